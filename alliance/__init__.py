@@ -1,0 +1,74 @@
+"""共富联盟 community alliance platform."""
+
+import os
+
+from flask import Flask
+
+from alliance.config import config_for
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_for(os.environ.get("ALLIANCE_ENV")))
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from alliance import models  # noqa: F401  (every model registered before use)
+    from alliance.database import init_database
+    from alliance.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from alliance.i18n import select_locale
+    from alliance.security import init_security
+
+    db.init_app(app)
+    init_database(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    init_security(app)
+
+    from alliance.accounts.login import configure_login
+
+    configure_login(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from alliance.blueprints import BLUEPRINTS
+
+    for bp in BLUEPRINTS:
+        app.register_blueprint(bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from alliance.templating import init_templating
+
+    init_templating(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from alliance.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from alliance.cli import register_commands as register
+
+    register(app)

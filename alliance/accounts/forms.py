@@ -1,0 +1,74 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from alliance.formkit import choices
+from alliance.validators import MainlandMobile, StrongPassword
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(
+        _l("手机号或用户名"), validators=[DataRequired(_l("请填写手机号或用户名。")), Length(max=40)]
+    )
+    password = PasswordField(
+        _l("密码"), validators=[DataRequired(_l("请填写密码。")), Length(max=128)]
+    )
+    remember = BooleanField(_l("记住我（30天）"))
+    submit = SubmitField(_l("登录"))
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        _l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=40)]
+    )
+    phone = StringField(
+        _l("手机号"),
+        validators=[DataRequired(_l("请填写手机号。")), MainlandMobile()],
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+    )
+    username = StringField(
+        _l("用户名（可选）"),
+        validators=[
+            Optional(),
+            Length(min=3, max=40, message=_l("用户名需要 3 到 40 个字符。")),
+            Regexp(r"^[A-Za-z][A-Za-z0-9_.-]*$", message=_l("用户名以字母开头，只能包含字母、数字、下划线、点和横线。")),
+        ],
+        render_kw={"autocomplete": "username"},
+    )
+    community_id = SelectField(
+        _l("所在社区"), coerce=int, validators=[DataRequired(_l("请选择所在社区。"))]
+    )
+    password = PasswordField(
+        _l("密码"),
+        validators=[DataRequired(_l("请设置密码。")), Length(max=128), StrongPassword()],
+        description=_l("至少 8 位，包含字母和数字。"),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("再次输入密码"),
+        validators=[DataRequired(_l("请再次输入密码。")), EqualTo("password", _l("两次输入的密码不一致。"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("注册"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请填写当前密码。")), Length(max=128)])
+    password = PasswordField(
+        _l("新密码"),
+        validators=[DataRequired(_l("请设置新密码。")), Length(max=128), StrongPassword()],
+        description=_l("至少 8 位，包含字母和数字。修改后其他设备需要重新登录。"),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("再次输入新密码"),
+        validators=[DataRequired(_l("请再次输入新密码。")), EqualTo("password", _l("两次输入的密码不一致。"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("修改密码"))
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("语言"), choices=choices([("zh_CN", "中文"), ("en", "English")]))
+    submit = SubmitField(_l("切换"))

@@ -1,0 +1,19 @@
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager
+from sqlalchemy import select
+
+from alliance.accounts.models import User
+from alliance.extensions import db
+
+
+def configure_login(login_manager: LoginManager) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("请先登录。")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        if not token or len(token) > 64:
+            return None
+        return db.session.scalars(select(User).where(User.login_token == token)).first()

@@ -1,0 +1,124 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from alliance.accounts import services
+from alliance.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm, RegisterForm
+from alliance.accounts.models import Role
+from alliance.communities.services import all_communities
+from alliance.extensions import db, limiter
+from alliance.formkit import choices
+from alliance.validators import mask_phone
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never //host or /\\host."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    return target
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.identifier.data, form.password.data)
+        except services.LockedOut:
+            db.session.commit()
+            form.password.errors.append(_("登录失败次数过多，账号已暂时锁定，请 15 分钟后再试。"))
+        else:
+            db.session.commit()
+            if user is None:
+                form.password.errors.append(_("手机号/用户名或密码不正确。"))
+            else:
+                login_user(user, remember=form.remember.data)
+                session["locale"] = user.locale
+                flash(_("欢迎回来，%(name)s！", name=user.display_name), "success")
+                return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    logout_user()
+    flash(_("您已退出登录。"), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    communities = all_communities()
+    form.community_id.choices = choices([(0, _("请选择"))] + [(c.id, c.name) for c in communities])
+    if form.validate_on_submit():
+        community = next((c for c in communities if c.id == form.community_id.data), None)
+        # A generated username must not reveal the phone number.
+        username = form.username.data or services.unused_username()
+        if community is None:
+            form.community_id.errors.append(_("请选择所在社区。"))
+        elif services.phone_taken(form.phone.data):
+            form.phone.errors.append(_("这个手机号已经注册过了，请直接登录。"))
+        elif services.username_taken(username):
+            form.username.errors.append(_("这个用户名已被使用，请换一个。"))
+        else:
+            user = services.create_user(
+                username=username,
+                display_name=form.display_name.data.strip(),
+                phone=form.phone.data,
+                password=form.password.data,
+                community=community,
+                roles=(Role.RESIDENT,),
+            )
+            db.session.commit()
+            login_user(user)
+            flash(_("注册成功，欢迎加入%(name)s！", name=community.name), "success")
+            return redirect(url_for("accounts.me"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@login_required
+def me():
+    password_form = ChangePasswordForm(prefix="pw")
+    if password_form.submit.data and password_form.validate_on_submit():
+        if not current_user.check_password(password_form.current.data):
+            password_form.current.errors.append(_("当前密码不正确。"))
+        else:
+            services.change_password(current_user, password_form.password.data)
+            db.session.commit()
+            # The session held the old token; sign in again with the new one.
+            login_user(current_user, remember=False)
+            flash(_("密码已修改，其他设备上的登录已失效。"), "success")
+            return redirect(url_for("accounts.me"))
+    language_form = LanguageForm(locale=current_user.locale)
+    return render_template(
+        "accounts/me.html",
+        password_form=password_form,
+        language_form=language_form,
+        phone_masked=mask_phone(current_user.phone),
+        role_labels=[Role(r).label for r in sorted(current_user.roles)],
+    )
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            current_user.locale = form.locale.data
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

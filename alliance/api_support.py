@@ -1,0 +1,36 @@
+"""Shared pieces of the JSON API: pagination envelope and argument parsing with 400s."""
+
+from flask import abort, request
+from sqlalchemy import Select, func, select
+
+from alliance.extensions import db
+
+MAX_PER_PAGE = 100
+
+
+def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"'{name}' must be an integer")
+    if value < minimum or (maximum is not None and value > maximum):
+        abort(400, description=f"'{name}' must be between {minimum} and {maximum}")
+    return value
+
+
+def paginated(stmt: Select, serialize, *, default_per_page: int = 20) -> dict:
+    """{"items": [...], "page", "per_page", "total", "pages"}; a fixed number of queries."""
+    page = int_arg("page", 1)
+    per_page = int_arg("per_page", default_per_page, maximum=MAX_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return {
+        "items": serialize(rows),
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": (total + per_page - 1) // per_page,
+    }

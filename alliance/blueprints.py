@@ -1,0 +1,7 @@
+"""Every blueprint, in one list."""
+
+from alliance.accounts.views import bp as accounts_bp
+from alliance.communities.views import bp as communities_bp
+from alliance.main.views import bp as main_bp
+
+BLUEPRINTS = [main_bp, accounts_bp, communities_bp]

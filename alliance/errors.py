@@ -1,0 +1,75 @@
+"""Domain exceptions and the error pages (HTML) or bodies (JSON)."""
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule said no. Views turn it into a form error, a flash, or a 409."""
+
+
+def wants_json() -> bool:
+    path = request.path
+    if path.startswith(("/api/", "/open311/")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+MESSAGES = {
+    400: _l("请求有误，请检查后重试。"),
+    403: _l("您没有权限访问这个页面。"),
+    404: _l("找不到这个页面。"),
+    405: _l("不支持这种操作方式。"),
+    409: _l("当前状态下不能进行这个操作。"),
+    413: _l("上传的内容太大了。"),
+    422: _l("提交的内容无法处理。"),
+    429: _l("操作太频繁了，请稍后再试。"),
+    500: _l("服务器出了点问题，我们已经记录下来，请稍后再试。"),
+}
+
+
+def _message(code: int) -> str:
+    return str(MESSAGES.get(code, MESSAGES[500]))
+
+
+def register_error_handlers(app: Flask) -> None:
+    from alliance.extensions import db
+
+    def render(code: int, description: str | None = None):
+        message = _message(code)
+        if wants_json():
+            body = {"error": {"code": code, "message": message}}
+            if description:
+                body["error"]["detail"] = description
+            return make_response(jsonify(body), code)
+        try:
+            html = render_template("errors/error.html", code=code, message=message)
+        except Exception:  # the error page itself must never fail
+            log.exception("Error page failed to render")
+            html = f"<!doctype html><title>{code}</title><h1>{code}</h1><p>{message}</p>"
+        return make_response(html, code)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        code = exc.code or 500
+        detail = exc.description if wants_json() and code in (400, 409, 422) else None
+        response = render(code, detail)
+        for name, value in exc.get_headers():
+            if name.lower() in ("allow", "retry-after"):
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        db.session.rollback()
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return render(500)

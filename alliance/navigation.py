@@ -1,0 +1,18 @@
+"""The menu, by role. Domains add their entries here so the layout carries no logic."""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from alliance.accounts.models import Role
+
+
+def menu_for(user) -> list[tuple[str, str]]:
+    items = [(_("首页"), url_for("main.index"))]
+    if not user.is_authenticated:
+        return items
+    if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
+        items.append((_("社区管理"), url_for("communities.index")))
+    elif user.community_id:
+        items.append((_("我的社区"), url_for("communities.detail", community_id=user.community_id)))
+    items.append((_("我的账号"), url_for("accounts.me")))
+    return items

@@ -1,0 +1,48 @@
+"""Filters and globals for templates: local time, money, masking."""
+
+import json
+
+from flask import Flask, request
+from flask_babel import format_datetime, get_locale
+
+from alliance.accounts.forms import LanguageForm
+from alliance.validators import mask_name, mask_phone
+
+
+def fen_to_yuan(fen: int | None) -> str:
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    fen = abs(int(fen))
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def localtime(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def pretty_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["yuan"] = fen_to_yuan
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["mask_name"] = mask_name
+    app.jinja_env.filters["pretty_json"] = pretty_json
+
+    @app.context_processor
+    def layout_globals():
+        from alliance.navigation import menu_for
+
+        english = str(get_locale()) == "en"
+        return {
+            "is_english": english,
+            "html_lang": "en" if english else "zh-CN",
+            "language_form": LanguageForm,
+            "menu": menu_for,
+            "current_path": request.path if request else "/",
+        }

@@ -1,0 +1,205 @@
+"""Fixtures built on the app factory.
+
+The suite runs on a SQLite file by default and on PostgreSQL when ALLIANCE_TEST_DATABASE_URL is
+set. The schema is made once per session; every test starts from empty tables.
+"""
+
+import os
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import event, text
+
+from flask.testing import FlaskClient
+
+from alliance import create_app
+from alliance.accounts import services as accounts
+from alliance.accounts.models import Role
+from alliance.communities.models import Community, Estate, Grid, StreetOffice
+from alliance.extensions import db as _db
+from alliance.extensions import limiter
+
+PASSWORD = "Passw0rd!x"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production: fresh `g` and DB session.
+
+    Without this the request would reuse the test's app context, sharing the logged-in user
+    cached in `g` and the test's session between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("ALLIANCE_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    os.environ.pop("ALLIANCE_ENV", None)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "SERVER_NAME": None,
+        }
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def _empty_tables():
+    engine = _db.engine
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(app):
+    with app.app_context():
+        yield
+        _db.session.remove()
+        _empty_tables()
+    limiter.reset()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def login(client, username, password=PASSWORD, **extra):
+    return client.post(
+        "/login", data={"identifier": username, "password": password, **extra}
+    )
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10_000))
+
+    def make(username=None, *, community=None, roles=(Role.RESIDENT,), display_name=None,
+             phone=None, street_office_id=None, password=PASSWORD):
+        n = next(counter)
+        user = accounts.create_user(
+            username=username or f"user{n}",
+            display_name=display_name or f"测试用户{n}",
+            password=password,
+            phone=phone,
+            community=community,
+            street_office_id=street_office_id,
+            roles=roles,
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def world(db, make_user):
+    """One street office with communities A and B, and a person for every role in the matrix."""
+    office = StreetOffice(code="WC", name="坞城街道")
+    db.session.add(office)
+    db.session.flush()
+    a = Community(code="AAA", name="甲社区", street_office_id=office.id)
+    b = Community(code="BBB", name="乙社区", street_office_id=office.id)
+    db.session.add_all([a, b])
+    db.session.flush()
+    estate_a = Estate(community_id=a.id, name="甲一小区")
+    estate_b = Estate(community_id=b.id, name="乙一小区")
+    db.session.add_all([estate_a, estate_b])
+    db.session.commit()
+    users = {
+        "resident": make_user("resident", community=a, roles=(Role.RESIDENT,)),
+        "volunteer": make_user("volunteer", community=a, roles=(Role.VOLUNTEER, Role.RESIDENT)),
+        "merchant": make_user("merchant", community=a, roles=(Role.MERCHANT_STAFF,)),
+        "grid": make_user("grid", community=a, roles=(Role.GRID_WORKER, Role.RESIDENT)),
+        "secretary_a": make_user("secretary_a", community=a, roles=(Role.SECRETARY,)),
+        "secretary_b": make_user("secretary_b", community=b, roles=(Role.SECRETARY,)),
+        "street": make_user("street", roles=(Role.STREET_OFFICER,), street_office_id=office.id),
+        "resident_b": make_user("resident_b", community=b, roles=(Role.RESIDENT,)),
+    }
+    grid = Grid(community_id=a.id, estate_id=estate_a.id, name="甲一网格", worker_id=users["grid"].id)
+    db.session.add(grid)
+    db.session.commit()
+    return SimpleNamespace(office=office, a=a, b=b, estate_a=estate_a, estate_b=estate_b,
+                           grid=grid, users=users)
+
+
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as a username; returns the client."""
+
+    def _as(username, password=PASSWORD):
+        client.get("/logout")
+        response = login(client, username, password)
+        assert response.status_code == 302, f"login as {username} failed"
+        return client
+
+    return _as
+
+
+class StatementCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements(db):
+    """with count_statements() as counter: ...; counter.count is the number of SQL statements."""
+
+    @contextmanager
+    def counting():
+        counter = StatementCounter()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

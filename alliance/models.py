@@ -3,4 +3,22 @@
 from alliance.accounts.models import User, UserRole  # noqa: F401
 from alliance.audit.models import AuditEntry  # noqa: F401
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
-from alliance.merchants.models import Merchant, MerchantStaff  # noqa: F401
+from alliance.merchants.models import (  # noqa: F401
+    Agreement,
+    Merchant,
+    MerchantApplication,
+    MerchantStaff,
+    MerchantStatusChange,
+)
+from alliance.volunteers.models import (  # noqa: F401
+    VolunteerApplication,
+    VolunteerProfile,
+    VolunteerStatusChange,
+)
+from alliance.commitments.models import (  # noqa: F401
+    BrokenCommitmentReport,
+    Commitment,
+    FulfilmentNote,
+    Offer,
+    ServiceDetail,
+)

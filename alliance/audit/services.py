@@ -1,6 +1,6 @@
 """The audit log: every change a secretary or street officer makes, with before and after.
 
-One session hook records the rows each flush touches, so no view can forget to audit.
+Mapper hooks record every row a flush writes, so no view can forget to audit.
 The entries are written on the same connection, inside the same transaction: a rolled-back
 request leaves no audit line behind, and a committed one always has its line.
 """
@@ -13,7 +13,7 @@ from enum import Enum
 from flask import g, has_app_context, has_request_context
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper
 
 from alliance.accounts.models import ADMIN_ROLES, User
 from alliance.audit.models import AuditEntry
@@ -98,45 +98,46 @@ def _community_of(obj, actor: User) -> int | None:
     return getattr(obj, "community_id", None) or actor.community_id
 
 
-def _rows(session: Session, actor: User) -> list[dict]:
-    rows = []
-    buckets = (("create", session.new), ("update", session.dirty), ("delete", session.deleted))
-    for action, objs in buckets:
-        for obj in objs:
-            if isinstance(obj, AuditEntry) or getattr(obj, "__audit_skip__", False):
-                continue
-            if action == "create":
-                before, after = None, _snapshot(obj)
-            elif action == "delete":
-                before, after = _snapshot(obj), None
-            else:
-                before, after = _changes(obj)
-                if not after:
-                    continue
-            rows.append(
-                dict(
-                    created_at=utcnow(),
-                    actor_id=actor.id,
-                    community_id=_community_of(obj, actor),
-                    street_office_id=actor.street_office_id,
-                    action=action,
-                    object_type=type(obj).__name__,
-                    object_id=_primary_key(obj),
-                    before=before,
-                    after=after,
-                )
-            )
-    return rows
+def _row(obj, action: str, actor: User) -> dict | None:
+    if isinstance(obj, AuditEntry) or getattr(obj, "__audit_skip__", False):
+        return None
+    if action == "create":
+        before, after = None, _snapshot(obj)
+    elif action == "delete":
+        before, after = _snapshot(obj), None
+    else:
+        before, after = _changes(obj)
+        if not after:
+            return None
+    return dict(
+        created_at=utcnow(),
+        actor_id=actor.id,
+        community_id=_community_of(obj, actor),
+        street_office_id=actor.street_office_id,
+        action=action,
+        object_type=type(obj).__name__,
+        object_id=_primary_key(obj),
+        before=before,
+        after=after,
+    )
 
 
-@event.listens_for(Session, "after_flush")
-def _record(session: Session, flush_context) -> None:
-    actor = _actor()
-    if actor is None:
-        return
-    rows = _rows(session, actor)
-    if rows:
-        session.connection().execute(insert(AuditEntry.__table__), rows)
+def _listener(action: str):
+    # Mapper events see every row a flush writes, cascaded orphan deletes included.
+    def record(mapper, connection, obj) -> None:
+        actor = _actor()
+        if actor is None:
+            return
+        row = _row(obj, action, actor)
+        if row:
+            connection.execute(insert(AuditEntry.__table__), row)
+
+    return record
+
+
+for _event, _action in (("after_insert", "create"), ("after_update", "update"),
+                        ("after_delete", "delete")):
+    event.listen(Mapper, _event, _listener(_action))
 
 
 def entries_for(community_id: int):

@@ -24,3 +24,5 @@ ROWS = {
     ),
     "communities.audit": Case("GET", "/communities/{a}/audit", only(*ADMIN_A, secretary_b=404)),
 }
+
+ROWS["openapi.document"] = Case("GET", "/api/openapi.json", everyone(200))

@@ -17,10 +17,24 @@ def _database_url() -> str:
     return url
 
 
+def _engine_options(url: str) -> dict:
+    """Pool settings. PostgreSQL: each gunicorn worker keeps DB_POOL_SIZE connections open and
+    opens up to DB_MAX_OVERFLOW more under load (workers x (size + overflow) must stay below the
+    server's max_connections)."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["pool_size"] = int(os.environ.get("DB_POOL_SIZE", "5"))
+        options["max_overflow"] = int(os.environ.get("DB_MAX_OVERFLOW", "5"))
+        options["pool_recycle"] = int(os.environ.get("DB_POOL_RECYCLE", "1800"))
+    return options
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
+    # True: every SQLite transaction starts with BEGIN IMMEDIATE (see alliance/database.py).
+    SQLITE_IMMEDIATE_TRANSACTIONS = os.environ.get("SQLITE_IMMEDIATE_TRANSACTIONS") == "1"
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -1,8 +1,23 @@
-"""Engine settings per database: SQLite gets WAL, a busy timeout and foreign keys."""
+"""Engine settings per database, and write transactions that cannot be double-spent.
+
+SQLite gets WAL (readers and one writer at a time), a busy timeout, ``synchronous=NORMAL`` and
+foreign keys. The sqlite3 module keeps its default transaction handling: reads run outside any
+transaction (each sees the latest commit) and a DEFERRED ``BEGIN`` is issued before the first
+write. A write path that reads and then writes takes the write lock first with
+:func:`lock_for_write` (``BEGIN IMMEDIATE``).
+
+``SQLITE_IMMEDIATE_TRANSACTIONS = True`` instead starts *every* transaction with ``BEGIN
+IMMEDIATE`` (the pysqlite recipe: ``isolation_level = None`` on connect, our own BEGIN in a
+``begin`` event). It is simpler but serialises all requests, readers included, for the whole
+request; measured in the report of issue 7, it is not the default.
+
+PostgreSQL (psycopg 3) needs nothing here; its pool is sized in ``alliance.config``.
+"""
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 from alliance.extensions import db
 
@@ -16,10 +31,80 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+def _sqlite_autocommit(dbapi_connection, connection_record):
+    # SQLAlchemy, not sqlite3, starts the transactions (see _sqlite_begin_immediate).
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def init_database(app: Flask) -> None:
     with app.app_context():
         engine: Engine = db.engine
-        if engine.dialect.name == "sqlite" and not event.contains(
-            engine, "connect", _sqlite_pragmas
-        ):
-            event.listen(engine, "connect", _sqlite_pragmas)
+        if engine.dialect.name != "sqlite" or getattr(engine, "_alliance_sqlite_ready", False):
+            return
+        event.listen(engine, "connect", _sqlite_pragmas)
+        always = bool(app.config.get("SQLITE_IMMEDIATE_TRANSACTIONS"))
+        if always:
+            event.listen(engine, "connect", _sqlite_autocommit)
+            event.listen(engine, "begin", _sqlite_begin_immediate)
+        engine._alliance_sqlite_ready = True
+        engine._alliance_immediate_always = always
+
+
+def lock_for_write(session: Session | None = None) -> None:
+    """Take the database's write lock now, before reading what this transaction will change.
+
+    Call it at the top of any service that reads a value and then writes based on it (a
+    balance, stock, a "next number", a limit), *before* that read and before changing anything::
+
+        from alliance.database import lock_for_write
+
+        def spend(account_id: int, points: int) -> None:
+            lock_for_write()                      # 1. lock first
+            result = db.session.execute(          # 2. one conditional statement checks and changes
+                update(PointsAccount)
+                .where(PointsAccount.id == account_id, PointsAccount.balance >= points)
+                .values(balance=PointsAccount.balance - points)
+            )
+            if result.rowcount != 1:              # 3. nothing changed: the rule said no
+                raise InsufficientPoints()
+            db.session.add(LedgerEntry(account_id=account_id, delta=-points))
+
+    The view commits once, as usual; the lock ends with the transaction (commit or rollback).
+
+    What it does:
+
+    * **SQLite**: a DEFERRED transaction that has read and then writes fails at once with
+      "database is locked" (ignoring the busy timeout) when another connection wrote in
+      between; and reads made before a write may be stale (a double spend). This starts the
+      transaction now with ``BEGIN IMMEDIATE``: the caller waits (up to the 30 s busy timeout)
+      for the write lock, and everything it reads afterwards is current and stays current until
+      it commits. Writers queue one behind the other; readers carry on (WAL). If the
+      transaction has already written, it holds the lock and nothing is done. Every ORM object
+      in the session is expired, so it is read again, under the lock, when next used; pending
+      (unflushed) changes are flushed first. Call it before changing anything to be safe.
+      ``select(...).with_for_update()`` renders nothing on SQLite: it does not lock there.
+    * **PostgreSQL**: nothing. Under Read Committed, make the check and the change one
+      statement, ``UPDATE ... SET balance = balance - :x WHERE id = :id AND balance >= :x``,
+      and test ``rowcount == 1`` (PostgreSQL re-checks the WHERE after waiting for the row
+      lock), or read the row with ``select(...).with_for_update()`` before deciding. The
+      conditional UPDATE is right on both databases, so prefer it; a ``CHECK (balance >= 0)``
+      is a good backstop.
+
+    """
+    session = session or db.session
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite" or getattr(engine, "_alliance_immediate_always", False):
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    conn = session.connection()
+    if conn.connection.dbapi_connection.in_transaction:
+        # sqlite3 opens a transaction only before a write: this one holds the write lock.
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Objects read before now may be stale: load them again, under the lock, when next used.
+    session.expire_all()

@@ -1,8 +1,9 @@
 """Every blueprint, in one list."""
 
 from alliance.accounts.views import bp as accounts_bp
+from alliance.commitments.api import api_bp as commitments_api_bp
 from alliance.commitments.views import bp as commitments_bp
 from alliance.communities.views import bp as communities_bp
 from alliance.main.views import bp as main_bp
 
-BLUEPRINTS = [main_bp, accounts_bp, communities_bp, commitments_bp]
+BLUEPRINTS = [main_bp, accounts_bp, communities_bp, commitments_bp, commitments_api_bp]

@@ -7,9 +7,14 @@ from alliance.accounts.models import Role
 
 
 def menu_for(user) -> list[tuple[str, str]]:
-    items = [(_("首页"), url_for("main.index"))]
+    items = [(_("首页"), url_for("main.index")), (_("承诺公示"), url_for("commitments.index"))]
     if not user.is_authenticated:
         return items
+    if user.has_role(Role.MERCHANT_STAFF):
+        items.append((_("我的承诺"), url_for("commitments.mine")))
+    if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
+        items.append((_("承诺审核"), url_for("commitments.review")))
+        items.append((_("承诺问题反映"), url_for("commitments.reports")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         items.append((_("社区管理"), url_for("communities.index")))
     elif user.community_id:

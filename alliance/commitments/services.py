@@ -3,17 +3,528 @@
 Services add and flush, never commit; views (and the CLI/demo) commit once.
 """
 
-from sqlalchemy import select
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from alliance.commitments.models import Commitment, CommitmentKind, CommitmentStatus
+from alliance.accounts.models import Role, User
+from alliance.commitments.models import (
+    BrokenCommitmentReport,
+    CardKind,
+    Commitment,
+    CommitmentKind,
+    CommitmentStatus,
+    FulfilmentNote,
+    Offer,
+    Qualifies,
+    ReportStatus,
+    ServiceDetail,
+    UsagePeriod,
+)
+from alliance.communities.models import Community
+from alliance.communities.services import can_administer
+from alliance.db_types import utcnow
+from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.main.services import glance_provider
+from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 
 KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
 
+TITLE_MAX = 120
+TEXT_MAX = 2000
+SHORT_MAX = 200
+
+
+class CommitmentError(DomainError):
+    """A commitment rule said no; `field` names the form field the message belongs to."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class InvalidRate(CommitmentError):
+    def __init__(self, message):
+        super().__init__(message, field="rate")
+
+
+class WrongState(CommitmentError):
+    """The commitment is not in a state that allows this step (views answer 409 or flash)."""
+
+
+# --- rates -------------------------------------------------------------------------------
+
+_RATE_RE = re.compile(r"([0-9]{1,3}(?:\.[0-9]{1,4})?)\s*(折|%)?")
+
+
+def parse_rate(text) -> int:
+    """ "8.5", "8.5折" or "85%" → 85 (the integer percent the customer pays). Decimal, no floats.
+
+    A bare number is read in 折 (the Chinese convention); a number with % is the percent paid.
+    Raises InvalidRate with a message for anything outside 0.1折..9.9折 or not a rate at all.
+    """
+    raw = unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
+    if not raw:
+        raise InvalidRate(_l("请填写折扣，例如 8.5折 或 85%。"))
+    match = _RATE_RE.fullmatch(raw)
+    if match is None:
+        raise InvalidRate(_l("折扣请填写数字，例如 8.5、8.5折 或 85%。"))
+    try:
+        value = Decimal(match.group(1))
+    except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
+        raise InvalidRate(_l("折扣请填写数字，例如 8.5、8.5折 或 85%。")) from None
+    percent = value if match.group(2) == "%" else value * 10
+    if percent != percent.to_integral_value():
+        raise InvalidRate(_l("折扣最多精确到0.1折（即1%）。"))
+    percent = int(percent)
+    if not 1 <= percent <= 99:
+        raise InvalidRate(
+            _l(
+                "折扣应在0.1折到9.9折之间（顾客支付1%到99%）；0折、10折及以上都不可以。"
+                "按百分比填写请加%，例如 85%。"
+            )
+        )
+    return percent
+
+
+# --- input shapes ------------------------------------------------------------------------
+
+
+@dataclass
+class OfferInput:
+    rate: str | int
+    qualifies: str = Qualifies.BOTH
+    conditions: str = ""
+    exclusions: str = ""
+    valid_from: date | None = None
+    valid_until: date | None = None
+    usage_limit: int | None = None
+    usage_period: str = UsagePeriod.UNLIMITED
+
+
+@dataclass
+class ServiceInput:
+    what: str
+    when_text: str = ""
+    where: str = ""
+    for_whom: str = ""
+
+
+@dataclass
+class CommitmentInput:
+    kind: str
+    title: str
+    body: str = ""
+    offer: OfferInput | None = None
+    service: ServiceInput | None = None
+
+
+def _clean(text, limit: int, field: str, label) -> str:
+    value = (text or "").strip()
+    if len(value) > limit:
+        raise CommitmentError(_l("%(label)s不能超过%(n)d个字。", label=label, n=limit), field)
+    return value
+
+
+def _checked_offer(data: OfferInput) -> dict:
+    rate = data.rate if isinstance(data.rate, int) else parse_rate(data.rate)
+    if isinstance(data.rate, int) and not 1 <= rate <= 99:
+        raise InvalidRate(_l("折扣应在0.1折到9.9折之间（顾客支付1%到99%）。"))
+    if data.qualifies not in set(Qualifies):
+        raise CommitmentError(_l("请选择适用的卡。"), "qualifies")
+    if data.valid_from and data.valid_until and data.valid_until < data.valid_from:
+        raise CommitmentError(_l("结束日期不能早于开始日期。"), "valid_until")
+    if data.usage_period not in set(UsagePeriod):
+        raise CommitmentError(_l("请选择使用次数的周期。"), "usage_period")
+    limit = data.usage_limit
+    if data.usage_period == UsagePeriod.UNLIMITED:
+        limit = None
+    elif limit is None or limit < 1 or limit > 1000:
+        raise CommitmentError(_l("每张卡的使用次数应为1到1000之间的整数。"), "usage_limit")
+    return {
+        "rate_percent": rate,
+        "qualifies": data.qualifies,
+        "conditions": _clean(data.conditions, TEXT_MAX, "conditions", _l("使用条件")),
+        "exclusions": _clean(data.exclusions, TEXT_MAX, "exclusions", _l("不适用范围")),
+        "valid_from": data.valid_from,
+        "valid_until": data.valid_until,
+        "usage_limit": limit,
+        "usage_period": data.usage_period,
+    }
+
+
+def _checked_service(data: ServiceInput) -> dict:
+    what = _clean(data.what, SHORT_MAX, "service_what", _l("服务内容"))
+    if not what:
+        raise CommitmentError(_l("服务承诺请写明服务内容。"), "service_what")
+    return {
+        "what": what,
+        "when_text": _clean(data.when_text, 120, "service_when", _l("服务时间")),
+        "where": _clean(data.where, SHORT_MAX, "service_where", _l("服务地点")),
+        "for_whom": _clean(data.for_whom, SHORT_MAX, "service_for_whom", _l("服务对象")),
+    }
+
+
+def _checked(data: CommitmentInput) -> tuple[dict, dict | None, dict | None]:
+    """Validate everything before touching a row, so a refusal leaves nothing half-saved."""
+    if data.kind not in set(CommitmentKind):
+        raise CommitmentError(_l("请选择承诺类型。"), "kind")
+    title = _clean(data.title, TITLE_MAX, "title", _l("标题"))
+    if not title:
+        raise CommitmentError(_l("请填写承诺标题。"), "title")
+    fields = {
+        "kind": data.kind,
+        "title": title,
+        "body": _clean(data.body, TEXT_MAX, "body", _l("承诺内容")),
+    }
+    offer = None
+    if data.offer is not None:
+        if data.kind == CommitmentKind.POINTS:
+            raise CommitmentError(_l("积分兑换承诺暂不设折扣，请写在承诺内容里。"), "rate")
+        offer = _checked_offer(data.offer)
+    service = None
+    if data.kind == CommitmentKind.SERVICE:
+        if data.service is None:
+            raise CommitmentError(_l("服务承诺请写明服务内容。"), "service_what")
+        service = _checked_service(data.service)
+    return fields, offer, service
+
+
+def _apply(commitment: Commitment, fields: dict, offer: dict | None, service: dict | None):
+    for name, value in fields.items():
+        setattr(commitment, name, value)
+    if offer is None:
+        commitment.offer = None
+    elif commitment.offer is None:
+        commitment.offer = Offer(**offer)
+    else:
+        for name, value in offer.items():
+            setattr(commitment.offer, name, value)
+    if service is None:
+        commitment.service = None
+    elif commitment.service is None:
+        commitment.service = ServiceDetail(**service)
+    else:
+        for name, value in service.items():
+            setattr(commitment.service, name, value)
+    refresh_search_text(commitment)
+
+
+def refresh_search_text(commitment: Commitment) -> None:
+    """Rebuild the denormalised search column from the commitment, its merchant and offer."""
+    merchant = commitment.merchant
+    parts = [commitment.title, commitment.body]
+    if merchant is not None:
+        parts += [merchant.name, merchant.category]
+    if commitment.offer is not None:
+        parts += [commitment.offer.conditions, commitment.offer.exclusions]
+    if commitment.service is not None:
+        s = commitment.service
+        parts += [s.what, s.when_text, s.where, s.for_whom]
+    commitment.search_text = " ".join(p for p in parts if p).lower()
+
+
+# --- who may do what ---------------------------------------------------------------------
+
+
+def staffed_merchants(user: User) -> list[Merchant]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        db.session.scalars(
+            select(Merchant)
+            .join(MerchantStaff, MerchantStaff.merchant_id == Merchant.id)
+            .where(MerchantStaff.user_id == user.id)
+            .order_by(Merchant.community_id, Merchant.number)
+        )
+    )
+
+
+def is_staff_of(user: User, merchant_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    return (
+        db.session.scalar(
+            select(MerchantStaff.id).where(
+                MerchantStaff.user_id == user.id, MerchantStaff.merchant_id == merchant_id
+            )
+        )
+        is not None
+    )
+
+
+def can_administer_commitment(user: User, commitment: Commitment) -> bool:
+    if not user.is_authenticated or not user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
+        return False
+    return can_administer(user, db.session.get(Community, commitment.community_id))
+
+
+def can_view(user: User, commitment: Commitment) -> bool:
+    """Once published (公示) a commitment is public; before that only its merchant and admins."""
+    if commitment.is_public:
+        return True
+    return is_staff_of(user, commitment.merchant_id) or can_administer_commitment(user, commitment)
+
+
+# --- workflow ----------------------------------------------------------------------------
+
+
+def _require(commitment: Commitment, *statuses, message) -> None:
+    if commitment.status not in statuses:
+        raise WrongState(message)
+
+
+def create_commitment(merchant: Merchant, author: User, data: CommitmentInput) -> Commitment:
+    if merchant.status != MerchantStatus.ACTIVE:
+        raise WrongState(_l("该商户已暂停或退出联盟，不能新增承诺。"))
+    fields, offer, service = _checked(data)
+    commitment = Commitment(
+        community_id=merchant.community_id,
+        merchant=merchant,
+        created_by_id=author.id,
+        status=CommitmentStatus.DRAFT,
+        version=1,
+    )
+    _apply(commitment, fields, offer, service)
+    db.session.add(commitment)
+    db.session.flush()
+    return commitment
+
+
+def update_commitment(commitment: Commitment, data: CommitmentInput) -> Commitment:
+    _require(
+        commitment,
+        CommitmentStatus.DRAFT,
+        CommitmentStatus.REJECTED,
+        message=_l("只有草稿或未通过的承诺可以修改；已公示的请提交更正。"),
+    )
+    fields, offer, service = _checked(data)
+    if commitment.version > 1 and fields["kind"] != commitment.kind:
+        raise CommitmentError(_l("更正时不能改变承诺类型。"), "kind")
+    _apply(commitment, fields, offer, service)
+    commitment.status = CommitmentStatus.DRAFT
+    db.session.flush()
+    return commitment
+
+
+def submit_commitment(commitment: Commitment) -> None:
+    _require(
+        commitment,
+        CommitmentStatus.DRAFT,
+        CommitmentStatus.REJECTED,
+        message=_l("这条承诺已经提交过了。"),
+    )
+    if commitment.merchant.status != MerchantStatus.ACTIVE:
+        raise WrongState(_l("该商户已暂停或退出联盟，不能提交承诺。"))
+    commitment.status = CommitmentStatus.PENDING
+    commitment.submitted_at = utcnow()
+    commitment.reason = ""
+    db.session.flush()
+
+
+def approve_commitment(commitment: Commitment, secretary: User) -> None:
+    """Publish (公示). A correction supersedes the published version of its lineage."""
+    _require(commitment, CommitmentStatus.PENDING, message=_l("只有待审核的承诺可以审核。"))
+    if commitment.merchant.status != MerchantStatus.ACTIVE:
+        raise WrongState(_l("该商户已暂停或退出联盟，不能公示承诺。"))
+    now = utcnow()
+    previous = db.session.scalars(
+        select(Commitment).where(
+            Commitment.lineage == commitment.lineage,
+            Commitment.id != commitment.id,
+            Commitment.status == CommitmentStatus.PUBLISHED,
+        )
+    ).all()
+    for old in previous:
+        old.status = CommitmentStatus.SUPERSEDED
+        old.superseded_at = now
+    commitment.status = CommitmentStatus.PUBLISHED
+    commitment.published_at = now
+    commitment.decided_at = now
+    commitment.decided_by_id = secretary.id
+    commitment.reason = ""
+    db.session.flush()
+
+
+def _reason(text) -> str:
+    reason = (text or "").strip()
+    if not reason:
+        raise CommitmentError(_l("请填写原因。"), "reason")
+    if len(reason) > TEXT_MAX:
+        raise CommitmentError(_l("原因不能超过%(n)d个字。", n=TEXT_MAX), "reason")
+    return reason
+
+
+def reject_commitment(commitment: Commitment, secretary: User, reason: str) -> None:
+    _require(commitment, CommitmentStatus.PENDING, message=_l("只有待审核的承诺可以退回。"))
+    commitment.reason = _reason(reason)
+    commitment.status = CommitmentStatus.REJECTED
+    commitment.decided_at = utcnow()
+    commitment.decided_by_id = secretary.id
+    db.session.flush()
+
+
+def withdraw_commitment(commitment: Commitment, user: User, reason: str) -> None:
+    _require(commitment, CommitmentStatus.PUBLISHED, message=_l("只有已公示的承诺可以撤回。"))
+    commitment.reason = _reason(reason)
+    commitment.status = CommitmentStatus.WITHDRAWN
+    commitment.withdrawn_at = utcnow()
+    commitment.withdrawn_by_id = user.id
+    db.session.flush()
+
+
+def open_correction(commitment: Commitment) -> Commitment | None:
+    """A newer version of the same lineage still being drafted or reviewed, if any."""
+    return db.session.scalars(
+        select(Commitment).where(
+            Commitment.lineage == commitment.lineage,
+            Commitment.version > commitment.version,
+            Commitment.status.in_(
+                (CommitmentStatus.DRAFT, CommitmentStatus.PENDING, CommitmentStatus.REJECTED)
+            ),
+        )
+    ).first()
+
+
+def start_correction(commitment: Commitment, author: User) -> Commitment:
+    """A new draft version copied from a published commitment (or the one already open)."""
+    _require(commitment, CommitmentStatus.PUBLISHED, message=_l("只有已公示的承诺可以更正。"))
+    existing = open_correction(commitment)
+    if existing is not None:
+        return existing
+    if commitment.merchant.status != MerchantStatus.ACTIVE:
+        raise WrongState(_l("该商户已暂停或退出联盟，不能更正承诺。"))
+    latest = db.session.scalar(
+        select(func.max(Commitment.version)).where(Commitment.lineage == commitment.lineage)
+    )
+    copy = Commitment(
+        community_id=commitment.community_id,
+        merchant=commitment.merchant,
+        lineage=commitment.lineage,
+        version=(latest or commitment.version) + 1,
+        kind=commitment.kind,
+        title=commitment.title,
+        body=commitment.body,
+        status=CommitmentStatus.DRAFT,
+        created_by_id=author.id,
+    )
+    if commitment.offer is not None:
+        o = commitment.offer
+        copy.offer = Offer(
+            rate_percent=o.rate_percent,
+            qualifies=o.qualifies,
+            conditions=o.conditions,
+            exclusions=o.exclusions,
+            valid_from=o.valid_from,
+            valid_until=o.valid_until,
+            usage_limit=o.usage_limit,
+            usage_period=o.usage_period,
+        )
+    if commitment.service is not None:
+        s = commitment.service
+        copy.service = ServiceDetail(
+            what=s.what, when_text=s.when_text, where=s.where, for_whom=s.for_whom
+        )
+    refresh_search_text(copy)
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def history(commitment: Commitment) -> list[Commitment]:
+    """Every version of the commitment's lineage, newest first, with notes loaded."""
+    return list(
+        db.session.scalars(
+            select(Commitment)
+            .where(Commitment.lineage == commitment.lineage)
+            .options(
+                selectinload(Commitment.offer),
+                selectinload(Commitment.service),
+                selectinload(Commitment.notes),
+            )
+            .order_by(Commitment.version.desc())
+        )
+    )
+
+
+# --- 践诺 notes and reports ----------------------------------------------------------------
+
+
+def record_note(
+    commitment: Commitment, secretary: User, *, kept: bool, note: str, noted_on: date
+) -> FulfilmentNote:
+    if not commitment.is_public:
+        raise WrongState(_l("只能为已公示的承诺记录践诺情况。"))
+    text = _clean(note, TEXT_MAX, "note", _l("说明"))
+    if noted_on is None:
+        raise CommitmentError(_l("请填写日期。"), "noted_on")
+    if noted_on > date.today():
+        raise CommitmentError(_l("日期不能晚于今天。"), "noted_on")
+    entry = FulfilmentNote(
+        commitment_id=commitment.id,
+        community_id=commitment.community_id,
+        kept=bool(kept),
+        note=text,
+        noted_on=noted_on,
+        recorded_by_id=secretary.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def report_broken(commitment: Commitment, reporter: User, text: str) -> BrokenCommitmentReport:
+    if commitment.status != CommitmentStatus.PUBLISHED:
+        raise WrongState(_l("只能举报正在公示的承诺。"))
+    body = _clean(text, TEXT_MAX, "text", _l("情况说明"))
+    if len(body) < 5:
+        raise CommitmentError(_l("请把情况写清楚（至少5个字）。"), "text")
+    duplicate = db.session.scalar(
+        select(BrokenCommitmentReport.id).where(
+            BrokenCommitmentReport.commitment_id == commitment.id,
+            BrokenCommitmentReport.reporter_id == reporter.id,
+            BrokenCommitmentReport.status == ReportStatus.OPEN,
+        )
+    )
+    if duplicate is not None:
+        raise WrongState(_l("您已经反映过这条承诺，社区正在处理。"))
+    report = BrokenCommitmentReport(
+        commitment_id=commitment.id,
+        community_id=commitment.community_id,
+        reporter_id=reporter.id,
+        text=body,
+    )
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def handle_report(report: BrokenCommitmentReport, secretary: User, note: str) -> None:
+    if report.status != ReportStatus.OPEN:
+        raise WrongState(_l("这条反映已经处理过了。"))
+    text = _clean(note, TEXT_MAX, "note", _l("处理说明"))
+    if not text:
+        raise CommitmentError(_l("请填写处理说明。"), "note")
+    report.status = ReportStatus.HANDLED
+    report.handled_note = text
+    report.handled_by_id = secretary.id
+    report.handled_at = utcnow()
+    db.session.flush()
+
+
+# --- reading -----------------------------------------------------------------------------
+
 
 def published_for_merchants(merchant_ids) -> dict[int, list[Commitment]]:
-    """Published commitments of each merchant, kind then publication order; two queries.
+    """Published commitments of each merchant, kind then publication order; three queries.
 
     Every merchant id given is a key (with an empty list when it has none). Offers and
     services are loaded with them, so rendering `_merchant_commitments.html` adds no queries.
@@ -33,15 +544,105 @@ def published_for_merchants(merchant_ids) -> dict[int, list[Commitment]]:
     return result
 
 
-def refresh_search_text(commitment: Commitment) -> None:
-    """Rebuild the denormalised search column from the commitment, its merchant and offer."""
-    merchant = commitment.merchant
-    parts = [commitment.title, commitment.body]
-    if merchant is not None:
-        parts += [merchant.name, merchant.category]
-    if commitment.offer is not None:
-        parts += [commitment.offer.conditions, commitment.offer.exclusions]
-    if commitment.service is not None:
-        s = commitment.service
-        parts += [s.what, s.when_text, s.where, s.for_whom]
-    commitment.search_text = " ".join(p for p in parts if p).lower()
+def applicable_offers(merchant: Merchant, card_kind: str, on_date: date) -> list[Offer]:
+    """Offers a card holder gets at `merchant` on `on_date` (for the cards issue).
+
+    Only published commitments of an active merchant, offers covering the card and valid that
+    day. A suspended or departed merchant's offers stop applying at once.
+    """
+    if card_kind not in set(CardKind):
+        raise ValueError(f"unknown card kind {card_kind!r}")
+    return list(
+        db.session.scalars(
+            select(Offer)
+            .join(Commitment, Commitment.id == Offer.commitment_id)
+            .join(Merchant, Merchant.id == Commitment.merchant_id)
+            .where(
+                Commitment.merchant_id == merchant.id,
+                Commitment.status == CommitmentStatus.PUBLISHED,
+                Merchant.status == MerchantStatus.ACTIVE,
+                Offer.qualifies.in_((card_kind, Qualifies.BOTH)),
+                (Offer.valid_from.is_(None)) | (Offer.valid_from <= on_date),
+                (Offer.valid_until.is_(None)) | (Offer.valid_until >= on_date),
+            )
+            .options(selectinload(Offer.commitment))
+            .order_by(Offer.rate_percent, Offer.id)
+        )
+    )
+
+
+@dataclass
+class BoardFilters:
+    kind: str | None = None
+    category: str | None = None
+    card: str | None = None
+    community: str | None = None  # community code
+    q: str | None = None
+
+    def as_args(self) -> dict:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+def board_query(filters: BoardFilters, *, with_kind: bool = True) -> Select:
+    """Published commitments matching the filters (no ordering or loading options)."""
+    stmt = (
+        select(Commitment)
+        .join(Merchant, Merchant.id == Commitment.merchant_id)
+        .where(Commitment.status == CommitmentStatus.PUBLISHED)
+    )
+    if filters.kind and with_kind:
+        stmt = stmt.where(Commitment.kind == filters.kind)
+    if filters.category:
+        stmt = stmt.where(Merchant.category == filters.category)
+    if filters.community:
+        stmt = stmt.join(Community, Community.id == Commitment.community_id).where(
+            Community.code == filters.community
+        )
+    if filters.card:
+        stmt = stmt.where(
+            Commitment.id.in_(
+                select(Offer.commitment_id).where(
+                    Offer.qualifies.in_((filters.card, Qualifies.BOTH))
+                )
+            )
+        )
+    for term in (filters.q or "").lower().split()[:8]:
+        stmt = stmt.where(Commitment.search_text.contains(term, autoescape=True))
+    return stmt
+
+
+def board_options():
+    return (
+        selectinload(Commitment.merchant),
+        selectinload(Commitment.offer),
+        selectinload(Commitment.service),
+    )
+
+
+def totals_by_kind(filters: BoardFilters) -> dict[str, int]:
+    """Published commitments per kind under the other filters; one query."""
+    sub = board_query(filters, with_kind=False).with_only_columns(Commitment.kind).subquery()
+    rows = db.session.execute(select(sub.c.kind, func.count()).group_by(sub.c.kind)).all()
+    totals = dict.fromkeys((str(k) for k in CommitmentKind), 0)
+    totals.update({kind: n for kind, n in rows})
+    return totals
+
+
+def merchant_categories() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Merchant.category)
+            .join(Commitment, Commitment.merchant_id == Merchant.id)
+            .where(Commitment.status == CommitmentStatus.PUBLISHED)
+            .distinct()
+            .order_by(Merchant.category)
+        )
+    )
+
+
+@glance_provider
+def _published_total(community_ids):
+    stmt = select(func.count(Commitment.id)).where(Commitment.status == CommitmentStatus.PUBLISHED)
+    if community_ids is not None:
+        stmt = stmt.where(Commitment.community_id.in_(community_ids))
+    return [(_l("公示承诺"), db.session.scalar(stmt) or 0)]

@@ -7,3 +7,9 @@ from alliance.communities.views import bp as communities_bp
 from alliance.main.views import bp as main_bp
 
 BLUEPRINTS = [main_bp, accounts_bp, communities_bp, commitments_bp, commitments_api_bp]
+
+from alliance.merchants.api import bp as merchants_api_bp  # noqa: E402
+from alliance.merchants.views import bp as merchants_bp  # noqa: E402
+from alliance.volunteers.views import bp as volunteers_bp  # noqa: E402
+
+BLUEPRINTS += [merchants_bp, merchants_api_bp, volunteers_bp]

@@ -8,8 +8,10 @@ from alliance.accounts.models import Role
 
 def menu_for(user) -> list[tuple[str, str]]:
     items = [(_("首页"), url_for("main.index")), (_("承诺公示"), url_for("commitments.index"))]
+    items.insert(1, (_("联盟商户"), url_for("merchants.index")))
     if not user.is_authenticated:
         return items
+    items.extend(_membership_items(user))
     if user.has_role(Role.MERCHANT_STAFF):
         items.append((_("我的承诺"), url_for("commitments.mine")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
@@ -20,4 +22,19 @@ def menu_for(user) -> list[tuple[str, str]]:
     elif user.community_id:
         items.append((_("我的社区"), url_for("communities.detail", community_id=user.community_id)))
     items.append((_("我的账号"), url_for("accounts.me")))
+    return items
+
+
+def _membership_items(user) -> list[tuple[str, str]]:
+    """Merchants and volunteers: my shop, my volunteer profile, the secretaries' queues."""
+    items = []
+    if user.has_role(Role.MERCHANT_STAFF):
+        items.append((_("我的店铺"), url_for("merchants.mine")))
+    if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
+        items.append((_("入盟审核"), url_for("merchants.review_queue")))
+        items.append((_("联盟商户管理"), url_for("merchants.manage")))
+        items.append((_("志愿者审核"), url_for("volunteers.queue")))
+        items.append((_("志愿者名册"), url_for("volunteers.index")))
+    elif user.community_id:
+        items.append((_("志愿者"), url_for("volunteers.me")))
     return items

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from alliance.accounts.models import Role, User, UserRole
 from alliance.communities.models import Community, Estate, Grid
 from alliance.extensions import db
 
@@ -34,16 +33,7 @@ def _people(community_ids):
         (_l("社区"), _count(select(func.count(Community.id)), Community.id, community_ids)),
         (_l("小区"), _count(select(func.count(Estate.id)), Estate.community_id, community_ids)),
         (_l("网格"), _count(select(func.count(Grid.id)), Grid.community_id, community_ids)),
-        (
-            _l("志愿者"),
-            _count(
-                select(func.count(UserRole.id))
-                .join(User, User.id == UserRole.user_id)
-                .where(UserRole.role == Role.VOLUNTEER),
-                User.community_id,
-                community_ids,
-            ),
-        ),
+        # Volunteers (approved, not suspended) are counted by alliance.volunteers.services.
     ]
 
 

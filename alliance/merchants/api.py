@@ -1,0 +1,75 @@
+"""GET /api/v1/merchants: the public, read-only member list. No phone or licence numbers."""
+
+from flask import Blueprint, abort, request
+from sqlalchemy import select
+
+from alliance.api_support import paginated
+from alliance.commitments.services import published_for_merchants
+from alliance.communities.models import Community
+from alliance.extensions import db
+from alliance.merchants import services
+from alliance.merchants.models import CATEGORIES, MerchantStatus
+from alliance.merchants.views import directory_query
+
+bp = Blueprint("merchants_api", __name__, url_prefix="/api/v1/merchants")
+
+KNOWN_ARGS = {"page", "per_page", "community", "category", "estate", "q", "status"}
+
+
+def _commitment(c) -> dict:
+    item = {"id": c.id, "kind": c.kind, "title": c.title}
+    if c.offer is not None:
+        item["rate_percent"] = c.offer.rate_percent
+        item["qualifies"] = c.offer.qualifies
+    return item
+
+
+def serialize(merchants) -> list[dict]:
+    published = published_for_merchants([m.id for m in merchants if services.is_active(m)])
+    return [
+        {
+            "id": m.id,
+            "number": m.number,
+            "name": m.name,
+            "category": m.category,
+            "estate": m.estate.name if m.estate else None,
+            "community": m.community.code,
+            "address": m.address,
+            "status": m.status,
+            "commitments": [_commitment(c) for c in published.get(m.id, [])],
+        }
+        for m in merchants
+    ]
+
+
+@bp.get("")
+def index():
+    unknown = set(request.args) - KNOWN_ARGS
+    if unknown:
+        abort(400, description=f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    community = None
+    code = request.args.get("community")
+    if code is not None:
+        community = db.session.scalars(select(Community).where(Community.code == code)).first()
+        if community is None:
+            abort(400, description="'community' is not a known community code")
+    category = request.args.get("category") or ""
+    if category and category not in CATEGORIES:
+        abort(400, description=f"'category' must be one of: {', '.join(CATEGORIES)}")
+    estate_raw = request.args.get("estate")
+    estate_id = None
+    if estate_raw:
+        try:
+            estate_id = int(estate_raw)
+        except ValueError:
+            abort(400, description="'estate' must be an integer")
+    status = request.args.get("status")
+    if status is not None and status not in {str(s) for s in MerchantStatus}:
+        abort(400, description="'status' must be one of: active, suspended, left")
+    q = request.args.get("q") or ""
+    if len(q) > 40:
+        abort(400, description="'q' must be at most 40 characters")
+    stmt = directory_query(
+        q=q.strip(), category=category, community=community, estate_id=estate_id, status=status
+    )
+    return paginated(stmt, serialize)

@@ -24,7 +24,7 @@ install: $(VENV)/.installed i18n
 install-dev: $(VENV)/.installed-dev i18n
 
 i18n: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -f -d alliance/translations
+	$(BIN)/pybabel compile -f -d alliance/translations
 
 # Maintainers: refresh the catalogues after changing user-facing text.
 i18n-extract: $(VENV)/.installed

@@ -12,13 +12,20 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins)
 
+    from alliance.maintenance.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
 
 @click.command("create-admin")
 @click.option("--username", prompt=True)
 @click.option("--name", "display_name", prompt="Display name")
 @click.option("--role", type=click.Choice(["secretary", "street_officer"]), prompt=True)
 @click.option("--community", "community_code", help="Community code (for a secretary).")
-@click.option("--street-office", "street_office_code", help="Street office code (for a street officer).")
+@click.option(
+    "--street-office", "street_office_code", help="Street office code (for a street officer)."
+)
 @click.option("--phone", default=None)
 @click.password_option()
 def create_admin(username, display_name, role, community_code, street_office_code, phone, password):
@@ -37,7 +44,9 @@ def create_admin(username, display_name, role, community_code, street_office_cod
     if role == "secretary":
         if not community_code:
             raise click.UsageError("a secretary needs --community CODE")
-        community = db.session.scalars(select(Community).where(Community.code == community_code)).first()
+        community = db.session.scalars(
+            select(Community).where(Community.code == community_code)
+        ).first()
         if community is None:
             raise click.UsageError(f"no community with code {community_code}")
         roles = (Role.SECRETARY, Role.RESIDENT)
@@ -67,7 +76,9 @@ def create_admin(username, display_name, role, community_code, street_office_cod
 
 
 @click.command("seed-demo")
-@click.option("--password", default=None, help="Password for every demo login (default: DEMO_PASSWORD).")
+@click.option(
+    "--password", default=None, help="Password for every demo login (default: DEMO_PASSWORD)."
+)
 @click.option("--if-empty", is_flag=True, help="Only seed a database that has no users yet.")
 def seed_demo_command(password, if_empty):
     """Build the demo street office and communities (idempotent)."""

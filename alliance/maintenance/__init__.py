@@ -1,0 +1,1 @@
+"""Operating the site: backups and restores of the configured database."""

@@ -101,6 +101,6 @@ def demo_logins():
     from alliance.demo.seed import DEMO_LOGINS
 
     password = current_app.config["DEMO_PASSWORD"]
-    click.echo("Demo logins (password: %s):" % password)
+    click.echo(f"Demo logins (password: {password}):")
     for username, display_name, code, roles, _ in DEMO_LOGINS:
         click.echo(f"  {username:<12} {display_name}  {code or '坞城街道'}  {', '.join(roles)}")

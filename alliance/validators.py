@@ -7,8 +7,21 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 COMMON_PASSWORDS = frozenset(
-    {"12345678", "123456789", "1234567890", "password", "password1", "qwerty123",
-     "11111111", "88888888", "abc12345", "a1234567", "iloveyou", "woaini1314", "admin123"}
+    {
+        "12345678",
+        "123456789",
+        "1234567890",
+        "password",
+        "password1",
+        "qwerty123",
+        "11111111",
+        "88888888",
+        "abc12345",
+        "a1234567",
+        "iloveyou",
+        "woaini1314",
+        "admin123",
+    }
 )
 MIN_PASSWORD_LENGTH = 8
 
@@ -27,8 +40,10 @@ def normalize_phone(raw: str) -> str | None:
     if number.country_code != 86 or not phonenumbers.is_valid_number(number):
         return None
     kind = phonenumbers.number_type(number)
-    if kind not in (phonenumbers.PhoneNumberType.MOBILE,
-                    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+    if kind not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
         return None
     national = str(number.national_number)
     return national if len(national) == 11 and national.startswith("1") else None

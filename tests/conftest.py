@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, text
-
 from flask.testing import FlaskClient
+from sqlalchemy import event, text
 
 from alliance import create_app
 from alliance.accounts import services as accounts
@@ -105,17 +104,23 @@ def runner(app):
 
 
 def login(client, username, password=PASSWORD, **extra):
-    return client.post(
-        "/login", data={"identifier": username, "password": password, **extra}
-    )
+    return client.post("/login", data={"identifier": username, "password": password, **extra})
 
 
 @pytest.fixture
 def make_user(db):
     counter = iter(range(1, 10_000))
 
-    def make(username=None, *, community=None, roles=(Role.RESIDENT,), display_name=None,
-             phone=None, street_office_id=None, password=PASSWORD):
+    def make(
+        username=None,
+        *,
+        community=None,
+        roles=(Role.RESIDENT,),
+        display_name=None,
+        phone=None,
+        street_office_id=None,
+        password=PASSWORD,
+    ):
         n = next(counter)
         user = accounts.create_user(
             username=username or f"user{n}",
@@ -156,11 +161,14 @@ def world(db, make_user):
         "street": make_user("street", roles=(Role.STREET_OFFICER,), street_office_id=office.id),
         "resident_b": make_user("resident_b", community=b, roles=(Role.RESIDENT,)),
     }
-    grid = Grid(community_id=a.id, estate_id=estate_a.id, name="甲一网格", worker_id=users["grid"].id)
+    grid = Grid(
+        community_id=a.id, estate_id=estate_a.id, name="甲一网格", worker_id=users["grid"].id
+    )
     db.session.add(grid)
     db.session.commit()
-    return SimpleNamespace(office=office, a=a, b=b, estate_a=estate_a, estate_b=estate_b,
-                           grid=grid, users=users)
+    return SimpleNamespace(
+        office=office, a=a, b=b, estate_a=estate_a, estate_b=estate_b, grid=grid, users=users
+    )
 
 
 @pytest.fixture

@@ -49,8 +49,19 @@ def test_demo_logins_are_printed(runner):
 
 def test_create_admin_makes_a_secretary(runner, world, db, app):
     result = runner.invoke(
-        args=["create-admin", "--username", "newsec", "--name", "新书记", "--role", "secretary",
-              "--community", "AAA", "--password", "Strong123pw"],
+        args=[
+            "create-admin",
+            "--username",
+            "newsec",
+            "--name",
+            "新书记",
+            "--role",
+            "secretary",
+            "--community",
+            "AAA",
+            "--password",
+            "Strong123pw",
+        ],
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalars(select(User).where(User.username == "newsec")).one()
@@ -62,8 +73,19 @@ def test_create_admin_makes_a_secretary(runner, world, db, app):
 
 def test_create_admin_makes_a_street_officer(runner, world, db):
     result = runner.invoke(
-        args=["create-admin", "--username", "newstreet", "--name", "街道", "--role", "street_officer",
-              "--street-office", "WC", "--password", "Strong123pw"],
+        args=[
+            "create-admin",
+            "--username",
+            "newstreet",
+            "--name",
+            "街道",
+            "--role",
+            "street_officer",
+            "--street-office",
+            "WC",
+            "--password",
+            "Strong123pw",
+        ],
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalars(select(User).where(User.username == "newstreet")).one()
@@ -71,13 +93,54 @@ def test_create_admin_makes_a_street_officer(runner, world, db):
 
 
 def test_create_admin_refuses_bad_input(runner, world, db):
-    weak = runner.invoke(args=["create-admin", "--username", "x1", "--name", "x", "--role",
-                               "secretary", "--community", "AAA", "--password", "weak"])
+    weak = runner.invoke(
+        args=[
+            "create-admin",
+            "--username",
+            "x1",
+            "--name",
+            "x",
+            "--role",
+            "secretary",
+            "--community",
+            "AAA",
+            "--password",
+            "weak",
+        ]
+    )
     assert weak.exit_code != 0
-    unknown = runner.invoke(args=["create-admin", "--username", "x2", "--name", "x", "--role",
-                                  "secretary", "--community", "NOPE", "--password", "Strong123pw"])
+    unknown = runner.invoke(
+        args=[
+            "create-admin",
+            "--username",
+            "x2",
+            "--name",
+            "x",
+            "--role",
+            "secretary",
+            "--community",
+            "NOPE",
+            "--password",
+            "Strong123pw",
+        ]
+    )
     assert unknown.exit_code != 0 and "no community" in unknown.output
-    dup = runner.invoke(args=["create-admin", "--username", "resident", "--name", "x", "--role",
-                              "secretary", "--community", "AAA", "--password", "Strong123pw"])
+    dup = runner.invoke(
+        args=[
+            "create-admin",
+            "--username",
+            "resident",
+            "--name",
+            "x",
+            "--role",
+            "secretary",
+            "--community",
+            "AAA",
+            "--password",
+            "Strong123pw",
+        ]
+    )
     assert dup.exit_code != 0
-    assert db.session.scalar(select(func.count(User.id)).where(User.username.in_(["x1", "x2"]))) == 0
+    assert (
+        db.session.scalar(select(func.count(User.id)).where(User.username.in_(["x1", "x2"]))) == 0
+    )

@@ -39,7 +39,11 @@ def test_unknown_language_is_ignored(client):
 def test_english_catalogue_is_complete():
     with open(TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po", "rb") as fh:
         catalogue = read_po(fh)
-    missing = [m.id for m in catalogue if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+    missing = [
+        m.id
+        for m in catalogue
+        if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
     assert not missing, f"{len(missing)} messages without English: {missing[:10]}"
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert not fuzzy, f"fuzzy translations: {fuzzy[:10]}"
@@ -55,8 +59,9 @@ def test_catalogue_covers_the_code():
     method_map = [("alliance/**.py", "python"), ("templates/**.html", "jinja2")]
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(root), method_map=method_map, keywords={"_": None, "gettext": None, "_l": None,
-                                                    "lazy_gettext": None, "ngettext": (1, 2)},
+        str(root),
+        method_map=method_map,
+        keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)},
     ):
         found.add(message if isinstance(message, str) else message[0])
     missing = sorted(found - known)

@@ -5,13 +5,28 @@ from alliance.validators import mask_name, mask_phone, normalize_phone, password
 
 
 def test_mainland_mobiles_are_accepted_in_common_spellings():
-    for raw in ("13812345678", "+86 138 1234 5678", "+8613812345678", "138-1234-5678", "(138)12345678"):
+    for raw in (
+        "13812345678",
+        "+86 138 1234 5678",
+        "+8613812345678",
+        "138-1234-5678",
+        "(138)12345678",
+    ):
         assert normalize_phone(raw) == "13812345678"
 
 
 def test_non_mobiles_are_refused():
-    for raw in ("", "12345678901", "1381234567", "138123456789", "010-62345678", "+1 212 555 0100",
-                "23812345678", "一三八一二三四五六七八", "13812345678" * 5):
+    for raw in (
+        "",
+        "12345678901",
+        "1381234567",
+        "138123456789",
+        "010-62345678",
+        "+1 212 555 0100",
+        "23812345678",
+        "一三八一二三四五六七八",
+        "13812345678" * 5,
+    ):
         assert normalize_phone(raw) is None
 
 

@@ -71,14 +71,19 @@ def build_spec(app) -> dict:
             operation.setdefault("summary", (view.__doc__ or rule.endpoint).strip().splitlines()[0])
             operation.setdefault("operationId", f"{rule.endpoint}.{method.lower()}")
             operation.setdefault(
-                "responses", {"200": {"description": "OK"}, "default": {"$ref": "#/components/responses/Error"}}
+                "responses",
+                {"200": {"description": "OK"}, "default": {"$ref": "#/components/responses/Error"}},
             )
             params = operation.setdefault("parameters", [])
             named = {p.get("name") for p in params if isinstance(p, dict)}
             for arg in rule.arguments:
                 if arg not in named:
                     converter = rule._converters[arg].__class__.__name__
-                    schema = {"type": "integer"} if converter == "IntegerConverter" else {"type": "string"}
+                    schema = (
+                        {"type": "integer"}
+                        if converter == "IntegerConverter"
+                        else {"type": "string"}
+                    )
                     params.append({"name": arg, "in": "path", "required": True, "schema": schema})
             operations[method.lower()] = operation
     for path, operations in by_path.items():

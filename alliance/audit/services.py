@@ -135,8 +135,11 @@ def _listener(action: str):
     return record
 
 
-for _event, _action in (("after_insert", "create"), ("after_update", "update"),
-                        ("after_delete", "delete")):
+for _event, _action in (
+    ("after_insert", "create"),
+    ("after_update", "update"),
+    ("after_delete", "delete"),
+):
     event.listen(Mapper, _event, _listener(_action))
 
 

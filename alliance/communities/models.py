@@ -32,9 +32,7 @@ class Community(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     street_office: Mapped[StreetOffice] = relationship(back_populates="communities")
-    estates: Mapped[list["Estate"]] = relationship(
-        back_populates="community", order_by="Estate.id"
-    )
+    estates: Mapped[list["Estate"]] = relationship(back_populates="community", order_by="Estate.id")
     grids: Mapped[list["Grid"]] = relationship(back_populates="community", order_by="Grid.id")
 
 

@@ -16,9 +16,12 @@ def visible_community_ids(user: User) -> Select:
 
 
 def can_see_community(user: User, community: Community) -> bool:
-    if user.has_role(Role.STREET_OFFICER) and user.street_office_id:
-        if community.street_office_id == user.street_office_id:
-            return True
+    if (
+        user.has_role(Role.STREET_OFFICER)
+        and user.street_office_id
+        and community.street_office_id == user.street_office_id
+    ):
+        return True
     return community.id == user.community_id
 
 

@@ -107,10 +107,14 @@ def change_role(community_id: int, user_id: int):
     try:
         if form.action.data == "grant":
             changed = accounts.grant_role(person, role)
-            message = _("已授予%(name)s「%(role)s」角色。", name=person.display_name, role=role.label)
+            message = _(
+                "已授予%(name)s「%(role)s」角色。", name=person.display_name, role=role.label
+            )
         else:
             changed = accounts.revoke_role(person, role, by=current_user)
-            message = _("已撤销%(name)s的「%(role)s」角色。", name=person.display_name, role=role.label)
+            message = _(
+                "已撤销%(name)s的「%(role)s」角色。", name=person.display_name, role=role.label
+            )
     except accounts.AccountError:
         flash(_("不能撤销自己的社区书记角色，请让另一位书记或街道干部操作。"), "danger")
         return redirect(url_for(".people", community_id=community.id))
@@ -126,7 +130,9 @@ def audit(community_id: int):
     stmt = entries_for(community.id)
     page = db.paginate(stmt, per_page=PAGE_SIZE, error_out=False)
     actor_ids = {e.actor_id for e in page.items if e.actor_id}
-    actors = {
-        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))
-    } if actor_ids else {}
+    actors = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
+        if actor_ids
+        else {}
+    )
     return render_template("communities/audit.html", community=community, page=page, actors=actors)

@@ -46,7 +46,11 @@ def test_register_rejects_bad_phone_with_chinese_message(client, world, db):
 
 
 def test_register_rejects_weak_password(client, world):
-    for weak, message in (("abc12", "至少需要 8 位"), ("12345678", "太常见"), ("abcdefghij", "字母和数字")):
+    for weak, message in (
+        ("abc12", "至少需要 8 位"),
+        ("12345678", "太常见"),
+        ("abcdefghij", "字母和数字"),
+    ):
         page = register(client, world, password=weak, confirm=weak).get_data(as_text=True)
         assert message in page
 
@@ -109,11 +113,15 @@ def test_logout_ends_session(as_user, world):
 
 
 def test_login_redirects_only_to_local_next(client, world):
-    response = client.post("/login?next=/communities/", data={"identifier": "resident", "password": PASSWORD})
+    response = client.post(
+        "/login?next=/communities/", data={"identifier": "resident", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/communities/"
     client.post("/logout")
     for evil in ("//evil.example", "/\\evil.example", "https://evil.example"):
-        response = client.post(f"/login?next={evil}", data={"identifier": "resident", "password": PASSWORD})
+        response = client.post(
+            f"/login?next={evil}", data={"identifier": "resident", "password": PASSWORD}
+        )
         assert response.headers["Location"] == "/"
         client.post("/logout")
 
@@ -131,7 +139,12 @@ def test_password_change_ends_other_sessions(app, world):
     login(second, "resident")
     response = first.post(
         "/me",
-        data={"pw-current": PASSWORD, "pw-password": "NewSecret99", "pw-confirm": "NewSecret99", "pw-submit": "1"},
+        data={
+            "pw-current": PASSWORD,
+            "pw-password": "NewSecret99",
+            "pw-confirm": "NewSecret99",
+            "pw-submit": "1",
+        },
     )
     assert response.status_code == 302
     assert first.get("/me").status_code == 200
@@ -143,7 +156,12 @@ def test_password_change_needs_current_password(as_user, world):
     client = as_user("resident")
     page = client.post(
         "/me",
-        data={"pw-current": "not-it-123", "pw-password": "NewSecret99", "pw-confirm": "NewSecret99", "pw-submit": "1"},
+        data={
+            "pw-current": "not-it-123",
+            "pw-password": "NewSecret99",
+            "pw-confirm": "NewSecret99",
+            "pw-submit": "1",
+        },
     ).get_data(as_text=True)
     assert "当前密码不正确" in page
 
@@ -155,6 +173,8 @@ def test_me_lists_roles_in_chinese(as_user, world):
 
 def test_session_cookie_flags(client, world):
     response = login(client, "resident")
-    session_cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    session_cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")
+    )
     assert "HttpOnly" in session_cookie
     assert re.search(r"SameSite=Lax", session_cookie)

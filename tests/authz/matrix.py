@@ -15,7 +15,16 @@ Path placeholders: {a}, {b} (community ids), {a_resident} (a resident of A), plu
 
 from dataclasses import dataclass, field
 
-ROLES = ("anonymous", "resident", "volunteer", "merchant", "grid", "secretary_a", "secretary_b", "street")
+ROLES = (
+    "anonymous",
+    "resident",
+    "volunteer",
+    "merchant",
+    "grid",
+    "secretary_a",
+    "secretary_b",
+    "street",
+)
 LOGIN = 302  # anonymous visitors are sent to the login page
 
 

@@ -13,9 +13,7 @@ ROWS = {
     "communities.index": Case("GET", "/communities/", signed_in(200)),
     # Community A: its own people see it, community B's secretary gets a 404.
     "communities.detail": Case("GET", "/communities/{a}", signed_in(200) | {"secretary_b": 404}),
-    "communities.people": Case(
-        "GET", "/communities/{a}/people", only(*ADMIN_A, secretary_b=404)
-    ),
+    "communities.people": Case("GET", "/communities/{a}/people", only(*ADMIN_A, secretary_b=404)),
     "communities.change_role": Case(
         "POST",
         "/communities/{a}/people/{a_resident}/roles",

@@ -63,12 +63,16 @@ def test_secretary_grants_and_revokes_role_and_it_is_audited(as_user, world, db)
     client = as_user("secretary_a")
     resident = world.users["resident"]
     url = f"/communities/{world.a.id}/people/{resident.id}/roles"
-    response = client.post(url, data={"role": "grid_worker", "action": "grant"}, follow_redirects=True)
+    response = client.post(
+        url, data={"role": "grid_worker", "action": "grant"}, follow_redirects=True
+    )
     assert "已授予" in response.get_data(as_text=True)
     db.session.expire_all()
     assert Role.GRID_WORKER in db.session.get(User, resident.id).roles
 
-    response = client.post(url, data={"role": "grid_worker", "action": "revoke"}, follow_redirects=True)
+    response = client.post(
+        url, data={"role": "grid_worker", "action": "revoke"}, follow_redirects=True
+    )
     assert "已撤销" in response.get_data(as_text=True)
     db.session.expire_all()
     assert Role.GRID_WORKER not in db.session.get(User, resident.id).roles
@@ -142,4 +146,7 @@ def test_people_search_and_role_filter(as_user, world, make_user):
     page = client.get(f"/communities/{world.a.id}/people?q=张三").get_data(as_text=True)
     assert "张三丰" in page and "secretary_a" not in page
     page = client.get(f"/communities/{world.a.id}/people?role=grid_worker").get_data(as_text=True)
-    assert ">grid<" in page.replace(" ", "").replace("<small class=\"text-muted\">", ">") or "grid" in page
+    assert (
+        ">grid<" in page.replace(" ", "").replace('<small class="text-muted">', ">")
+        or "grid" in page
+    )

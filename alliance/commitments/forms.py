@@ -154,7 +154,7 @@ class ReportForm(FlaskForm):
         _l("情况说明"),
         validators=[
             DataRequired(_l("请把情况写清楚（至少5个字）。")),
-            Length(min=5, max=2000, message=_l("请写5到2000个字。")),
+            Length(min=5, max=2000, message=_l("请把情况写清楚（至少5个字，最多2000字）。")),
         ],
         description=_l("请写明时间、经过；您的个人信息不会公开。"),
     )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -196,6 +197,8 @@ class Offer(db.Model):
     # Per card: `usage_limit` uses per `usage_period` (None with period "unlimited").
     usage_limit: Mapped[int | None] = mapped_column(Integer)
     usage_period: Mapped[str] = mapped_column(String(10), default=UsagePeriod.UNLIMITED)
+    # Cards issue: only the phone's rotating code (not a static/printed code) may redeem it.
+    requires_rotating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     commitment: Mapped[Commitment] = relationship(back_populates="offer")
 

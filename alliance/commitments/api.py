@@ -34,7 +34,7 @@ def _filters() -> services.BoardFilters:
     return services.BoardFilters(
         kind=_choice_arg("kind", {str(k) for k in CommitmentKind}),
         card=_choice_arg("card", {str(c) for c in CardKind}),
-        category=_text_arg("category", 20),
+        category=_choice_arg("category", services.known_categories()),
         community=_text_arg("community", 16),
         q=_text_arg("q", 100),
     )
@@ -72,6 +72,7 @@ def serialize_commitment(c: Commitment) -> dict:
             "number": c.merchant.number,
             "name": c.merchant.name,
             "category": c.merchant.category,
+            "category_label": c.merchant.category_label,
         },
         "offer": offer,
         "service": service,
@@ -89,7 +90,7 @@ def index():
         - {name: page, in: query, schema: {type: integer, minimum: 1}}
         - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
         - {name: kind, in: query, schema: {type: string, enum: [integrity, service, points]}}
-        - {name: category, in: query, schema: {type: string, maxLength: 20}}
+        - {name: category, in: query, description: merchant category code, schema: {type: string}}
         - {name: card, in: query, schema: {type: string, enum: [volunteer, alliance]}}
         - {name: community, in: query, description: community code, schema: {type: string}}
         - {name: q, in: query, description: search terms (space-separated),

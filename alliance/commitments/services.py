@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -33,7 +34,13 @@ from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.main.services import glance_provider
-from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
+from alliance.merchants.models import (
+    CATEGORIES,
+    Merchant,
+    MerchantStaff,
+    MerchantStatus,
+    category_label,
+)
 
 KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
 
@@ -223,7 +230,8 @@ def refresh_search_text(commitment: Commitment) -> None:
     merchant = commitment.merchant
     parts = [commitment.title, commitment.body]
     if merchant is not None:
-        parts += [merchant.name, merchant.category]
+        with force_locale("zh_CN"):  # search in Chinese whatever the editor's language
+            parts += [merchant.name, merchant.category, category_label(merchant.category)]
     if commitment.offer is not None:
         parts += [commitment.offer.conditions, commitment.offer.exclusions]
     if commitment.service is not None:
@@ -628,8 +636,9 @@ def totals_by_kind(filters: BoardFilters) -> dict[str, int]:
     return totals
 
 
-def merchant_categories() -> list[str]:
-    return list(
+def merchant_categories() -> list[tuple[str, str]]:
+    """(code, label) of the categories that have published commitments."""
+    codes = list(
         db.session.scalars(
             select(Merchant.category)
             .join(Commitment, Commitment.merchant_id == Merchant.id)
@@ -638,6 +647,11 @@ def merchant_categories() -> list[str]:
             .order_by(Merchant.category)
         )
     )
+    return [(code, category_label(code)) for code in codes]
+
+
+def known_categories() -> set[str]:
+    return set(CATEGORIES)
 
 
 @glance_provider

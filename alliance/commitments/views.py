@@ -95,7 +95,7 @@ def _board_filters() -> services.BoardFilters:
     args = request.args
     kind = args.get("kind") if args.get("kind") in set(CommitmentKind) else None
     card = args.get("card") if args.get("card") in set(CardKind) else None
-    category = (args.get("category") or "").strip()[:20] or None
+    category = args.get("category") if args.get("category") in services.known_categories() else None
     community = (args.get("community") or "").strip()[:16] or None
     q = (args.get("q") or "").strip()[:100] or None
     return services.BoardFilters(kind=kind, category=category, card=card, community=community, q=q)

@@ -138,3 +138,7 @@ def seed_demo(password: str) -> DemoContext:
 
 def database_is_empty() -> bool:
     return db.session.scalar(select(User.id).limit(1)) is None
+
+
+# Domain steps register themselves on import (order matters: merchants before commitments).
+import alliance.commitments.demo  # noqa: E402, F401  (imports merchants.demo first)

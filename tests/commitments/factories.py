@@ -16,7 +16,7 @@ from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStaff
 
 
-def create_merchant(community, number, name=None, category="餐饮", status="active", staff=()):
+def create_merchant(community, number, name=None, category="catering", status="active", staff=()):
     merchant = Merchant(
         community_id=community.id,
         number=number,

@@ -21,9 +21,9 @@ from tests.commitments.factories import create_commitment, create_merchant
 @pytest.fixture
 def story(world, shop):
     """A small street: a noodle shop, a pharmacy, a bakery; and one shop in community B."""
-    pharmacy = create_merchant(world.a, 2, name="同仁堂大药房", category="医药")
-    bakery = create_merchant(world.a, 3, name="麦香面包坊", category="烘焙")
-    other = create_merchant(world.b, 1, name="南苑超市", category="零售")
+    pharmacy = create_merchant(world.a, 2, name="同仁堂大药房", category="pharmacy")
+    bakery = create_merchant(world.a, 3, name="麦香面包坊", category="bakery")
+    other = create_merchant(world.b, 1, name="南苑超市", category="retail")
     create_commitment(shop, title="持卡就餐6.8折", rate=68, conditions="堂食")
     create_commitment(
         pharmacy, title="药品7折", rate=70, qualifies="volunteer", conditions="处方药除外"
@@ -65,7 +65,7 @@ def test_board_totals_by_kind(client, story):
     [
         ("kind=service", ["每月免费中医义诊"], ["药品7折", "面包8.5折"]),
         ("kind=points", ["积分换面包"], ["持卡就餐6.8折"]),
-        ("category=医药", ["药品7折", "每月免费中医义诊"], ["面包8.5折"]),
+        ("category=pharmacy", ["药品7折", "每月免费中医义诊"], ["面包8.5折"]),
         ("card=volunteer", ["药品7折", "持卡就餐6.8折", "南苑超市9折"], ["面包8.5折"]),
         ("card=alliance", ["面包8.5折", "持卡就餐6.8折"], ["药品7折"]),
         ("community=BBB", ["南苑超市9折"], ["药品7折"]),
@@ -74,6 +74,7 @@ def test_board_totals_by_kind(client, story):
         ("q=处方药", ["药品7折"], ["每月免费中医义诊"]),  # conditions are searched
         ("q=周六", ["每月免费中医义诊"], ["药品7折"]),  # service time too
         ("q=面包", ["面包8.5折", "积分换面包"], ["药品7折"]),
+        ("q=医药", ["药品7折", "每月免费中医义诊"], ["面包8.5折"]),  # category label
         ("q=100%", [], ["药品7折", "面包8.5折"]),  # LIKE wildcards are escaped
         ("kind=bogus&card=x", ["药品7折", "面包8.5折"], []),  # bad values are ignored
     ],
@@ -96,7 +97,8 @@ def test_api_lists_published_commitments_with_offers_and_services(client, story)
         "id": drug["merchant"]["id"],
         "number": 2,
         "name": "同仁堂大药房",
-        "category": "医药",
+        "category": "pharmacy",
+        "category_label": "医药",
     }
     assert drug["offer"]["rate_percent"] == 70 and drug["offer"]["rate"] == "7折"
     assert drug["offer"]["qualifies"] == "volunteer"
@@ -153,7 +155,7 @@ def _populate(community, start, count):
             community_id=community.id,
             number=start + i,
             name=f"商户{start + i}",
-            category=("餐饮", "零售", "医药")[i % 3],
+            category=("catering", "retail", "pharmacy")[i % 3],
         )
         for i in range(count)
     ]

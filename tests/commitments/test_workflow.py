@@ -189,7 +189,7 @@ def test_bad_input_gets_a_message_and_saves_nothing(world, shop, as_user):
 
 def test_merchants_cannot_touch_each_others_commitments(world, shop, as_user, make_user):
     other_user = make_user("merchant2", community=world.a, roles=(Role.MERCHANT_STAFF,))
-    other = create_merchant(world.a, 2, name="隔壁药房", category="医药", staff=[other_user])
+    other = create_merchant(world.a, 2, name="隔壁药房", category="pharmacy", staff=[other_user])
     draft = create_commitment(other, title="别人的草稿", status=CommitmentStatus.DRAFT)
     published = create_commitment(other, title="别人的承诺", rate=70)
     db.session.commit()

@@ -13,3 +13,7 @@ from alliance.merchants.views import bp as merchants_bp  # noqa: E402
 from alliance.volunteers.views import bp as volunteers_bp  # noqa: E402
 
 BLUEPRINTS += [merchants_bp, merchants_api_bp, volunteers_bp]
+
+from alliance.accounts.security_views import bp as account_security_bp  # noqa: E402
+
+BLUEPRINTS += [account_security_bp]

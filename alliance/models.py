@@ -1,6 +1,6 @@
 """Imports every domain's models so metadata, migrations and relationships see them all."""
 
-from alliance.accounts.models import User, UserRole  # noqa: F401
+from alliance.accounts.models import PasswordReset, User, UserRole  # noqa: F401
 from alliance.audit.models import AuditEntry  # noqa: F401
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
 from alliance.merchants.models import (  # noqa: F401

@@ -67,6 +67,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the person closed their account (PIPL): personal fields erased, rows kept.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     community: Mapped[Community | None] = relationship()
     street_office: Mapped[StreetOffice | None] = relationship()
@@ -117,3 +119,26 @@ class UserRole(db.Model):
     def community_id(self) -> int | None:
         # Lets the audit log file a role change under the person's community.
         return self.user.community_id if self.user else None
+
+
+class PasswordReset(db.Model):
+    """A one-time link a secretary makes for a person who forgot their password.
+
+    Only the SHA-256 of the random token is stored; the link itself is shown once.
+    """
+
+    __tablename__ = "password_resets"
+    __audit_redact__ = frozenset({"token_hash"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20), default="password_reset")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -66,7 +66,10 @@ def test_gunicorn_serves_with_two_workers(tmp_path):
     env.update(PORT=str(port), WEB_CONCURRENCY="2", DATABASE_URL=database_url)
     server = subprocess.Popen(
         [str(GUNICORN), "-c", "alliance/gunicorn_conf.py", "alliance:create_app()"],
-        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     log = []
     try:
@@ -109,7 +112,11 @@ print(json.dumps({"storage": type(limiter.storage).__name__,
 def run_app_instance(database_url: str, storage: str, prefix: str, posts: int) -> dict:
     result = subprocess.run(
         [PYTHON, "-c", LIMIT_SCRIPT, database_url, storage, prefix, str(posts)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 

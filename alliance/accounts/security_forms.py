@@ -1,0 +1,37 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from alliance.validators import StrongPassword
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("新密码"),
+        validators=[DataRequired(_l("请设置新密码。")), Length(max=128), StrongPassword()],
+        description=_l("至少 8 位，包含字母和数字。设置后所有设备需要重新登录。"),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("再次输入新密码"),
+        validators=[
+            DataRequired(_l("请再次输入新密码。")),
+            EqualTo("password", _l("两次输入的密码不一致。")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("设置新密码"))
+
+
+class CloseAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("当前密码"),
+        validators=[DataRequired(_l("请填写当前密码。")), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    understood = BooleanField(
+        _l("我已了解：注销后姓名、手机号和登录信息会被删除，账号无法恢复。"),
+        validators=[DataRequired(_l("请勾选确认后再注销。"))],
+    )
+    submit = SubmitField(_l("注销账号"))

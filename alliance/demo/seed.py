@@ -142,3 +142,5 @@ def database_is_empty() -> bool:
 
 # Domain steps register themselves on import (order matters: merchants before commitments).
 import alliance.commitments.demo  # noqa: E402, F401  (imports merchants.demo first)
+import alliance.merchants.demo  # noqa: E402, F401
+import alliance.volunteers.demo  # noqa: E402, F401

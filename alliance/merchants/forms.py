@@ -23,8 +23,18 @@ def _optional_int(value):
 
 class MerchantApplicationForm(FlaskForm):
     name = StringField(_l("商户名称"), validators=[DataRequired(), Length(max=80)])
-    category = SelectField(_l("经营类别"), validators=[DataRequired()])
-    estate_id = SelectField(_l("所在小区"), coerce=_optional_int, validators=[Optional()])
+    category = SelectField(
+        _l("经营类别"),
+        validators=[DataRequired(message=_l("请选择经营类别。"))],
+        invalid_choice_message=_l("请选择经营类别。"),
+    )
+    estate_id = SelectField(
+        _l("所在小区"),
+        coerce=_optional_int,
+        validators=[Optional()],
+        invalid_value_message=_l("请选择本社区的小区。"),
+        invalid_choice_message=_l("请选择本社区的小区。"),
+    )
     address = StringField(
         _l("店铺地址"),
         validators=[DataRequired(), Length(max=200)],
@@ -101,7 +111,9 @@ STATUS_ACTION_LABELS = {
 
 
 class StatusForm(FlaskForm):
-    action = SelectField(_l("操作"), validators=[DataRequired()])
+    action = SelectField(
+        _l("操作"), validators=[DataRequired()], invalid_choice_message=_l("请选择操作。")
+    )
     reason = TextAreaField(_l("原因"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("确定"))
 

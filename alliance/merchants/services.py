@@ -192,12 +192,11 @@ def update_application(
         raise MembershipError("not_yours", _("这不是您的申请。"))
     if not application.is_open:
         raise MembershipError(
-            "locked", _("申请已经审核完毕（%(status)s），不能再修改。", status=application.status_label)
+            "locked",
+            _("申请已经审核完毕（%(status)s），不能再修改。", status=application.status_label),
         )
     clean = _clean(data, application.community_id)
-    _duplicate(
-        application.community_id, clean.name, applicant_id=-1, exclude_id=application.id
-    )
+    _duplicate(application.community_id, clean.name, applicant_id=-1, exclude_id=application.id)
     for key, value in clean.__dict__.items():
         setattr(application, key, value)
     application.status = ApplicationStatus.PENDING
@@ -208,7 +207,8 @@ def update_application(
 def _review(application: MerchantApplication, reviewer: User, status: str, note: str) -> None:
     if not application.is_open:
         raise MembershipError(
-            "already_reviewed", _("这份申请已经审核过了（%(status)s）。", status=application.status_label)
+            "already_reviewed",
+            _("这份申请已经审核过了（%(status)s）。", status=application.status_label),
         )
     application.status = status
     application.review_note = note
@@ -323,7 +323,8 @@ def approve_application(
 ) -> Merchant:
     if not application.is_open:
         raise MembershipError(
-            "already_reviewed", _("这份申请已经审核过了（%(status)s）。", status=application.status_label)
+            "already_reviewed",
+            _("这份申请已经审核过了（%(status)s）。", status=application.status_label),
         )
     _check_terms(terms)
     member = db.session.scalars(
@@ -397,7 +398,9 @@ def add_staff(merchant: Merchant, owner: User, identifier: str) -> MerchantStaff
             "no_such_person", _("本社区没有这个手机号或用户名的账号，请对方先注册。")
         )
     if staff_link(person, merchant) is not None:
-        raise MembershipError("already_staff", _("%(name)s已经是本店店员。", name=person.display_name))
+        raise MembershipError(
+            "already_staff", _("%(name)s已经是本店店员。", name=person.display_name)
+        )
     return add_staff_link(merchant, person)
 
 
@@ -433,7 +436,9 @@ STATUS_ACTIONS = {
 }
 
 
-def change_status(merchant: Merchant, actor: User, action: str, reason: str) -> MerchantStatusChange:
+def change_status(
+    merchant: Merchant, actor: User, action: str, reason: str
+) -> MerchantStatusChange:
     if action not in STATUS_ACTIONS:
         raise MembershipError("bad_action", _("请选择操作。"))
     reason = (reason or "").strip()

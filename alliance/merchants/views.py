@@ -58,9 +58,7 @@ def directory_filters(args) -> dict:
 
 
 def directory_query(*, q="", category="", community=None, estate_id=None, status=None):
-    stmt = select(Merchant).options(
-        selectinload(Merchant.estate), selectinload(Merchant.community)
-    )
+    stmt = select(Merchant).options(selectinload(Merchant.estate), selectinload(Merchant.community))
     if status is not None:
         stmt = stmt.where(Merchant.status == status)
     if q:
@@ -97,7 +95,12 @@ def index():
         categories=category_choices(blank=_("全部类别")),
         communities=communities,
         estates=[
-            (e.id, e.name if filters["community"] else f"{community_names.get(e.community_id, '')} · {e.name}")
+            (
+                e.id,
+                e.name
+                if filters["community"]
+                else f"{community_names.get(e.community_id, '')} · {e.name}",
+            )
             for e in estates
         ],
         commitments=_published(page.items),
@@ -116,8 +119,10 @@ def detail(merchant_id: int):
     if merchant is None:
         abort(404)
     commitments = _published([merchant]).get(merchant.id, [])
-    is_admin = current_user.is_authenticated and current_user.has_role(*ADMINS) and can_administer(
-        current_user, merchant.community
+    is_admin = (
+        current_user.is_authenticated
+        and current_user.has_role(*ADMINS)
+        and can_administer(current_user, merchant.community)
     )
     return render_template(
         "merchants/detail.html",
@@ -181,7 +186,9 @@ def my_applications():
     applications = db.session.scalars(
         select(MerchantApplication)
         .where(MerchantApplication.applicant_id == current_user.id)
-        .options(selectinload(MerchantApplication.estate), selectinload(MerchantApplication.merchant))
+        .options(
+            selectinload(MerchantApplication.estate), selectinload(MerchantApplication.merchant)
+        )
         .order_by(MerchantApplication.id.desc())
     ).all()
     return render_template("merchants/my_applications.html", applications=applications)
@@ -204,9 +211,7 @@ def edit_application(application_id: int):
             "danger",
         )
         return redirect(url_for(".my_applications"))
-    form = MerchantApplicationForm(
-        obj=application, estates=_estates_for(application.community_id)
-    )
+    form = MerchantApplicationForm(obj=application, estates=_estates_for(application.community_id))
     form.submit.label.text = _("修改并重新提交")
     if form.validate_on_submit():
         try:
@@ -325,7 +330,11 @@ def approve(application_id: int):
         return redirect(url_for(".review", application_id=application_id))
     db.session.commit()
     flash(
-        _("已批准「%(name)s」入盟，为第%(number)s家联盟商户。", name=merchant.name, number=merchant.number),
+        _(
+            "已批准「%(name)s」入盟，为第%(number)s家联盟商户。",
+            name=merchant.name,
+            number=merchant.number,
+        ),
         "success",
     )
     return redirect(url_for(".agreement", merchant_id=merchant.id))
@@ -379,7 +388,9 @@ def manage():
         status = ""
     stmt = scoped(
         directory_query(
-            q=filters["q"], category=filters["category"], estate_id=filters["estate_id"],
+            q=filters["q"],
+            category=filters["category"],
+            estate_id=filters["estate_id"],
             status=status or None,
         ),
         Merchant.community_id,
@@ -447,7 +458,10 @@ def change_status(merchant_id: int):
         flash(exc.message, "danger")
         return redirect(url_for(".manage_detail", merchant_id=merchant.id))
     db.session.commit()
-    flash(_("「%(name)s」现在的状态：%(status)s。", name=merchant.name, status=change.to_label), "success")
+    flash(
+        _("「%(name)s」现在的状态：%(status)s。", name=merchant.name, status=change.to_label),
+        "success",
+    )
     return redirect(url_for(".manage_detail", merchant_id=merchant.id))
 
 
@@ -464,7 +478,9 @@ def agreement(merchant_id: int):
         merchant = _managed_or_404(merchant_id)
     if merchant.agreement is None:
         abort(404)
-    return render_template("merchants/agreement.html", merchant=merchant, agreement=merchant.agreement)
+    return render_template(
+        "merchants/agreement.html", merchant=merchant, agreement=merchant.agreement
+    )
 
 
 # --- my shop (merchant staff) -------------------------------------------------------------

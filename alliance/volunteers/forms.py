@@ -20,7 +20,13 @@ class VolunteerApplicationForm(FlaskForm):
         validators=[DataRequired(), MainlandMobile()],
         render_kw={"inputmode": "tel", "autocomplete": "tel"},
     )
-    estate_id = SelectField(_l("所在小区"), coerce=_optional_int, validators=[Optional()])
+    estate_id = SelectField(
+        _l("所在小区"),
+        coerce=_optional_int,
+        validators=[Optional()],
+        invalid_value_message=_l("请选择本社区的小区。"),
+        invalid_choice_message=_l("请选择本社区的小区。"),
+    )
     building = StringField(
         _l("楼栋"), validators=[Optional(), Length(max=40)], description=_l("例如：3号楼2单元")
     )
@@ -50,12 +56,16 @@ class ReasonForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    action = SelectField(_l("操作"), validators=[DataRequired()])
+    action = SelectField(
+        _l("操作"), validators=[DataRequired()], invalid_choice_message=_l("请选择操作。")
+    )
     reason = TextAreaField(_l("原因"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("确定"))
 
     def __init__(self, *args, suspended=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.action.choices = choices(
-            [("reinstate", _l("恢复志愿者资格"))] if suspended else [("suspend", _l("暂停志愿者资格"))]
+            [("reinstate", _l("恢复志愿者资格"))]
+            if suspended
+            else [("suspend", _l("暂停志愿者资格"))]
         )

@@ -112,7 +112,7 @@ def _decide(application: VolunteerApplication, reviewer: User, status: str, note
 
 def approve(application: VolunteerApplication, reviewer: User) -> VolunteerProfile:
     user = application.user
-    if profile_of(user) is not None:
+    if application.status == VolunteerApplicationStatus.PENDING and profile_of(user) is not None:
         raise VolunteerError("already_volunteer", _("这位居民已经是志愿者了。"))
     _decide(application, reviewer, VolunteerApplicationStatus.APPROVED, "")
     profile = VolunteerProfile(
@@ -143,8 +143,10 @@ def reject(application: VolunteerApplication, reviewer: User, reason: str) -> No
 
 def change_status(profile: VolunteerProfile, actor: User, action: str, reason: str):
     """Suspend or reinstate; history is kept and nothing earlier is revoked."""
-    targets = {"suspend": (VolunteerStatus.ACTIVE, VolunteerStatus.SUSPENDED),
-               "reinstate": (VolunteerStatus.SUSPENDED, VolunteerStatus.ACTIVE)}
+    targets = {
+        "suspend": (VolunteerStatus.ACTIVE, VolunteerStatus.SUSPENDED),
+        "reinstate": (VolunteerStatus.SUSPENDED, VolunteerStatus.ACTIVE),
+    }
     if action not in targets:
         raise VolunteerError("bad_action", _("请选择操作。"))
     reason = (reason or "").strip()

@@ -223,5 +223,7 @@ def change_status(profile_id: int):
         flash(exc.message, "danger")
         return redirect(url_for(".detail", profile_id=profile.id))
     db.session.commit()
-    flash(_("%(name)s现在的状态：%(status)s。", name=profile.name, status=change.to_label), "success")
+    flash(
+        _("%(name)s现在的状态：%(status)s。", name=profile.name, status=change.to_label), "success"
+    )
     return redirect(url_for(".detail", profile_id=profile.id))

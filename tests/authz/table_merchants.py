@@ -10,15 +10,22 @@ ADMINS = ("secretary_a", "street", "secretary_b")
 def setup(world) -> dict:
     owner = world.users["merchant"]
     member = make_member(world.a, "矩阵餐厅", owner=owner, estate=world.estate_a)
-    clerk = accounts.create_user(username="clerk_m", display_name="店员甲", password="x1y2z3w4q5",
-                                 community=world.a)
+    clerk = accounts.create_user(
+        username="clerk_m", display_name="店员甲", password="x1y2z3w4q5", community=world.a
+    )
     db.session.add(MerchantStaff(merchant_id=member.id, user_id=clerk.id))
     db.session.commit()
-    owner_link = db.session.query(MerchantStaff).filter_by(
-        merchant_id=member.id, user_id=owner.id).one()
-    application = make_application(world.users["resident"], name="矩阵申请店", estate=world.estate_a)
-    return {"merchant_a": member.id, "merchant_a_owner_link": owner_link.id,
-            "merchant_app_a": application.id}
+    owner_link = (
+        db.session.query(MerchantStaff).filter_by(merchant_id=member.id, user_id=owner.id).one()
+    )
+    application = make_application(
+        world.users["resident"], name="矩阵申请店", estate=world.estate_a
+    )
+    return {
+        "merchant_a": member.id,
+        "merchant_a_owner_link": owner_link.id,
+        "merchant_app_a": application.id,
+    }
 
 
 def _only_owner(ok):
@@ -33,7 +40,8 @@ ROWS = {
     "merchants.apply": Case("GET", "/merchants/apply", signed_in(200) | {"street": 302}),
     "merchants.my_applications": Case("GET", "/merchants/applications/mine", signed_in(200)),
     "merchants.edit_application": Case(
-        "GET", "/merchants/applications/{merchant_app_a}/edit",
+        "GET",
+        "/merchants/applications/{merchant_app_a}/edit",
         {**dict.fromkeys(everyone(), 404), "anonymous": LOGIN, "resident": 200},
     ),
     "merchants.review_queue": Case("GET", "/merchants/review", only(*ADMINS)),
@@ -45,7 +53,8 @@ ROWS = {
         "POST", "/merchants/review/{merchant_app_a}/approve", only(*ADMINS, ok=422, secretary_b=404)
     ),
     "merchants.request_changes": Case(
-        "POST", "/merchants/review/{merchant_app_a}/request-changes",
+        "POST",
+        "/merchants/review/{merchant_app_a}/request-changes",
         only(*ADMINS, ok=302, secretary_b=404),
     ),
     "merchants.reject": Case(
@@ -59,7 +68,8 @@ ROWS = {
         "POST", "/merchants/manage/{merchant_a}/status", only(*ADMINS, ok=422, secretary_b=404)
     ),
     "merchants.agreement": Case(
-        "GET", "/merchants/{merchant_a}/agreement",
+        "GET",
+        "/merchants/{merchant_a}/agreement",
         only("secretary_a", "street", "merchant", secretary_b=404),
     ),
     "merchants.mine": Case("GET", "/merchants/mine", signed_in(200)),
@@ -67,7 +77,8 @@ ROWS = {
     "merchants.add_staff": Case("POST", "/merchants/mine/{merchant_a}/staff", _only_owner(422)),
     # The owner's own link: refused with a message, so every role sees the same state.
     "merchants.remove_staff": Case(
-        "POST", "/merchants/mine/{merchant_a}/staff/{merchant_a_owner_link}/remove",
+        "POST",
+        "/merchants/mine/{merchant_a}/staff/{merchant_a_owner_link}/remove",
         _only_owner(302),
     ),
 }

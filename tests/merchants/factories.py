@@ -17,8 +17,17 @@ def terms(signed=date(2026, 6, 1), start=None, end=None):
     )
 
 
-def make_member(community, name, *, owner=None, category="catering", estate=None,
-                phone="13912340000", licence="91140105MA0TEST01", signed=date(2026, 6, 1)):
+def make_member(
+    community,
+    name,
+    *,
+    owner=None,
+    category="catering",
+    estate=None,
+    phone="13912340000",
+    licence="91140105MA0TEST01",
+    signed=date(2026, 6, 1),
+):
     merchant = services.admit_member(
         community=community,
         name=name,

@@ -1,12 +1,13 @@
 """Every blueprint, in one list."""
 
 from alliance.accounts.views import bp as accounts_bp
+from alliance.api.openapi import bp as openapi_bp
 from alliance.commitments.api import api_bp as commitments_api_bp
 from alliance.commitments.views import bp as commitments_bp
 from alliance.communities.views import bp as communities_bp
 from alliance.main.views import bp as main_bp
 
-BLUEPRINTS = [main_bp, accounts_bp, communities_bp, commitments_bp, commitments_api_bp]
+BLUEPRINTS = [main_bp, accounts_bp, communities_bp, commitments_bp, commitments_api_bp, openapi_bp]
 
 from alliance.merchants.api import bp as merchants_api_bp  # noqa: E402
 from alliance.merchants.views import bp as merchants_bp  # noqa: E402
@@ -17,3 +18,7 @@ BLUEPRINTS += [merchants_bp, merchants_api_bp, volunteers_bp]
 from alliance.accounts.security_views import bp as account_security_bp  # noqa: E402
 
 BLUEPRINTS += [account_security_bp]
+from alliance.cards.api import bp as cards_api_bp  # noqa: E402
+from alliance.cards.views import bp as cards_bp  # noqa: E402
+
+BLUEPRINTS += [cards_bp, cards_api_bp]

@@ -2,6 +2,13 @@
 
 from alliance.accounts.models import PasswordReset, User, UserRole  # noqa: F401
 from alliance.audit.models import AuditEntry  # noqa: F401
+from alliance.commitments.models import (  # noqa: F401
+    BrokenCommitmentReport,
+    Commitment,
+    FulfilmentNote,
+    Offer,
+    ServiceDetail,
+)
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
 from alliance.merchants.models import (  # noqa: F401
     Agreement,
@@ -15,10 +22,4 @@ from alliance.volunteers.models import (  # noqa: F401
     VolunteerProfile,
     VolunteerStatusChange,
 )
-from alliance.commitments.models import (  # noqa: F401
-    BrokenCommitmentReport,
-    Commitment,
-    FulfilmentNote,
-    Offer,
-    ServiceDetail,
-)
+from alliance.cards.models import ApiToken, Card, CardSequence, Redemption  # noqa: F401,E402

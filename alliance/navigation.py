@@ -12,6 +12,7 @@ def menu_for(user) -> list[tuple[str, str]]:
     if not user.is_authenticated:
         return items
     items.extend(_membership_items(user))
+    items.extend(_card_items(user))
     if user.has_role(Role.MERCHANT_STAFF):
         items.append((_("我的承诺"), url_for("commitments.mine")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
@@ -37,4 +38,17 @@ def _membership_items(user) -> list[tuple[str, str]]:
         items.append((_("志愿者名册"), url_for("volunteers.index")))
     elif user.community_id:
         items.append((_("志愿者"), url_for("volunteers.me")))
+    return items
+
+
+def _card_items(user) -> list[tuple[str, str]]:
+    """Cards: the holder's card, the counter, the secretaries' card admin and report."""
+    items = []
+    if user.has_role(Role.VOLUNTEER, Role.MERCHANT_STAFF):
+        items.append((_("我的卡"), url_for("cards.mine")))
+    if user.has_role(Role.MERCHANT_STAFF):
+        items.append((_("扫码核销"), url_for("cards.scan")))
+    if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
+        items.append((_("卡片管理"), url_for("cards.index")))
+        items.append((_("核销统计"), url_for("cards.report")))
     return items

@@ -130,6 +130,9 @@ def approve(application: VolunteerApplication, reviewer: User) -> VolunteerProfi
     db.session.add(profile)
     accounts.grant_role(user, Role.VOLUNTEER)
     db.session.flush()
+    from alliance.cards.services import issue_on_volunteer_approval  # the volunteer card
+
+    issue_on_volunteer_approval(profile, reviewer)
     return profile
 
 

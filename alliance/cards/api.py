@@ -1,0 +1,244 @@
+"""The counter (cashier) API: verify a card, record a redemption. Bearer tokens of member staff."""
+
+from flask import Blueprint, abort, current_app, g, jsonify, request
+from marshmallow import Schema, ValidationError, fields, validate
+
+from alliance.api.openapi import api_schema
+from alliance.cards import services
+from alliance.cards.models import Redemption
+from alliance.db_types import utcnow
+from alliance.extensions import csrf, db, limiter
+
+bp = Blueprint("cards_api", __name__, url_prefix="/api/v1")
+
+
+@api_schema("CardVerifyRequest")
+class VerifyRequest(Schema):
+    code = fields.String(required=True, metadata={
+        "description": "The static code or the rotating code (the part after /c/ in the QR URL)"})
+
+
+@api_schema("RedemptionRequest")
+class RedemptionRequest(Schema):
+    code = fields.String(required=True)
+    offer_id = fields.Integer(required=True, strict=True)
+    bill_fen = fields.Integer(strict=True, load_default=None, allow_none=True,
+                              validate=validate.Range(0, services.MAX_BILL_FEN),
+                              metadata={"description": "The bill in fen (optional)"})
+
+
+@api_schema("CardSummary")
+class CardSummary(Schema):
+    number = fields.String()
+    kind = fields.String(metadata={"enum": ["volunteer", "alliance"]})
+    holder_masked = fields.String(metadata={"example": "王*明"})
+
+
+@api_schema("CardOffer")
+class CardOffer(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    rate_percent = fields.Integer(metadata={"description": "85 = 8.5折: the customer pays 85%"})
+    rate_display = fields.String(metadata={"example": "8.5折"})
+    qualifies = fields.String(metadata={"enum": ["volunteer", "alliance", "both"]})
+    usage_limit = fields.Integer(allow_none=True)
+    usage_period = fields.String(metadata={"enum": ["day", "week", "month", "unlimited"]})
+    requires_rotating = fields.Boolean()
+
+
+@api_schema("CardVerification")
+class VerifyResponse(Schema):
+    valid = fields.Boolean(required=True)
+    reason = fields.String(allow_none=True, metadata={
+        "enum": ["unknown", "suspended", "expired", "not_yet_valid", "lost", "revoked", "stale"]})
+    code_type = fields.String(allow_none=True, metadata={"enum": ["static", "rotating"]})
+    card = fields.Nested(CardSummary, allow_none=True)
+    offers = fields.List(fields.Nested(CardOffer))
+
+
+@api_schema("RedemptionRecord")
+class RedemptionRecord(Schema):
+    id = fields.Integer()
+    card_number = fields.String()
+    offer_id = fields.Integer()
+    offer_title = fields.String()
+    rate_percent = fields.Integer()
+    bill_fen = fields.Integer(allow_none=True)
+    saving_fen = fields.Integer(allow_none=True)
+    code_type = fields.String()
+    created_at = fields.DateTime()
+
+
+def _error(status: int, message: str, detail=None):
+    body = {"error": {"code": status, "message": message}}
+    if detail is not None:
+        body["error"]["detail"] = detail
+    return jsonify(body), status
+
+
+def _token():
+    """The request's API token (looked up once: the rate limiter's key needs it first)."""
+    if "api_token_lookup" not in g:
+        header = request.headers.get("Authorization", "")
+        raw = header[7:].strip() if header[:7].lower() == "bearer " else None
+        g.api_token_lookup = services.token_for(raw)
+    return g.api_token_lookup
+
+
+@bp.before_request
+def authenticate():
+    token = _token()
+    if token is None or not token.user.is_active or not services.is_active_staff(
+        token.user, token.merchant
+    ):
+        if token is not None and not token.merchant.is_active:
+            return _error(403, "merchant_inactive", "本店已暂停或退出联盟")
+        response, status = _error(401, "unauthorized", "missing or invalid API token")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="alliance"'
+        return response, status
+    token.last_used_at = utcnow()
+    g.api_token = token
+
+
+def _body(schema: Schema) -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="the body must be a JSON object")
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        abort(400, description=exc.messages)
+
+
+def _limit() -> str:
+    return current_app.config.get("CARD_VERIFY_RATE_LIMIT", "60/minute")
+
+
+def _merchant_key() -> str:
+    token = _token()
+    return f"merchant:{token.merchant_id}" if token else request.remote_addr or "-"
+
+
+def serialize_verification(result: services.Verification) -> dict:
+    body = {"valid": result.valid, "reason": result.reason,
+            "code_type": result.code_type if result.card else None, "card": None, "offers": []}
+    if result.valid:
+        card = result.card
+        body["card"] = {"number": card.number, "kind": card.kind,
+                        "holder_masked": result.holder_masked}
+        body["offers"] = [
+            {"id": o.id, "title": o.commitment.title, "rate_percent": o.rate_percent,
+             "rate_display": o.rate_label, "qualifies": o.qualifies, "usage_limit": o.usage_limit,
+             "usage_period": o.usage_period, "requires_rotating": bool(o.requires_rotating)}
+            for o in result.offers
+        ]
+    return VerifyResponse().dump(body)
+
+
+def serialize_redemption(r: Redemption, card_number: str) -> dict:
+    return RedemptionRecord().dump({
+        "id": r.id, "card_number": card_number, "offer_id": r.offer_id,
+        "offer_title": r.offer_title, "rate_percent": r.rate_percent, "bill_fen": r.bill_fen,
+        "saving_fen": r.saving_fen, "code_type": r.code_type, "created_at": r.created_at,
+    })
+
+
+@bp.post("/cards/verify")
+@limiter.limit(_limit)
+@limiter.limit(_limit, key_func=_merchant_key)
+def verify():
+    """Verify a card code at the counter.
+    ---
+    post:
+      tags: [cards]
+      security: [{bearer: []}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: CardVerifyRequest
+      responses:
+        200:
+          description: "Valid or not, with the reason; card and this merchant's offers when valid.
+            Garbage, unknown, forged or stale codes answer 200 with valid false."
+          content:
+            application/json:
+              schema: CardVerification
+        400:
+          $ref: "#/components/responses/Error"
+        401:
+          $ref: "#/components/responses/Error"
+        429:
+          $ref: "#/components/responses/Error"
+    """
+    body = _body(VerifyRequest())
+    result = services.verify(body["code"], g.api_token.merchant)
+    db.session.commit()  # last_used_at
+    return jsonify(serialize_verification(result))
+
+
+@bp.post("/redemptions")
+def create_redemption():
+    """Record a redemption (核销), exactly once per Idempotency-Key.
+    ---
+    post:
+      tags: [cards]
+      security: [{bearer: []}]
+      parameters:
+        - name: Idempotency-Key
+          in: header
+          required: true
+          description: "A unique key per redemption (e.g. a UUID, at most 255 ASCII characters).
+            The same key with the same body returns the same record; with another body, 422."
+          schema: {type: string, maxLength: 255}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: RedemptionRequest
+      responses:
+        201:
+          description: Recorded
+          content:
+            application/json:
+              schema: RedemptionRecord
+        200:
+          description: The same key and body again: the record made the first time
+          content:
+            application/json:
+              schema: RedemptionRecord
+        400:
+          $ref: "#/components/responses/Error"
+        401:
+          $ref: "#/components/responses/Error"
+        403:
+          $ref: "#/components/responses/Error"
+        409:
+          description: The offer's usage limit for this card is reached
+          content:
+            application/json:
+              schema: ErrorBody
+        422:
+          description: "Invalid card, offer not applicable, rotating code required,
+            or the key was used with a different body"
+          content:
+            application/json:
+              schema: ErrorBody
+    """
+    key = request.headers.get("Idempotency-Key", "")
+    body = _body(RedemptionRequest())
+    token = g.api_token
+    try:
+        record, created = services.redeem(
+            merchant=token.merchant, staff=token.user, token=token, raw_code=body["code"],
+            offer_id=body["offer_id"], bill_fen=body["bill_fen"], idempotency_key=key,
+        )
+    except services.CardError as exc:
+        db.session.rollback()
+        return _error(exc.status, exc.code, str(exc.message))
+    number = record.card.number
+    db.session.commit()
+    return jsonify(serialize_redemption(record, number)), 201 if created else 200
+
+
+csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry one

@@ -1,0 +1,467 @@
+"""Cards on the web: the holder's card, verification at the counter, redemption, reports, admin."""
+
+import csv
+import io
+import uuid
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from alliance.accounts import services as accounts
+from alliance.accounts.models import Role
+from alliance.accounts.permissions import roles_required
+from alliance.cards import codes, services
+from alliance.cards.forms import CardStatusForm, IssueCardForm, RedeemForm, ScanForm, TokenForm
+from alliance.cards.models import ApiToken, Card, CardStatus, Redemption
+from alliance.communities.models import Community
+from alliance.communities.services import (
+    can_administer,
+    in_scope_or_404,
+    scoped,
+    visible_community_ids,
+)
+from alliance.extensions import db, limiter
+from alliance.validators import mask_name
+
+bp = Blueprint("cards", __name__, cli_group=None)
+
+ADMINS = (Role.SECRETARY, Role.STREET_OFFICER)
+PAGE_SIZE = 50
+SHEET_SIZE = 10  # cards per A4 sheet (2 × 5)
+
+
+def verify_limit() -> str:
+    return current_app.config.get("CARD_VERIFY_RATE_LIMIT", "60/minute")
+
+
+def merchant_limit_key() -> str:
+    merchant = counter_merchant()
+    return f"merchant:{merchant.id}" if merchant else f"addr:{request.remote_addr}"
+
+
+def site_root() -> str:
+    return (current_app.config.get("SITE_URL") or request.url_root).rstrip("/")
+
+
+def card_url(code: str) -> str:
+    """The only thing a QR code carries: <site>/c/<code>."""
+    return f"{site_root()}/c/{code}"
+
+
+def counter_merchant(merchants=None):
+    """The member the signed-in staff works for at the counter (choice kept in the session)."""
+    if not current_user.is_authenticated:
+        return None
+    merchants = merchants if merchants is not None else services.staff_merchants(current_user)
+    if not merchants:
+        return None
+    wanted = request.args.get("m", type=int) or session.get("card_merchant")
+    chosen = next((m for m in merchants if m.id == wanted), merchants[0])
+    if request.args.get("m", type=int) == chosen.id:
+        session["card_merchant"] = chosen.id
+    return chosen
+
+
+# --- the holder --------------------------------------------------------------------------
+
+
+def _own_card_or_404(card_id: int) -> Card:
+    card = db.session.get(Card, card_id)
+    if card is None or card.holder_id != current_user.id:
+        abort(404)
+    return card
+
+
+@bp.get("/me/card")
+@login_required
+def mine():
+    cards = list(db.session.scalars(
+        select(Card).where(Card.holder_id == current_user.id,
+                           Card.status.in_((CardStatus.ACTIVE, CardStatus.SUSPENDED)))
+        .order_by(Card.kind.desc(), Card.id.desc())
+    ))
+    today = services.local_today()
+    shown = [
+        {"card": c, "url": card_url(c.code), "svg": codes.qr_svg(card_url(c.code)),
+         "current": c.is_current(today)}
+        for c in cards
+    ]
+    response = Response(render_template("cards/mine.html", cards=shown,
+                                        holder_masked=mask_name(current_user.display_name)))
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/me/card/<int:card_id>/qr.png")
+@login_required
+def qr_png(card_id: int):
+    card = _own_card_or_404(card_id)
+    response = Response(codes.qr_png(card_url(card.code)), mimetype="image/png")
+    response.headers["Content-Disposition"] = f'attachment; filename="card-{card.number}.png"'
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.get("/me/card/<int:card_id>/rotating.json")
+@login_required
+def rotating(card_id: int):
+    card = _own_card_or_404(card_id)
+    if not card.is_current(services.local_today()):
+        abort(404)
+    step = codes.current_step()
+    code = codes.rotating_code(card.rotating_id, card.totp_secret, step)
+    url = card_url(code)
+    remaining = codes.STEP_SECONDS - int(codes.time.time()) % codes.STEP_SECONDS
+    response = jsonify({"code": code, "url": url, "qr": codes.qr_svg_data_uri(url),
+                        "expires_in": remaining, "step_seconds": codes.STEP_SECONDS})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/me/card/history")
+@login_required
+def history():
+    rows, count, saved = services.holder_history(current_user)
+    return render_template("cards/history.html", rows=rows, count=count, saved=saved,
+                           local_date=services.local_date)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    path = Path(current_app.static_folder) / "sw.js"
+    response = Response(path.read_text(encoding="utf-8"), mimetype="application/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+# --- at the counter ----------------------------------------------------------------------
+
+
+def _verify_page(code: str, form: RedeemForm | None = None, status: int = 200):
+    merchant = counter_merchant()
+    staff_view = merchant is not None and merchant.is_active
+    result = services.verify(code, merchant if staff_view else None)
+    if not staff_view:
+        # Anyone else learns only valid or not valid.
+        return render_template("cards/verify_public.html", valid=result.valid), status
+    if form is None:
+        form = RedeemForm(offers=result.offers, key=uuid.uuid4().hex)
+    pairs = list(zip(form.offer_id, result.offers, strict=False))
+    return render_template("cards/verify.html", result=result, merchant=merchant, form=form,
+                           pairs=pairs,
+                           code=code if len(code) <= codes.MAX_CODE_LENGTH else ""), status
+
+
+@bp.get("/c/<code>")
+@limiter.limit(verify_limit)
+@limiter.limit(verify_limit, key_func=merchant_limit_key)
+def verify(code: str):
+    page, status = _verify_page(code)
+    response = Response(page, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/c/<code>/redeem")
+@roles_required(Role.MERCHANT_STAFF)
+def redeem(code: str):
+    merchant = counter_merchant()
+    if merchant is None:
+        abort(403)
+    if not merchant.is_active:
+        flash(_("本店已暂停或退出联盟，不能核销。"), "danger")
+        return redirect(url_for("cards.scan"))
+    result = services.verify(code, merchant)
+    form = RedeemForm(offers=result.offers)
+    if not form.validate_on_submit():
+        return _verify_page(code, form, 422)
+    try:
+        record, created = services.redeem(
+            merchant=merchant, staff=current_user, raw_code=code, offer_id=form.offer_id.data,
+            bill_fen=form.bill_fen, idempotency_key=form.key.data or "",
+        )
+    except services.CardError as exc:
+        db.session.rollback()
+        form.offer_id.errors = [*form.offer_id.errors, str(exc.message)]
+        return _verify_page(code, form, exc.status if exc.status in (409, 422) else 422)
+    db.session.commit()
+    flash(_("核销成功。") if created else _("这次核销已经记录过了，没有重复记录。"), "success")
+    return redirect(url_for("cards.receipt", redemption_id=record.id))
+
+
+@bp.get("/cards/redemptions/<int:redemption_id>")
+@roles_required(Role.MERCHANT_STAFF)
+def receipt(redemption_id: int):
+    record = db.session.get(Redemption, redemption_id)
+    merchants = services.staff_merchants(current_user)
+    if record is None or record.merchant_id not in {m.id for m in merchants}:
+        abort(404)
+    pays = None if record.bill_fen is None else record.bill_fen - (record.saving_fen or 0)
+    return render_template("cards/receipt.html", r=record, pays=pays,
+                           holder_masked=mask_name(record.card.holder.display_name))
+
+
+@bp.route("/scan", methods=["GET", "POST"])
+@roles_required(Role.MERCHANT_STAFF)
+def scan():
+    merchants = services.staff_merchants(current_user)
+    merchant = counter_merchant(merchants)
+    form = ScanForm()
+    if form.validate_on_submit():
+        text = form.text.data.strip()
+        card = None
+        if len(text) <= 24:
+            card = db.session.scalars(select(Card).where(Card.number == text.upper())).first()
+        code = card.code if card is not None else codes.code_from_text(text)
+        if card is None and codes.parse_code(code) is None:
+            form.text.errors = [*form.text.errors, _("没有找到这张卡，请核对卡号。")]
+        else:
+            return redirect(url_for("cards.verify", code=code))
+    return render_template("cards/scan.html", form=form, merchant=merchant, merchants=merchants)
+
+
+# --- the merchant's records --------------------------------------------------------------
+
+
+def _merchant_or_403():
+    merchant = counter_merchant()
+    if merchant is None:
+        abort(403)
+    return merchant
+
+
+@bp.get("/cards/merchant")
+@roles_required(Role.MERCHANT_STAFF)
+def merchant_report():
+    merchants = services.staff_merchants(current_user)
+    merchant = counter_merchant(merchants) or abort(403)
+    month, first, nxt = services.month_bounds(request.args.get("month"))
+    where = Redemption.merchant_id == merchant.id
+    return render_template(
+        "cards/merchant_report.html", merchant=merchant, merchants=merchants, month=month,
+        days=services.daily_totals(where, first, nxt), total=services.totals(where, first, nxt),
+        months=services.monthly_totals(where),
+        recent=list(services.redemptions_between(where, first, nxt, limit=50)),
+    )
+
+
+def _csv_response(rows, header, filename):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _yuan(fen):
+    from alliance.templating import fen_to_yuan
+
+    return fen_to_yuan(fen)
+
+
+@bp.get("/cards/merchant.csv")
+@roles_required(Role.MERCHANT_STAFF)
+def merchant_csv():
+    merchant = _merchant_or_403()
+    month, first, nxt = services.month_bounds(request.args.get("month"))
+    rows = services.redemptions_between(Redemption.merchant_id == merchant.id, first, nxt)
+    return _csv_response(
+        ([r.created_at.astimezone(services.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"), r.card.number,
+          r.card.kind_label, r.offer_title, r.rate_percent, _yuan(r.bill_fen),
+          _yuan(r.saving_fen), r.code_type] for r in rows),
+        ["time", "card", "kind", "offer", "rate_percent", "bill_yuan", "saving_yuan", "code_type"],
+        f"redemptions-{merchant.id}-{month}.csv",
+    )
+
+
+@bp.route("/cards/tokens", methods=["GET", "POST"])
+@roles_required(Role.MERCHANT_STAFF)
+def tokens():
+    merchants = [m for m in services.staff_merchants(current_user) if m.is_active]
+    form = TokenForm(merchants=merchants)
+    raw = None
+    if form.validate_on_submit():
+        merchant = next(m for m in merchants if m.id == form.merchant_id.data)
+        try:
+            _token, raw = services.create_token(current_user, merchant, form.name.data)
+        except services.CardError as exc:
+            form.name.errors = [str(exc.message)]
+        else:
+            db.session.commit()
+    return render_template("cards/tokens.html", form=form, raw=raw,
+                           tokens=services.tokens_of(current_user), has_merchant=bool(merchants))
+
+
+@bp.post("/cards/tokens/<int:token_id>/revoke")
+@roles_required(Role.MERCHANT_STAFF)
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    services.revoke_token(token)
+    db.session.commit()
+    flash(_("密钥已停用。"), "success")
+    return redirect(url_for("cards.tokens"))
+
+
+# --- the secretary -----------------------------------------------------------------------
+
+
+def _admin_card_or_404(card_id: int) -> Card:
+    card = in_scope_or_404(current_user, Card, card_id)
+    if not can_administer(current_user, db.session.get(Community, card.community_id)):
+        abort(404)
+    return card
+
+
+@bp.get("/cards/")
+@roles_required(*ADMINS)
+def index():
+    q = (request.args.get("q") or "").strip()[:24]
+    stmt = scoped(select(Card), Card.community_id, current_user).options(
+        joinedload(Card.holder)).order_by(Card.id.desc())
+    if q:
+        stmt = stmt.where(Card.number.contains(q.upper(), autoescape=True))
+    page = db.paginate(stmt, per_page=PAGE_SIZE, error_out=False)
+    return render_template("cards/index.html", page=page, q=q, form=IssueCardForm())
+
+
+@bp.post("/cards/issue")
+@roles_required(*ADMINS)
+def issue():
+    form = IssueCardForm()
+    if form.validate_on_submit():
+        person = accounts.find_by_identifier(form.person.data)
+        community = db.session.get(Community, person.community_id) if person and person.community_id else None
+        if person is None or community is None or not can_administer(current_user, community):
+            flash(_("本社区没有这个手机号或用户名的账号。"), "danger")
+        else:
+            try:
+                card = services.issue_card(person, form.kind.data, issued_by=current_user)
+            except services.CardError as exc:
+                db.session.rollback()
+                flash(str(exc.message), "danger")
+            else:
+                db.session.commit()
+                flash(_("已发卡：%(number)s", number=card.number), "success")
+                return redirect(url_for("cards.detail", card_id=card.id))
+    else:
+        flash(_("请填写持卡人并选择卡的种类。"), "danger")
+    return redirect(url_for("cards.index"))
+
+
+@bp.get("/cards/<int:card_id>")
+@roles_required(*ADMINS)
+def detail(card_id: int):
+    card = _admin_card_or_404(card_id)
+    uses = list(db.session.scalars(
+        select(Redemption).where(Redemption.card_id == card.id)
+        .options(joinedload(Redemption.merchant)).order_by(Redemption.id.desc()).limit(50)))
+    return render_template("cards/detail.html", card=card, form=CardStatusForm(), uses=uses)
+
+
+@bp.post("/cards/<int:card_id>/status")
+@roles_required(*ADMINS)
+def status(card_id: int):
+    card = _admin_card_or_404(card_id)
+    form = CardStatusForm()
+    if not form.validate_on_submit():
+        flash(_("请选择操作。"), "danger")
+        return redirect(url_for("cards.detail", card_id=card.id))
+    try:
+        if form.action.data == "reissue":
+            new = services.reissue(card, current_user, form.reason.data)
+        else:
+            services.change_status(card, form.action.data, form.reason.data)
+            new = None
+    except services.CardError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("cards.detail", card_id=card.id))
+    db.session.commit()
+    if new is not None:
+        flash(_("已补办新卡 %(number)s，旧卡已停用。", number=new.number), "success")
+        return redirect(url_for("cards.detail", card_id=new.id))
+    flash(_("卡的状态已更新。"), "success")
+    return redirect(url_for("cards.detail", card_id=card.id))
+
+
+def _printable(cards):
+    return [{"card": c, "svg": codes.qr_svg(card_url(c.code)),
+             "holder": mask_name(c.holder.display_name)} for c in cards]
+
+
+@bp.get("/cards/<int:card_id>/print")
+@roles_required(*ADMINS)
+def print_one(card_id: int):
+    card = _admin_card_or_404(card_id)
+    return render_template("cards/print.html", cards=_printable([card]))
+
+
+@bp.get("/cards/print")
+@roles_required(*ADMINS)
+def print_sheet():
+    """An A4 sheet: the cards ticked in the list (?ids=1,2), or the newest active ones."""
+    stmt = scoped(select(Card), Card.community_id, current_user).options(joinedload(Card.holder))
+    ids = [int(i) for i in (request.args.get("ids") or "").split(",") if i.strip().isdigit()]
+    if ids:
+        stmt = stmt.where(Card.id.in_(ids[:SHEET_SIZE]))
+    else:
+        stmt = stmt.where(Card.status == CardStatus.ACTIVE)
+    cards = db.session.scalars(stmt.order_by(Card.id.desc()).limit(SHEET_SIZE)).all()
+    return render_template("cards/print.html", cards=_printable(cards))
+
+
+def _report_scope():
+    community_ids = visible_community_ids(current_user)
+    month, first, nxt = services.month_bounds(request.args.get("month"))
+    return community_ids, month, first, nxt
+
+
+@bp.get("/cards/report")
+@roles_required(*ADMINS)
+def report():
+    community_ids, month, first, nxt = _report_scope()
+    where = Redemption.community_id.in_(community_ids)
+    return render_template(
+        "cards/report.html", month=month, members=services.totals_by_member(community_ids, first, nxt),
+        total=services.totals(where, first, nxt), months=services.monthly_totals(where),
+    )
+
+
+@bp.get("/cards/report.csv")
+@roles_required(*ADMINS)
+def report_csv():
+    community_ids, month, first, nxt = _report_scope()
+    rows = services.totals_by_member(community_ids, first, nxt)
+    return _csv_response(
+        ([month, r["community"], r["number"], r["name"], r["count"], _yuan(r["bill"]),
+          _yuan(r["saving"])] for r in rows),
+        ["month", "community", "member_number", "member", "redemptions", "bill_yuan", "saving_yuan"],
+        f"card-redemptions-{month}.csv",
+    )
+
+
+from alliance.cards import cli as _cli  # noqa: E402,F401  (registers `flask api-token`)

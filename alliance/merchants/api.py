@@ -44,6 +44,29 @@ def serialize(merchants) -> list[dict]:
 
 @bp.get("")
 def index():
+    """Alliance members (联盟商户) with their published commitments; no phone or licence numbers.
+    ---
+    get:
+      tags: [merchants]
+      parameters:
+        - {name: page, in: query, schema: {type: integer, minimum: 1}}
+        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
+        - {name: community, in: query, description: community code, schema: {type: string}}
+        - {name: category, in: query, description: merchant category code,
+           schema: {type: string, enum: [catering, bakery, pharmacy, cinema, finance, retail,
+                                         living, other]}}
+        - {name: estate, in: query, description: estate id, schema: {type: integer}}
+        - {name: q, in: query, description: part of the name, schema: {type: string, maxLength: 40}}
+        - {name: status, in: query, schema: {type: string, enum: [active, suspended, left]}}
+      responses:
+        200:
+          description: "A page: {items, page, per_page, total, pages}; each item has id, number,
+            name, category, estate, community, address, status and commitments (id, kind, title,
+            and for offers rate_percent and qualifies). A member that is not active lists no
+            commitments: its offers do not apply."
+        400:
+          $ref: "#/components/responses/Error"
+    """
     unknown = set(request.args) - KNOWN_ARGS
     if unknown:
         abort(400, description=f"unknown parameter(s): {', '.join(sorted(unknown))}")

@@ -203,7 +203,7 @@ def create_redemption():
             application/json:
               schema: RedemptionRecord
         200:
-          description: The same key and body again: the record made the first time
+          description: "The same key and body again: the record made the first time"
           content:
             application/json:
               schema: RedemptionRecord

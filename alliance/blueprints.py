@@ -22,3 +22,9 @@ from alliance.cards.api import bp as cards_api_bp  # noqa: E402
 from alliance.cards.views import bp as cards_bp  # noqa: E402
 
 BLUEPRINTS += [cards_bp, cards_api_bp]
+
+from alliance.help_requests.open311 import bp as open311_bp  # noqa: E402
+from alliance.help_requests.views import bp as help_requests_bp  # noqa: E402
+from alliance.notifications.views import bp as notifications_bp  # noqa: E402
+
+BLUEPRINTS += [help_requests_bp, open311_bp, notifications_bp]

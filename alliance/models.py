@@ -23,3 +23,13 @@ from alliance.volunteers.models import (  # noqa: F401
     VolunteerStatusChange,
 )
 from alliance.cards.models import ApiToken, Card, CardSequence, Redemption  # noqa: F401,E402
+from alliance.notifications.models import Notification  # noqa: F401,E402
+from alliance.help_requests.models import (  # noqa: F401,E402
+    CoBuildingUnit,
+    HelpRequest,
+    HelpRequestEvent,
+    Open311Key,
+    Project,
+    Resource,
+    ServiceCategory,
+)

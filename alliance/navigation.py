@@ -13,6 +13,7 @@ def menu_for(user) -> list[tuple[str, str]]:
         return items
     items.extend(_membership_items(user))
     items.extend(_card_items(user))
+    items.extend(_order_items(user))
     if user.has_role(Role.MERCHANT_STAFF):
         items.append((_("我的承诺"), url_for("commitments.mine")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
@@ -51,4 +52,23 @@ def _card_items(user) -> list[tuple[str, str]]:
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         items.append((_("卡片管理"), url_for("cards.index")))
         items.append((_("核销统计"), url_for("cards.report")))
+    return items
+
+
+def _order_items(user) -> list[tuple[str, str]]:
+    """Service orders: post a need, my requests, the queues, and the inbox with its unread count."""
+    from alliance.notifications.services import unread_count
+
+    items = [(_("提需求"), url_for("help_requests.new")),
+             (_("我的需求"), url_for("help_requests.mine"))]
+    if user.has_role(Role.MERCHANT_STAFF, Role.VOLUNTEER):
+        items.append((_("我的工单"), url_for("help_requests.orders")))
+    if user.has_role(Role.SECRETARY):
+        items.append((_("派单"), url_for("help_requests.queue")))
+    if user.has_role(Role.STREET_OFFICER):
+        items.append((_("上报"), url_for("help_requests.escalations")))
+    items.append((_("三项清单"), url_for("help_requests.resources")))
+    unread = unread_count(user.id)
+    label = _("收件箱（%(n)d 条未读）", n=unread) if unread else _("收件箱")
+    items.append((label, url_for("notifications.index")))
     return items

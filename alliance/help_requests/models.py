@@ -1,0 +1,436 @@
+"""The three lists (三项清单) and the orders (工单).
+
+- ServiceCategory: the catalogue, per community, with a response time limit per urgency; its
+  `code` is public and stable (Open311 service_code).
+- CoBuildingUnit: 共建单位, outside organisations of a street office.
+- Resource: what a member, a co-building unit or a volunteer team can provide, by category code.
+- HelpRequest: a need (点单) and its life; `state` only ever changes through
+  alliance.help_requests.workflow (a conditional UPDATE on state and version).
+- HelpRequestEvent: the order's timeline.
+- Project: a secretary groups needs and resources (项目清单).
+- Open311Key: keys a secretary issues for Open311 POST; only a hash is stored.
+"""
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from alliance.db_types import UTCDateTime, utcnow
+from alliance.extensions import db
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+    @property
+    def label(self) -> str:
+        return str(URGENCY_LABELS[self])
+
+
+URGENCY_LABELS = {
+    Urgency.NORMAL: _l("一般"),
+    Urgency.URGENT: _l("紧急"),
+    Urgency.EMERGENCY: _l("特急（应急）"),
+}
+
+
+class State(StrEnum):
+    SUBMITTED = "submitted"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    REVIEWED = "reviewed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    ESCALATED = "escalated"
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self])
+
+
+STATE_LABELS = {
+    State.SUBMITTED: _l("待派单"),
+    State.DISPATCHED: _l("已派单"),
+    State.ACCEPTED: _l("已接单"),
+    State.IN_PROGRESS: _l("办理中"),
+    State.DONE: _l("已办结"),
+    State.REVIEWED: _l("已评价"),
+    State.CLOSED: _l("已关闭"),
+    State.CANCELLED: _l("已撤销"),
+    State.ESCALATED: _l("已上报街道"),
+}
+
+OPEN_STATES = (State.SUBMITTED, State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS,
+               State.ESCALATED)
+RESOLVED_STATES = (State.DONE, State.REVIEWED, State.CLOSED)
+# Waiting for someone to take it on: these can run past their time limit.
+WAITING_STATES = (State.SUBMITTED, State.ESCALATED)
+
+
+class ProviderKind(StrEnum):
+    MERCHANT = "merchant"
+    VOLUNTEER = "volunteer"
+    UNIT = "unit"
+
+    @property
+    def label(self) -> str:
+        return str(PROVIDER_LABELS[self])
+
+
+PROVIDER_LABELS = {
+    ProviderKind.MERCHANT: _l("联盟商户"),
+    ProviderKind.VOLUNTEER: _l("志愿者"),
+    ProviderKind.UNIT: _l("共建单位"),
+}
+
+
+class ContactMethod(StrEnum):
+    PHONE = "phone"
+    INBOX = "inbox"
+    VISIT = "visit"
+
+
+CONTACT_LABELS = {
+    ContactMethod.PHONE: _l("电话联系"),
+    ContactMethod.INBOX: _l("站内消息"),
+    ContactMethod.VISIT: _l("上门面谈"),
+}
+
+
+class ServiceCategory(db.Model):
+    __tablename__ = "service_categories"
+    __table_args__ = (
+        UniqueConstraint("community_id", "code"),
+        CheckConstraint(
+            "limit_normal_hours > 0 AND limit_urgent_hours > 0 AND limit_emergency_hours > 0",
+            name="limits_positive",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    group: Mapped[str] = mapped_column(String(40), default="")
+    keywords: Mapped[str] = mapped_column(String(200), default="")
+    limit_normal_hours: Mapped[int] = mapped_column(Integer, default=72)
+    limit_urgent_hours: Mapped[int] = mapped_column(Integer, default=24)
+    limit_emergency_hours: Mapped[int] = mapped_column(Integer, default=2)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    community: Mapped["Community"] = relationship()  # noqa: F821
+
+    def limit_hours(self, urgency: str) -> int:
+        return {
+            Urgency.NORMAL: self.limit_normal_hours,
+            Urgency.URGENT: self.limit_urgent_hours,
+            Urgency.EMERGENCY: self.limit_emergency_hours,
+        }[Urgency(urgency)]
+
+
+class CoBuildingUnit(db.Model):
+    """共建单位: an outside organisation the street office works with."""
+
+    __tablename__ = "co_building_units"
+    __table_args__ = (UniqueConstraint("street_office_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_office_id: Mapped[int] = mapped_column(ForeignKey("street_offices.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    services: Mapped[str] = mapped_column(String(300), default="")
+    contact_name: Mapped[str] = mapped_column(String(40), default="")
+    contact_phone: Mapped[str | None] = mapped_column(String(11))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Resource(db.Model):
+    """An entry of the resources list (资源清单)."""
+
+    __tablename__ = "help_resources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Members' and volunteer teams' resources belong to a community; units' to a street office.
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    street_office_id: Mapped[int] = mapped_column(ForeignKey("street_offices.id"), index=True)
+    category_code: Mapped[str] = mapped_column(String(32), index=True)
+    provider_kind: Mapped[str] = mapped_column(String(12))
+    merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("co_building_units.id"), index=True)
+    volunteer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("volunteer_profiles.id"), index=True
+    )
+    team_name: Mapped[str] = mapped_column(String(80), default="")
+    title: Mapped[str] = mapped_column(String(120))
+    details: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    merchant: Mapped["Merchant | None"] = relationship()  # noqa: F821
+    unit: Mapped[CoBuildingUnit | None] = relationship()
+    volunteer: Mapped["VolunteerProfile | None"] = relationship()  # noqa: F821
+
+    @property
+    def provider_name(self) -> str:
+        if self.provider_kind == ProviderKind.MERCHANT and self.merchant:
+            return self.merchant.name
+        if self.provider_kind == ProviderKind.UNIT and self.unit:
+            return self.unit.name
+        return self.team_name or (self.volunteer.name if self.volunteer else "")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class HelpRequest(db.Model):
+    __tablename__ = "help_requests"
+    __table_args__ = (
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("service_categories.id"), index=True)
+    # Who asked (None for an Open311 report made with a community key).
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # A grid worker posting on behalf of a household: who it is for, recorded.
+    on_behalf_name: Mapped[str] = mapped_column(String(40), default="")
+    on_behalf_phone: Mapped[str | None] = mapped_column(String(11))
+    title: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"), index=True)
+    building: Mapped[str] = mapped_column(String(60), default="")
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"))
+    address_text: Mapped[str] = mapped_column(String(200), default="")
+    urgency: Mapped[str] = mapped_column(String(12), default=Urgency.NORMAL)
+    contact_method: Mapped[str] = mapped_column(String(12), default=ContactMethod.PHONE)
+    contact_name: Mapped[str] = mapped_column(String(40), default="")
+    contact_phone: Mapped[str | None] = mapped_column(String(11))
+    contact_email: Mapped[str] = mapped_column(String(120), default="")
+    photo_name: Mapped[str | None] = mapped_column(String(64))
+
+    state: Mapped[str] = mapped_column(String(12), default=State.SUBMITTED, index=True)
+    # Every UPDATE says "WHERE version = :seen" (version_id_col): no transition applies twice.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+    provider_kind: Mapped[str | None] = mapped_column(String(12))
+    provider_merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"),
+                                                             index=True)
+    provider_volunteer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("volunteer_profiles.id"), index=True
+    )
+    provider_unit_id: Mapped[int | None] = mapped_column(ForeignKey("co_building_units.id"),
+                                                         index=True)
+    # Set once escalated: the street office keeps it in its list until it is resolved.
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_reason: Mapped[str] = mapped_column(String(500), default="")
+    last_note: Mapped[str] = mapped_column(String(500), default="")
+    rating: Mapped[int | None] = mapped_column(Integer)
+    review_comment: Mapped[str] = mapped_column(String(500), default="")
+
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # "2026-05" in the community's time zone: lets reports group by month on any database.
+    submitted_month: Mapped[str] = mapped_column(String(7), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    first_dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    source: Mapped[str] = mapped_column(String(12), default="web")
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("open311_keys.id"))
+
+    community: Mapped["Community"] = relationship()  # noqa: F821
+    category: Mapped[ServiceCategory] = relationship()
+    requester: Mapped["User | None"] = relationship(foreign_keys=[requester_id])  # noqa: F821
+    estate: Mapped["Estate | None"] = relationship()  # noqa: F821
+    shop: Mapped["Merchant | None"] = relationship(foreign_keys=[shop_id])  # noqa: F821
+    provider_merchant: Mapped["Merchant | None"] = relationship(  # noqa: F821
+        foreign_keys=[provider_merchant_id]
+    )
+    provider_volunteer: Mapped["VolunteerProfile | None"] = relationship()  # noqa: F821
+    provider_unit: Mapped[CoBuildingUnit | None] = relationship()
+    events: Mapped[list["HelpRequestEvent"]] = relationship(
+        back_populates="help_request", order_by="HelpRequestEvent.id"
+    )
+
+    @property
+    def state_label(self) -> str:
+        return State(self.state).label
+
+    @property
+    def urgency_label(self) -> str:
+        return Urgency(self.urgency).label
+
+    @property
+    def contact_label(self) -> str:
+        return str(CONTACT_LABELS.get(self.contact_method, self.contact_method))
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.state in WAITING_STATES and self.due_at < now
+
+    @property
+    def provider_name(self) -> str:
+        if self.provider_kind == ProviderKind.MERCHANT and self.provider_merchant:
+            return self.provider_merchant.name
+        if self.provider_kind == ProviderKind.VOLUNTEER and self.provider_volunteer:
+            return self.provider_volunteer.name
+        if self.provider_kind == ProviderKind.UNIT and self.provider_unit:
+            return self.provider_unit.name
+        return ""
+
+    @property
+    def place(self) -> str:
+        """Where, for people allowed to see the order: estate and building, or the shop."""
+        parts = []
+        if self.shop is not None:
+            parts.append(self.shop.name)
+        if self.estate is not None:
+            parts.append(self.estate.name)
+        if self.building:
+            parts.append(self.building)
+        if self.address_text:
+            parts.append(self.address_text)
+        return " ".join(parts)
+
+
+class HelpRequestEvent(db.Model):
+    """One line of an order's timeline: who, when, from, to, note."""
+
+    __tablename__ = "help_request_events"
+    # The timeline is itself the record of these changes.
+    __audit_skip__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    help_request_id: Mapped[int] = mapped_column(ForeignKey("help_requests.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(12))
+    to_state: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    help_request: Mapped[HelpRequest] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+    @property
+    def from_label(self) -> str:
+        return State(self.from_state).label if self.from_state else ""
+
+    @property
+    def to_label(self) -> str:
+        return State(self.to_state).label
+
+
+project_requests = Table(
+    "project_requests",
+    db.metadata,
+    Column("project_id", ForeignKey("help_projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("help_request_id", ForeignKey("help_requests.id", ondelete="CASCADE"),
+           primary_key=True),
+)
+
+project_resources = Table(
+    "project_resources",
+    db.metadata,
+    Column("project_id", ForeignKey("help_projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("resource_id", ForeignKey("help_resources.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ProjectStatus(StrEnum):
+    PLANNED = "planned"
+    RUNNING = "running"
+    FINISHED = "finished"
+
+    @property
+    def label(self) -> str:
+        return str(PROJECT_STATUS_LABELS[self])
+
+
+PROJECT_STATUS_LABELS = {
+    ProjectStatus.PLANNED: _l("筹备中"),
+    ProjectStatus.RUNNING: _l("进行中"),
+    ProjectStatus.FINISHED: _l("已完成"),
+}
+
+
+class Project(db.Model):
+    """项目清单: needs and resources matched into one piece of work."""
+
+    __tablename__ = "help_projects"
+    __table_args__ = (UniqueConstraint("community_id", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    category_code: Mapped[str] = mapped_column(String(32), default="")
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    schedule: Mapped[str] = mapped_column(String(300), default="")
+    outcome: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(12), default=ProjectStatus.PLANNED)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    requests: Mapped[list[HelpRequest]] = relationship(
+        secondary=project_requests, order_by=HelpRequest.id
+    )
+    resources: Mapped[list[Resource]] = relationship(
+        secondary=project_resources, order_by=Resource.id
+    )
+
+    @property
+    def status_label(self) -> str:
+        return ProjectStatus(self.status).label
+
+
+class Open311Key(db.Model):
+    """An Open311 api_key a secretary issued for a community; the raw key is shown once."""
+
+    __tablename__ = "open311_keys"
+    __audit_redact__ = frozenset({"key_hash"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(8))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

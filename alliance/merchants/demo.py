@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from alliance.accounts.models import Role
 from alliance.communities.models import Estate
-from alliance.demo.names import demo_phone
+from alliance.demo.names import demo_phone, person_name
 from alliance.demo.seed import DemoContext, demo_step, ensure_user
 from alliance.extensions import db
 from alliance.merchants.models import (
@@ -99,7 +99,7 @@ def _members(ctx: DemoContext, code: str, members) -> None:
             category=category,
             estate_id=estate.id,
             address=address,
-            contact_name=name[:2] + "负责人",
+            contact_name=person_name(500 + number + (0 if code == "YSMZ" else 50)),
             contact_phone=demo_phone(offset + number),
             licence_no=f"91140105MA0D{code[:2]}{number:03d}",
         )

@@ -41,6 +41,7 @@ from alliance.merchants.models import (
     MerchantStatus,
     category_label,
 )
+from alliance.merchants.services import active_clause
 
 KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
 
@@ -568,7 +569,7 @@ def applicable_offers(merchant: Merchant, card_kind: str, on_date: date) -> list
             .where(
                 Commitment.merchant_id == merchant.id,
                 Commitment.status == CommitmentStatus.PUBLISHED,
-                Merchant.status == MerchantStatus.ACTIVE,
+                active_clause(),
                 Offer.qualifies.in_((card_kind, Qualifies.BOTH)),
                 (Offer.valid_from.is_(None)) | (Offer.valid_from <= on_date),
                 (Offer.valid_until.is_(None)) | (Offer.valid_until >= on_date),
@@ -596,7 +597,11 @@ def board_query(filters: BoardFilters, *, with_kind: bool = True) -> Select:
     stmt = (
         select(Commitment)
         .join(Merchant, Merchant.id == Commitment.merchant_id)
-        .where(Commitment.status == CommitmentStatus.PUBLISHED)
+        .where(
+            Commitment.status == CommitmentStatus.PUBLISHED,
+            # A suspended or departed member's commitments stop applying at once.
+            active_clause(),
+        )
     )
     if filters.kind and with_kind:
         stmt = stmt.where(Commitment.kind == filters.kind)

@@ -205,3 +205,15 @@ def test_statement_count_does_not_grow_with_data(client, world, count_statements
         response = client.get(path)
     assert response.status_code == 200
     assert large.count == small.count, (small.statements, large.statements)
+
+
+def test_suspended_members_commitments_leave_the_board_at_once(client, story, world):
+    pharmacy = db.session.scalars(select(Merchant).where(Merchant.number == 2)).first()
+    pharmacy.status = "suspended"
+    db.session.commit()
+    page = _text(client, "/commitments/")
+    assert "药品7折" not in page and "共公示承诺 4 项" in page
+    titles = [i["title"] for i in client.get("/api/v1/commitments").get_json()["items"]]
+    assert "药品7折" not in titles
+    drug = db.session.scalars(select(Commitment).where(Commitment.title == "药品7折")).one()
+    assert "目前不适用" in _text(client, f"/commitments/{drug.id}")

@@ -46,6 +46,8 @@ def test_demo_publishes_the_storys_79_commitments_idempotently(runner, client):
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Commitment.id))) == before
 
+    home = client.get("/").get_data(as_text=True)
+    assert "公示承诺" in home and ">79<" in home
     board = client.get("/commitments/?community=YSMZ").get_data(as_text=True)
     assert "共公示承诺 79 项" in board
     clinic = client.get("/commitments/?q=中医 义诊").get_data(as_text=True)

@@ -78,7 +78,6 @@ class Open311ServiceSchema(Schema):
     group = fields.String()
 
 
-@api_schema("Open311AttributeValue")
 class Open311ValueSchema(Schema):
     key = fields.String()
     name = fields.String()

@@ -24,7 +24,8 @@ class PhotoError(DomainError):
 
 
 def upload_dir() -> str:
-    path = os.path.join(current_app.instance_path, "uploads", "help_requests")
+    path = current_app.config.get("HELP_REQUEST_UPLOAD_DIR") or os.path.join(
+        current_app.instance_path, "uploads", "help_requests")
     os.makedirs(path, exist_ok=True)
     return path
 

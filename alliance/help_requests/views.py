@@ -179,7 +179,7 @@ def new():
                 photo=photo,
             )
             if not is_grid and (form.on_behalf_name.data or form.on_behalf_phone.data):
-                form.on_behalf_name.errors = [_("只有网格员可以代居民提交需求。")]
+                flash(_("只有网格员可以代居民提交需求。"), "danger")
             else:
                 try:
                     order = services.submit_request(community, current_user, data)

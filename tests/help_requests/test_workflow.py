@@ -8,12 +8,7 @@ from alliance.help_requests import workflow
 from alliance.help_requests.models import HelpRequest, HelpRequestEvent, State
 from alliance.help_requests.workflow import Provider
 from alliance.notifications.models import Notification
-from tests.help_requests.factories import build, post_need
-
-
-@pytest.fixture
-def setup(world):
-    return build(world)
+from tests.help_requests.factories import post_need
 
 
 def _fresh(order_id):

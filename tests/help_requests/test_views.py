@@ -1,0 +1,311 @@
+"""The pages: posting a need, the story's two examples end to end, bad input, isolation."""
+
+import io
+from datetime import timedelta
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from alliance.db_types import utcnow
+from alliance.extensions import db
+from alliance.help_requests.models import HelpRequest, HelpRequestEvent
+from alliance.notifications.models import Notification
+from tests.help_requests.factories import post_need
+
+
+def _png(size=(40, 30), **save):
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buf, "JPEG", **save)
+    return buf.getvalue()
+
+
+def _form(world, setup, **extra):
+    data = {"category_id": str(setup.cat_a["repair"].id), "title": "楼道漏水",
+            "description": "3号楼2单元楼道漏水", "estate_id": str(world.estate_a.id),
+            "building": "3号楼2单元", "shop_id": "", "urgency": "urgent",
+            "contact_method": "phone", "contact_phone": "13900000001"}
+    data.update(extra)
+    return data
+
+
+def _order_count():
+    db.session.expire_all()
+    return db.session.scalar(select(func.count(HelpRequest.id)))
+
+
+def _act(client, order_id, action, **data):
+    order = db.session.get(HelpRequest, order_id)
+    db.session.refresh(order)
+    return client.post(f"/requests/{order_id}/actions/{action}",
+                       data={"version": order.version, **data})
+
+
+# --- posting ------------------------------------------------------------------------------
+
+
+def test_resident_posts_a_need_with_a_photo_stripped_of_metadata(as_user, world, setup, _uploads):
+    client = as_user("resident")
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    photo = _png(exif=exif.tobytes())
+    assert b"SecretCam" in photo
+    response = client.post("/requests/new", data=_form(world, setup, photo=(io.BytesIO(photo),
+                                                                            "leak.jpg")),
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    order = db.session.scalars(select(HelpRequest)).one()
+    assert order.state == "submitted" and order.urgency == "urgent"
+    assert order.due_at - order.submitted_at == timedelta(hours=12)
+    stored = (_uploads / order.photo_name).read_bytes()
+    assert b"SecretCam" not in stored and Image.open(io.BytesIO(stored)).format == "JPEG"
+    page = client.get(response.headers["Location"])
+    assert "楼道漏水" in page.get_data(as_text=True)
+    assert client.get(f"/requests/{order.id}/photo").status_code == 200
+    # The secretary of A heard about it; B's secretary cannot see the photo or the order.
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == world.users["secretary_a"].id)) == 1
+    as_user("secretary_b")
+    assert client.get(f"/requests/{order.id}/photo").status_code == 404
+    assert client.get(f"/requests/{order.id}").status_code == 404
+
+
+def test_non_images_are_refused_with_a_clear_message(as_user, world, setup):
+    client = as_user("resident")
+    response = client.post("/requests/new", data=_form(
+        world, setup, photo=(io.BytesIO(b"%PDF-1.4 not an image"), "x.jpg")),
+        content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "不是有效的图片" in response.get_data(as_text=True)
+    assert _order_count() == 0
+
+
+def test_oversized_uploads_get_413_with_a_clear_message(as_user, world, setup):
+    client = as_user("resident")
+    big = b"\xff\xd8" + b"0" * (5 * 1024 * 1024 + 10)
+    response = client.post("/requests/new", data=_form(world, setup, photo=(io.BytesIO(big),
+                                                                            "big.jpg")),
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "5 MB" in response.get_data(as_text=True)
+    assert _order_count() == 0
+
+
+def test_missing_fields_and_unknown_category_change_nothing(as_user, world, setup):
+    client = as_user("resident")
+    response = client.post("/requests/new", data=_form(world, setup, title=""))
+    assert response.status_code == 400 and "请用一句话说明需求" in response.get_data(as_text=True)
+    response = client.post("/requests/new", data=_form(world, setup, category_id="99999"))
+    assert response.status_code == 400 and "服务类别" in response.get_data(as_text=True)
+    # Another community's category is unknown here too.
+    response = client.post("/requests/new", data=_form(
+        world, setup, category_id=str(setup.cat_b["repair"].id)))
+    assert response.status_code == 400
+    response = client.post("/requests/new", data=_form(world, setup, estate_id="",
+                                                       shop_id=""))
+    assert response.status_code == 400 and "请选择地点" in response.get_data(as_text=True)
+    response = client.post("/requests/new", data=_form(world, setup, contact_phone="12345"))
+    assert response.status_code == 400 and "手机号" in response.get_data(as_text=True)
+    assert _order_count() == 0
+
+
+def test_only_grid_workers_post_on_behalf_of_a_household(as_user, world, setup):
+    client = as_user("resident")
+    response = client.post("/requests/new", data=_form(world, setup, on_behalf_name="王大爷"))
+    assert response.status_code == 400 and "只有网格员" in response.get_data(as_text=True)
+    assert _order_count() == 0
+    client = as_user("grid")
+    assert "代住户提交" in client.get("/requests/new").get_data(as_text=True)
+    response = client.post("/requests/new", data=_form(world, setup, on_behalf_name="王大爷",
+                                                       on_behalf_phone="13700000000"))
+    assert response.status_code == 302
+    order = db.session.scalars(select(HelpRequest)).one()
+    assert order.requester_id == world.users["grid"].id
+    assert (order.on_behalf_name, order.on_behalf_phone) == ("王大爷", "13700000000")
+
+
+# --- the story ----------------------------------------------------------------------------
+
+
+def test_story_tax_help_for_small_firms(as_user, world, setup, client):
+    """Small firms ask for tax help → dispatched to the accounting firm → lectures → reviewed."""
+    as_user("resident")
+    response = client.post("/requests/new", data=_form(
+        world, setup, category_id=str(setup.cat_a["tax"].id), title="小微企业不懂税务申报",
+        urgency="normal"))
+    assert response.status_code == 302
+    order_id = db.session.scalars(select(HelpRequest.id)).one()
+    as_user("secretary_a")
+    page = client.get(f"/requests/{order_id}/dispatch").get_data(as_text=True)
+    # The accounting firm (finance member) is the first suggestion, marked as a category match.
+    assert page.index("诚信会计师事务所") < page.index("明珠面馆")
+    assert "类别匹配" in page
+    assert _act(client, order_id, "dispatch", provider=f"merchant:{setup.firm.id}").status_code == 302
+    as_user("merchant")
+    assert "小微企业不懂税务申报" in client.get("/requests/orders").get_data(as_text=True)
+    for action in ("accept", "start"):
+        assert _act(client, order_id, action).status_code == 302
+    assert _act(client, order_id, "finish", note="3场讲座，26家企业参加").status_code == 302
+    as_user("resident")
+    assert _act(client, order_id, "review", rating="5", note="讲得很清楚").status_code == 302
+    db.session.expire_all()
+    order = db.session.get(HelpRequest, order_id)
+    assert order.state == "reviewed" and order.rating == 5
+    page = client.get(f"/requests/{order_id}").get_data(as_text=True)
+    assert "3场讲座，26家企业参加" in page and "诚信会计师事务所" in page
+    # The inbox shows an unread count in the navigation.
+    assert "收件箱（" in client.get("/").get_data(as_text=True)
+
+
+def test_story_herb_residue_escalated_to_the_street_office(as_user, world, setup, client,
+                                                           make_user):
+    """A pharmacy cannot dispose of herb residue → escalated → outside company → resolved."""
+    from alliance.merchants.models import MerchantStaff
+
+    owner = make_user("pharmacist", community=world.a, roles=("merchant_staff",))
+    db.session.add(MerchantStaff(merchant_id=setup.pharmacy.id, user_id=owner.id, is_owner=True))
+    db.session.commit()
+    as_user("pharmacist")
+    response = client.post("/requests/new", data=_form(
+        world, setup, category_id=str(setup.cat_a["environment"].id), title="中药药渣无法处理",
+        estate_id="", shop_id=str(setup.pharmacy.id)))
+    assert response.status_code == 302
+    order_id = db.session.scalars(select(HelpRequest.id)).one()
+    as_user("secretary_a")
+    assert _act(client, order_id, "escalate", note="").status_code == 400  # a reason is needed
+    assert _act(client, order_id, "escalate", note="社区无处置资质").status_code == 302
+    as_user("street")
+    page = client.get("/requests/escalations").get_data(as_text=True)
+    assert "中药药渣无法处理" in page and "甲社区" in page
+    assert "绿源环保科技有限公司" in client.get(f"/requests/{order_id}").get_data(as_text=True)
+    assert _act(client, order_id, "assign_unit", provider=f"unit:{setup.unit.id}").status_code == 302
+    assert _act(client, order_id, "finish", note="已签订清运协议，每周清运").status_code == 302
+    db.session.expire_all()
+    order = db.session.get(HelpRequest, order_id)
+    assert order.state == "done" and order.provider_unit_id == setup.unit.id
+    as_user("pharmacist")
+    assert _act(client, order_id, "review", rating="5").status_code == 302
+
+
+# --- bad transitions on the page ----------------------------------------------------------
+
+
+def test_wrong_transitions_answer_409_or_403_and_change_nothing(as_user, world, setup, client):
+    order = post_need(world)
+    client = as_user("resident")
+    response = _act(client, order.id, "accept")
+    assert response.status_code == 409 and "不能接单" in response.get_data(as_text=True)
+    response = _act(client, order.id, "review", rating="5")
+    assert response.status_code == 409
+    response = _act(client, order.id, "escalate", note="x")
+    assert response.status_code == 403
+    # JSON callers get a JSON error.
+    response = client.post(f"/requests/{order.id}/actions/accept", json={})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == 409
+    # A replayed dispatch (same version) is refused the second time.
+    client = as_user("secretary_a")
+    first = client.post(f"/requests/{order.id}/actions/dispatch",
+                        data={"version": 1, "provider": f"merchant:{setup.firm.id}"})
+    again = client.post(f"/requests/{order.id}/actions/dispatch",
+                        data={"version": 1, "provider": f"merchant:{setup.other.id}"})
+    assert first.status_code == 302 and again.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, order.id).provider_merchant_id == setup.firm.id
+    assert db.session.scalar(select(func.count(HelpRequestEvent.id)).where(
+        HelpRequestEvent.action == "dispatch")) == 1
+    assert client.post(f"/requests/{order.id}/actions/fly").status_code == 404
+
+
+def test_someone_elses_order_cannot_be_reviewed(as_user, world, setup):
+    order = post_need(world)
+    client = as_user("volunteer")
+    assert _act(client, order.id, "review", rating="5").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, order.id).rating is None
+
+
+def test_communities_are_isolated(as_user, world, setup):
+    order_b = post_need(world, "resident_b", community=world.b)
+    client = as_user("secretary_a")
+    assert client.get(f"/requests/{order_b.id}").status_code == 404
+    assert client.get(f"/requests/{order_b.id}/dispatch").status_code == 404
+    assert _act(client, order_b.id, "dispatch",
+                provider=f"merchant:{setup.firm.id}").status_code == 404
+    assert "#%d" % order_b.id not in client.get("/requests/queue").get_data(as_text=True)
+
+
+def test_overdue_orders_are_flagged_with_text_and_icon(as_user, world, setup):
+    order = post_need(world, title="独居老人家里停电", code="elderly", urgency="emergency")
+    order.due_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    post_need(world, title="还没到期的需求")
+    client = as_user("secretary_a")
+    page = client.get("/requests/queue").get_data(as_text=True)
+    assert "已超时" in page and "⚠" in page
+    assert page.index("独居老人家里停电") < page.index("还没到期的需求")
+    page = client.get("/requests/queue?overdue=1").get_data(as_text=True)
+    assert "独居老人家里停电" in page and "还没到期的需求" not in page
+
+
+# --- bounded statement counts -------------------------------------------------------------
+
+
+def _many(world, n, username="resident"):
+    for i in range(n):
+        post_need(world, username, title=f"需求{i}")
+
+
+def _count(client, path, count_statements):
+    with count_statements() as counter:
+        response = client.get(path)
+    assert response.status_code == 200
+    return counter.count
+
+
+def test_queues_and_lists_use_a_fixed_number_of_statements(app, world, setup,
+                                                           count_statements):
+    from tests.conftest import login
+    from alliance.help_requests import workflow
+    from alliance.help_requests.workflow import Provider
+
+    def dispatch_all():
+        for order in db.session.scalars(select(HelpRequest).where(
+                HelpRequest.state == "submitted")):
+            workflow.transition(order, "dispatch", world.users["secretary_a"],
+                                provider=Provider("merchant", setup.firm.id))
+        db.session.commit()
+
+    paths = {"secretary_a": ["/requests/queue", "/requests/transparency",
+                             "/requests/resources", "/requests/projects", "/inbox/"],
+             "resident": ["/requests/mine"], "merchant": ["/requests/orders"],
+             "street": ["/requests/escalations"]}
+    clients = {u: app.test_client() for u in paths}
+    for username, c in clients.items():
+        assert login(c, username).status_code == 302
+    _many(world, 2)
+    dispatch_all()
+    few = {(u, p): _count(clients[u], p, count_statements) for u, ps in paths.items()
+           for p in ps}
+    _many(world, 15)
+    dispatch_all()
+    many = {(u, p): _count(clients[u], p, count_statements) for u, ps in paths.items()
+            for p in ps}
+    assert few == many
+    order = db.session.scalars(select(HelpRequest).limit(1)).first()
+    client = clients["secretary_a"]
+    order2 = post_need(world, title="派单建议")
+    first = _count(client, f"/requests/{order2.id}/dispatch", count_statements)
+    from tests.commitments.factories import create_merchant
+
+    for n in range(10, 20):
+        create_merchant(world.a, n, category="finance")
+    db.session.commit()
+    assert _count(client, f"/requests/{order2.id}/dispatch", count_statements) == first
+    assert order is not None
+
+
+def test_transparency_page_is_anonymous(client, world, setup):
+    post_need(world, title="王秀英家13912345678水管坏了", code="repair")
+    page = client.get("/requests/transparency").get_data(as_text=True)
+    assert "13912345678" not in page and "3号楼" not in page
+    assert "测试用户" not in page  # no names
+    assert "甲一小区" in page and "维修服务" in page

@@ -144,3 +144,4 @@ def database_is_empty() -> bool:
 import alliance.commitments.demo  # noqa: E402, F401  (imports merchants.demo first)
 import alliance.merchants.demo  # noqa: E402, F401
 import alliance.volunteers.demo  # noqa: E402, F401
+import alliance.help_requests.demo  # noqa: E402, F401

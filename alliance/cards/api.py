@@ -1,5 +1,7 @@
 """The counter (cashier) API: verify a card, record a redemption. Bearer tokens of member staff."""
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -10,6 +12,7 @@ from alliance.db_types import utcnow
 from alliance.extensions import csrf, db, limiter
 
 bp = Blueprint("cards_api", __name__, url_prefix="/api/v1")
+LAST_USED_GRANULARITY = timedelta(minutes=5)
 
 
 @api_schema("CardVerifyRequest")
@@ -96,7 +99,10 @@ def authenticate():
         response, status = _error(401, "unauthorized", "missing or invalid API token")
         response.headers["WWW-Authenticate"] = 'Bearer realm="alliance"'
         return response, status
-    token.last_used_at = utcnow()
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
+        # Written at most every few minutes: verification stays a read-only request.
+        token.last_used_at = now
     g.api_token = token
 
 
@@ -173,8 +179,10 @@ def verify():
     """
     body = _body(VerifyRequest())
     result = services.verify(body["code"], g.api_token.merchant)
-    db.session.commit()  # last_used_at
-    return jsonify(serialize_verification(result))
+    payload = serialize_verification(result)
+    if db.session.dirty:
+        db.session.commit()  # last_used_at
+    return jsonify(payload)
 
 
 @bp.post("/redemptions")
@@ -236,9 +244,9 @@ def create_redemption():
     except services.CardError as exc:
         db.session.rollback()
         return _error(exc.status, exc.code, str(exc.message))
-    number = record.card.number
+    payload = serialize_redemption(record, record.card.number)
     db.session.commit()
-    return jsonify(serialize_redemption(record, number)), 201 if created else 200
+    return jsonify(payload), 201 if created else 200
 
 
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry one

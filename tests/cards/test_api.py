@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-
 from sqlalchemy import func, select
 
 from alliance.cards import codes

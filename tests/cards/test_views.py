@@ -14,6 +14,7 @@ from alliance.validators import mask_name
 
 def test_my_card_shows_kind_number_masked_name_and_a_qr_of_the_url_only(counter, as_user):
     client = as_user("volunteer")
+    client.get("/")  # the welcome flash
     page = client.get("/me/card")
     html = page.get_data(as_text=True)
     assert page.status_code == 200

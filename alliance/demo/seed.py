@@ -60,8 +60,14 @@ def get_or_create(model, defaults: dict | None = None, **keys):
     return obj
 
 
-def ensure_user(ctx: DemoContext, username: str, display_name: str, community: Community | None,
-                roles, phone: str | None) -> User:
+def ensure_user(
+    ctx: DemoContext,
+    username: str,
+    display_name: str,
+    community: Community | None,
+    roles,
+    phone: str | None,
+) -> User:
     user = db.session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         user = User(
@@ -106,8 +112,10 @@ def grids(ctx: DemoContext) -> None:
     n = 0
     for code, _name, estate_names, per_estate in COMMUNITIES:
         community = ctx.communities[code]
-        estates = {e.name: e for e in db.session.scalars(
-            select(Estate).where(Estate.community_id == community.id))}
+        estates = {
+            e.name: e
+            for e in db.session.scalars(select(Estate).where(Estate.community_id == community.id))
+        }
         for estate_name in estate_names:
             for k in range(1, per_estate + 1):
                 n += 1
@@ -122,8 +130,13 @@ def grids(ctx: DemoContext) -> None:
                         worker = ctx.users["grid"]
                     else:
                         worker = ensure_user(
-                            ctx, f"grid{n}", person_name(900 + n), community,
-                            (Role.GRID_WORKER, Role.RESIDENT), demo_phone(100 + n))
+                            ctx,
+                            f"grid{n}",
+                            person_name(900 + n),
+                            community,
+                            (Role.GRID_WORKER, Role.RESIDENT),
+                            demo_phone(100 + n),
+                        )
                         db.session.flush()
                     grid.worker_id = worker.id
     db.session.flush()
@@ -145,3 +158,4 @@ import alliance.commitments.demo  # noqa: E402, F401  (imports merchants.demo fi
 import alliance.merchants.demo  # noqa: E402, F401
 import alliance.volunteers.demo  # noqa: E402, F401
 import alliance.help_requests.demo  # noqa: E402, F401
+import alliance.cards.demo  # noqa: E402, F401  (after volunteers, merchants and commitments)

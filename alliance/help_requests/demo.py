@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from alliance.accounts.models import Role
 from alliance.communities.models import Estate
-from alliance.db_types import utcnow
 from alliance.demo.names import demo_phone
 from alliance.demo.seed import DemoContext, demo_step, ensure_user
 from alliance.extensions import db
@@ -28,19 +27,30 @@ UNITS = [
 
 
 def _merchant(community_id: int, name: str) -> Merchant | None:
-    return db.session.scalars(select(Merchant).where(Merchant.community_id == community_id,
-                                                     Merchant.name == name)).first()
+    return db.session.scalars(
+        select(Merchant).where(Merchant.community_id == community_id, Merchant.name == name)
+    ).first()
 
 
-def _staff(ctx: DemoContext, merchant: Merchant | None, username: str, display: str,
-           phone_index: int):
+def _staff(
+    ctx: DemoContext, merchant: Merchant | None, username: str, display: str, phone_index: int
+):
     if merchant is None:
         return None
-    user = ensure_user(ctx, username, display, merchant.community,
-                       (Role.MERCHANT_STAFF, Role.RESIDENT), demo_phone(phone_index))
+    user = ensure_user(
+        ctx,
+        username,
+        display,
+        merchant.community,
+        (Role.MERCHANT_STAFF, Role.RESIDENT),
+        demo_phone(phone_index),
+    )
     db.session.flush()
-    linked = db.session.scalar(select(MerchantStaff.id).where(
-        MerchantStaff.merchant_id == merchant.id, MerchantStaff.user_id == user.id))
+    linked = db.session.scalar(
+        select(MerchantStaff.id).where(
+            MerchantStaff.merchant_id == merchant.id, MerchantStaff.user_id == user.id
+        )
+    )
     if linked is None:
         db.session.add(MerchantStaff(merchant_id=merchant.id, user_id=user.id, is_owner=True))
         db.session.flush()
@@ -48,26 +58,67 @@ def _staff(ctx: DemoContext, merchant: Merchant | None, username: str, display: 
 
 
 def _resource(street_office_id, community_id, code, title, **provider):
-    found = db.session.scalar(select(Resource.id).where(Resource.title == title,
-                                                        Resource.street_office_id == street_office_id))
+    found = db.session.scalar(
+        select(Resource.id).where(
+            Resource.title == title, Resource.street_office_id == street_office_id
+        )
+    )
     if found is None:
-        kind = ("merchant" if provider.get("merchant_id") else
-                "unit" if provider.get("unit_id") else "volunteer")
-        db.session.add(Resource(street_office_id=street_office_id, community_id=community_id,
-                                category_code=code, provider_kind=kind, title=title, **provider))
+        kind = (
+            "merchant"
+            if provider.get("merchant_id")
+            else "unit"
+            if provider.get("unit_id")
+            else "volunteer"
+        )
+        db.session.add(
+            Resource(
+                street_office_id=street_office_id,
+                community_id=community_id,
+                category_code=code,
+                provider_kind=kind,
+                title=title,
+                **provider,
+            )
+        )
 
 
-def _post(ctx, community, username, code, title, *, estate=None, shop=None, urgency="normal",
-          days_ago=0, description="", **extra):
-    existing = db.session.scalars(select(HelpRequest).where(
-        HelpRequest.community_id == community.id, HelpRequest.title == title)).first()
+def _post(
+    ctx,
+    community,
+    username,
+    code,
+    title,
+    *,
+    estate=None,
+    shop=None,
+    urgency="normal",
+    days_ago=0,
+    description="",
+    **extra,
+):
+    existing = db.session.scalars(
+        select(HelpRequest).where(
+            HelpRequest.community_id == community.id, HelpRequest.title == title
+        )
+    ).first()
     if existing is not None:
         return None
     category = next(c for c in services.categories_of(community.id) if c.code == code)
-    order = services.submit_request(community, ctx.users[username], services.RequestInput(
-        category_id=category.id, title=title, description=description,
-        estate_id=estate.id if estate else None, shop_id=shop.id if shop else None,
-        building=extra.pop("building", ""), urgency=urgency, **extra))
+    order = services.submit_request(
+        community,
+        ctx.users[username],
+        services.RequestInput(
+            category_id=category.id,
+            title=title,
+            description=description,
+            estate_id=estate.id if estate else None,
+            shop_id=shop.id if shop else None,
+            building=extra.pop("building", ""),
+            urgency=urgency,
+            **extra,
+        ),
+    )
     if days_ago:
         moved = timedelta(days=days_ago)
         order.submitted_at -= moved
@@ -90,8 +141,11 @@ def help_requests(ctx: DemoContext) -> None:
         services.ensure_catalogue(community)
     units = {}
     for name, kind, what, _tag in UNITS:
-        unit = db.session.scalars(select(CoBuildingUnit).where(
-            CoBuildingUnit.street_office_id == office.id, CoBuildingUnit.name == name)).first()
+        unit = db.session.scalars(
+            select(CoBuildingUnit).where(
+                CoBuildingUnit.street_office_id == office.id, CoBuildingUnit.name == name
+            )
+        ).first()
         if unit is None:
             unit = CoBuildingUnit(street_office_id=office.id, name=name, kind=kind, services=what)
             db.session.add(unit)
@@ -99,8 +153,9 @@ def help_requests(ctx: DemoContext) -> None:
         units[name] = unit
 
     ysmz = ctx.communities["YSMZ"]
-    estates = list(db.session.scalars(select(Estate).where(Estate.community_id == ysmz.id)
-                                      .order_by(Estate.id)))
+    estates = list(
+        db.session.scalars(select(Estate).where(Estate.community_id == ysmz.id).order_by(Estate.id))
+    )
     firm = _merchant(ysmz.id, "诚信财税事务所")
     pharmacy = _merchant(ysmz.id, "仁和堂大药房")
     restaurant = _merchant(ysmz.id, "云水人家餐厅")
@@ -108,21 +163,43 @@ def help_requests(ctx: DemoContext) -> None:
     repair_shop = _merchant(ysmz.id, "利民家电维修部")
     accountant = _staff(ctx, firm, "accountant", "钱会计", 401)
     pharmacist = _staff(ctx, pharmacy, "pharmacist", "孙药师", 402)
-    ctx.users.update({k: v for k, v in (("accountant", accountant), ("pharmacist", pharmacist))
-                      if v is not None})
+    ctx.users.update(
+        {k: v for k, v in (("accountant", accountant), ("pharmacist", pharmacist)) if v is not None}
+    )
 
     if firm:
-        _resource(office.id, ysmz.id, "tax", "免费税务讲座与申报辅导", merchant_id=firm.id,
-                  details="每月一场，面向小微企业和个体户", capacity="每场30家")
+        _resource(
+            office.id,
+            ysmz.id,
+            "tax",
+            "免费税务讲座与申报辅导",
+            merchant_id=firm.id,
+            details="每月一场，面向小微企业和个体户",
+            capacity="每场30家",
+        )
     if elderly_station:
-        _resource(office.id, ysmz.id, "elderly", "独居老人助餐与探访", merchant_id=elderly_station.id)
+        _resource(
+            office.id, ysmz.id, "elderly", "独居老人助餐与探访", merchant_id=elderly_station.id
+        )
     if repair_shop:
-        _resource(office.id, ysmz.id, "repair", "家电水电小修（材料费自理）",
-                  merchant_id=repair_shop.id)
-    _resource(office.id, ysmz.id, "volunteer", "云水明珠志愿服务队：代买代办、陪同就医",
-              team_name="云水明珠志愿服务队", capacity="30名队员")
-    _resource(office.id, None, "environment", "药渣、餐厨垃圾清运",
-              unit_id=units["绿源环保科技有限公司"].id)
+        _resource(
+            office.id, ysmz.id, "repair", "家电水电小修（材料费自理）", merchant_id=repair_shop.id
+        )
+    _resource(
+        office.id,
+        ysmz.id,
+        "volunteer",
+        "云水明珠志愿服务队：代买代办、陪同就医",
+        team_name="云水明珠志愿服务队",
+        capacity="30名队员",
+    )
+    _resource(
+        office.id,
+        None,
+        "environment",
+        "药渣、餐厨垃圾清运",
+        unit_id=units["绿源环保科技有限公司"].id,
+    )
     _resource(office.id, None, "legal", "公益法律咨询", unit_id=units["明德律师事务所"].id)
     _resource(office.id, None, "health", "上门巡诊", unit_id=units["坞城街道社区卫生服务中心"].id)
     db.session.flush()
@@ -130,70 +207,166 @@ def help_requests(ctx: DemoContext) -> None:
     secretary, street = ctx.users["secretary"], ctx.users["street"]
     tax_orders = []
     if firm and accountant:
-        for i, (username, title, days) in enumerate((
-            ("merchant", "小微企业不懂税务申报，想请人讲讲", 40),
-            ("resident", "个体户年度汇算清缴怎么做", 38),
-            ("grid", "网格内商户想了解发票新规", 36),
-        )):
-            order = _post(ctx, ysmz, username, "tax", title, shop=restaurant if i == 0 else None,
-                          estate=estates[i] if i else None, days_ago=days,
-                          contact_phone=demo_phone(4 + i))
+        for i, (username, title, days) in enumerate(
+            (
+                ("merchant", "小微企业不懂税务申报，想请人讲讲", 40),
+                ("resident", "个体户年度汇算清缴怎么做", 38),
+                ("grid", "网格内商户想了解发票新规", 36),
+            )
+        ):
+            order = _post(
+                ctx,
+                ysmz,
+                username,
+                "tax",
+                title,
+                shop=restaurant if i == 0 else None,
+                estate=estates[i] if i else None,
+                days_ago=days,
+                contact_phone=demo_phone(4 + i),
+            )
             if order is None:
                 continue
-            _run(order, [
-                ("dispatch", secretary, {"provider": Provider("merchant", firm.id)}),
-                ("accept", accountant, {}),
-                ("start", accountant, {"note": f"第{i + 1}场讲座"}),
-                ("finish", accountant, {"note": "讲座完成，现场答疑"}),
-                ("review", ctx.users[username], {"rating": 5 - (i == 2), "note": "讲得清楚实用"}),
-            ])
+            _run(
+                order,
+                [
+                    ("dispatch", secretary, {"provider": Provider("merchant", firm.id)}),
+                    ("accept", accountant, {}),
+                    ("start", accountant, {"note": f"第{i + 1}场讲座"}),
+                    ("finish", accountant, {"note": "讲座完成，现场答疑"}),
+                    (
+                        "review",
+                        ctx.users[username],
+                        {"rating": 5 - (i == 2), "note": "讲得清楚实用"},
+                    ),
+                ],
+            )
             tax_orders.append(order)
-    if tax_orders and db.session.scalar(select(Project.id).where(
-            Project.community_id == ysmz.id, Project.title.like("小微企业税务讲座%"))) is None:
-        tax_resources = list(db.session.scalars(select(Resource.id).where(
-            Resource.title == "免费税务讲座与申报辅导")))
-        services.save_project(ysmz, secretary, services.ProjectInput(
-            title="小微企业税务讲座：3场，26家企业", category_code="tax", status="finished",
-            summary="商户反映不懂税务申报，社区派单给联盟商户诚信财税事务所，免费开讲。",
-            schedule="每周六上午，共3场", outcome="3场讲座，26家小微企业参加，满意度4.7",
-            request_ids=[o.id for o in tax_orders], resource_ids=tax_resources))
+    if (
+        tax_orders
+        and db.session.scalar(
+            select(Project.id).where(
+                Project.community_id == ysmz.id, Project.title.like("小微企业税务讲座%")
+            )
+        )
+        is None
+    ):
+        tax_resources = list(
+            db.session.scalars(
+                select(Resource.id).where(Resource.title == "免费税务讲座与申报辅导")
+            )
+        )
+        services.save_project(
+            ysmz,
+            secretary,
+            services.ProjectInput(
+                title="小微企业税务讲座：3场，26家企业",
+                category_code="tax",
+                status="finished",
+                summary="商户反映不懂税务申报，社区派单给联盟商户诚信财税事务所，免费开讲。",
+                schedule="每周六上午，共3场",
+                outcome="3场讲座，26家小微企业参加，满意度4.7",
+                request_ids=[o.id for o in tax_orders],
+                resource_ids=tax_resources,
+            ),
+        )
 
     if pharmacy and pharmacist:
-        order = _post(ctx, ysmz, "pharmacist", "environment", "中药药渣无法处理",
-                      shop=pharmacy, days_ago=20, description="每天煎药产生药渣，垃圾站不收。",
-                      contact_phone=demo_phone(402))
+        order = _post(
+            ctx,
+            ysmz,
+            "pharmacist",
+            "environment",
+            "中药药渣无法处理",
+            shop=pharmacy,
+            days_ago=20,
+            description="每天煎药产生药渣，垃圾站不收。",
+            contact_phone=demo_phone(402),
+        )
         if order is not None:
             unit = units["绿源环保科技有限公司"]
-            _run(order, [
-                ("escalate", secretary, {"note": "药渣属于特殊垃圾，社区没有处置渠道"}),
-                ("assign_unit", street, {"provider": Provider("unit", unit.id)}),
-                ("finish", street, {"note": "街道协调绿源环保每周两次上门清运"}),
-                ("review", pharmacist, {"rating": 5, "note": "问题解决了，感谢街道"}),
-            ])
-            services.save_project(ysmz, secretary, services.ProjectInput(
-                title="中药药渣清运", category_code="environment", status="finished",
-                summary="药店药渣无处处置，社区上报街道，街道联系共建单位解决。",
-                schedule="每周二、周五上门清运", outcome="1家药店药渣按时清运",
-                request_ids=[order.id]))
+            _run(
+                order,
+                [
+                    ("escalate", secretary, {"note": "药渣属于特殊垃圾，社区没有处置渠道"}),
+                    ("assign_unit", street, {"provider": Provider("unit", unit.id)}),
+                    ("finish", street, {"note": "街道协调绿源环保每周两次上门清运"}),
+                    ("review", pharmacist, {"rating": 5, "note": "问题解决了，感谢街道"}),
+                ],
+            )
+            services.save_project(
+                ysmz,
+                secretary,
+                services.ProjectInput(
+                    title="中药药渣清运",
+                    category_code="environment",
+                    status="finished",
+                    summary="药店药渣无处处置，社区上报街道，街道联系共建单位解决。",
+                    schedule="每周二、周五上门清运",
+                    outcome="1家药店药渣按时清运",
+                    request_ids=[order.id],
+                ),
+            )
 
     # Open orders in the queues: one overdue, one at the street office, one for the `merchant`.
-    _post(ctx, ysmz, "resident", "repair", "独居老人家中水管漏水", estate=estates[0],
-          building="5号楼1单元", urgency="urgent", days_ago=2, contact_phone=demo_phone(6))
-    waiting = _post(ctx, ysmz, "grid", "emergency", "小区外围道路积水严重", estate=estates[3],
-                    urgency="urgent", contact_phone=demo_phone(3))
+    _post(
+        ctx,
+        ysmz,
+        "resident",
+        "repair",
+        "独居老人家中水管漏水",
+        estate=estates[0],
+        building="5号楼1单元",
+        urgency="urgent",
+        days_ago=2,
+        contact_phone=demo_phone(6),
+    )
+    waiting = _post(
+        ctx,
+        ysmz,
+        "grid",
+        "emergency",
+        "小区外围道路积水严重",
+        estate=estates[3],
+        urgency="urgent",
+        contact_phone=demo_phone(3),
+    )
     if waiting is not None:
         _run(waiting, [("escalate", secretary, {"note": "涉及市政排水，需街道协调"})])
     if restaurant:
-        lunch = _post(ctx, ysmz, "grid", "elderly", "为3位独居老人送午餐", estate=estates[1],
-                      on_behalf_name="王大爷", contact_phone=demo_phone(3))
+        lunch = _post(
+            ctx,
+            ysmz,
+            "grid",
+            "elderly",
+            "为3位独居老人送午餐",
+            estate=estates[1],
+            on_behalf_name="王大爷",
+            contact_phone=demo_phone(3),
+        )
         if lunch is not None:
-            _run(lunch, [("dispatch", secretary, {"provider": Provider("merchant",
-                                                                       restaurant.id)})])
-    _post(ctx, ysmz, "resident", "legal", "租房合同押金纠纷想咨询", estate=estates[2],
-          contact_phone=demo_phone(6))
+            _run(
+                lunch, [("dispatch", secretary, {"provider": Provider("merchant", restaurant.id)})]
+            )
+    _post(
+        ctx,
+        ysmz,
+        "resident",
+        "legal",
+        "租房合同押金纠纷想咨询",
+        estate=estates[2],
+        contact_phone=demo_phone(6),
+    )
     ny = ctx.communities.get("NY")
     if ny is not None:
         ny_estate = db.session.scalars(select(Estate).where(Estate.community_id == ny.id)).first()
-        _post(ctx, ny, "resident_b", "repair", "单元门禁坏了", estate=ny_estate,
-              contact_phone=demo_phone(8))
+        _post(
+            ctx,
+            ny,
+            "resident_b",
+            "repair",
+            "单元门禁坏了",
+            estate=ny_estate,
+            contact_phone=demo_phone(8),
+        )
     db.session.flush()

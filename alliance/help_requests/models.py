@@ -78,8 +78,13 @@ STATE_LABELS = {
     State.ESCALATED: _l("已上报街道"),
 }
 
-OPEN_STATES = (State.SUBMITTED, State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS,
-               State.ESCALATED)
+OPEN_STATES = (
+    State.SUBMITTED,
+    State.DISPATCHED,
+    State.ACCEPTED,
+    State.IN_PROGRESS,
+    State.ESCALATED,
+)
 RESOLVED_STATES = (State.DONE, State.REVIEWED, State.CLOSED)
 # Waiting for someone to take it on: these can run past their time limit.
 WAITING_STATES = (State.SUBMITTED, State.ESCALATED)
@@ -239,13 +244,13 @@ class HelpRequest(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
     provider_kind: Mapped[str | None] = mapped_column(String(12))
-    provider_merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"),
-                                                             index=True)
+    provider_merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"), index=True)
     provider_volunteer_id: Mapped[int | None] = mapped_column(
         ForeignKey("volunteer_profiles.id"), index=True
     )
-    provider_unit_id: Mapped[int | None] = mapped_column(ForeignKey("co_building_units.id"),
-                                                         index=True)
+    provider_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("co_building_units.id"), index=True
+    )
     # Set once escalated: the street office keeps it in its list until it is resolved.
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     escalation_reason: Mapped[str] = mapped_column(String(500), default="")
@@ -357,8 +362,7 @@ project_requests = Table(
     "project_requests",
     db.metadata,
     Column("project_id", ForeignKey("help_projects.id", ondelete="CASCADE"), primary_key=True),
-    Column("help_request_id", ForeignKey("help_requests.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column("help_request_id", ForeignKey("help_requests.id", ondelete="CASCADE"), primary_key=True),
 )
 
 project_resources = Table(

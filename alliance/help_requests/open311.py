@@ -183,8 +183,9 @@ def render(root: str, payload, status: int = 200) -> Response:
         else:
             for key, value in payload.items():
                 _xml_value(top, key, value)
-        body = b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(top, encoding="utf-8",
-                                                                      xml_declaration=False)
+        body = b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(
+            top, encoding="utf-8", xml_declaration=False
+        )
         return Response(body, status=status, content_type="text/xml; charset=utf-8")
     body = json.dumps(payload, ensure_ascii=False)
     return Response(body, status=status, content_type="application/json; charset=utf-8")
@@ -230,8 +231,9 @@ def _jurisdiction() -> Community:
             return only[0]
         raise Open311Error(400, _("缺少 jurisdiction_id（社区编码，见 /api/v1/communities）。"))
     community = db.session.scalars(
-        select(Community).where(Community.code == code.upper()).options(
-            joinedload(Community.street_office))
+        select(Community)
+        .where(Community.code == code.upper())
+        .options(joinedload(Community.street_office))
     ).first()
     if community is None:
         raise Open311Error(404, _("找不到 jurisdiction_id「%(code)s」。", code=code[:40]))
@@ -245,21 +247,24 @@ def w3(moment: datetime | None) -> str | None:
 
 
 def _service(category: ServiceCategory) -> dict:
-    return Open311ServiceSchema().dump({
-        "service_code": category.code,
-        "service_name": category.name,
-        "description": category.description or category.name,
-        "metadata": True,
-        "type": "realtime",
-        "keywords": category.keywords,
-        "group": category.group,
-    })
+    return Open311ServiceSchema().dump(
+        {
+            "service_code": category.code,
+            "service_name": category.name,
+            "description": category.description or category.name,
+            "metadata": True,
+            "type": "realtime",
+            "keywords": category.keywords,
+            "group": category.group,
+        }
+    )
 
 
 def _request_row(order: HelpRequest) -> dict:
     closed = order.state in CLOSED_STATES
-    place = ", ".join(p for p in (order.estate.name if order.estate else "",
-                                  order.community.name) if p)
+    place = ", ".join(
+        p for p in (order.estate.name if order.estate else "", order.community.name) if p
+    )
     return {
         "service_request_id": order.id,
         "status": "closed" if closed else "open",
@@ -285,9 +290,14 @@ def _request_query(community: Community):
     return (
         select(HelpRequest)
         .where(HelpRequest.community_id == community.id)
-        .options(joinedload(HelpRequest.category), joinedload(HelpRequest.estate),
-                 joinedload(HelpRequest.community), joinedload(HelpRequest.provider_merchant),
-                 joinedload(HelpRequest.provider_volunteer), joinedload(HelpRequest.provider_unit))
+        .options(
+            joinedload(HelpRequest.category),
+            joinedload(HelpRequest.estate),
+            joinedload(HelpRequest.community),
+            joinedload(HelpRequest.provider_merchant),
+            joinedload(HelpRequest.provider_volunteer),
+            joinedload(HelpRequest.provider_unit),
+        )
     )
 
 
@@ -314,18 +324,27 @@ def _doc(text: str) -> str:
 @bp.get("/open311/v2/discovery.<fmt>")
 def discovery(fmt: str):
     _check_format(fmt)
-    return render("discovery", {
-        "changeset": CHANGESET,
-        "contact": _("请联系所在社区党支部（社区书记）。"),
-        "key_service": _("API 密钥由社区书记在「API 密钥」页面签发；持卡人也可使用共富联盟卡 API 令牌。"),
-        "endpoints": [{
-            "specification": SPEC_URL,
-            "url": url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[0],
+    return render(
+        "discovery",
+        {
             "changeset": CHANGESET,
-            "type": "production",
-            "formats": ["text/xml", "application/json"],
-        }],
-    })
+            "contact": _("请联系所在社区党支部（社区书记）。"),
+            "key_service": _(
+                "API 密钥由社区书记在「API 密钥」页面签发；持卡人也可使用共富联盟卡 API 令牌。"
+            ),
+            "endpoints": [
+                {
+                    "specification": SPEC_URL,
+                    "url": url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[
+                        0
+                    ],
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+    )
 
 
 discovery.__doc__ = _doc("""Open311 service discovery.
@@ -363,20 +382,49 @@ get:
 
 def _attributes(community: Community) -> list[dict]:
     estates = db.session.scalars(
-        select(Estate).where(Estate.community_id == community.id).order_by(Estate.id)).all()
+        select(Estate).where(Estate.community_id == community.id).order_by(Estate.id)
+    ).all()
     return [
-        {"variable": True, "code": "urgency", "datatype": "singlevaluelist", "required": False,
-         "datatype_description": _("默认：一般"), "order": 1, "description": _("紧急程度"),
-         "values": [{"key": u.value, "name": str(URGENCY_LABELS[u])} for u in Urgency]},
-        {"variable": True, "code": "estate", "datatype": "singlevaluelist", "required": False,
-         "datatype_description": None, "order": 2, "description": _("所在小区（也可用 address_id）"),
-         "values": [{"key": str(e.id), "name": e.name} for e in estates]},
-        {"variable": True, "code": "building", "datatype": "string", "required": False,
-         "datatype_description": _("例如：3号楼2单元"), "order": 3, "description": _("楼栋和单元"),
-         "values": []},
-        {"variable": True, "code": "title", "datatype": "string", "required": False,
-         "datatype_description": _("最多 80 字；不填则取描述的开头"), "order": 4,
-         "description": _("一句话说明需求"), "values": []},
+        {
+            "variable": True,
+            "code": "urgency",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": _("默认：一般"),
+            "order": 1,
+            "description": _("紧急程度"),
+            "values": [{"key": u.value, "name": str(URGENCY_LABELS[u])} for u in Urgency],
+        },
+        {
+            "variable": True,
+            "code": "estate",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": None,
+            "order": 2,
+            "description": _("所在小区（也可用 address_id）"),
+            "values": [{"key": str(e.id), "name": e.name} for e in estates],
+        },
+        {
+            "variable": True,
+            "code": "building",
+            "datatype": "string",
+            "required": False,
+            "datatype_description": _("例如：3号楼2单元"),
+            "order": 3,
+            "description": _("楼栋和单元"),
+            "values": [],
+        },
+        {
+            "variable": True,
+            "code": "title",
+            "datatype": "string",
+            "required": False,
+            "datatype_description": _("最多 80 字；不填则取描述的开头"),
+            "order": 4,
+            "description": _("一句话说明需求"),
+            "values": [],
+        },
     ]
 
 
@@ -384,13 +432,18 @@ def _attributes(community: Community) -> list[dict]:
 def service_definition(service_code: str, fmt: str):
     _check_format(fmt)
     community = _jurisdiction()
-    category = db.session.scalars(select(ServiceCategory).where(
-        ServiceCategory.community_id == community.id, ServiceCategory.code == service_code,
-        ServiceCategory.active)).first()
+    category = db.session.scalars(
+        select(ServiceCategory).where(
+            ServiceCategory.community_id == community.id,
+            ServiceCategory.code == service_code,
+            ServiceCategory.active,
+        )
+    ).first()
     if category is None:
         raise Open311Error(404, _("找不到 service_code「%(code)s」。", code=service_code[:40]))
     payload = Open311DefinitionSchema().dump(
-        {"service_code": category.code, "attributes": _attributes(community)})
+        {"service_code": category.code, "attributes": _attributes(community)}
+    )
     return render("service_definition", payload)
 
 
@@ -415,8 +468,9 @@ def _parse_w3(name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
-        raise Open311Error(400, _("%(name)s 须为 W3C 日期时间，例如 2026-05-01T00:00:00Z。",
-                                  name=name)) from None
+        raise Open311Error(
+            400, _("%(name)s 须为 W3C 日期时间，例如 2026-05-01T00:00:00Z。", name=name)
+        ) from None
     if moment.tzinfo is None:
         raise Open311Error(400, _("%(name)s 须带时区，例如 2026-05-01T00:00:00+08:00。", name=name))
     return moment.astimezone(UTC)
@@ -450,7 +504,8 @@ def _find_requests(community: Community) -> list[HelpRequest]:
     codes = _csv("service_code")
     if codes:
         stmt = stmt.join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id).where(
-            ServiceCategory.code.in_(codes))
+            ServiceCategory.code.in_(codes)
+        )
     statuses = {s.lower() for s in _csv("status")}
     if statuses - {"open", "closed"}:
         raise Open311Error(400, _("status 只能是 open 或 closed。"))
@@ -476,8 +531,9 @@ def _authenticated_poster(community: Community):
     user = _card_token_user(raw)
     if user is None or not user.is_active:
         raise Open311Error(403, _("api_key 无效，无法提交。"))
-    in_office = (user.has_role(Role.STREET_OFFICER)
-                 and user.street_office_id == community.street_office_id)
+    in_office = (
+        user.has_role(Role.STREET_OFFICER) and user.street_office_id == community.street_office_id
+    )
     if user.community_id != community.id and not in_office:
         raise Open311Error(403, _("这个 api_key 不能向该社区提交。"))
     return None, user
@@ -513,9 +569,13 @@ def _create_request(community: Community) -> Response:
     code = (request.form.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, _("缺少 service_code。"))
-    category = db.session.scalars(select(ServiceCategory).where(
-        ServiceCategory.community_id == community.id, ServiceCategory.code == code,
-        ServiceCategory.active)).first()
+    category = db.session.scalars(
+        select(ServiceCategory).where(
+            ServiceCategory.community_id == community.id,
+            ServiceCategory.code == code,
+            ServiceCategory.active,
+        )
+    ).first()
     if category is None:
         raise Open311Error(404, _("找不到 service_code「%(code)s」。", code=code[:40]))
     lat, lon = _float("lat", -90, 90), _float("long", -180, 180)
@@ -537,20 +597,34 @@ def _create_request(community: Community) -> Response:
     description = (request.form.get("description") or "").strip()
     if len(description) > 4000:
         raise Open311Error(400, _("description 不能超过 4000 字。"))
-    title = (request.form.get("attribute[title]") or "").strip() or description[:30] or category.name
+    title = (
+        (request.form.get("attribute[title]") or "").strip() or description[:30] or category.name
+    )
     urgency = (request.form.get("attribute[urgency]") or Urgency.NORMAL).strip()
     if urgency not in set(Urgency):
         raise Open311Error(400, _("attribute[urgency] 只能是 normal、urgent 或 emergency。"))
     phone = (request.form.get("phone") or "").strip()
-    name = " ".join(p for p in ((request.form.get("last_name") or "").strip(),
-                                (request.form.get("first_name") or "").strip()) if p)
+    name = " ".join(
+        p
+        for p in (
+            (request.form.get("last_name") or "").strip(),
+            (request.form.get("first_name") or "").strip(),
+        )
+        if p
+    )
     data = services.RequestInput(
-        category_id=category.id, title=title[:80], description=description,
-        estate_id=estate_id, building=(request.form.get("attribute[building]") or "")[:60],
-        address_text=address[:200], urgency=urgency,
-        contact_method=ContactMethod.PHONE if phone or (user and user.phone)
+        category_id=category.id,
+        title=title[:80],
+        description=description,
+        estate_id=estate_id,
+        building=(request.form.get("attribute[building]") or "")[:60],
+        address_text=address[:200],
+        urgency=urgency,
+        contact_method=ContactMethod.PHONE
+        if phone or (user and user.phone)
         else ContactMethod.INBOX,
-        contact_name=name[:40] or (user.display_name if user else ""), contact_phone=phone,
+        contact_name=name[:40] or (user.display_name if user else ""),
+        contact_phone=phone,
         contact_email=(request.form.get("email") or "")[:120],
     )
     try:
@@ -559,9 +633,18 @@ def _create_request(community: Community) -> Response:
         raise Open311Error(400, exc.message) from exc
     db.session.commit()
     notice = _("社区将在 %(hours)d 小时内派单。", hours=category.limit_hours(urgency))
-    return render("service_requests", [Open311CreatedSchema().dump({
-        "service_request_id": order.id, "service_notice": notice,
-        "account_id": str(user.id) if user else None})])
+    return render(
+        "service_requests",
+        [
+            Open311CreatedSchema().dump(
+                {
+                    "service_request_id": order.id,
+                    "service_notice": notice,
+                    "account_id": str(user.id) if user else None,
+                }
+            )
+        ],
+    )
 
 
 @bp.route("/open311/v2/requests.<fmt>", methods=["GET", "POST"])
@@ -635,11 +718,17 @@ def request_detail(service_request_id: str, fmt: str):
     community = _jurisdiction()
     order = None
     if service_request_id.isdigit():
-        order = db.session.scalars(_request_query(community).where(
-            HelpRequest.id == int(service_request_id))).unique().first()
+        order = (
+            db.session.scalars(
+                _request_query(community).where(HelpRequest.id == int(service_request_id))
+            )
+            .unique()
+            .first()
+        )
     if order is None:
-        raise Open311Error(404, _("找不到 service_request_id「%(id)s」。",
-                                  id=service_request_id[:40]))
+        raise Open311Error(
+            404, _("找不到 service_request_id「%(id)s」。", id=service_request_id[:40])
+        )
     return render("service_requests", [_request_row(order)])
 
 
@@ -661,12 +750,17 @@ get:
 def token_detail(token: str, fmt: str):
     _check_format(fmt)
     community = _jurisdiction()
-    order_id = db.session.scalar(select(HelpRequest.id).where(
-        HelpRequest.community_id == community.id, HelpRequest.token == token[:64]))
+    order_id = db.session.scalar(
+        select(HelpRequest.id).where(
+            HelpRequest.community_id == community.id, HelpRequest.token == token[:64]
+        )
+    )
     if order_id is None:
         raise Open311Error(404, _("找不到这个 token。"))
-    return render("service_requests", [Open311TokenSchema().dump(
-        {"service_request_id": order_id, "token": token})])
+    return render(
+        "service_requests",
+        [Open311TokenSchema().dump({"service_request_id": order_id, "token": token})],
+    )
 
 
 token_detail.__doc__ = _doc("""GET service_request_id from a token.
@@ -695,11 +789,20 @@ def communities():
           content:
             application/json: {schema: {type: array, items: {$ref: "#/components/schemas/CommunityPublic"}}}
     """
-    rows = db.session.scalars(select(Community).options(joinedload(Community.street_office))
-                              .order_by(Community.id)).all()
-    payload = CommunitySchema(many=True).dump([
-        {"code": c.code, "name": c.name, "district": c.district,
-         "street_office": {"code": c.street_office.code, "name": c.street_office.name}}
-        for c in rows])
-    return Response(json.dumps(payload, ensure_ascii=False),
-                    content_type="application/json; charset=utf-8")
+    rows = db.session.scalars(
+        select(Community).options(joinedload(Community.street_office)).order_by(Community.id)
+    ).all()
+    payload = CommunitySchema(many=True).dump(
+        [
+            {
+                "code": c.code,
+                "name": c.name,
+                "district": c.district,
+                "street_office": {"code": c.street_office.code, "name": c.street_office.name},
+            }
+            for c in rows
+        ]
+    )
+    return Response(
+        json.dumps(payload, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )

@@ -25,7 +25,8 @@ class PhotoError(DomainError):
 
 def upload_dir() -> str:
     path = current_app.config.get("HELP_REQUEST_UPLOAD_DIR") or os.path.join(
-        current_app.instance_path, "uploads", "help_requests")
+        current_app.instance_path, "uploads", "help_requests"
+    )
     os.makedirs(path, exist_ok=True)
     return path
 
@@ -44,8 +45,14 @@ def _open(data: bytes) -> Image.Image:
             image.load()
         except PhotoError:
             raise
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-                Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        except (
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            ValueError,
+            Image.DecompressionBombWarning,
+            Image.DecompressionBombError,
+        ) as exc:
             raise PhotoError(_l("文件不是有效的图片，请换一张照片。")) from exc
     return image
 

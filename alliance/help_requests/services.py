@@ -90,9 +90,15 @@ def ensure_catalogue(community: Community) -> list[ServiceCategory]:
         if code in existing:
             continue
         existing[code] = ServiceCategory(
-            community_id=community.id, code=code, name=str(name), group=str(group),
-            keywords=keywords, description=str(name), position=position,
-            limit_normal_hours=limits[0], limit_urgent_hours=limits[1],
+            community_id=community.id,
+            code=code,
+            name=str(name),
+            group=str(group),
+            keywords=keywords,
+            description=str(name),
+            position=position,
+            limit_normal_hours=limits[0],
+            limit_urgent_hours=limits[1],
             limit_emergency_hours=limits[2],
         )
         db.session.add(existing[code])
@@ -123,9 +129,11 @@ class CategoryInput:
 def _check_category(data: CategoryInput) -> None:
     if not data.name.strip():
         raise HelpRequestError(_l("请填写类别名称。"), "name")
-    for hours, name in ((data.limit_normal_hours, "limit_normal_hours"),
-                        (data.limit_urgent_hours, "limit_urgent_hours"),
-                        (data.limit_emergency_hours, "limit_emergency_hours")):
+    for hours, name in (
+        (data.limit_normal_hours, "limit_normal_hours"),
+        (data.limit_urgent_hours, "limit_urgent_hours"),
+        (data.limit_emergency_hours, "limit_emergency_hours"),
+    ):
         if hours is None or not 1 <= int(hours) <= 24 * 60:
             raise HelpRequestError(_l("时限须在 1 到 1440 小时之间。"), name)
     if not (data.limit_emergency_hours <= data.limit_urgent_hours <= data.limit_normal_hours):
@@ -137,12 +145,21 @@ def create_category(community: Community, data: CategoryInput) -> ServiceCategor
     if not code or not code.replace("_", "").replace("-", "").isalnum() or len(code) > 32:
         raise HelpRequestError(_l("编码只能用字母、数字、- 和 _，最多 32 位。"), "code")
     _check_category(data)
-    taken = db.session.scalar(select(ServiceCategory.id).where(
-        ServiceCategory.community_id == community.id, ServiceCategory.code == code))
+    taken = db.session.scalar(
+        select(ServiceCategory.id).where(
+            ServiceCategory.community_id == community.id, ServiceCategory.code == code
+        )
+    )
     if taken:
         raise HelpRequestError(_l("这个编码已经有了。"), "code")
-    position = db.session.scalar(select(func.count(ServiceCategory.id)).where(
-        ServiceCategory.community_id == community.id)) or 0
+    position = (
+        db.session.scalar(
+            select(func.count(ServiceCategory.id)).where(
+                ServiceCategory.community_id == community.id
+            )
+        )
+        or 0
+    )
     category = ServiceCategory(community_id=community.id, code=code, position=position)
     _apply_category(category, data)
     db.session.add(category)
@@ -190,8 +207,11 @@ def save_unit(street_office_id: int, data: UnitInput, unit: CoBuildingUnit | Non
         phone = normalize_phone(data.contact_phone)
         if phone is None:
             raise HelpRequestError(_l("请填写有效的手机号。"), "contact_phone")
-    clash = db.session.scalar(select(CoBuildingUnit.id).where(
-        CoBuildingUnit.street_office_id == street_office_id, CoBuildingUnit.name == name))
+    clash = db.session.scalar(
+        select(CoBuildingUnit.id).where(
+            CoBuildingUnit.street_office_id == street_office_id, CoBuildingUnit.name == name
+        )
+    )
     if clash and (unit is None or clash != unit.id):
         raise HelpRequestError(_l("已有同名的共建单位。"), "name")
     if unit is None:
@@ -231,9 +251,13 @@ def create_resource(community: Community, actor: User, data: ResourceInput) -> R
     title = (data.title or "").strip()
     if not title:
         raise HelpRequestError(_l("请填写能提供什么。"), "title")
-    resource = Resource(street_office_id=community.street_office_id, category_code=data.category_code,
-                        title=title[:120], details=(data.details or "").strip()[:500],
-                        capacity=(data.capacity or "").strip()[:120])
+    resource = Resource(
+        street_office_id=community.street_office_id,
+        category_code=data.category_code,
+        title=title[:120],
+        details=(data.details or "").strip()[:500],
+        capacity=(data.capacity or "").strip()[:120],
+    )
     kind, _sep, raw_id = (data.provider or "").partition(":")
     if kind == ProviderKind.MERCHANT:
         merchant = db.session.get(Merchant, int(raw_id)) if raw_id.isdigit() else None
@@ -283,19 +307,23 @@ def resources_list(community: Community, category_code: str | None = None) -> li
             Resource.active,
             or_(
                 Resource.community_id == community.id,
-                and_(Resource.community_id.is_(None),
-                     Resource.street_office_id == community.street_office_id),
+                and_(
+                    Resource.community_id.is_(None),
+                    Resource.street_office_id == community.street_office_id,
+                ),
             ),
         )
-        .options(joinedload(Resource.merchant), joinedload(Resource.unit),
-                 joinedload(Resource.volunteer))
+        .options(
+            joinedload(Resource.merchant), joinedload(Resource.unit), joinedload(Resource.volunteer)
+        )
         .order_by(Resource.category_code, Resource.id)
     )
     if category_code:
         stmt = stmt.where(Resource.category_code == category_code)
     rows = [
-        ResourceRow(r.category_code, r.provider_kind, r.provider_name, r.title, r.details,
-                    "resource", r.id)
+        ResourceRow(
+            r.category_code, r.provider_kind, r.provider_name, r.title, r.details, "resource", r.id
+        )
         for r in db.session.scalars(stmt).unique()
     ]
     commitments = db.session.scalars(
@@ -315,8 +343,17 @@ def resources_list(community: Community, category_code: str | None = None) -> li
         if category_code and code != category_code:
             continue
         details = c.service.what if c.service else c.body
-        rows.append(ResourceRow(code, ProviderKind.MERCHANT, c.merchant.name, c.title,
-                                details or "", "commitment", c.id))
+        rows.append(
+            ResourceRow(
+                code,
+                ProviderKind.MERCHANT,
+                c.merchant.name,
+                c.title,
+                details or "",
+                "commitment",
+                c.id,
+            )
+        )
     return rows
 
 
@@ -347,8 +384,14 @@ def month_key(moment: datetime) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%Y-%m")
 
 
-def submit_request(community: Community, author: User | None, data: RequestInput, *,
-                   source: str = "web", api_key: Open311Key | None = None) -> HelpRequest:
+def submit_request(
+    community: Community,
+    author: User | None,
+    data: RequestInput,
+    *,
+    source: str = "web",
+    api_key: Open311Key | None = None,
+) -> HelpRequest:
     from alliance.help_requests.photos import store_photo
 
     category = db.session.get(ServiceCategory, data.category_id) if data.category_id else None
@@ -447,13 +490,19 @@ def order_options():
 
 
 def load_order(order_id: int) -> HelpRequest | None:
-    return db.session.scalars(
-        select(HelpRequest).where(HelpRequest.id == order_id).options(
-            *order_options(), selectinload(HelpRequest.events).joinedload(
-                workflow.HelpRequestEvent.actor),
-            joinedload(HelpRequest.requester),
+    return (
+        db.session.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.id == order_id)
+            .options(
+                *order_options(),
+                selectinload(HelpRequest.events).joinedload(workflow.HelpRequestEvent.actor),
+                joinedload(HelpRequest.requester),
+            )
         )
-    ).unique().first()
+        .unique()
+        .first()
+    )
 
 
 @dataclass
@@ -470,7 +519,8 @@ def _filtered(stmt: Select, filters: QueueFilters, now: datetime) -> Select:
         stmt = stmt.where(HelpRequest.state == filters.state)
     if filters.category:
         stmt = stmt.join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id).where(
-            ServiceCategory.code == filters.category)
+            ServiceCategory.code == filters.category
+        )
     if filters.overdue:
         stmt = stmt.where(overdue_clause(now))
     return stmt
@@ -483,10 +533,12 @@ def overdue_clause(now: datetime):
 def secretary_queue(community_id: int, filters: QueueFilters, now: datetime) -> Select:
     stmt = select(HelpRequest).where(HelpRequest.community_id == community_id)
     stmt = _filtered(stmt, filters, now)
-    waiting_first = case((overdue_clause(now), 0), (HelpRequest.state == State.SUBMITTED, 1),
-                         else_=2)
-    return stmt.options(*order_options()).order_by(waiting_first, HelpRequest.due_at,
-                                                   HelpRequest.id)
+    waiting_first = case(
+        (overdue_clause(now), 0), (HelpRequest.state == State.SUBMITTED, 1), else_=2
+    )
+    return stmt.options(*order_options()).order_by(
+        waiting_first, HelpRequest.due_at, HelpRequest.id
+    )
 
 
 def escalation_queue(street_office_id: int, filters: QueueFilters, now: datetime) -> Select:
@@ -498,10 +550,12 @@ def escalation_queue(street_office_id: int, filters: QueueFilters, now: datetime
     if not filters.state:
         filters = QueueFilters(state="open", category=filters.category, overdue=filters.overdue)
     stmt = _filtered(stmt, filters, now)
-    waiting_first = case((overdue_clause(now), 0), (HelpRequest.state == State.ESCALATED, 1),
-                         else_=2)
-    return stmt.options(*order_options()).order_by(waiting_first, HelpRequest.due_at,
-                                                   HelpRequest.id)
+    waiting_first = case(
+        (overdue_clause(now), 0), (HelpRequest.state == State.ESCALATED, 1), else_=2
+    )
+    return stmt.options(*order_options()).order_by(
+        waiting_first, HelpRequest.due_at, HelpRequest.id
+    )
 
 
 def provider_clause(user: User):
@@ -509,23 +563,34 @@ def provider_clause(user: User):
     merchant_ids = select(MerchantStaff.merchant_id).where(MerchantStaff.user_id == user.id)
     volunteer_ids = select(VolunteerProfile.id).where(VolunteerProfile.user_id == user.id)
     return or_(
-        and_(HelpRequest.provider_kind == ProviderKind.MERCHANT,
-             HelpRequest.provider_merchant_id.in_(merchant_ids)),
-        and_(HelpRequest.provider_kind == ProviderKind.VOLUNTEER,
-             HelpRequest.provider_volunteer_id.in_(volunteer_ids)),
+        and_(
+            HelpRequest.provider_kind == ProviderKind.MERCHANT,
+            HelpRequest.provider_merchant_id.in_(merchant_ids),
+        ),
+        and_(
+            HelpRequest.provider_kind == ProviderKind.VOLUNTEER,
+            HelpRequest.provider_volunteer_id.in_(volunteer_ids),
+        ),
     )
 
 
 def provider_queue(user: User) -> Select:
     active_first = case((HelpRequest.state.in_(OPEN_STATES), 0), else_=1)
-    return (select(HelpRequest).where(provider_clause(user)).options(*order_options())
-            .order_by(active_first, HelpRequest.updated_at.desc(), HelpRequest.id.desc()))
+    return (
+        select(HelpRequest)
+        .where(provider_clause(user))
+        .options(*order_options())
+        .order_by(active_first, HelpRequest.updated_at.desc(), HelpRequest.id.desc())
+    )
 
 
 def requester_queue(user: User) -> Select:
-    return (select(HelpRequest).where(HelpRequest.requester_id == user.id)
-            .options(*order_options())
-            .order_by(HelpRequest.submitted_at.desc(), HelpRequest.id.desc()))
+    return (
+        select(HelpRequest)
+        .where(HelpRequest.requester_id == user.id)
+        .options(*order_options())
+        .order_by(HelpRequest.submitted_at.desc(), HelpRequest.id.desc())
+    )
 
 
 def is_provider_user(user: User) -> bool:
@@ -566,17 +631,23 @@ def _stats_by(column, kind: str, ids: list[int]) -> tuple[dict, dict]:
         pid: (total, n)
         for pid, total, n in db.session.execute(
             select(column, func.sum(HelpRequest.rating), func.count(HelpRequest.rating))
-            .where(HelpRequest.provider_kind == kind, column.in_(ids),
-                   HelpRequest.rating.is_not(None))
+            .where(
+                HelpRequest.provider_kind == kind, column.in_(ids), HelpRequest.rating.is_not(None)
+            )
             .group_by(column)
         )
     }
-    loads = dict(db.session.execute(
-        select(column, func.count(HelpRequest.id))
-        .where(HelpRequest.provider_kind == kind, column.in_(ids),
-               HelpRequest.state.in_((State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)))
-        .group_by(column)
-    ).all())
+    loads = dict(
+        db.session.execute(
+            select(column, func.count(HelpRequest.id))
+            .where(
+                HelpRequest.provider_kind == kind,
+                column.in_(ids),
+                HelpRequest.state.in_((State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)),
+            )
+            .group_by(column)
+        ).all()
+    )
     return ratings, loads
 
 
@@ -592,40 +663,68 @@ def rank_providers(order: HelpRequest, limit: int = 20) -> list[Candidate]:
     A fixed number of queries whatever the number of providers."""
     code = order.category.code
     merchants = db.session.scalars(
-        select(Merchant).where(Merchant.community_id == order.community_id,
-                               Merchant.status == MerchantStatus.ACTIVE).order_by(Merchant.number)
+        select(Merchant)
+        .where(
+            Merchant.community_id == order.community_id, Merchant.status == MerchantStatus.ACTIVE
+        )
+        .order_by(Merchant.number)
     ).all()
     volunteers = db.session.scalars(
-        select(VolunteerProfile).where(VolunteerProfile.community_id == order.community_id,
-                                       VolunteerProfile.status == VolunteerStatus.ACTIVE)
+        select(VolunteerProfile)
+        .where(
+            VolunteerProfile.community_id == order.community_id,
+            VolunteerProfile.status == VolunteerStatus.ACTIVE,
+        )
         .order_by(VolunteerProfile.id)
     ).all()
     units = units_of(order.community.street_office_id)
     matched = db.session.execute(
-        select(Resource.provider_kind, Resource.merchant_id, Resource.unit_id,
-               Resource.volunteer_id)
-        .where(Resource.active, Resource.category_code == code,
-               Resource.street_office_id == order.community.street_office_id)
+        select(
+            Resource.provider_kind, Resource.merchant_id, Resource.unit_id, Resource.volunteer_id
+        ).where(
+            Resource.active,
+            Resource.category_code == code,
+            Resource.street_office_id == order.community.street_office_id,
+        )
     ).all()
     matched_merchants = {m for _k, m, _u, _v in matched if m}
     matched_units = {u for _k, _m, u, _v in matched if u}
     matched_volunteers = {v for _k, _m, _u, v in matched if v}
     candidates: list[Candidate] = []
     for kind, rows, column, is_match in (
-        (ProviderKind.MERCHANT, merchants, HelpRequest.provider_merchant_id,
-         lambda m: m.id in matched_merchants or MERCHANT_CATEGORY_TO_SERVICE.get(m.category) == code),
-        (ProviderKind.VOLUNTEER, volunteers, HelpRequest.provider_volunteer_id,
-         lambda v: v.id in matched_volunteers or code == "volunteer"),
-        (ProviderKind.UNIT, units, HelpRequest.provider_unit_id,
-         lambda u: u.id in matched_units),
+        (
+            ProviderKind.MERCHANT,
+            merchants,
+            HelpRequest.provider_merchant_id,
+            lambda m: (
+                m.id in matched_merchants or MERCHANT_CATEGORY_TO_SERVICE.get(m.category) == code
+            ),
+        ),
+        (
+            ProviderKind.VOLUNTEER,
+            volunteers,
+            HelpRequest.provider_volunteer_id,
+            lambda v: v.id in matched_volunteers or code == "volunteer",
+        ),
+        (ProviderKind.UNIT, units, HelpRequest.provider_unit_id, lambda u: u.id in matched_units),
     ):
         ratings, loads = _stats_by(column, kind, [r.id for r in rows])
         for row in rows:
             total, n = ratings.get(row.id, (0, 0))
-            candidates.append(Candidate(kind, row.id, row.name, bool(is_match(row)),
-                                        _tenths(total, n), n, loads.get(row.id, 0)))
-    candidates.sort(key=lambda c: (not c.matches, -(c.rating_tenths or 0), c.open_load,
-                                   c.kind, c.id))
+            candidates.append(
+                Candidate(
+                    kind,
+                    row.id,
+                    row.name,
+                    bool(is_match(row)),
+                    _tenths(total, n),
+                    n,
+                    loads.get(row.id, 0),
+                )
+            )
+    candidates.sort(
+        key=lambda c: (not c.matches, -(c.rating_tenths or 0), c.open_load, c.kind, c.id)
+    )
     return candidates[:limit]
 
 
@@ -656,19 +755,36 @@ def monthly_figures(community_ids=None, months: int = 6) -> list[MonthFigures]:
     """Per community and month: response rate, resolution rate, average satisfaction. One query."""
     since = month_key(utcnow() - timedelta(days=31 * (months - 1)))
     responded = case(
-        (and_(HelpRequest.first_dispatched_at.is_not(None),
-              HelpRequest.first_dispatched_at <= HelpRequest.due_at), 1),
-        (and_(HelpRequest.first_dispatched_at.is_(None), HelpRequest.escalated,
-              HelpRequest.resolved_at.is_not(None),
-              HelpRequest.resolved_at <= HelpRequest.due_at), 1),
+        (
+            and_(
+                HelpRequest.first_dispatched_at.is_not(None),
+                HelpRequest.first_dispatched_at <= HelpRequest.due_at,
+            ),
+            1,
+        ),
+        (
+            and_(
+                HelpRequest.first_dispatched_at.is_(None),
+                HelpRequest.escalated,
+                HelpRequest.resolved_at.is_not(None),
+                HelpRequest.resolved_at <= HelpRequest.due_at,
+            ),
+            1,
+        ),
         else_=0,
     )
     resolved = case((HelpRequest.state.in_(RESOLVED_STATES), 1), else_=0)
     counted = HelpRequest.state != State.CANCELLED
     stmt = (
-        select(Community.name, HelpRequest.submitted_month, func.count(HelpRequest.id),
-               func.sum(responded), func.sum(resolved), func.sum(HelpRequest.rating),
-               func.count(HelpRequest.rating))
+        select(
+            Community.name,
+            HelpRequest.submitted_month,
+            func.count(HelpRequest.id),
+            func.sum(responded),
+            func.sum(resolved),
+            func.sum(HelpRequest.rating),
+            func.count(HelpRequest.rating),
+        )
         .join(Community, Community.id == HelpRequest.community_id)
         .where(counted, HelpRequest.submitted_month >= since)
         .group_by(Community.id, Community.name, HelpRequest.submitted_month)
@@ -677,21 +793,32 @@ def monthly_figures(community_ids=None, months: int = 6) -> list[MonthFigures]:
     if community_ids is not None:
         stmt = stmt.where(HelpRequest.community_id.in_(community_ids))
     return [
-        MonthFigures(name, month, total, _percent(resp or 0, total), _percent(res or 0, total),
-                     _tenths(stars or 0, rated))
+        MonthFigures(
+            name,
+            month,
+            total,
+            _percent(resp or 0, total),
+            _percent(res or 0, total),
+            _tenths(stars or 0, rated),
+        )
         for name, month, total, resp, res, stars, rated in db.session.execute(stmt)
     ]
 
 
 def recent_public(limit: int = 20) -> list[HelpRequest]:
-    return list(db.session.scalars(
-        select(HelpRequest)
-        .where(HelpRequest.state != State.CANCELLED)
-        .options(joinedload(HelpRequest.category), joinedload(HelpRequest.estate),
-                 joinedload(HelpRequest.community))
-        .order_by(HelpRequest.submitted_at.desc(), HelpRequest.id.desc())
-        .limit(limit)
-    ).unique())
+    return list(
+        db.session.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.state != State.CANCELLED)
+            .options(
+                joinedload(HelpRequest.category),
+                joinedload(HelpRequest.estate),
+                joinedload(HelpRequest.community),
+            )
+            .order_by(HelpRequest.submitted_at.desc(), HelpRequest.id.desc())
+            .limit(limit)
+        ).unique()
+    )
 
 
 def public_title(title: str, limit: int = 12) -> str:
@@ -703,15 +830,18 @@ def public_title(title: str, limit: int = 12) -> str:
 @glance_provider
 def _order_figures(community_ids):
     month = month_key(utcnow())
-    stmt = select(func.count(HelpRequest.id),
-                  func.sum(case((HelpRequest.state.in_(RESOLVED_STATES), 1), else_=0))).where(
-        HelpRequest.submitted_month == month, HelpRequest.state != State.CANCELLED)
+    stmt = select(
+        func.count(HelpRequest.id),
+        func.sum(case((HelpRequest.state.in_(RESOLVED_STATES), 1), else_=0)),
+    ).where(HelpRequest.submitted_month == month, HelpRequest.state != State.CANCELLED)
     if community_ids is not None:
         stmt = stmt.where(HelpRequest.community_id.in_(community_ids))
     total, resolved = db.session.execute(stmt).one()
     rate = _percent(resolved or 0, total or 0)
-    return [(_l("本月工单"), total or 0),
-            (_l("本月办结率"), f"{rate}%" if rate is not None else "—")]
+    return [
+        (_l("本月工单"), total or 0),
+        (_l("本月办结率"), f"{rate}%" if rate is not None else "—"),
+    ]
 
 
 # --- projects -----------------------------------------------------------------------------
@@ -729,8 +859,9 @@ class ProjectInput:
     resource_ids: list[int] = field(default_factory=list)
 
 
-def save_project(community: Community, actor: User, data: ProjectInput,
-                 project: Project | None = None) -> Project:
+def save_project(
+    community: Community, actor: User, data: ProjectInput, project: Project | None = None
+) -> Project:
     from alliance.help_requests.models import ProjectStatus
 
     title = (data.title or "").strip()
@@ -738,18 +869,29 @@ def save_project(community: Community, actor: User, data: ProjectInput,
         raise HelpRequestError(_l("请填写项目名称。"), "title")
     if data.status not in set(ProjectStatus):
         raise HelpRequestError(_l("请选择项目状态。"), "status")
-    clash = db.session.scalar(select(Project.id).where(Project.community_id == community.id,
-                                                       Project.title == title))
+    clash = db.session.scalar(
+        select(Project.id).where(Project.community_id == community.id, Project.title == title)
+    )
     if clash and (project is None or clash != project.id):
         raise HelpRequestError(_l("已有同名项目。"), "title")
-    requests_ = list(db.session.scalars(select(HelpRequest).where(
-        HelpRequest.id.in_(data.request_ids or []), HelpRequest.community_id == community.id)))
+    requests_ = list(
+        db.session.scalars(
+            select(HelpRequest).where(
+                HelpRequest.id.in_(data.request_ids or []), HelpRequest.community_id == community.id
+            )
+        )
+    )
     if len(requests_) != len(set(data.request_ids or [])):
         raise HelpRequestError(_l("只能关联本社区的需求。"), "request_ids")
-    resources = list(db.session.scalars(select(Resource).where(
-        Resource.id.in_(data.resource_ids or []),
-        Resource.street_office_id == community.street_office_id,
-        or_(Resource.community_id == community.id, Resource.community_id.is_(None)))))
+    resources = list(
+        db.session.scalars(
+            select(Resource).where(
+                Resource.id.in_(data.resource_ids or []),
+                Resource.street_office_id == community.street_office_id,
+                or_(Resource.community_id == community.id, Resource.community_id.is_(None)),
+            )
+        )
+    )
     if len(resources) != len(set(data.resource_ids or [])):
         raise HelpRequestError(_l("只能关联本社区可用的资源。"), "resource_ids")
     if project is None:
@@ -768,9 +910,12 @@ def save_project(community: Community, actor: User, data: ProjectInput,
 
 
 def projects_of(community_ids) -> Select:
-    return (select(Project).where(Project.community_id.in_(community_ids))
-            .options(selectinload(Project.requests), selectinload(Project.resources))
-            .order_by(Project.created_at.desc(), Project.id.desc()))
+    return (
+        select(Project)
+        .where(Project.community_id.in_(community_ids))
+        .options(selectinload(Project.requests), selectinload(Project.resources))
+        .order_by(Project.created_at.desc(), Project.id.desc())
+    )
 
 
 # --- Open311 keys -------------------------------------------------------------------------
@@ -785,8 +930,13 @@ def issue_key(community: Community, actor: User, name: str) -> tuple[Open311Key,
     if not name:
         raise HelpRequestError(_l("请填写用途，例如对接的系统名称。"), "name")
     raw = "o311_" + secrets.token_urlsafe(24)
-    key = Open311Key(community_id=community.id, name=name[:80], prefix=raw[:8],
-                     key_hash=hash_key(raw), created_by_id=actor.id)
+    key = Open311Key(
+        community_id=community.id,
+        name=name[:80],
+        prefix=raw[:8],
+        key_hash=hash_key(raw),
+        created_by_id=actor.id,
+    )
     db.session.add(key)
     db.session.flush()
     return key, raw

@@ -61,8 +61,9 @@ def too_large(_exc):
     message = _("上传的照片太大了：照片不能超过 5 MB，请压缩或换一张后重新提交。")
     if wants_json():
         return jsonify({"error": {"code": 413, "message": message}}), 413
-    return render_template("help_requests/message.html", message=message,
-                           back=url_for("help_requests.new")), 413
+    return render_template(
+        "help_requests/message.html", message=message, back=url_for("help_requests.new")
+    ), 413
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -77,8 +78,11 @@ def _community() -> Community:
         return community_or_404(current_user, current_user.community_id)
     if current_user.street_office_id:
         community = db.session.scalars(
-            select(Community).where(Community.street_office_id == current_user.street_office_id)
-            .order_by(Community.id).limit(1)).first()
+            select(Community)
+            .where(Community.street_office_id == current_user.street_office_id)
+            .order_by(Community.id)
+            .limit(1)
+        ).first()
         if community is not None:
             return community
     abort(404)
@@ -131,14 +135,19 @@ def _apply_field_error(form, exc: services.HelpRequestError) -> None:
 def _request_form(community: Community) -> RequestForm:
     form = RequestForm()
     form.category_id.choices = choices(
-        [("", _("请选择"))] + [(str(c.id), c.name) for c in services.categories_of(community.id)])
+        [("", _("请选择"))] + [(str(c.id), c.name) for c in services.categories_of(community.id)]
+    )
     estates = db.session.scalars(
-        select(Estate).where(Estate.community_id == community.id).order_by(Estate.id)).all()
-    form.estate_id.choices = choices([("", _("不在小区内"))] + [(str(e.id), e.name) for e in estates])
+        select(Estate).where(Estate.community_id == community.id).order_by(Estate.id)
+    ).all()
+    form.estate_id.choices = choices(
+        [("", _("不在小区内"))] + [(str(e.id), e.name) for e in estates]
+    )
     shops = db.session.scalars(
-        select(Merchant).where(Merchant.community_id == community.id,
-                               Merchant.status == MerchantStatus.ACTIVE)
-        .order_by(Merchant.number)).all()
+        select(Merchant)
+        .where(Merchant.community_id == community.id, Merchant.status == MerchantStatus.ACTIVE)
+        .order_by(Merchant.number)
+    ).all()
     form.shop_id.choices = choices([("", _("不是商户门店"))] + [(str(m.id), m.name) for m in shops])
     return form
 
@@ -194,8 +203,9 @@ def new():
                     flash(_("需求已提交，社区会尽快派单。"), "success")
                     return redirect(url_for("help_requests.detail", order_id=order.id))
         status = 400
-    return render_template("help_requests/new.html", form=form, community=community,
-                           is_grid=is_grid), status
+    return render_template(
+        "help_requests/new.html", form=form, community=community, is_grid=is_grid
+    ), status
 
 
 # --- queues -------------------------------------------------------------------------------
@@ -205,16 +215,28 @@ def new():
 @login_required
 def mine():
     page = _page(services.requester_queue(current_user))
-    return render_template("help_requests/list.html", page=page, now=utcnow(),
-                           heading=_("我的需求"), endpoint="help_requests.mine", filters=None)
+    return render_template(
+        "help_requests/list.html",
+        page=page,
+        now=utcnow(),
+        heading=_("我的需求"),
+        endpoint="help_requests.mine",
+        filters=None,
+    )
 
 
 @bp.get("/orders")
 @roles_required(Role.MERCHANT_STAFF, Role.VOLUNTEER)
 def orders():
     page = _page(services.provider_queue(current_user))
-    return render_template("help_requests/list.html", page=page, now=utcnow(),
-                           heading=_("我的工单"), endpoint="help_requests.orders", filters=None)
+    return render_template(
+        "help_requests/list.html",
+        page=page,
+        now=utcnow(),
+        heading=_("我的工单"),
+        endpoint="help_requests.orders",
+        filters=None,
+    )
 
 
 def _filter_choices(community_id=None):
@@ -233,9 +255,16 @@ def queue():
     filters = _filters()
     now = utcnow()
     page = _page(services.secretary_queue(community.id, filters, now))
-    return render_template("help_requests/list.html", page=page, now=now,
-                           heading=_("派单"), endpoint="help_requests.queue", filters=filters,
-                           options=_filter_choices(community.id), community=community)
+    return render_template(
+        "help_requests/list.html",
+        page=page,
+        now=now,
+        heading=_("派单"),
+        endpoint="help_requests.queue",
+        filters=filters,
+        options=_filter_choices(community.id),
+        community=community,
+    )
 
 
 @bp.get("/escalations")
@@ -246,9 +275,16 @@ def escalations():
     filters = _filters()
     now = utcnow()
     page = _page(services.escalation_queue(current_user.street_office_id, filters, now))
-    return render_template("help_requests/list.html", page=page, now=now,
-                           heading=_("上报事项"), endpoint="help_requests.escalations",
-                           filters=filters, options=_filter_choices(), show_community=True)
+    return render_template(
+        "help_requests/list.html",
+        page=page,
+        now=now,
+        heading=_("上报事项"),
+        endpoint="help_requests.escalations",
+        filters=filters,
+        options=_filter_choices(),
+        show_community=True,
+    )
 
 
 # --- one order ----------------------------------------------------------------------------
@@ -301,11 +337,18 @@ def dispatch(order_id: int):
     if workflow.SECRETARY not in workflow.roles_for(current_user, order):
         abort(403)
     if order.state != State.SUBMITTED:
-        return _render_detail(order, error=_("这个工单当前为「%(state)s」，不需要派单。",
-                                             state=order.state_label), status=409)
+        return _render_detail(
+            order,
+            error=_("这个工单当前为「%(state)s」，不需要派单。", state=order.state_label),
+            status=409,
+        )
     candidates = services.rank_providers(order)
-    return render_template("help_requests/dispatch.html", order=order, candidates=candidates,
-                           kinds={k.value: str(v) for k, v in PROVIDER_LABELS.items()})
+    return render_template(
+        "help_requests/dispatch.html",
+        order=order,
+        candidates=candidates,
+        kinds={k.value: str(v) for k, v in PROVIDER_LABELS.items()},
+    )
 
 
 def _action_input() -> dict:
@@ -325,8 +368,12 @@ def _action_input() -> dict:
         rating = int(rating) if rating not in (None, "") else None
     except (TypeError, ValueError):
         rating = 0
-    return {"note": str(source.get("note") or ""), "expected_version": version,
-            "provider": provider, "rating": rating}
+    return {
+        "note": str(source.get("note") or ""),
+        "expected_version": version,
+        "provider": provider,
+        "rating": rating,
+    }
 
 
 @bp.post("/<int:order_id>/actions/<action>")
@@ -341,8 +388,7 @@ def act(order_id: int, action: str):
         db.session.rollback()
         if wants_json() or request.is_json:
             return jsonify({"error": {"code": exc.status, "message": exc.message}}), exc.status
-        return _render_detail(services.load_order(order_id), error=exc.message,
-                              status=exc.status)
+        return _render_detail(services.load_order(order_id), error=exc.message, status=exc.status)
     db.session.commit()
     if wants_json() or request.is_json:
         return jsonify({"id": order.id, "state": order.state, "version": order.version})
@@ -359,9 +405,14 @@ def transparency():
     return render_template(
         "help_requests/transparency.html",
         recent=[
-            {"category": o.category.name, "title": services.public_title(o.title),
-             "state": o.state_label, "estate": o.estate.name if o.estate else "",
-             "community": o.community.name, "month": o.submitted_month}
+            {
+                "category": o.category.name,
+                "title": services.public_title(o.title),
+                "state": o.state_label,
+                "estate": o.estate.name if o.estate else "",
+                "community": o.community.name,
+                "month": o.submitted_month,
+            }
             for o in recent
         ],
         figures=services.monthly_figures(),
@@ -373,11 +424,16 @@ def transparency():
 
 def _category_input(form: CategoryForm) -> services.CategoryInput:
     return services.CategoryInput(
-        code=form.code.data or "", name=form.name.data, description=form.description.data or "",
-        group=form.group.data or "", keywords=form.keywords.data or "",
+        code=form.code.data or "",
+        name=form.name.data,
+        description=form.description.data or "",
+        group=form.group.data or "",
+        keywords=form.keywords.data or "",
         limit_normal_hours=form.limit_normal_hours.data,
         limit_urgent_hours=form.limit_urgent_hours.data,
-        limit_emergency_hours=form.limit_emergency_hours.data, active=form.active.data)
+        limit_emergency_hours=form.limit_emergency_hours.data,
+        active=form.active.data,
+    )
 
 
 @bp.route("/categories", methods=["GET", "POST"])
@@ -401,9 +457,13 @@ def categories():
                 flash(_("已添加服务类别。"), "success")
                 return redirect(url_for("help_requests.categories"))
         status = 400
-    return render_template("help_requests/categories.html", community=community,
-                           categories=services.categories_of(community.id, active_only=False),
-                           form=form, can_edit=can_edit), status
+    return render_template(
+        "help_requests/categories.html",
+        community=community,
+        categories=services.categories_of(community.id, active_only=False),
+        form=form,
+        can_edit=can_edit,
+    ), status
 
 
 @bp.post("/categories/defaults")
@@ -437,20 +497,26 @@ def category_edit(category_id: int):
                 flash(_("已保存。"), "success")
                 return redirect(url_for("help_requests.categories"))
         status = 400
-    return render_template("help_requests/form_page.html", form=form,
-                           heading=_("编辑服务类别：%(name)s", name=category.name),
-                           note=_("编码 %(code)s 不可修改。", code=category.code)), status
+    return render_template(
+        "help_requests/form_page.html",
+        form=form,
+        heading=_("编辑服务类别：%(name)s", name=category.name),
+        note=_("编码 %(code)s 不可修改。", code=category.code),
+    ), status
 
 
 # --- co-building units --------------------------------------------------------------------
 
 
 def _unit_input(form: UnitForm) -> services.UnitInput:
-    return services.UnitInput(name=form.name.data, kind=form.kind.data or "",
-                              services=form.services.data or "",
-                              contact_name=form.contact_name.data or "",
-                              contact_phone=form.contact_phone.data or "",
-                              active=form.active.data)
+    return services.UnitInput(
+        name=form.name.data,
+        kind=form.kind.data or "",
+        services=form.services.data or "",
+        contact_name=form.contact_name.data or "",
+        contact_phone=form.contact_phone.data or "",
+        active=form.active.data,
+    )
 
 
 def _office_id() -> int:
@@ -482,8 +548,12 @@ def units():
                 flash(_("已登记共建单位。"), "success")
                 return redirect(url_for("help_requests.units"))
         status = 400
-    return render_template("help_requests/units.html", form=form, can_edit=can_edit,
-                           units=services.units_of(office_id, active_only=False)), status
+    return render_template(
+        "help_requests/units.html",
+        form=form,
+        can_edit=can_edit,
+        units=services.units_of(office_id, active_only=False),
+    ), status
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
@@ -506,8 +576,12 @@ def unit_edit(unit_id: int):
                 flash(_("已保存。"), "success")
                 return redirect(url_for("help_requests.units"))
         status = 400
-    return render_template("help_requests/form_page.html", form=form,
-                           heading=_("编辑共建单位：%(name)s", name=unit.name), note=""), status
+    return render_template(
+        "help_requests/form_page.html",
+        form=form,
+        heading=_("编辑共建单位：%(name)s", name=unit.name),
+        note="",
+    ), status
 
 
 # --- resources ----------------------------------------------------------------------------
@@ -521,11 +595,15 @@ def resources():
     rows = services.resources_list(community, category or None)
     categories_ = services.categories_of(community.id, active_only=False)
     return render_template(
-        "help_requests/resources.html", community=community, rows=rows,
-        names={c.code: c.name for c in categories_}, category=category,
+        "help_requests/resources.html",
+        community=community,
+        rows=rows,
+        names={c.code: c.name for c in categories_},
+        category=category,
         kinds={k.value: str(v) for k, v in PROVIDER_LABELS.items()},
         can_add=can_administer(current_user, community),
-        options=_filter_choices(community.id)["categories"])
+        options=_filter_choices(community.id)["categories"],
+    )
 
 
 @bp.route("/resources/new", methods=["GET", "POST"])
@@ -534,25 +612,40 @@ def resource_new():
     community = _administered()
     form = ResourceForm()
     providers = [("", _("请选择"))]
-    providers += [(f"merchant:{m.id}", _("联盟商户：%(name)s", name=m.name)) for m in
-                  db.session.scalars(select(Merchant).where(
-                      Merchant.community_id == community.id,
-                      Merchant.status == MerchantStatus.ACTIVE).order_by(Merchant.number))]
+    providers += [
+        (f"merchant:{m.id}", _("联盟商户：%(name)s", name=m.name))
+        for m in db.session.scalars(
+            select(Merchant)
+            .where(Merchant.community_id == community.id, Merchant.status == MerchantStatus.ACTIVE)
+            .order_by(Merchant.number)
+        )
+    ]
     if current_user.has_role(Role.STREET_OFFICER):
-        providers += [(f"unit:{u.id}", _("共建单位：%(name)s", name=u.name))
-                      for u in services.units_of(community.street_office_id)]
+        providers += [
+            (f"unit:{u.id}", _("共建单位：%(name)s", name=u.name))
+            for u in services.units_of(community.street_office_id)
+        ]
     providers.append(("team", _("志愿服务队")))
     form.provider.choices = choices(providers)
     form.category_code.choices = choices(
-        [("", _("请选择"))] + [(c.code, c.name) for c in services.categories_of(community.id)])
+        [("", _("请选择"))] + [(c.code, c.name) for c in services.categories_of(community.id)]
+    )
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                services.create_resource(community, current_user, services.ResourceInput(
-                    provider=form.provider.data, category_code=form.category_code.data,
-                    title=form.title.data, details=form.details.data or "",
-                    capacity=form.capacity.data or "", team_name=form.team_name.data or ""))
+                services.create_resource(
+                    community,
+                    current_user,
+                    services.ResourceInput(
+                        provider=form.provider.data,
+                        category_code=form.category_code.data,
+                        title=form.title.data,
+                        details=form.details.data or "",
+                        capacity=form.capacity.data or "",
+                        team_name=form.team_name.data or "",
+                    ),
+                )
             except services.HelpRequestError as exc:
                 db.session.rollback()
                 _apply_field_error(form, exc)
@@ -561,9 +654,12 @@ def resource_new():
                 flash(_("已登记资源。"), "success")
                 return redirect(url_for("help_requests.resources", community=community.id))
         status = 400
-    return render_template("help_requests/form_page.html", form=form,
-                           heading=_("登记资源：%(name)s", name=community.name),
-                           note=_("联盟商户公示的服务承诺会自动列入资源清单。")), status
+    return render_template(
+        "help_requests/form_page.html",
+        form=form,
+        heading=_("登记资源：%(name)s", name=community.name),
+        note=_("联盟商户公示的服务承诺会自动列入资源清单。"),
+    ), status
 
 
 # --- projects -----------------------------------------------------------------------------
@@ -574,9 +670,12 @@ def resource_new():
 def projects():
     community = _community()
     page = _page(services.projects_of([community.id]))
-    return render_template("help_requests/projects.html", page=page, community=community,
-                           can_add=current_user.has_role(Role.SECRETARY)
-                           and current_user.community_id == community.id)
+    return render_template(
+        "help_requests/projects.html",
+        page=page,
+        community=community,
+        can_add=current_user.has_role(Role.SECRETARY) and current_user.community_id == community.id,
+    )
 
 
 def _project_or_404(project_id: int) -> Project:
@@ -591,22 +690,30 @@ def _project_or_404(project_id: int) -> Project:
 @login_required
 def project_detail(project_id: int):
     project = _project_or_404(project_id)
-    return render_template("help_requests/project_detail.html", project=project,
-                           can_edit=current_user.has_role(Role.SECRETARY)
-                           and current_user.community_id == project.community_id)
+    return render_template(
+        "help_requests/project_detail.html",
+        project=project,
+        can_edit=current_user.has_role(Role.SECRETARY)
+        and current_user.community_id == project.community_id,
+    )
 
 
 def _project_form(community: Community, project: Project | None = None) -> ProjectForm:
     form = ProjectForm(obj=project)
     form.category_code.choices = choices(
-        [("", _("不限"))] + [(c.code, c.name) for c in services.categories_of(community.id)])
+        [("", _("不限"))] + [(c.code, c.name) for c in services.categories_of(community.id)]
+    )
     orders = db.session.scalars(
-        select(HelpRequest).where(HelpRequest.community_id == community.id)
-        .order_by(HelpRequest.id.desc()).limit(200)).all()
+        select(HelpRequest)
+        .where(HelpRequest.community_id == community.id)
+        .order_by(HelpRequest.id.desc())
+        .limit(200)
+    ).all()
     form.request_ids.choices = choices([(str(o.id), f"#{o.id} {o.title}") for o in orders])
     rows = [r for r in services.resources_list(community) if r.source == "resource"]
-    form.resource_ids.choices = choices([(str(r.id), f"{r.provider_name}：{r.title}")
-                                         for r in rows])
+    form.resource_ids.choices = choices(
+        [(str(r.id), f"{r.provider_name}：{r.title}") for r in rows]
+    )
     if project is not None and request.method == "GET":
         form.request_ids.data = [str(o.id) for o in project.requests]
         form.resource_ids.data = [str(r.id) for r in project.resources]
@@ -617,12 +724,21 @@ def _save_project(community: Community, form: ProjectForm, project: Project | No
     def ids(values):
         return [int(v) for v in values or [] if str(v).isdigit()]
 
-    return services.save_project(community, current_user, services.ProjectInput(
-        title=form.title.data, summary=form.summary.data or "", schedule=form.schedule.data or "",
-        outcome=form.outcome.data or "", status=form.status.data,
-        category_code=form.category_code.data or "",
-        request_ids=ids(form.request_ids.data), resource_ids=ids(form.resource_ids.data)),
-        project)
+    return services.save_project(
+        community,
+        current_user,
+        services.ProjectInput(
+            title=form.title.data,
+            summary=form.summary.data or "",
+            schedule=form.schedule.data or "",
+            outcome=form.outcome.data or "",
+            status=form.status.data,
+            category_code=form.category_code.data or "",
+            request_ids=ids(form.request_ids.data),
+            resource_ids=ids(form.resource_ids.data),
+        ),
+        project,
+    )
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -638,8 +754,9 @@ def project_edit(project_id: int):
     project = _project_or_404(project_id)
     if project.community_id != current_user.community_id:
         abort(404)
-    return _project_page(project.community_id and db.session.get(Community, project.community_id),
-                         project)
+    return _project_page(
+        project.community_id and db.session.get(Community, project.community_id), project
+    )
 
 
 def _project_page(community: Community, project: Project | None):
@@ -658,8 +775,12 @@ def _project_page(community: Community, project: Project | None):
                 return redirect(url_for("help_requests.project_detail", project_id=saved.id))
         status = 400
     heading = _("编辑项目") if project else _("新建项目")
-    return render_template("help_requests/form_page.html", form=form, heading=heading,
-                           note=_("把需求和资源组合成一个项目，记录安排和成效。")), status
+    return render_template(
+        "help_requests/form_page.html",
+        form=form,
+        heading=heading,
+        note=_("把需求和资源组合成一个项目，记录安排和成效。"),
+    ), status
 
 
 # --- Open311 keys -------------------------------------------------------------------------
@@ -685,10 +806,14 @@ def keys():
                 form = KeyForm(formdata=None)
         else:
             status = 400
-    rows = db.session.scalars(select(Open311Key).where(Open311Key.community_id == community.id)
-                              .order_by(Open311Key.id.desc())).all()
-    response = render_template("help_requests/keys.html", form=form, keys=rows, raw=raw,
-                               community=community)
+    rows = db.session.scalars(
+        select(Open311Key)
+        .where(Open311Key.community_id == community.id)
+        .order_by(Open311Key.id.desc())
+    ).all()
+    response = render_template(
+        "help_requests/keys.html", form=form, keys=rows, raw=raw, community=community
+    )
     headers = {"Cache-Control": "no-store"} if raw else {}
     return response, status, headers
 

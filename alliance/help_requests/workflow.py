@@ -129,12 +129,15 @@ def is_provider(user: User, order: HelpRequest) -> bool:
     """Acts for the provider: the member's staff, the volunteer, or (for a co-building unit,
     which has no accounts) the secretary and street officer who record its work."""
     if order.provider_kind == ProviderKind.MERCHANT and order.provider_merchant_id:
-        return db.session.scalar(
-            select(MerchantStaff.id).where(
-                MerchantStaff.merchant_id == order.provider_merchant_id,
-                MerchantStaff.user_id == user.id,
+        return (
+            db.session.scalar(
+                select(MerchantStaff.id).where(
+                    MerchantStaff.merchant_id == order.provider_merchant_id,
+                    MerchantStaff.user_id == user.id,
+                )
             )
-        ) is not None
+            is not None
+        )
     if order.provider_kind == ProviderKind.VOLUNTEER and order.provider_volunteer:
         return order.provider_volunteer.user_id == user.id
     if order.provider_kind == ProviderKind.UNIT and order.provider_unit_id:
@@ -177,30 +180,38 @@ def available_actions(user: User, order: HelpRequest, roles=None) -> list[str]:
 
 
 def secretary_ids(community_id: int) -> list[int]:
-    return list(db.session.scalars(
-        select(User.id).join(UserRole, UserRole.user_id == User.id).where(
-            User.community_id == community_id, UserRole.role == Role.SECRETARY, User.active
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.community_id == community_id, UserRole.role == Role.SECRETARY, User.active)
         )
-    ))
+    )
 
 
 def street_officer_ids(street_office_id: int) -> list[int]:
-    return list(db.session.scalars(
-        select(User.id).join(UserRole, UserRole.user_id == User.id).where(
-            User.street_office_id == street_office_id,
-            UserRole.role == Role.STREET_OFFICER,
-            User.active,
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.street_office_id == street_office_id,
+                UserRole.role == Role.STREET_OFFICER,
+                User.active,
+            )
         )
-    ))
+    )
 
 
 def provider_user_ids(order: HelpRequest) -> list[int]:
     if order.provider_kind == ProviderKind.MERCHANT and order.provider_merchant_id:
-        return list(db.session.scalars(
-            select(MerchantStaff.user_id).where(
-                MerchantStaff.merchant_id == order.provider_merchant_id
+        return list(
+            db.session.scalars(
+                select(MerchantStaff.user_id).where(
+                    MerchantStaff.merchant_id == order.provider_merchant_id
+                )
             )
-        ))
+        )
     if order.provider_kind == ProviderKind.VOLUNTEER and order.provider_volunteer:
         return [order.provider_volunteer.user_id]
     return []
@@ -229,8 +240,11 @@ def _resolve_provider(order: HelpRequest, provider: Provider | None, *, units_on
         ok = row is not None and row.community_id == order.community_id and row.is_active
     elif kind == ProviderKind.UNIT:
         row = db.session.get(CoBuildingUnit, provider.id)
-        ok = (row is not None and row.active
-              and row.street_office_id == order.community.street_office_id)
+        ok = (
+            row is not None
+            and row.active
+            and row.street_office_id == order.community.street_office_id
+        )
     else:
         ok = False
     if not ok:
@@ -264,8 +278,11 @@ def transition(
     entry = TRANSITIONS.get((from_state, action))
     if entry is None:
         raise WrongState(
-            _l("工单当前状态为「%(state)s」，不能%(action)s。", state=from_state.label,
-               action=action_label(action))
+            _l(
+                "工单当前状态为「%(state)s」，不能%(action)s。",
+                state=from_state.label,
+                action=action_label(action),
+            )
         )
     to_state, allowed = entry
     if not roles_for(actor, order) & allowed:
@@ -342,9 +359,13 @@ def record_submission(order: HelpRequest, actor: User | None) -> HelpRequestEven
         created_at=order.submitted_at,
     )
     db.session.add(event)
-    notify(secretary_ids(order.community_id), _l("新需求：%(title)s", title=order.title),
-           link=f"/requests/{order.id}", community_id=order.community_id,
-           skip=actor.id if actor else None)
+    notify(
+        secretary_ids(order.community_id),
+        _l("新需求：%(title)s", title=order.title),
+        link=f"/requests/{order.id}",
+        community_id=order.community_id,
+        skip=actor.id if actor else None,
+    )
     return event
 
 
@@ -360,7 +381,8 @@ def _notify(order: HelpRequest, action: str, actor: User, old_provider_users: li
         "finish": requester + secretaries,
         "decline": secretaries + requester,
         "cancel": secretaries + old_provider_users,
-        "escalate": street_officer_ids(order.community.street_office_id) + requester
+        "escalate": street_officer_ids(order.community.street_office_id)
+        + requester
         + old_provider_users,
         "assign_unit": requester + secretaries,
         "resolve": requester + secretaries,
@@ -368,5 +390,11 @@ def _notify(order: HelpRequest, action: str, actor: User, old_provider_users: li
         "review": old_provider_users + secretaries,
         "close": requester,
     }.get(action, [])
-    notify(audience, title, body=order.last_note if action != "review" else "",
-           link=f"/requests/{order.id}", community_id=order.community_id, skip=actor.id)
+    notify(
+        audience,
+        title,
+        body=order.last_note if action != "review" else "",
+        link=f"/requests/{order.id}",
+        community_id=order.community_id,
+        skip=actor.id,
+    )

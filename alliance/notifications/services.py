@@ -9,22 +9,39 @@ from alliance.extensions import db
 from alliance.notifications.models import Notification
 
 
-def notify(user_ids: Iterable[int | None], title: str, *, body: str = "", link: str = "",
-           community_id: int | None = None, skip: int | None = None) -> int:
+def notify(
+    user_ids: Iterable[int | None],
+    title: str,
+    *,
+    body: str = "",
+    link: str = "",
+    community_id: int | None = None,
+    skip: int | None = None,
+) -> int:
     """One notification per distinct user (None and `skip`, usually the actor, left out)."""
     ids = [i for i in dict.fromkeys(user_ids) if i is not None and i != skip]
     for user_id in ids:
-        db.session.add(Notification(user_id=user_id, title=str(title)[:120], body=str(body),
-                                    link=link, community_id=community_id))
+        db.session.add(
+            Notification(
+                user_id=user_id,
+                title=str(title)[:120],
+                body=str(body),
+                link=link,
+                community_id=community_id,
+            )
+        )
     return len(ids)
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None)
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def inbox_query(user_id: int):

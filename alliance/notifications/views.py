@@ -14,10 +14,12 @@ bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 @bp.get("/")
 @login_required
 def index():
-    page = db.paginate(services.inbox_query(current_user.id), page=int_arg("page", 1),
-                       per_page=30, error_out=False)
-    return render_template("notifications/index.html", page=page,
-                           unread=services.unread_count(current_user.id))
+    page = db.paginate(
+        services.inbox_query(current_user.id), page=int_arg("page", 1), per_page=30, error_out=False
+    )
+    return render_template(
+        "notifications/index.html", page=page, unread=services.unread_count(current_user.id)
+    )
 
 
 @bp.post("/<int:notification_id>/read")
@@ -28,7 +30,9 @@ def read(notification_id: int):
         abort(404)
     services.mark_read(current_user.id, notification_id)
     db.session.commit()
-    target = note.link if note.link.startswith("/") and not note.link.startswith(("//", "/\\")) else None
+    target = (
+        note.link if note.link.startswith("/") and not note.link.startswith(("//", "/\\")) else None
+    )
     if request.form.get("open") and target:
         return redirect(target)
     return redirect(url_for("notifications.index"))

@@ -7,29 +7,52 @@ from tests.authz.matrix import LOGIN, Case, everyone, only, signed_in
 SECRETARIES = ("secretary_a", "secretary_b")
 # Who sees an order posted by community A's resident: the requester, A's secretary, the street
 # officer, A's grid worker; nobody else learns it exists.
-SEES_ORDER = {**dict.fromkeys(everyone(), 404), "anonymous": LOGIN, "resident": 200,
-              "secretary_a": 200, "street": 200, "grid": 200}
+SEES_ORDER = {
+    **dict.fromkeys(everyone(), 404),
+    "anonymous": LOGIN,
+    "resident": 200,
+    "secretary_a": 200,
+    "street": 200,
+    "grid": 200,
+}
 
 
 def setup(world) -> dict:
     cats = {c.code: c for c in services.ensure_catalogue(world.a)}
     services.ensure_catalogue(world.b)
-    order = services.submit_request(world.a, world.users["resident"], services.RequestInput(
-        category_id=cats["repair"].id, title="楼道灯坏了", estate_id=world.estate_a.id,
-        contact_phone="13900000009"))
+    order = services.submit_request(
+        world.a,
+        world.users["resident"],
+        services.RequestInput(
+            category_id=cats["repair"].id,
+            title="楼道灯坏了",
+            estate_id=world.estate_a.id,
+            contact_phone="13900000009",
+        ),
+    )
     unit = CoBuildingUnit(street_office_id=world.office.id, name="矩阵环保公司")
     db.session.add(unit)
     db.session.flush()
-    project = services.save_project(world.a, world.users["secretary_a"],
-                                    services.ProjectInput(title="矩阵项目", request_ids=[order.id]))
+    project = services.save_project(
+        world.a,
+        world.users["secretary_a"],
+        services.ProjectInput(title="矩阵项目", request_ids=[order.id]),
+    )
     key, _raw = services.issue_key(world.a, world.users["secretary_a"], "矩阵系统")
     notify([world.users["resident"].id], "矩阵消息")
     db.session.commit()
     from alliance.notifications.models import Notification
 
     note = db.session.query(Notification).filter_by(title="矩阵消息").one()
-    return {"order_a": order.id, "order_a_token": order.token, "category_a": cats["repair"].id,
-            "unit": unit.id, "project_a": project.id, "key_a": key.id, "note_resident": note.id}
+    return {
+        "order_a": order.id,
+        "order_a_token": order.token,
+        "category_a": cats["repair"].id,
+        "unit": unit.id,
+        "project_a": project.id,
+        "key_a": key.id,
+        "note_resident": note.id,
+    }
 
 
 ROWS = {
@@ -41,48 +64,66 @@ ROWS = {
     "help_requests.detail": Case("GET", "/requests/{order_a}", SEES_ORDER),
     # No photo on this order: those who may see it get a 404 too, the others never reach it.
     "help_requests.photo": Case("GET", "/requests/{order_a}/photo", signed_in(404)),
-    "help_requests.dispatch": Case("GET", "/requests/{order_a}/dispatch",
-                                   only("secretary_a", secretary_b=404)),
+    "help_requests.dispatch": Case(
+        "GET", "/requests/{order_a}/dispatch", only("secretary_a", secretary_b=404)
+    ),
     # Accepting a submitted order is never allowed: 409 for those who see it, 404 for the rest.
-    "help_requests.act": Case("POST", "/requests/{order_a}/actions/accept",
-                              {**SEES_ORDER, "resident": 409, "secretary_a": 409, "street": 409,
-                               "grid": 409}),
+    "help_requests.act": Case(
+        "POST",
+        "/requests/{order_a}/actions/accept",
+        {**SEES_ORDER, "resident": 409, "secretary_a": 409, "street": 409, "grid": 409},
+    ),
     "help_requests.transparency": Case("GET", "/requests/transparency", everyone(200)),
     "help_requests.categories": Case("GET", "/requests/categories", signed_in(200)),
-    "help_requests.categories_defaults": Case("POST", "/requests/categories/defaults",
-                                              only(*SECRETARIES, ok=302)),
-    "help_requests.category_edit": Case("GET", "/requests/categories/{category_a}/edit",
-                                        only("secretary_a", secretary_b=404)),
+    "help_requests.categories_defaults": Case(
+        "POST", "/requests/categories/defaults", only(*SECRETARIES, ok=302)
+    ),
+    "help_requests.category_edit": Case(
+        "GET", "/requests/categories/{category_a}/edit", only("secretary_a", secretary_b=404)
+    ),
     "help_requests.units": Case("GET", "/requests/units", only(*SECRETARIES, "street")),
     "help_requests.unit_edit": Case("GET", "/requests/units/{unit}/edit", only("street")),
     "help_requests.resources": Case("GET", "/requests/resources", signed_in(200)),
-    "help_requests.resource_new": Case("GET", "/requests/resources/new?community={a}",
-                                       only("secretary_a", "street", secretary_b=404)),
+    "help_requests.resource_new": Case(
+        "GET",
+        "/requests/resources/new?community={a}",
+        only("secretary_a", "street", secretary_b=404),
+    ),
     "help_requests.projects": Case("GET", "/requests/projects", signed_in(200)),
-    "help_requests.project_detail": Case("GET", "/requests/projects/{project_a}",
-                                         signed_in(200) | {"secretary_b": 404}),
+    "help_requests.project_detail": Case(
+        "GET", "/requests/projects/{project_a}", signed_in(200) | {"secretary_b": 404}
+    ),
     "help_requests.project_new": Case("GET", "/requests/projects/new", only(*SECRETARIES)),
-    "help_requests.project_edit": Case("GET", "/requests/projects/{project_a}/edit",
-                                       only("secretary_a", secretary_b=404)),
+    "help_requests.project_edit": Case(
+        "GET", "/requests/projects/{project_a}/edit", only("secretary_a", secretary_b=404)
+    ),
     "help_requests.keys": Case("GET", "/requests/keys", only(*SECRETARIES)),
-    "help_requests.key_revoke": Case("POST", "/requests/keys/{key_a}/revoke",
-                                     only("secretary_a", ok=302, secretary_b=404)),
+    "help_requests.key_revoke": Case(
+        "POST", "/requests/keys/{key_a}/revoke", only("secretary_a", ok=302, secretary_b=404)
+    ),
     "notifications.index": Case("GET", "/inbox/", signed_in(200)),
-    "notifications.read": Case("POST", "/inbox/{note_resident}/read",
-                               {**dict.fromkeys(everyone(), 404), "anonymous": LOGIN,
-                                "resident": 302}),
+    "notifications.read": Case(
+        "POST",
+        "/inbox/{note_resident}/read",
+        {**dict.fromkeys(everyone(), 404), "anonymous": LOGIN, "resident": 302},
+    ),
     "notifications.read_all": Case("POST", "/inbox/read-all", everyone(302)),
     # Open311 and the jurisdiction list are public.
     "open311.discovery": Case("GET", "/open311/v2/discovery.json", everyone(200)),
-    "open311.service_list": Case("GET", "/open311/v2/services.json?jurisdiction_id=AAA",
-                                 everyone(200)),
+    "open311.service_list": Case(
+        "GET", "/open311/v2/services.json?jurisdiction_id=AAA", everyone(200)
+    ),
     "open311.service_definition": Case(
-        "GET", "/open311/v2/services/repair.xml?jurisdiction_id=AAA", everyone(200)),
-    "open311.request_list": Case("GET", "/open311/v2/requests.xml?jurisdiction_id=AAA",
-                                 everyone(200)),
-    "open311.request_detail": Case("GET", "/open311/v2/requests/{order_a}.json?jurisdiction_id=AAA",
-                                   everyone(200)),
+        "GET", "/open311/v2/services/repair.xml?jurisdiction_id=AAA", everyone(200)
+    ),
+    "open311.request_list": Case(
+        "GET", "/open311/v2/requests.xml?jurisdiction_id=AAA", everyone(200)
+    ),
+    "open311.request_detail": Case(
+        "GET", "/open311/v2/requests/{order_a}.json?jurisdiction_id=AAA", everyone(200)
+    ),
     "open311.token_detail": Case(
-        "GET", "/open311/v2/tokens/{order_a_token}.json?jurisdiction_id=AAA", everyone(200)),
+        "GET", "/open311/v2/tokens/{order_a_token}.json?jurisdiction_id=AAA", everyone(200)
+    ),
     "open311.communities": Case("GET", "/api/v1/communities", everyone(200)),
 }

@@ -48,7 +48,11 @@ def test_a_need_from_post_to_review_on_a_phone(page, live_server_url, demo):
     assert page.get_by_text("类别匹配").first.is_visible()
     page.get_by_role("button", name="派给 云水人家餐厅").click()
     assert page.get_by_text("已派单").first.is_visible()
-    assert page.get_by_text("接单方：云水人家餐厅").or_(page.get_by_text("云水人家餐厅")).first.is_visible()
+    assert (
+        page.get_by_text("接单方：云水人家餐厅")
+        .or_(page.get_by_text("云水人家餐厅"))
+        .first.is_visible()
+    )
 
     _switch(page, base, "merchant", demo)
     page.goto(f"{base}/requests/orders")
@@ -78,13 +82,22 @@ def test_a_need_from_post_to_review_on_a_phone(page, live_server_url, demo):
 
 def test_order_pages_fit_a_phone(page, live_server_url, demo):
     sign_in(page, live_server_url, "street", demo)
-    for path in ("/requests/escalations", "/requests/units", "/requests/resources",
-                 "/requests/transparency"):
+    for path in (
+        "/requests/escalations",
+        "/requests/units",
+        "/requests/resources",
+        "/requests/transparency",
+    ):
         page.goto(live_server_url + path)
         _fits(page)
     page.context.clear_cookies()
     sign_in(page, live_server_url, "secretary", demo)
-    for path in ("/requests/categories", "/requests/projects", "/requests/keys",
-                 "/requests/mine", "/inbox/"):
+    for path in (
+        "/requests/categories",
+        "/requests/projects",
+        "/requests/keys",
+        "/requests/mine",
+        "/inbox/",
+    ):
         page.goto(live_server_url + path)
         _fits(page)

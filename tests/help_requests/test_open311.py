@@ -12,12 +12,34 @@ from alliance.help_requests import services, workflow
 from alliance.help_requests.models import HelpRequest
 from tests.help_requests.factories import post_need
 
-REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name", "service_code",
-                  "description", "agency_responsible", "service_notice", "requested_datetime",
-                  "updated_datetime", "expected_datetime", "address", "address_id", "zipcode",
-                  "lat", "long", "media_url"]
-SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type",
-                  "keywords", "group"]
+REQUEST_FIELDS = [
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+]
+SERVICE_FIELDS = [
+    "service_code",
+    "service_name",
+    "description",
+    "metadata",
+    "type",
+    "keywords",
+    "group",
+]
 
 
 def xml(response):
@@ -63,7 +85,9 @@ def test_discovery_in_both_formats(client):
     root = xml(client.get("/open311/v2/discovery.xml"))
     assert root.tag == "discovery"
     assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == [
-        "text/xml", "application/json"]
+        "text/xml",
+        "application/json",
+    ]
 
 
 def test_services_list_and_definition(client, world, setup):
@@ -78,8 +102,16 @@ def test_services_list_and_definition(client, world, setup):
     definition = js(client.get("/open311/v2/services/tax.json?jurisdiction_id=AAA"))
     assert definition["service_code"] == "tax"
     urgency = definition["attributes"][0]
-    assert {"variable", "code", "datatype", "required", "datatype_description", "order",
-            "description", "values"} == set(urgency)
+    assert {
+        "variable",
+        "code",
+        "datatype",
+        "required",
+        "datatype_description",
+        "order",
+        "description",
+        "values",
+    } == set(urgency)
     assert urgency["datatype"] == "singlevaluelist"
     assert [v["key"] for v in urgency["values"]] == ["normal", "urgent", "emergency"]
     root = xml(client.get("/open311/v2/services/tax.xml?jurisdiction_id=AAA"))
@@ -133,17 +165,24 @@ def test_requests_get_in_both_formats_anonymised(client, world, setup):
     assert root.find("request/status").text == "closed"
     assert [e.tag for e in root.find("request")] == REQUEST_FIELDS
     # Filters.
-    one = js(client.get(f"/open311/v2/requests.json?jurisdiction_id=AAA&status=open"))
+    one = js(client.get("/open311/v2/requests.json?jurisdiction_id=AAA&status=open"))
     assert [r["service_request_id"] for r in one] == [order.id]
-    one = js(client.get(f"/open311/v2/requests.json?jurisdiction_id=AAA&service_code=repair"))
+    one = js(client.get("/open311/v2/requests.json?jurisdiction_id=AAA&service_code=repair"))
     assert [r["service_request_id"] for r in one] == [order.id]
-    one = js(client.get(f"/open311/v2/requests.json?jurisdiction_id=AAA"
-                        f"&service_request_id={order.id},{closed.id}&status=open"))
+    one = js(
+        client.get(
+            f"/open311/v2/requests.json?jurisdiction_id=AAA"
+            f"&service_request_id={order.id},{closed.id}&status=open"
+        )
+    )
     assert len(one) == 2  # service_request_id overrides the other arguments
     past = (utcnow() - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     earlier = (utcnow() - timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    none = js(client.get(f"/open311/v2/requests.json?jurisdiction_id=AAA"
-                         f"&start_date={earlier}&end_date={past}"))
+    none = js(
+        client.get(
+            f"/open311/v2/requests.json?jurisdiction_id=AAA&start_date={earlier}&end_date={past}"
+        )
+    )
     assert none == []
     # Single request and tokens.
     single = js(client.get(f"/open311/v2/requests/{order.id}.json?jurisdiction_id=AAA"))
@@ -161,36 +200,59 @@ def test_requests_get_errors(client, world, setup):
     base = "/open311/v2/requests.json?jurisdiction_id=AAA"
     assert_error(client.get(base + "&start_date=yesterday"), 400, text="start_date")
     assert_error(client.get(base + "&start_date=2026-01-01T00:00:00"), 400)  # no zone
-    assert_error(client.get(base + "&start_date=2026-03-01T00:00:00Z&end_date=2026-01-01T00:00:00Z"),
-                 400)
-    assert_error(client.get(base + "&start_date=2025-01-01T00:00:00Z&end_date=2026-01-01T00:00:00Z"),
-                 400, text="90")
+    assert_error(
+        client.get(base + "&start_date=2026-03-01T00:00:00Z&end_date=2026-01-01T00:00:00Z"), 400
+    )
+    assert_error(
+        client.get(base + "&start_date=2025-01-01T00:00:00Z&end_date=2026-01-01T00:00:00Z"),
+        400,
+        text="90",
+    )
     assert_error(client.get(base + "&status=pending"), 400)
     assert_error(client.get(base + "&service_request_id=abc"), 400)
     # Another community's request is not found under this jurisdiction.
     assert_error(client.get(f"/open311/v2/requests/{order_b.id}.json?jurisdiction_id=AAA"), 404)
-    assert_error(client.get(f"/open311/v2/requests/{order_b.id}.xml?jurisdiction_id=AAA"), 404,
-                 "xml")
+    assert_error(
+        client.get(f"/open311/v2/requests/{order_b.id}.xml?jurisdiction_id=AAA"), 404, "xml"
+    )
     assert_error(client.get("/open311/v2/requests/abc.json?jurisdiction_id=AAA"), 404)
     assert_error(client.get(f"/open311/v2/tokens/{order_b.token}.json?jurisdiction_id=AAA"), 404)
     assert_error(client.get("/open311/v2/tokens/nope.xml?jurisdiction_id=AAA"), 404, "xml")
 
 
 def test_post_a_request_with_a_secretary_key(client, world, setup, key):
-    response = client.post("/open311/v2/requests.json", data={
-        "api_key": key, "jurisdiction_id": "AAA", "service_code": "repair",
-        "address_id": str(world.estate_a.id), "description": "路灯不亮了",
-        "first_name": "明", "last_name": "王", "phone": "13900000002",
-        "attribute[urgency]": "urgent", "attribute[building]": "5号楼"})
+    response = client.post(
+        "/open311/v2/requests.json",
+        data={
+            "api_key": key,
+            "jurisdiction_id": "AAA",
+            "service_code": "repair",
+            "address_id": str(world.estate_a.id),
+            "description": "路灯不亮了",
+            "first_name": "明",
+            "last_name": "王",
+            "phone": "13900000002",
+            "attribute[urgency]": "urgent",
+            "attribute[building]": "5号楼",
+        },
+    )
     assert response.status_code == 200
     body = js(response)
     assert set(body[0]) == {"service_request_id", "service_notice", "account_id"}
     order = db.session.get(HelpRequest, body[0]["service_request_id"])
     assert order.source == "open311" and order.urgency == "urgent" and order.requester_id is None
     assert order.contact_name == "王 明" and order.building == "5号楼"
-    response = client.post("/open311/v2/requests.xml", data={
-        "api_key": key, "jurisdiction_id": "AAA", "service_code": "legal",
-        "lat": "37.85", "long": "112.55", "description": "合同纠纷"})
+    response = client.post(
+        "/open311/v2/requests.xml",
+        data={
+            "api_key": key,
+            "jurisdiction_id": "AAA",
+            "service_code": "legal",
+            "lat": "37.85",
+            "long": "112.55",
+            "description": "合同纠纷",
+        },
+    )
     root = xml(response)
     assert root.tag == "service_requests" and root.find("request/service_request_id").text
 
@@ -200,9 +262,16 @@ def test_post_a_request_with_a_cards_api_token(client, world, setup):
 
     _token, raw = create_token(world.users["merchant"], setup.firm, "收银")
     db.session.commit()
-    response = client.post("/open311/v2/requests.json", data={
-        "api_key": raw, "jurisdiction_id": "AAA", "service_code": "enterprise",
-        "address_string": "诚信会计师事务所门口", "description": "想找合作伙伴"})
+    response = client.post(
+        "/open311/v2/requests.json",
+        data={
+            "api_key": raw,
+            "jurisdiction_id": "AAA",
+            "service_code": "enterprise",
+            "address_string": "诚信会计师事务所门口",
+            "description": "想找合作伙伴",
+        },
+    )
     assert response.status_code == 200
     order = db.session.get(HelpRequest, js(response)[0]["service_request_id"])
     assert order.requester_id == world.users["merchant"].id
@@ -210,11 +279,17 @@ def test_post_a_request_with_a_cards_api_token(client, world, setup):
 
 def test_post_errors_change_nothing(client, world, setup, key):
     def post(fmt="json", **data):
-        base = {"api_key": key, "jurisdiction_id": "AAA", "service_code": "repair",
-                "address_string": "甲一小区3号楼", "description": "漏水"}
+        base = {
+            "api_key": key,
+            "jurisdiction_id": "AAA",
+            "service_code": "repair",
+            "address_string": "甲一小区3号楼",
+            "description": "漏水",
+        }
         base.update(data)
-        return client.post(f"/open311/v2/requests.{fmt}",
-                           data={k: v for k, v in base.items() if v is not None})
+        return client.post(
+            f"/open311/v2/requests.{fmt}", data={k: v for k, v in base.items() if v is not None}
+        )
 
     assert_error(post(api_key=None), 403)
     assert_error(post(api_key="wrong"), 403, text="api_key")
@@ -238,17 +313,34 @@ def test_post_errors_change_nothing(client, world, setup, key):
 
 def test_post_works_with_csrf_on(app, client, world, setup, key, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    response = client.post("/open311/v2/requests.json", data={
-        "api_key": key, "jurisdiction_id": "AAA", "service_code": "repair",
-        "address_string": "甲一小区", "description": "漏水"})
+    response = client.post(
+        "/open311/v2/requests.json",
+        data={
+            "api_key": key,
+            "jurisdiction_id": "AAA",
+            "service_code": "repair",
+            "address_string": "甲一小区",
+            "description": "漏水",
+        },
+    )
     assert response.status_code == 200
 
 
 def test_communities_api_lists_codes(client, world):
     body = client.get("/api/v1/communities").get_json()
     assert body == [
-        {"code": "AAA", "name": "甲社区", "district": "", "street_office": {"code": "WC", "name": "坞城街道"}},
-        {"code": "BBB", "name": "乙社区", "district": "", "street_office": {"code": "WC", "name": "坞城街道"}},
+        {
+            "code": "AAA",
+            "name": "甲社区",
+            "district": "",
+            "street_office": {"code": "WC", "name": "坞城街道"},
+        },
+        {
+            "code": "BBB",
+            "name": "乙社区",
+            "district": "",
+            "street_office": {"code": "WC", "name": "坞城街道"},
+        },
     ]
 
 

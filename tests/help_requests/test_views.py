@@ -20,10 +20,17 @@ def _png(size=(40, 30), **save):
 
 
 def _form(world, setup, **extra):
-    data = {"category_id": str(setup.cat_a["repair"].id), "title": "楼道漏水",
-            "description": "3号楼2单元楼道漏水", "estate_id": str(world.estate_a.id),
-            "building": "3号楼2单元", "shop_id": "", "urgency": "urgent",
-            "contact_method": "phone", "contact_phone": "13900000001"}
+    data = {
+        "category_id": str(setup.cat_a["repair"].id),
+        "title": "楼道漏水",
+        "description": "3号楼2单元楼道漏水",
+        "estate_id": str(world.estate_a.id),
+        "building": "3号楼2单元",
+        "shop_id": "",
+        "urgency": "urgent",
+        "contact_method": "phone",
+        "contact_phone": "13900000001",
+    }
     data.update(extra)
     return data
 
@@ -36,8 +43,9 @@ def _order_count():
 def _act(client, order_id, action, **data):
     order = db.session.get(HelpRequest, order_id)
     db.session.refresh(order)
-    return client.post(f"/requests/{order_id}/actions/{action}",
-                       data={"version": order.version, **data})
+    return client.post(
+        f"/requests/{order_id}/actions/{action}", data={"version": order.version, **data}
+    )
 
 
 # --- posting ------------------------------------------------------------------------------
@@ -49,9 +57,11 @@ def test_resident_posts_a_need_with_a_photo_stripped_of_metadata(as_user, world,
     exif[0x010F] = "SecretCam"  # Make
     photo = _png(exif=exif.tobytes())
     assert b"SecretCam" in photo
-    response = client.post("/requests/new", data=_form(world, setup, photo=(io.BytesIO(photo),
-                                                                            "leak.jpg")),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/requests/new",
+        data=_form(world, setup, photo=(io.BytesIO(photo), "leak.jpg")),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     order = db.session.scalars(select(HelpRequest)).one()
     assert order.state == "submitted" and order.urgency == "urgent"
@@ -62,8 +72,14 @@ def test_resident_posts_a_need_with_a_photo_stripped_of_metadata(as_user, world,
     assert "楼道漏水" in page.get_data(as_text=True)
     assert client.get(f"/requests/{order.id}/photo").status_code == 200
     # The secretary of A heard about it; B's secretary cannot see the photo or the order.
-    assert db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == world.users["secretary_a"].id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == world.users["secretary_a"].id
+            )
+        )
+        == 1
+    )
     as_user("secretary_b")
     assert client.get(f"/requests/{order.id}/photo").status_code == 404
     assert client.get(f"/requests/{order.id}").status_code == 404
@@ -71,9 +87,11 @@ def test_resident_posts_a_need_with_a_photo_stripped_of_metadata(as_user, world,
 
 def test_non_images_are_refused_with_a_clear_message(as_user, world, setup):
     client = as_user("resident")
-    response = client.post("/requests/new", data=_form(
-        world, setup, photo=(io.BytesIO(b"%PDF-1.4 not an image"), "x.jpg")),
-        content_type="multipart/form-data")
+    response = client.post(
+        "/requests/new",
+        data=_form(world, setup, photo=(io.BytesIO(b"%PDF-1.4 not an image"), "x.jpg")),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "不是有效的图片" in response.get_data(as_text=True)
     assert _order_count() == 0
@@ -82,9 +100,11 @@ def test_non_images_are_refused_with_a_clear_message(as_user, world, setup):
 def test_oversized_uploads_get_413_with_a_clear_message(as_user, world, setup):
     client = as_user("resident")
     big = b"\xff\xd8" + b"0" * (5 * 1024 * 1024 + 10)
-    response = client.post("/requests/new", data=_form(world, setup, photo=(io.BytesIO(big),
-                                                                            "big.jpg")),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/requests/new",
+        data=_form(world, setup, photo=(io.BytesIO(big), "big.jpg")),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413
     assert "5 MB" in response.get_data(as_text=True)
     assert _order_count() == 0
@@ -97,11 +117,11 @@ def test_missing_fields_and_unknown_category_change_nothing(as_user, world, setu
     response = client.post("/requests/new", data=_form(world, setup, category_id="99999"))
     assert response.status_code == 400 and "服务类别" in response.get_data(as_text=True)
     # Another community's category is unknown here too.
-    response = client.post("/requests/new", data=_form(
-        world, setup, category_id=str(setup.cat_b["repair"].id)))
+    response = client.post(
+        "/requests/new", data=_form(world, setup, category_id=str(setup.cat_b["repair"].id))
+    )
     assert response.status_code == 400
-    response = client.post("/requests/new", data=_form(world, setup, estate_id="",
-                                                       shop_id=""))
+    response = client.post("/requests/new", data=_form(world, setup, estate_id="", shop_id=""))
     assert response.status_code == 400 and "请选择地点" in response.get_data(as_text=True)
     response = client.post("/requests/new", data=_form(world, setup, contact_phone="12345"))
     assert response.status_code == 400 and "手机号" in response.get_data(as_text=True)
@@ -115,8 +135,10 @@ def test_only_grid_workers_post_on_behalf_of_a_household(as_user, world, setup):
     assert _order_count() == 0
     client = as_user("grid")
     assert "代住户提交" in client.get("/requests/new").get_data(as_text=True)
-    response = client.post("/requests/new", data=_form(world, setup, on_behalf_name="王大爷",
-                                                       on_behalf_phone="13700000000"))
+    response = client.post(
+        "/requests/new",
+        data=_form(world, setup, on_behalf_name="王大爷", on_behalf_phone="13700000000"),
+    )
     assert response.status_code == 302
     order = db.session.scalars(select(HelpRequest)).one()
     assert order.requester_id == world.users["grid"].id
@@ -129,9 +151,16 @@ def test_only_grid_workers_post_on_behalf_of_a_household(as_user, world, setup):
 def test_story_tax_help_for_small_firms(as_user, world, setup, client):
     """Small firms ask for tax help → dispatched to the accounting firm → lectures → reviewed."""
     as_user("resident")
-    response = client.post("/requests/new", data=_form(
-        world, setup, category_id=str(setup.cat_a["tax"].id), title="小微企业不懂税务申报",
-        urgency="normal"))
+    response = client.post(
+        "/requests/new",
+        data=_form(
+            world,
+            setup,
+            category_id=str(setup.cat_a["tax"].id),
+            title="小微企业不懂税务申报",
+            urgency="normal",
+        ),
+    )
     assert response.status_code == 302
     order_id = db.session.scalars(select(HelpRequest.id)).one()
     as_user("secretary_a")
@@ -139,7 +168,9 @@ def test_story_tax_help_for_small_firms(as_user, world, setup, client):
     # The accounting firm (finance member) is the first suggestion, marked as a category match.
     assert page.index("诚信会计师事务所") < page.index("明珠面馆")
     assert "类别匹配" in page
-    assert _act(client, order_id, "dispatch", provider=f"merchant:{setup.firm.id}").status_code == 302
+    assert (
+        _act(client, order_id, "dispatch", provider=f"merchant:{setup.firm.id}").status_code == 302
+    )
     as_user("merchant")
     assert "小微企业不懂税务申报" in client.get("/requests/orders").get_data(as_text=True)
     for action in ("accept", "start"):
@@ -156,8 +187,9 @@ def test_story_tax_help_for_small_firms(as_user, world, setup, client):
     assert "收件箱（" in client.get("/").get_data(as_text=True)
 
 
-def test_story_herb_residue_escalated_to_the_street_office(as_user, world, setup, client,
-                                                           make_user):
+def test_story_herb_residue_escalated_to_the_street_office(
+    as_user, world, setup, client, make_user
+):
     """A pharmacy cannot dispose of herb residue → escalated → outside company → resolved."""
     from alliance.merchants.models import MerchantStaff
 
@@ -165,9 +197,17 @@ def test_story_herb_residue_escalated_to_the_street_office(as_user, world, setup
     db.session.add(MerchantStaff(merchant_id=setup.pharmacy.id, user_id=owner.id, is_owner=True))
     db.session.commit()
     as_user("pharmacist")
-    response = client.post("/requests/new", data=_form(
-        world, setup, category_id=str(setup.cat_a["environment"].id), title="中药药渣无法处理",
-        estate_id="", shop_id=str(setup.pharmacy.id)))
+    response = client.post(
+        "/requests/new",
+        data=_form(
+            world,
+            setup,
+            category_id=str(setup.cat_a["environment"].id),
+            title="中药药渣无法处理",
+            estate_id="",
+            shop_id=str(setup.pharmacy.id),
+        ),
+    )
     assert response.status_code == 302
     order_id = db.session.scalars(select(HelpRequest.id)).one()
     as_user("secretary_a")
@@ -177,7 +217,9 @@ def test_story_herb_residue_escalated_to_the_street_office(as_user, world, setup
     page = client.get("/requests/escalations").get_data(as_text=True)
     assert "中药药渣无法处理" in page and "甲社区" in page
     assert "绿源环保科技有限公司" in client.get(f"/requests/{order_id}").get_data(as_text=True)
-    assert _act(client, order_id, "assign_unit", provider=f"unit:{setup.unit.id}").status_code == 302
+    assert (
+        _act(client, order_id, "assign_unit", provider=f"unit:{setup.unit.id}").status_code == 302
+    )
     assert _act(client, order_id, "finish", note="已签订清运协议，每周清运").status_code == 302
     db.session.expire_all()
     order = db.session.get(HelpRequest, order_id)
@@ -203,15 +245,23 @@ def test_wrong_transitions_answer_409_or_403_and_change_nothing(as_user, world, 
     assert response.status_code == 409 and response.get_json()["error"]["code"] == 409
     # A replayed dispatch (same version) is refused the second time.
     client = as_user("secretary_a")
-    first = client.post(f"/requests/{order.id}/actions/dispatch",
-                        data={"version": 1, "provider": f"merchant:{setup.firm.id}"})
-    again = client.post(f"/requests/{order.id}/actions/dispatch",
-                        data={"version": 1, "provider": f"merchant:{setup.other.id}"})
+    first = client.post(
+        f"/requests/{order.id}/actions/dispatch",
+        data={"version": 1, "provider": f"merchant:{setup.firm.id}"},
+    )
+    again = client.post(
+        f"/requests/{order.id}/actions/dispatch",
+        data={"version": 1, "provider": f"merchant:{setup.other.id}"},
+    )
     assert first.status_code == 302 and again.status_code == 409
     db.session.expire_all()
     assert db.session.get(HelpRequest, order.id).provider_merchant_id == setup.firm.id
-    assert db.session.scalar(select(func.count(HelpRequestEvent.id)).where(
-        HelpRequestEvent.action == "dispatch")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(HelpRequestEvent.id)).where(HelpRequestEvent.action == "dispatch")
+        )
+        == 1
+    )
     assert client.post(f"/requests/{order.id}/actions/fly").status_code == 404
 
 
@@ -228,9 +278,11 @@ def test_communities_are_isolated(as_user, world, setup):
     client = as_user("secretary_a")
     assert client.get(f"/requests/{order_b.id}").status_code == 404
     assert client.get(f"/requests/{order_b.id}/dispatch").status_code == 404
-    assert _act(client, order_b.id, "dispatch",
-                provider=f"merchant:{setup.firm.id}").status_code == 404
-    assert "#%d" % order_b.id not in client.get("/requests/queue").get_data(as_text=True)
+    assert (
+        _act(client, order_b.id, "dispatch", provider=f"merchant:{setup.firm.id}").status_code
+        == 404
+    )
+    assert f"#{order_b.id}" not in client.get("/requests/queue").get_data(as_text=True)
 
 
 def test_overdue_orders_are_flagged_with_text_and_icon(as_user, world, setup):
@@ -261,34 +313,44 @@ def _count(client, path, count_statements):
     return counter.count
 
 
-def test_queues_and_lists_use_a_fixed_number_of_statements(app, world, setup,
-                                                           count_statements):
-    from tests.conftest import login
+def test_queues_and_lists_use_a_fixed_number_of_statements(app, world, setup, count_statements):
     from alliance.help_requests import workflow
     from alliance.help_requests.workflow import Provider
+    from tests.conftest import login
 
     def dispatch_all():
-        for order in db.session.scalars(select(HelpRequest).where(
-                HelpRequest.state == "submitted")):
-            workflow.transition(order, "dispatch", world.users["secretary_a"],
-                                provider=Provider("merchant", setup.firm.id))
+        for order in db.session.scalars(
+            select(HelpRequest).where(HelpRequest.state == "submitted")
+        ):
+            workflow.transition(
+                order,
+                "dispatch",
+                world.users["secretary_a"],
+                provider=Provider("merchant", setup.firm.id),
+            )
         db.session.commit()
 
-    paths = {"secretary_a": ["/requests/queue", "/requests/transparency",
-                             "/requests/resources", "/requests/projects", "/inbox/"],
-             "resident": ["/requests/mine"], "merchant": ["/requests/orders"],
-             "street": ["/requests/escalations"]}
+    paths = {
+        "secretary_a": [
+            "/requests/queue",
+            "/requests/transparency",
+            "/requests/resources",
+            "/requests/projects",
+            "/inbox/",
+        ],
+        "resident": ["/requests/mine"],
+        "merchant": ["/requests/orders"],
+        "street": ["/requests/escalations"],
+    }
     clients = {u: app.test_client() for u in paths}
     for username, c in clients.items():
         assert login(c, username).status_code == 302
     _many(world, 2)
     dispatch_all()
-    few = {(u, p): _count(clients[u], p, count_statements) for u, ps in paths.items()
-           for p in ps}
+    few = {(u, p): _count(clients[u], p, count_statements) for u, ps in paths.items() for p in ps}
     _many(world, 15)
     dispatch_all()
-    many = {(u, p): _count(clients[u], p, count_statements) for u, ps in paths.items()
-            for p in ps}
+    many = {(u, p): _count(clients[u], p, count_statements) for u, ps in paths.items() for p in ps}
     assert few == many
     order = db.session.scalars(select(HelpRequest).limit(1)).first()
     client = clients["secretary_a"]

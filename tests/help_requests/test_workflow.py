@@ -41,19 +41,34 @@ def test_whole_life_with_decline_escalation_and_return(world, setup):
     act(world, oid, "close", "secretary_a")
     final = _fresh(oid)
     assert final.state == State.CLOSED and final.rating == 5
-    events = db.session.scalars(select(HelpRequestEvent).where(
-        HelpRequestEvent.help_request_id == oid).order_by(HelpRequestEvent.id)).all()
+    events = db.session.scalars(
+        select(HelpRequestEvent)
+        .where(HelpRequestEvent.help_request_id == oid)
+        .order_by(HelpRequestEvent.id)
+    ).all()
     assert [e.action for e in events] == [
-        "submit", "dispatch", "decline", "escalate", "return", "dispatch", "accept", "start",
-        "finish", "review", "close"]
+        "submit",
+        "dispatch",
+        "decline",
+        "escalate",
+        "return",
+        "dispatch",
+        "accept",
+        "start",
+        "finish",
+        "review",
+        "close",
+    ]
     assert events[2].note == "本周人手不够" and events[2].from_state == "dispatched"
     assert all(e.created_at is not None for e in events)
     # The parties heard about it in their inboxes.
-    inbox = db.session.scalars(select(Notification.title).where(
-        Notification.user_id == world.users["merchant"].id)).all()
+    inbox = db.session.scalars(
+        select(Notification.title).where(Notification.user_id == world.users["merchant"].id)
+    ).all()
     assert any("派单" in t for t in inbox)
-    street_inbox = db.session.scalars(select(Notification.title).where(
-        Notification.user_id == world.users["street"].id)).all()
+    street_inbox = db.session.scalars(
+        select(Notification.title).where(Notification.user_id == world.users["street"].id)
+    ).all()
     assert any("上报" in t for t in street_inbox)
 
 
@@ -79,13 +94,21 @@ EXPECTED = {
 }
 
 # Each user in the matrix and the role they hold towards a merchant-provided order of A.
-ACTORS = {"resident": "requester", "secretary_a": "secretary", "street": "street",
-          "merchant": "provider", "secretary_b": None, "resident_b": None, "volunteer": None}
+ACTORS = {
+    "resident": "requester",
+    "secretary_a": "secretary",
+    "street": "street",
+    "merchant": "provider",
+    "secretary_b": None,
+    "resident_b": None,
+    "volunteer": None,
+}
 
 
 def test_the_machine_is_the_table():
-    assert {(s.value, a): (t.value, set(r)) for (s, a), (t, r) in
-            workflow.TRANSITIONS.items()} == EXPECTED
+    assert {
+        (s.value, a): (t.value, set(r)) for (s, a), (t, r) in workflow.TRANSITIONS.items()
+    } == EXPECTED
 
 
 def _order_in(world, setup, state):
@@ -103,18 +126,35 @@ def _order_in(world, setup, state):
         "cancelled": ["cancel"],
         "escalated": ["escalate"],
     }[state]
-    who = {"dispatch": "secretary_a", "accept": "merchant", "start": "merchant",
-           "finish": "merchant", "review": "resident", "close": "secretary_a",
-           "cancel": "resident", "escalate": "secretary_a"}
+    who = {
+        "dispatch": "secretary_a",
+        "accept": "merchant",
+        "start": "merchant",
+        "finish": "merchant",
+        "review": "resident",
+        "close": "secretary_a",
+        "cancel": "resident",
+        "escalate": "secretary_a",
+    }
     for action in path:
-        act(world, order.id, action, who[action], provider=Provider("merchant", setup.firm.id),
-            note="说明", rating=4)
+        act(
+            world,
+            order.id,
+            action,
+            who[action],
+            provider=Provider("merchant", setup.firm.id),
+            note="说明",
+            rating=4,
+        )
     return _fresh(order.id)
 
 
 def _kwargs(action, setup):
-    provider = Provider("unit", setup.unit.id) if action == "assign_unit" else Provider(
-        "merchant", setup.firm.id)
+    provider = (
+        Provider("unit", setup.unit.id)
+        if action == "assign_unit"
+        else Provider("merchant", setup.firm.id)
+    )
     return {"note": "说明", "rating": 4, "provider": provider}
 
 
@@ -137,8 +177,7 @@ def test_every_state_action_and_role(world, setup, state):
                 if expected is None:
                     assert exc.status == 409, (state, action, username)
                 else:
-                    assert role not in expected[1] and exc.status == 403, (
-                        state, action, username)
+                    assert role not in expected[1] and exc.status == 403, (state, action, username)
             else:
                 assert expected is not None and role in expected[1], (state, action, username)
                 assert order.state == expected[0]
@@ -152,8 +191,15 @@ def test_a_replayed_transition_does_not_apply_twice(world, setup):
     with pytest.raises(workflow.WrongState):
         act(world, order.id, "accept", "merchant")
     db.session.rollback()
-    assert db.session.scalar(select(HelpRequestEvent.id).where(
-        HelpRequestEvent.action == "accept").limit(2).offset(1)) is None
+    assert (
+        db.session.scalar(
+            select(HelpRequestEvent.id)
+            .where(HelpRequestEvent.action == "accept")
+            .limit(2)
+            .offset(1)
+        )
+        is None
+    )
 
 
 def test_a_concurrent_change_makes_the_stale_transition_fail(world, setup):
@@ -161,9 +207,16 @@ def test_a_concurrent_change_makes_the_stale_transition_fail(world, setup):
     stale = _fresh(order.id)  # loaded at version 1, state submitted
     # Someone else dispatches in the meantime (another connection, another transaction).
     with db.engine.begin() as conn:
-        conn.execute(update(HelpRequest).where(HelpRequest.id == order.id).values(
-            state="dispatched", version=2, provider_kind="merchant",
-            provider_merchant_id=setup.firm.id))
+        conn.execute(
+            update(HelpRequest)
+            .where(HelpRequest.id == order.id)
+            .values(
+                state="dispatched",
+                version=2,
+                provider_kind="merchant",
+                provider_merchant_id=setup.firm.id,
+            )
+        )
     with pytest.raises(workflow.Conflict):
         workflow.transition(stale, "cancel", world.users["resident"])
     db.session.rollback()
@@ -186,8 +239,13 @@ def test_reasons_and_ratings_are_required(world, setup):
         act(world, order.id, "escalate", "secretary_a", note="  ")
     db.session.rollback()
     with pytest.raises(workflow.InvalidInput):
-        act(world, order.id, "dispatch", "secretary_a", provider=Provider("merchant",
-                                                                          setup.shop_b.id))
+        act(
+            world,
+            order.id,
+            "dispatch",
+            "secretary_a",
+            provider=Provider("merchant", setup.shop_b.id),
+        )
     db.session.rollback()
     assert _fresh(order.id).state == "submitted"
 

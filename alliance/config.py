@@ -47,6 +47,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Cards: verification per client address and per member (brute-forcing codes).
+    CARD_VERIFY_RATE_LIMIT = os.environ.get("CARD_VERIFY_RATE_LIMIT", "60/minute")
+    # Cards: the site root put in QR codes (<SITE_URL>/c/<code>); the request's host when unset.
+    SITE_URL = os.environ.get("SITE_URL")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

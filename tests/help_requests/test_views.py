@@ -322,11 +322,13 @@ def test_queues_and_lists_use_a_fixed_number_of_statements(app, world, setup, co
         for order in db.session.scalars(
             select(HelpRequest).where(HelpRequest.state == "submitted")
         ):
+            action = "escalate" if order.id % 2 else "dispatch"
             workflow.transition(
                 order,
-                "dispatch",
+                action,
                 world.users["secretary_a"],
                 provider=Provider("merchant", setup.firm.id),
+                note="上报",
             )
         db.session.commit()
 

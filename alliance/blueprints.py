@@ -28,3 +28,9 @@ from alliance.help_requests.views import bp as help_requests_bp  # noqa: E402
 from alliance.notifications.views import bp as notifications_bp  # noqa: E402
 
 BLUEPRINTS += [help_requests_bp, open311_bp, notifications_bp]
+
+from alliance.activities.views import bp as activities_bp  # noqa: E402
+from alliance.points.api import bp as points_api_bp  # noqa: E402
+from alliance.points.views import bp as points_bp  # noqa: E402
+
+BLUEPRINTS += [activities_bp, points_bp, points_api_bp]

@@ -33,3 +33,16 @@ from alliance.help_requests.models import (  # noqa: F401,E402
     Resource,
     ServiceCategory,
 )
+from alliance.points.models import (  # noqa: F401,E402
+    Exchange,
+    ExchangeItem,
+    LedgerEntry,
+    PointsAccount,
+    PointsRule,
+)
+from alliance.activities.models import (  # noqa: F401,E402
+    Activity,
+    ActivitySlot,
+    ServiceRecord,
+    Signup,
+)

@@ -14,6 +14,7 @@ def menu_for(user) -> list[tuple[str, str]]:
     items.extend(_membership_items(user))
     items.extend(_card_items(user))
     items.extend(_order_items(user))
+    items.extend(_points_items(user))
     if user.has_role(Role.MERCHANT_STAFF):
         items.append((_("我的承诺"), url_for("commitments.mine")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
@@ -71,4 +72,19 @@ def _order_items(user) -> list[tuple[str, str]]:
     unread = unread_count(user.id)
     label = _("收件箱（%(n)d 条未读）", n=unread) if unread else _("收件箱")
     items.append((label, url_for("notifications.index")))
+    return items
+
+
+def _points_items(user) -> list[tuple[str, str]]:
+    """Volunteer activities and points: activities, my points, leaderboard, admin pages."""
+    items = [(_("志愿活动"), url_for("activities.index"))]
+    if user.has_role(Role.VOLUNTEER):
+        items.append((_("我的积分"), url_for("points.mine")))
+    items.append((_("志愿排行榜"), url_for("activities.leaderboard")))
+    if user.has_role(Role.SECRETARY, Role.STREET_OFFICER, Role.GRID_WORKER):
+        items.append((_("活动管理"), url_for("activities.manage")))
+    if user.has_role(Role.SECRETARY):
+        items.append((_("积分管理"), url_for("points.admin")))
+    if user.has_role(Role.MERCHANT_STAFF):
+        items.append((_("积分兑换项目"), url_for("points.items")))
     return items

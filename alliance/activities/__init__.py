@@ -1,0 +1,1 @@
+"""Volunteer activities: slots, sign-ups, attendance, hours, records and the leaderboard."""

@@ -1,0 +1,514 @@
+"""Rules for volunteer activities: publishing, sign-ups, attendance, confirmation and points,
+service records and the monthly leaderboard. Services add and flush, never commit."""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from alliance.accounts.models import Role, User
+from alliance.activities.models import (
+    CATEGORIES,
+    Activity,
+    ActivitySlot,
+    ActivityStatus,
+    ServiceRecord,
+    Signup,
+    SignupStatus,
+)
+from alliance.cards import codes as card_codes
+from alliance.cards import services as cards
+from alliance.cards.models import Card
+from alliance.commitments.models import CardKind
+from alliance.communities.models import Community
+from alliance.communities.services import can_administer
+from alliance.database import lock_for_write
+from alliance.db_types import utcnow
+from alliance.errors import DomainError
+from alliance.extensions import db
+from alliance.main.services import glance_provider
+from alliance.points import services as points
+from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
+from alliance.validators import mask_name
+from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
+
+LOCAL_TZ = cards.LOCAL_TZ
+MAX_SLOT_HOURS = 24
+MAX_SLOTS = 20
+LEADERBOARD_SIZE = 20
+
+
+class ActivityError(DomainError):
+    def __init__(self, code: str, message, status: int = 422, field: str | None = None):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.status = status
+        self.field = field
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+# --- who may do what -----------------------------------------------------------------------
+
+
+def can_publish(user: User, community_id: int) -> bool:
+    return bool(user.is_authenticated and user.has_role(Role.SECRETARY)
+                and user.community_id == community_id)
+
+
+def can_organise(user: User, activity: Activity) -> bool:
+    """The organiser: the community's secretary (or street officer), or one of its grid workers."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.GRID_WORKER) and user.community_id == activity.community_id:
+        return True
+    return can_administer(user, db.session.get(Community, activity.community_id))
+
+
+# --- publishing ----------------------------------------------------------------------------
+
+
+@dataclass
+class SlotInput:
+    starts_at: datetime | None
+    ends_at: datetime | None
+    capacity: object
+
+
+@dataclass
+class ActivityInput:
+    title: str
+    category: str
+    place: str
+    description: str = ""
+    emergency: bool = False
+    points_per_hour: object = None  # "" or None: the community rule
+    project_id: int | None = None
+    slots: list[SlotInput] = field(default_factory=list)
+
+
+def _checked_slot(data: SlotInput, now: datetime) -> dict:
+    if data.starts_at is None or data.ends_at is None:
+        raise ActivityError("slot_time_required", _l("请填写时段的开始和结束时间。"), field="starts_at")
+    if data.ends_at <= data.starts_at:
+        raise ActivityError("slot_order", _l("结束时间要晚于开始时间。"), field="ends_at")
+    if data.ends_at - data.starts_at > timedelta(hours=MAX_SLOT_HOURS):
+        raise ActivityError("slot_too_long", _l("一个时段不能超过24小时。"), field="ends_at")
+    if data.starts_at <= now:
+        raise ActivityError("slot_in_past", _l("开始时间已经过了，请选择将来的时间。"),
+                            field="starts_at")
+    text = str(data.capacity if data.capacity is not None else "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 10000:
+        raise ActivityError("capacity", _l("人数上限应是1到10000之间的整数。"), field="capacity")
+    return {"starts_at": data.starts_at, "ends_at": data.ends_at, "capacity": int(text),
+            "local_day": local_day(data.starts_at)}
+
+
+def create_activity(community: Community, actor: User, data: ActivityInput,
+                    now: datetime | None = None) -> Activity:
+    from alliance.help_requests.models import Project
+
+    now = now or utcnow()
+    title = (data.title or "").strip()
+    if not title or len(title) > 80:
+        raise ActivityError("title", _l("请填写活动名称（不超过80字）。"), field="title")
+    place = (data.place or "").strip()
+    if not place or len(place) > 120:
+        raise ActivityError("place", _l("请填写活动地点（不超过120字）。"), field="place")
+    if data.category not in CATEGORIES:
+        raise ActivityError("category", _l("请选择活动类别。"), field="category")
+    description = (data.description or "").strip()
+    if len(description) > 2000:
+        raise ActivityError("description", _l("活动说明不能超过2000字。"), field="description")
+    per_hour_text = str(data.points_per_hour if data.points_per_hour is not None else "").strip()
+    per_hour = None
+    if per_hour_text:
+        if not per_hour_text.isdigit() or int(per_hour_text) > 1000:
+            raise ActivityError("per_hour", _l("每小时积分应是0到1000之间的整数，不能为负数或小数。"),
+                                field="points_per_hour")
+        per_hour = int(per_hour_text)
+    if data.project_id:
+        project = db.session.get(Project, data.project_id)
+        if project is None or project.community_id != community.id:
+            raise ActivityError("project", _l("本社区的项目清单里没有这个项目。"), field="project_id")
+    if not data.slots:
+        raise ActivityError("slots", _l("请至少添加一个时段。"), field="starts_at")
+    if len(data.slots) > MAX_SLOTS:
+        raise ActivityError("slots", _l("一个活动最多20个时段。"), field="starts_at")
+    slots = [_checked_slot(s, now) for s in data.slots]
+    activity = Activity(community_id=community.id, project_id=data.project_id or None, title=title,
+                        category=data.category, place=place, description=description,
+                        emergency=bool(data.emergency), points_per_hour=per_hour,
+                        created_by_id=actor.id)
+    db.session.add(activity)
+    db.session.flush()
+    for values in slots:
+        db.session.add(ActivitySlot(activity_id=activity.id, community_id=community.id, taken=0,
+                                    **values))
+    db.session.flush()
+    return activity
+
+
+def add_slot(activity: Activity, data: SlotInput, now: datetime | None = None) -> ActivitySlot:
+    if activity.is_cancelled:
+        raise ActivityError("cancelled", _l("活动已取消。"), 409)
+    values = _checked_slot(data, now or utcnow())
+    slot = ActivitySlot(activity_id=activity.id, community_id=activity.community_id, taken=0,
+                        **values)
+    db.session.add(slot)
+    db.session.flush()
+    return slot
+
+
+def cancel_activity(activity: Activity) -> None:
+    if activity.is_cancelled:
+        raise ActivityError("cancelled", _l("活动已经取消了。"), 409)
+    activity.status = ActivityStatus.CANCELLED
+    db.session.flush()
+
+
+# --- sign-ups ------------------------------------------------------------------------------
+
+
+def active_profile(user: User, community_id: int) -> VolunteerProfile | None:
+    return db.session.scalars(select(VolunteerProfile).where(
+        VolunteerProfile.user_id == user.id, VolunteerProfile.community_id == community_id,
+        VolunteerProfile.status == VolunteerStatus.ACTIVE)).first()
+
+
+def sign_up(slot: ActivitySlot, user: User, now: datetime | None = None) -> Signup:
+    """Take one place in the slot; the conditional UPDATE makes capacity hold under races."""
+    now = now or utcnow()
+    lock_for_write()
+    activity = slot.activity
+    if activity.is_cancelled:
+        raise ActivityError("cancelled", _l("活动已取消，不能报名。"), 409)
+    if slot.starts_at <= now:
+        raise ActivityError("started", _l("这个时段已经开始了，不能再报名。"), 409)
+    if active_profile(user, slot.community_id) is None:
+        raise ActivityError("not_volunteer", _l("只有本社区在岗的志愿者可以报名。"), 403)
+    existing = db.session.scalars(select(Signup).where(
+        Signup.slot_id == slot.id, Signup.user_id == user.id)).first()
+    if existing is not None and existing.status == SignupStatus.SIGNED_UP:
+        raise ActivityError("already", _l("您已经报名了这个时段。"), 409)
+    took = db.session.execute(
+        update(ActivitySlot).where(ActivitySlot.id == slot.id,
+                                   ActivitySlot.taken < ActivitySlot.capacity)
+        .values(taken=ActivitySlot.taken + 1)).rowcount
+    if took != 1:
+        raise ActivityError("full", _l("这个时段已经报满了。"), 409)
+    if existing is not None:
+        changed = db.session.execute(
+            update(Signup).where(Signup.id == existing.id, Signup.status != SignupStatus.SIGNED_UP)
+            .values(status=SignupStatus.SIGNED_UP)).rowcount
+        if changed != 1:
+            raise ActivityError("already", _l("您已经报名了这个时段。"), 409)
+        db.session.expire(existing)
+        return existing
+    signup = Signup(slot_id=slot.id, activity_id=activity.id, community_id=slot.community_id,
+                    user_id=user.id, status=SignupStatus.SIGNED_UP, created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(signup)
+            db.session.flush()
+    except IntegrityError as exc:
+        raise ActivityError("already", _l("您已经报名了这个时段。"), 409) from exc
+    return signup
+
+
+def cancel_signup(signup: Signup, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    lock_for_write()
+    if signup.slot.starts_at <= now:
+        raise ActivityError("started", _l("时段已经开始，不能取消报名；如不能到场请联系组织者。"), 409)
+    changed = db.session.execute(
+        update(Signup).where(Signup.id == signup.id, Signup.status == SignupStatus.SIGNED_UP,
+                             Signup.check_in_at.is_(None))
+        .values(status=SignupStatus.CANCELLED)).rowcount
+    if changed != 1:
+        raise ActivityError("not_signed_up", _l("您没有报名这个时段。"), 409)
+    db.session.execute(update(ActivitySlot).where(ActivitySlot.id == signup.slot_id,
+                                                  ActivitySlot.taken > 0)
+                       .values(taken=ActivitySlot.taken - 1))
+    db.session.expire_all()
+
+
+# --- attendance ----------------------------------------------------------------------------
+
+
+def _open_for_attendance(signup: Signup) -> None:
+    if signup.status != SignupStatus.SIGNED_UP:
+        raise ActivityError("not_signed_up", _l("这位志愿者没有报名这个时段（或已取消）。"), 409)
+    if signup.confirmed_at is not None:
+        raise ActivityError("confirmed", _l("时长已经确认，不能再修改。"), 409)
+
+
+def _minutes(check_in: datetime, check_out: datetime) -> int:
+    if check_out < check_in:
+        raise ActivityError("checkout_before_checkin", _l("签退时间不能早于签到时间。"),
+                            field="check_out")
+    minutes = int((check_out - check_in).total_seconds() // 60)
+    if minutes > MAX_SLOT_HOURS * 60:
+        raise ActivityError("too_long", _l("服务时长不能超过24小时，请核对时间。"), field="check_out")
+    return minutes
+
+
+def check_in(signup: Signup, at: datetime) -> None:
+    _open_for_attendance(signup)
+    if signup.check_in_at is not None:
+        raise ActivityError("already_in", _l("已经签到过了。"), 409)
+    signup.check_in_at = at
+    db.session.flush()
+
+
+def check_out(signup: Signup, at: datetime) -> None:
+    _open_for_attendance(signup)
+    if signup.check_in_at is None:
+        raise ActivityError("not_in", _l("还没有签到，不能签退。"), 409)
+    if signup.check_out_at is not None:
+        raise ActivityError("already_out", _l("已经签退过了。"), 409)
+    signup.minutes = _minutes(signup.check_in_at, at)
+    signup.check_out_at = at
+    db.session.flush()
+
+
+def set_times(signup: Signup, check_in_at: datetime | None, check_out_at: datetime | None) -> None:
+    """The organiser marks attendance by hand."""
+    lock_for_write()
+    _open_for_attendance(signup)
+    if check_in_at is None or check_out_at is None:
+        raise ActivityError("times_required", _l("请填写签到和签退时间。"), field="check_in")
+    signup.minutes = _minutes(check_in_at, check_out_at)
+    signup.check_in_at, signup.check_out_at = check_in_at, check_out_at
+    db.session.flush()
+
+
+def mark_absent(signup: Signup) -> None:
+    lock_for_write()
+    _open_for_attendance(signup)
+    signup.status = SignupStatus.ABSENT
+    signup.check_in_at = signup.check_out_at = None
+    signup.minutes = None
+    db.session.flush()
+
+
+def card_holder_from_text(text: str) -> Card:
+    """A card number, a code or a scanned /c/<code> URL → the current card, or an error."""
+    value = (text or "").strip()
+    card = None
+    if value and len(value) <= 24:
+        card = db.session.scalars(select(Card).where(Card.number == value.upper())).first()
+    code = card.code if card is not None else card_codes.code_from_text(value)
+    result = cards.verify(code, None, with_offers=False)
+    if result.card is None:
+        raise ActivityError("unknown_card", _l("没有找到这张卡，请核对卡号或重新扫码。"), 404,
+                            field="text")
+    if not result.valid:
+        raise ActivityError("invalid_card", _l("这张卡现在不能使用：%(r)s", r=result.reason_label),
+                            422, field="text")
+    return result.card
+
+
+def scan(slot: ActivitySlot, text: str, now: datetime | None = None) -> tuple[Signup, str]:
+    """Check the card's holder in, or out when already in. Returns (signup, "in" | "out")."""
+    now = now or utcnow()
+    lock_for_write()
+    card = card_holder_from_text(text)
+    signup = db.session.scalars(select(Signup).where(
+        Signup.slot_id == slot.id, Signup.user_id == card.holder_id)).first()
+    if signup is None or signup.status != SignupStatus.SIGNED_UP:
+        raise ActivityError("not_signed_up", _l("这位志愿者没有报名这个时段。"), 409, field="text")
+    if signup.check_in_at is None:
+        check_in(signup, now)
+        return signup, "in"
+    check_out(signup, now)
+    return signup, "out"
+
+
+def points_for_signup(signup: Signup) -> int:
+    activity = signup.activity
+    rule = points.rule_for(activity.community_id)
+    per_hour = activity.points_per_hour if activity.points_per_hour is not None else rule.points_per_hour
+    percent = points.percent_for(rule, emergency=activity.emergency,
+                                 night=points.is_night(signup.slot.starts_at, rule))
+    return points.points_for(signup.minutes or 0, per_hour, percent)
+
+
+def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
+    """The organiser confirms the hours; the rule's points are earned once (unique per sign-up)."""
+    now = now or utcnow()
+    lock_for_write()
+    if signup.status != SignupStatus.SIGNED_UP or signup.minutes is None:
+        raise ActivityError("no_hours", _l("还没有签到签退记录，不能确认。"), 409)
+    changed = db.session.execute(
+        update(Signup).where(Signup.id == signup.id, Signup.confirmed_at.is_(None))
+        .values(confirmed_at=now, confirmed_by_id=actor.id)).rowcount
+    if changed != 1:
+        raise ActivityError("confirmed", _l("时长已经确认过了。"), 409)
+    db.session.refresh(signup)
+    earned = points_for_signup(signup)
+    signup.points = earned
+    db.session.flush()
+    if earned > 0:
+        holder = db.session.get(User, signup.user_id)
+        points.post_entry(user_id=signup.user_id,
+                          community_id=holder.community_id or signup.community_id,
+                          kind=EntryKind.EARN, delta=earned, actor_id=actor.id,
+                          signup_id=signup.id, reason=signup.activity.title, now=now)
+    return earned
+
+
+def confirm_slot(slot: ActivitySlot, actor: User, now: datetime | None = None) -> tuple[int, int]:
+    """Confirm every checked-out, unconfirmed sign-up of the slot: (people, points)."""
+    lock_for_write()
+    pending = list(db.session.scalars(select(Signup).where(
+        Signup.slot_id == slot.id, Signup.status == SignupStatus.SIGNED_UP,
+        Signup.minutes.is_not(None), Signup.confirmed_at.is_(None))))
+    total = 0
+    for signup in pending:
+        total += confirm(signup, actor, now)
+    return len(pending), total
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+def upcoming(community_id: int, now: datetime | None = None, limit: int = 50) -> list[Activity]:
+    """Published activities with a slot still to come, soonest first (2 queries)."""
+    now = now or utcnow()
+    soonest = (select(ActivitySlot.activity_id, func.min(ActivitySlot.starts_at).label("first"))
+               .where(ActivitySlot.community_id == community_id, ActivitySlot.ends_at > now)
+               .group_by(ActivitySlot.activity_id).subquery())
+    return list(db.session.scalars(
+        select(Activity).join(soonest, soonest.c.activity_id == Activity.id)
+        .where(Activity.status == ActivityStatus.PUBLISHED)
+        .options(selectinload(Activity.slots))
+        .order_by(soonest.c.first, Activity.id).limit(limit)))
+
+
+def signups_of(user_id: int, limit: int = 100) -> list[Signup]:
+    return list(db.session.scalars(
+        select(Signup).where(Signup.user_id == user_id)
+        .join(Signup.slot).options(selectinload(Signup.slot), selectinload(Signup.activity))
+        .order_by(ActivitySlot.starts_at.desc()).limit(limit)))
+
+
+# --- records and the leaderboard -----------------------------------------------------------
+
+
+@dataclass
+class ServiceSummary:
+    rows: list[Signup]
+    total_minutes: int
+    points_earned: int
+    first_day: date | None
+    last_day: date | None
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def service_summary(user_id: int) -> ServiceSummary:
+    rows = list(db.session.scalars(
+        select(Signup).where(Signup.user_id == user_id, Signup.confirmed_at.is_not(None))
+        .join(Signup.slot).options(selectinload(Signup.slot), selectinload(Signup.activity))
+        .order_by(ActivitySlot.starts_at)))
+    days = [r.slot.local_day for r in rows]
+    return ServiceSummary(rows, sum(r.minutes or 0 for r in rows), sum(r.points or 0 for r in rows),
+                          min(days) if days else None, max(days) if days else None)
+
+
+def volunteer_card_number(user_id: int) -> str:
+    card = cards.current_card(user_id, CardKind.VOLUNTEER)
+    return card.number if card else ""
+
+
+def issue_record(user: User) -> ServiceRecord:
+    summary = service_summary(user.id)
+    if not summary.rows:
+        raise ActivityError("no_service", _l("还没有已确认的志愿服务记录。"), 409)
+    profile = db.session.scalars(select(VolunteerProfile).where(
+        VolunteerProfile.user_id == user.id)).first()
+    record = ServiceRecord(
+        token=secrets.token_urlsafe(32), user_id=user.id,
+        community_id=profile.community_id if profile else user.community_id,
+        name_masked=mask_name(profile.name if profile else user.display_name),
+        card_number=volunteer_card_number(user.id), total_minutes=summary.total_minutes,
+        activity_count=summary.count, points_earned=summary.points_earned,
+        first_day=summary.first_day, last_day=summary.last_day)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def month_bounds(month: str | None) -> tuple[str, date, date]:
+    return cards.month_bounds(month)
+
+
+def _utc(day: date) -> datetime:
+    return points.local_start(day).astimezone(UTC)
+
+
+def leaderboard(community_id: int, first: date, nxt: date, limit: int = LEADERBOARD_SIZE) -> dict:
+    """Top volunteers of the month by confirmed hours and by points gained (earn + award)."""
+    hours = db.session.execute(
+        select(Signup.user_id, func.sum(Signup.minutes).label("total"))
+        .join(ActivitySlot, ActivitySlot.id == Signup.slot_id)
+        .where(Signup.community_id == community_id, Signup.confirmed_at.is_not(None),
+               ActivitySlot.local_day >= first, ActivitySlot.local_day < nxt)
+        .group_by(Signup.user_id).order_by(func.sum(Signup.minutes).desc(), Signup.user_id)
+        .limit(limit)).all()
+    gained = db.session.execute(
+        select(LedgerEntry.user_id, func.sum(LedgerEntry.delta).label("total"))
+        .where(LedgerEntry.community_id == community_id,
+               LedgerEntry.kind.in_((EntryKind.EARN, EntryKind.AWARD)),
+               LedgerEntry.created_at >= _utc(first), LedgerEntry.created_at < _utc(nxt))
+        .group_by(LedgerEntry.user_id).order_by(func.sum(LedgerEntry.delta).desc(),
+                                                LedgerEntry.user_id)
+        .limit(limit)).all()
+    ids = {r.user_id for r in hours} | {r.user_id for r in gained}
+    names = {}
+    if ids:
+        for uid, name, shown in db.session.execute(
+                select(User.id, User.display_name, PointsAccount.show_name)
+                .outerjoin(PointsAccount, PointsAccount.user_id == User.id)
+                .where(User.id.in_(ids))):
+            names[uid] = name if shown else None
+
+    def label(uid):
+        return names.get(uid) or str(_l("匿名志愿者"))
+
+    return {
+        "hours": [{"name": label(r.user_id), "named": bool(names.get(r.user_id)),
+                   "hours": round((r.total or 0) / 60, 1), "user_id": r.user_id} for r in hours],
+        "points": [{"name": label(r.user_id), "named": bool(names.get(r.user_id)),
+                    "points": int(r.total or 0), "user_id": r.user_id} for r in gained],
+    }
+
+
+def set_show_name(user: User, show: bool) -> None:
+    account_id = points.ensure_account(user.id, user.community_id)
+    account = db.session.get(PointsAccount, account_id)
+    account.show_name = bool(show)
+    db.session.flush()
+
+
+@glance_provider
+def _hours_this_month(community_ids):
+    today = cards.local_today()
+    first = today.replace(day=1)
+    stmt = (select(func.coalesce(func.sum(Signup.minutes), 0))
+            .join(ActivitySlot, ActivitySlot.id == Signup.slot_id)
+            .where(Signup.confirmed_at.is_not(None), ActivitySlot.local_day >= first))
+    if community_ids is not None:
+        stmt = stmt.where(Signup.community_id.in_(community_ids))
+    minutes = db.session.scalar(stmt) or 0
+    return [(_l("本月志愿服务（小时）"), int(minutes) // 60)]

@@ -1,0 +1,226 @@
+"""Points on the web: my points, the secretaries' rules, awards and corrections, the members'
+exchange items and the exchange at the counter."""
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from alliance.accounts import services as accounts
+from alliance.accounts.models import Role
+from alliance.accounts.permissions import roles_required
+from alliance.cards import services as cards
+from alliance.extensions import db
+from alliance.points import services
+from alliance.points.forms import AdjustForm, AwardForm, ExchangeForm, ItemForm, RuleForm
+from alliance.points.models import Exchange, ExchangeItem, LedgerEntry
+
+bp = Blueprint("points", __name__, cli_group=None)
+
+
+# --- the volunteer -------------------------------------------------------------------------
+
+
+@bp.get("/me/points")
+@login_required
+def mine():
+    return render_template(
+        "points/mine.html", balance=services.balance_of(current_user.id),
+        entries=services.ledger_of(current_user.id), totals=services.totals_for(current_user.id),
+        expiring=services.upcoming_expiry(current_user.id))
+
+
+# --- secretaries ---------------------------------------------------------------------------
+
+
+@bp.route("/points/rules", methods=["GET", "POST"])
+@roles_required(Role.SECRETARY)
+def rules():
+    community_id = current_user.community_id or abort(403)
+    rule = services.rule_for(community_id)
+    form = RuleForm()
+    if request.method == "GET":
+        for name in ("points_per_hour", "emergency_percent", "night_percent", "night_start_hour",
+                     "night_end_hour"):
+            getattr(form, name).data = str(getattr(rule, name))
+        form.expiry_months.data = str(rule.expiry_months or "")
+    if form.validate_on_submit():
+        data = services.RuleInput(**{name: getattr(form, name).data for name in (
+            "points_per_hour", "emergency_percent", "night_percent", "night_start_hour",
+            "night_end_hour", "expiry_months")})
+        try:
+            services.update_rule(community_id, data, current_user)
+        except services.PointsError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "points_per_hour").errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("积分规则已保存。"), "success")
+            return redirect(url_for(".rules")), 303
+    return render_template("points/rules.html", form=form), 422 if form.errors else 200
+
+
+def _admin_page(award_form=None, adjust_form=None, status=200):
+    recent = list(db.session.scalars(
+        select(LedgerEntry).where(LedgerEntry.community_id == current_user.community_id,
+                                  LedgerEntry.kind.in_(("award", "adjust")))
+        .order_by(LedgerEntry.id.desc()).limit(30)))
+    users = {u.id: u for u in db.session.scalars(
+        select(accounts.User).where(accounts.User.id.in_({e.user_id for e in recent})))} if recent else {}
+    return render_template("points/admin.html", award_form=award_form or AwardForm(key=uuid.uuid4().hex),
+                           adjust_form=adjust_form or AdjustForm(prefix="adj-", key=uuid.uuid4().hex),
+                           recent=recent, users=users), status
+
+
+@bp.get("/points/admin")
+@roles_required(Role.SECRETARY)
+def admin():
+    return _admin_page()
+
+
+def _manual(form, service, done_message):
+    if not form.validate_on_submit():
+        return None
+    person = accounts.find_by_identifier(form.person.data)
+    try:
+        if person is None:
+            raise services.PointsError("not_in_community", _("本社区没有这个人。"), 404, "person")
+        entry = service(person, form.points.data, form.reason.data, current_user)
+    except services.PointsError as exc:
+        db.session.rollback()
+        getattr(form, exc.field or "points").errors.append(str(exc.message))
+        return None
+    db.session.commit()
+    flash(done_message % {"name": person.display_name, "b": entry.balance_after}, "success")
+    return redirect(url_for(".admin")), 303
+
+
+@bp.post("/points/award")
+@roles_required(Role.SECRETARY)
+def award():
+    form = AwardForm()
+    done = _manual(form, services.award, _("已为 %(name)s 赋分，当前余额 %(b)d。"))
+    return done or _admin_page(award_form=form, status=422)
+
+
+@bp.post("/points/adjust")
+@roles_required(Role.SECRETARY)
+def adjust():
+    form = AdjustForm(prefix="adj-")
+    done = _manual(form, services.adjust, _("已更正 %(name)s 的积分，当前余额 %(b)d。"))
+    return done or _admin_page(adjust_form=form, status=422)
+
+
+# --- members: exchange items ---------------------------------------------------------------
+
+
+def _staff_merchants():
+    return cards.staff_merchants(current_user)
+
+
+@bp.route("/points/items", methods=["GET", "POST"])
+@roles_required(Role.MERCHANT_STAFF)
+def items():
+    merchants = _staff_merchants()
+    ids = [m.id for m in merchants]
+    commitments = services.points_commitments(ids)
+    form = ItemForm(commitments=commitments)
+    if form.validate_on_submit():
+        commitment = next(c for c in commitments if c.id == form.commitment_id.data)
+        try:
+            services.create_item(commitment, _item_input(form), current_user)
+        except services.PointsError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "title").errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("兑换项目已发布。"), "success")
+            return redirect(url_for(".items")), 303
+    recent = list(db.session.scalars(
+        select(Exchange).where(Exchange.merchant_id.in_(ids)).order_by(Exchange.id.desc())
+        .limit(30))) if ids else []
+    return render_template("points/items.html", form=form, items=services.items_of(ids),
+                           recent=recent, has_commitment=bool(commitments)), \
+        422 if form.errors else 200
+
+
+def _item_input(form) -> services.ItemInput:
+    return services.ItemInput(title=form.title.data, description=form.description.data or "",
+                              points=form.points.data, stock=form.stock.data,
+                              per_person_limit=form.per_person_limit.data, active=form.active.data)
+
+
+@bp.route("/points/items/<int:item_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.MERCHANT_STAFF)
+def edit_item(item_id: int):
+    item = db.session.get(ExchangeItem, item_id)
+    if item is None or item.merchant_id not in {m.id for m in _staff_merchants()}:
+        abort(404)
+    form = ItemForm(obj=item if request.method == "GET" else None, commitments=[item.commitment])
+    if request.method == "GET":
+        form.per_person_limit.data = str(item.per_person_limit or "")
+    if form.validate_on_submit():
+        try:
+            services.update_item(item, _item_input(form))
+        except services.PointsError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "title").errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("兑换项目已保存。"), "success")
+            return redirect(url_for(".items")), 303
+    return render_template("points/edit_item.html", form=form, item=item), \
+        422 if form.errors else 200
+
+
+# --- at the counter ------------------------------------------------------------------------
+
+
+def counter_panel(result, merchant) -> dict | None:
+    """What the counter page shows under a valid card: balance and this member's items."""
+    if not result.valid or result.card is None or merchant is None:
+        return None
+    balance = services.balance_of(result.card.holder_id)
+    return {"balance": balance, "items": services.counter_items(merchant, result.card.holder_id,
+                                                                balance),
+            "form": ExchangeForm(key=uuid.uuid4().hex)}
+
+
+@bp.app_context_processor
+def _counter_helpers():
+    return {"points_counter_panel": counter_panel}
+
+
+@bp.post("/points/exchange/<code>")
+@roles_required(Role.MERCHANT_STAFF)
+def exchange(code: str):
+    from alliance.cards.views import counter_merchant
+
+    merchant = counter_merchant()
+    if merchant is None:
+        abort(403)
+    form = ExchangeForm()
+    item_text = (form.item_id.data or "").strip()
+    if not form.validate_on_submit() or not item_text.isdigit():
+        flash(_("请选择兑换项目。"), "danger")
+        return redirect(url_for("cards.verify", code=code)), 303
+    try:
+        record, created = services.exchange(merchant=merchant, staff=current_user, raw_code=code,
+                                            item_id=int(item_text),
+                                            idempotency_key=form.key.data or "")
+    except services.PointsError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("cards.verify", code=code)), 303
+    title, balance = record.item_title, record.balance_after
+    db.session.commit()
+    if created:
+        flash(_("兑换成功：%(t)s，持卡人剩余 %(b)d 积分。", t=title, b=balance), "success")
+    else:
+        flash(_("这次兑换已经记录过了，没有重复扣分。"), "info")
+    return redirect(url_for("cards.verify", code=code)), 303
+
+
+from alliance.points import cli as _cli  # noqa: E402,F401  (registers `flask points expire`)

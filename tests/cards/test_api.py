@@ -37,8 +37,9 @@ def test_verify_rotating_and_invalid_codes(client, counter, api_token):
     assert body["valid"] and body["code_type"] == "rotating"
     stale = codes.rotating_code(card.rotating_id, card.totp_secret, codes.current_step() - 3)
     body = client.post("/api/v1/cards/verify", json={"code": stale}, headers=bearer(api_token)).get_json()
-    assert body == {"valid": False, "reason": "stale", "code_type": "rotating", "card": None,
-                    "offers": []}
+    expected = {"valid": False, "reason": "stale", "code_type": "rotating", "card": None,
+                "offers": []}
+    assert {k: body[k] for k in expected} == expected
     for garbage in ("", "x" * 10_000, "卡号", counter.code[:-2], "%00%00"):
         response = client.post("/api/v1/cards/verify", json={"code": garbage},
                                headers=bearer(api_token))

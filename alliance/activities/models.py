@@ -181,3 +181,6 @@ class ServiceRecord(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     community: Mapped["Community"] = relationship()  # noqa: F821
+
+
+from alliance.help_requests import models as _projects  # noqa: E402,F401  (Project for the link)

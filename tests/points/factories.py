@@ -1,6 +1,6 @@
 """Factories for activities and points tests (also used by the authz tables)."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import select
@@ -37,7 +37,11 @@ def give_card(user, community):
 
 def make_activity(community, secretary, *, title="清洁家园", starts_in=timedelta(days=1),
                   hours=2, capacity=5, emergency=False, points_per_hour=None, slots=1):
-    start = utcnow().replace(microsecond=0) + starts_in
+    # 10:00 in Shanghai (daytime: no night multiplier), at least `starts_in` from now.
+    start = (utcnow() + starts_in).astimezone(points.LOCAL_TZ).replace(
+        hour=10, minute=0, second=0, microsecond=0).astimezone(UTC)
+    if start < utcnow() + starts_in:
+        start += timedelta(days=1)
     data = activities.ActivityInput(
         title=title, category="environment", place="社区广场", emergency=emergency,
         points_per_hour=points_per_hour,

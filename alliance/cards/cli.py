@@ -17,8 +17,13 @@ def api_token():
 
 @api_token.command("create")
 @click.argument("username")
-@click.option("--merchant", "merchant_id", type=int, default=None,
-              help="Member id (default: the first member the user works for).")
+@click.option(
+    "--merchant",
+    "merchant_id",
+    type=int,
+    default=None,
+    help="Member id (default: the first member the user works for).",
+)
 @click.option("--name", default="CLI", help="A name to recognise the token by.")
 def create(username, merchant_id, name):
     """Make a token for USERNAME, a member's staff; prints it once."""
@@ -26,8 +31,11 @@ def create(username, merchant_id, name):
     if user is None:
         raise click.UsageError(f"no user {username}")
     merchants = services.staff_merchants(user)
-    merchant = (db.session.get(Merchant, merchant_id) if merchant_id
-                else (merchants[0] if merchants else None))
+    merchant = (
+        db.session.get(Merchant, merchant_id)
+        if merchant_id
+        else (merchants[0] if merchants else None)
+    )
     if merchant is None or merchant.id not in {m.id for m in merchants}:
         raise click.UsageError(f"{username} does not work for that member")
     try:

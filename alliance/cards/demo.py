@@ -27,14 +27,16 @@ def cards(ctx: DemoContext) -> None:
         for user_id, community_id in db.session.execute(
             select(VolunteerProfile.user_id, VolunteerProfile.community_id)
             .where(VolunteerProfile.status == VolunteerStatus.ACTIVE)
-            .order_by(VolunteerProfile.id))
+            .order_by(VolunteerProfile.id)
+        )
         if (user_id, CardKind.VOLUNTEER) not in holders
     ]
     seen = set()
     for user_id, community_id, merchant_id in db.session.execute(
         select(MerchantStaff.user_id, Merchant.community_id, Merchant.id)
         .join(Merchant, Merchant.id == MerchantStaff.merchant_id)
-        .where(Merchant.status == MerchantStatus.ACTIVE).order_by(MerchantStaff.id)
+        .where(Merchant.status == MerchantStatus.ACTIVE)
+        .order_by(MerchantStaff.id)
     ):
         if (user_id, CardKind.ALLIANCE) not in holders and user_id not in seen:
             seen.add(user_id)
@@ -50,17 +52,28 @@ def _history(ctx: DemoContext) -> None:
     if volunteer is None:
         return
     card = services.current_card(volunteer.id, CardKind.VOLUNTEER)
-    if card is None or db.session.scalar(
-        select(Redemption.id).where(Redemption.card_id == card.id).limit(1)
-    ) is not None:
+    if (
+        card is None
+        or db.session.scalar(select(Redemption.id).where(Redemption.card_id == card.id).limit(1))
+        is not None
+    ):
         return
     today = services.local_today()
-    merchants = list(db.session.scalars(
-        select(Merchant).where(Merchant.community_id == card.community_id,
-                               Merchant.status == MerchantStatus.ACTIVE)
-        .order_by(Merchant.number)))
-    own = {link.merchant_id for link in db.session.scalars(
-        select(MerchantStaff).where(MerchantStaff.user_id == ctx.users["merchant"].id))}
+    merchants = list(
+        db.session.scalars(
+            select(Merchant)
+            .where(
+                Merchant.community_id == card.community_id, Merchant.status == MerchantStatus.ACTIVE
+            )
+            .order_by(Merchant.number)
+        )
+    )
+    own = {
+        link.merchant_id
+        for link in db.session.scalars(
+            select(MerchantStaff).where(MerchantStaff.user_id == ctx.users["merchant"].id)
+        )
+    }
     merchants.sort(key=lambda m: m.id not in own)  # the `merchant` login's member first
     choices = []
     for merchant in merchants[:6]:
@@ -81,15 +94,26 @@ def _history(ctx: DemoContext) -> None:
         if limited:
             used[(offer.id, pkey)] = slot
         at = datetime.combine(day, time(12 + i % 7, 10 + i), tzinfo=services.LOCAL_TZ)
-        rows.append({
-            "card_id": card.id, "holder_id": volunteer.id, "offer_id": offer.id,
-            "merchant_id": merchant.id, "community_id": merchant.community_id,
-            "staff_id": ctx.users["merchant"].id if merchant.id in own else None,
-            "token_id": None, "code_type": "rotating" if i % 3 else "static",
-            "offer_title": offer.commitment.title[:120], "rate_percent": offer.rate_percent,
-            "bill_fen": bill, "saving_fen": services.saving_fen(bill, offer.rate_percent),
-            "period_key": pkey, "local_day": day, "slot": slot,
-            "idempotency_key": f"demo-{card.id}-{i}", "fingerprint": "demo",
-            "created_at": at.astimezone(UTC),
-        })
+        rows.append(
+            {
+                "card_id": card.id,
+                "holder_id": volunteer.id,
+                "offer_id": offer.id,
+                "merchant_id": merchant.id,
+                "community_id": merchant.community_id,
+                "staff_id": ctx.users["merchant"].id if merchant.id in own else None,
+                "token_id": None,
+                "code_type": "rotating" if i % 3 else "static",
+                "offer_title": offer.commitment.title[:120],
+                "rate_percent": offer.rate_percent,
+                "bill_fen": bill,
+                "saving_fen": services.saving_fen(bill, offer.rate_percent),
+                "period_key": pkey,
+                "local_day": day,
+                "slot": slot,
+                "idempotency_key": f"demo-{card.id}-{i}",
+                "fingerprint": "demo",
+                "created_at": at.astimezone(UTC),
+            }
+        )
     db.session.execute(insert(Redemption), rows)

@@ -9,7 +9,7 @@ from alliance.formkit import choices
 
 
 def yuan_to_fen(text) -> int | None:
-    """"12.3" → 1230; "" → None. Raises ValueError for anything else (no floats anywhere)."""
+    """ "12.3" → 1230; "" → None. Raises ValueError for anything else (no floats anywhere)."""
     raw = (text or "").strip().replace("，", ".").replace("¥", "").replace("元", "")
     if not raw:
         return None
@@ -17,17 +17,29 @@ def yuan_to_fen(text) -> int | None:
         value = Decimal(raw)
     except InvalidOperation:
         raise ValueError(raw) from None
-    if not value.is_finite() or value < 0 or value > 100_000 or value != value.quantize(Decimal("0.01")):
+    if (
+        not value.is_finite()
+        or value < 0
+        or value > 100_000
+        or value != value.quantize(Decimal("0.01"))
+    ):
         raise ValueError(raw)
     return int(value * 100)
 
 
 class RedeemForm(FlaskForm):
-    offer_id = RadioField(_l("优惠"), coerce=int, validators=[DataRequired(message=_l("请选择优惠。"))],
-                          invalid_choice_message=_l("请选择这张卡能用的优惠。"))
-    bill = StringField(_l("消费金额（元，选填）"), validators=[Optional(), Length(max=12)],
-                       render_kw={"inputmode": "decimal", "autocomplete": "off"},
-                       description=_l("填写后自动算出优惠金额，例如 128.50"))
+    offer_id = RadioField(
+        _l("优惠"),
+        coerce=int,
+        validators=[DataRequired(message=_l("请选择优惠。"))],
+        invalid_choice_message=_l("请选择这张卡能用的优惠。"),
+    )
+    bill = StringField(
+        _l("消费金额（元，选填）"),
+        validators=[Optional(), Length(max=12)],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+        description=_l("填写后自动算出优惠金额，例如 128.50"),
+    )
     key = HiddenField()
     submit = SubmitField(_l("确认核销"))
 
@@ -42,23 +54,29 @@ class RedeemForm(FlaskForm):
         try:
             self.bill_fen = yuan_to_fen(field.data)
         except ValueError:
-            raise ValidationError(_l("请填写0到100000之间的金额，最多两位小数，例如 128.50")) from None
+            raise ValidationError(
+                _l("请填写0到100000之间的金额，最多两位小数，例如 128.50")
+            ) from None
 
 
 class ScanForm(FlaskForm):
-    text = StringField(_l("卡号或卡码"), validators=[DataRequired(message=_l("请输入卡号或扫码。")),
-                                                 Length(max=300)],
-                       render_kw={"autocomplete": "off", "autocapitalize": "characters",
-                                  "spellcheck": "false"},
-                       description=_l("例如 YSMZ-000123，或粘贴卡上的链接"))
+    text = StringField(
+        _l("卡号或卡码"),
+        validators=[DataRequired(message=_l("请输入卡号或扫码。")), Length(max=300)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+        description=_l("例如 YSMZ-000123，或粘贴卡上的链接"),
+    )
     submit = SubmitField(_l("查验"))
 
 
 class IssueCardForm(FlaskForm):
-    person = StringField(_l("持卡人（手机号或用户名）"),
-                         validators=[DataRequired(message=_l("请填写持卡人。")), Length(max=40)])
-    kind = SelectField(_l("卡的种类"), validators=[DataRequired()],
-                       invalid_choice_message=_l("请选择卡的种类。"))
+    person = StringField(
+        _l("持卡人（手机号或用户名）"),
+        validators=[DataRequired(message=_l("请填写持卡人。")), Length(max=40)],
+    )
+    kind = SelectField(
+        _l("卡的种类"), validators=[DataRequired()], invalid_choice_message=_l("请选择卡的种类。")
+    )
     submit = SubmitField(_l("发卡"))
 
     def __init__(self, *args, **kwargs):
@@ -67,24 +85,37 @@ class IssueCardForm(FlaskForm):
 
 
 class CardStatusForm(FlaskForm):
-    action = SelectField(_l("操作"), validators=[DataRequired()],
-                         invalid_choice_message=_l("请选择操作。"))
+    action = SelectField(
+        _l("操作"), validators=[DataRequired()], invalid_choice_message=_l("请选择操作。")
+    )
     reason = StringField(_l("原因"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("确定"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.action.choices = choices([
-            ("suspend", _l("暂停")), ("reinstate", _l("恢复")), ("lost", _l("挂失")),
-            ("revoke", _l("注销")), ("reissue", _l("挂失并补办新卡")),
-        ])
+        self.action.choices = choices(
+            [
+                ("suspend", _l("暂停")),
+                ("reinstate", _l("恢复")),
+                ("lost", _l("挂失")),
+                ("revoke", _l("注销")),
+                ("reissue", _l("挂失并补办新卡")),
+            ]
+        )
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("名称"), validators=[DataRequired(message=_l("请填写名称。")), Length(max=60)],
-                       description=_l("例如：前台收银机"))
-    merchant_id = SelectField(_l("商户"), coerce=int, validators=[DataRequired()],
-                              invalid_choice_message=_l("请选择商户。"))
+    name = StringField(
+        _l("名称"),
+        validators=[DataRequired(message=_l("请填写名称。")), Length(max=60)],
+        description=_l("例如：前台收银机"),
+    )
+    merchant_id = SelectField(
+        _l("商户"),
+        coerce=int,
+        validators=[DataRequired()],
+        invalid_choice_message=_l("请选择商户。"),
+    )
     submit = SubmitField(_l("创建密钥"))
 
     def __init__(self, *args, merchants=(), **kwargs):

@@ -121,7 +121,9 @@ class Redemption(db.Model):
 
     __tablename__ = "card_redemptions"
     __table_args__ = (
-        UniqueConstraint("offer_id", "card_id", "period_key", "slot", name="uq_card_redemptions_slot"),
+        UniqueConstraint(
+            "offer_id", "card_id", "period_key", "slot", name="uq_card_redemptions_slot"
+        ),
         UniqueConstraint("merchant_id", "idempotency_key", name="uq_card_redemptions_key"),
         CheckConstraint("bill_fen IS NULL OR bill_fen >= 0", name="bill_not_negative"),
         CheckConstraint("saving_fen IS NULL OR saving_fen >= 0", name="saving_not_negative"),

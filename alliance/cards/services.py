@@ -90,9 +90,17 @@ def allocate_numbers(community: Community, count: int = 1) -> list[str]:
     return [f"{community.code}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
-def _new_card(number: str, *, holder_id: int, community_id: int, kind: str,
-              merchant_id: int | None, issued_by_id: int | None, today: date,
-              replaces_id: int | None = None) -> Card:
+def _new_card(
+    number: str,
+    *,
+    holder_id: int,
+    community_id: int,
+    kind: str,
+    merchant_id: int | None,
+    issued_by_id: int | None,
+    today: date,
+    replaces_id: int | None = None,
+) -> Card:
     return Card(
         number=number,
         community_id=community_id,
@@ -112,7 +120,8 @@ def _new_card(number: str, *, holder_id: int, community_id: int, kind: str,
 
 def current_card(holder_id: int, kind: str, merchant_id: int | None = None) -> Card | None:
     stmt = select(Card).where(
-        Card.holder_id == holder_id, Card.kind == kind,
+        Card.holder_id == holder_id,
+        Card.kind == kind,
         Card.status.in_((CardStatus.ACTIVE, CardStatus.SUSPENDED)),
     )
     if merchant_id is not None:
@@ -120,8 +129,9 @@ def current_card(holder_id: int, kind: str, merchant_id: int | None = None) -> C
     return db.session.scalars(stmt.order_by(Card.id.desc())).first()
 
 
-def issue_card(holder: User, kind: str, *, issued_by: User | None = None,
-               merchant: Merchant | None = None) -> Card:
+def issue_card(
+    holder: User, kind: str, *, issued_by: User | None = None, merchant: Merchant | None = None
+) -> Card:
     """A volunteer card for an active volunteer, or an alliance card for a member's staff."""
     if kind == CardKind.VOLUNTEER:
         profile = db.session.scalars(
@@ -133,12 +143,19 @@ def issue_card(holder: User, kind: str, *, issued_by: User | None = None,
     elif kind == CardKind.ALLIANCE:
         if merchant is None:
             link = db.session.scalars(
-                select(MerchantStaff).where(MerchantStaff.user_id == holder.id)
+                select(MerchantStaff)
+                .where(MerchantStaff.user_id == holder.id)
                 .order_by(MerchantStaff.id)
             ).first()
             merchant = link.merchant if link else None
-        elif db.session.scalar(select(MerchantStaff.id).where(
-                MerchantStaff.user_id == holder.id, MerchantStaff.merchant_id == merchant.id)) is None:
+        elif (
+            db.session.scalar(
+                select(MerchantStaff.id).where(
+                    MerchantStaff.user_id == holder.id, MerchantStaff.merchant_id == merchant.id
+                )
+            )
+            is None
+        ):
             merchant = None
         if merchant is None:
             raise CardError("not_staff", _l("只有联盟商户的员工可以领取共富联盟卡。"))
@@ -151,9 +168,15 @@ def issue_card(holder: User, kind: str, *, issued_by: User | None = None,
         raise CardError("already_has_card", _l("这个人已经有一张这种卡了。"), 409)
     community = db.session.get(Community, community_id)
     number = allocate_numbers(community)[0]
-    card = _new_card(number, holder_id=holder.id, community_id=community_id, kind=kind,
-                     merchant_id=merchant_id, issued_by_id=issued_by.id if issued_by else None,
-                     today=local_today())
+    card = _new_card(
+        number,
+        holder_id=holder.id,
+        community_id=community_id,
+        kind=kind,
+        merchant_id=merchant_id,
+        issued_by_id=issued_by.id if issued_by else None,
+        today=local_today(),
+    )
     db.session.add(card)
     db.session.flush()
     return card
@@ -167,8 +190,11 @@ def issue_on_volunteer_approval(profile: VolunteerProfile, reviewer: User | None
     return issue_card(holder, CardKind.VOLUNTEER, issued_by=reviewer)
 
 
-def issue_cards_bulk(rows: list[tuple[int, int, str, int | None]], issued_by_id: int | None,
-                     today: date | None = None) -> int:
+def issue_cards_bulk(
+    rows: list[tuple[int, int, str, int | None]],
+    issued_by_id: int | None,
+    today: date | None = None,
+) -> int:
     """Demo and imports: (holder_id, community_id, kind, merchant_id) rows, numbers in blocks."""
     today = today or local_today()
     by_community: dict[int, list] = {}
@@ -179,10 +205,19 @@ def issue_cards_bulk(rows: list[tuple[int, int, str, int | None]], issued_by_id:
         numbers = allocate_numbers(db.session.get(Community, community_id), len(group))
         values = []
         for number, (holder_id, _c, kind, merchant_id) in zip(numbers, group, strict=True):
-            card = _new_card(number, holder_id=holder_id, community_id=community_id, kind=kind,
-                             merchant_id=merchant_id, issued_by_id=issued_by_id, today=today)
-            values.append({c.key: getattr(card, c.key) for c in Card.__table__.columns
-                           if c.key != "id"} | {"created_at": utcnow()})
+            card = _new_card(
+                number,
+                holder_id=holder_id,
+                community_id=community_id,
+                kind=kind,
+                merchant_id=merchant_id,
+                issued_by_id=issued_by_id,
+                today=today,
+            )
+            values.append(
+                {c.key: getattr(card, c.key) for c in Card.__table__.columns if c.key != "id"}
+                | {"created_at": utcnow()}
+            )
         db.session.execute(insert(Card), values)
         made += len(values)
     return made
@@ -203,8 +238,11 @@ def change_status(card: Card, action: str, reason: str = "") -> Card:
         raise CardError("bad_action", _l("请选择操作。"))
     allowed, to_status = STATUS_ACTIONS[action]
     if card.status not in allowed:
-        raise CardError("bad_transition",
-                        _l("这张卡当前为「%(status)s」，不能进行这个操作。", status=card.status_label), 409)
+        raise CardError(
+            "bad_transition",
+            _l("这张卡当前为「%(status)s」，不能进行这个操作。", status=card.status_label),
+            409,
+        )
     card.status = to_status
     card.status_reason = (reason or "").strip()[:200]
     card.status_changed_at = utcnow()
@@ -214,8 +252,12 @@ def change_status(card: Card, action: str, reason: str = "") -> Card:
 
 def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
     """Lost or damaged: the old card stops working now; a new number and new codes."""
-    if card.status not in (CardStatus.ACTIVE, CardStatus.SUSPENDED, CardStatus.LOST,
-                           CardStatus.EXPIRED):
+    if card.status not in (
+        CardStatus.ACTIVE,
+        CardStatus.SUSPENDED,
+        CardStatus.LOST,
+        CardStatus.EXPIRED,
+    ):
         raise CardError("bad_transition", _l("已注销的卡不能补办。"), 409)
     if card.status != CardStatus.LOST:
         card.status = CardStatus.LOST
@@ -223,10 +265,16 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
         card.status_changed_at = utcnow()
     community = db.session.get(Community, card.community_id)
     number = allocate_numbers(community)[0]
-    new = _new_card(number, holder_id=card.holder_id, community_id=card.community_id,
-                    kind=card.kind, merchant_id=card.merchant_id,
-                    issued_by_id=actor.id if actor else None, today=local_today(),
-                    replaces_id=card.id)
+    new = _new_card(
+        number,
+        holder_id=card.holder_id,
+        community_id=card.community_id,
+        kind=card.kind,
+        merchant_id=card.merchant_id,
+        issued_by_id=actor.id if actor else None,
+        today=local_today(),
+        replaces_id=card.id,
+    )
     db.session.add(new)
     db.session.flush()
     return new
@@ -266,8 +314,13 @@ def _card_row(parsed: codes.ParsedCode):
     """One indexed query: the card, its holder's name, volunteer and member status."""
     column = Card.code if parsed.kind == CodeType.STATIC else Card.rotating_id
     return db.session.execute(
-        select(Card, _Holder.display_name, VolunteerProfile.name, VolunteerProfile.status,
-               Merchant.status)
+        select(
+            Card,
+            _Holder.display_name,
+            VolunteerProfile.name,
+            VolunteerProfile.status,
+            Merchant.status,
+        )
         .join(_Holder, _Holder.id == Card.holder_id)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Card.holder_id)
         .outerjoin(Merchant, Merchant.id == Card.merchant_id)
@@ -275,8 +328,13 @@ def _card_row(parsed: codes.ParsedCode):
     ).first()
 
 
-def verify(raw_code, merchant: Merchant | None = None, *, now: datetime | None = None,
-           with_offers: bool = True) -> Verification:
+def verify(
+    raw_code,
+    merchant: Merchant | None = None,
+    *,
+    now: datetime | None = None,
+    with_offers: bool = True,
+) -> Verification:
     """Is this a valid card right now, and what does it get at `merchant`?
 
     Never raises for bad input: anything that is not a current card is NOT VALID with a reason.
@@ -290,8 +348,7 @@ def verify(raw_code, merchant: Merchant | None = None, *, now: datetime | None =
         return Verification(False, "unknown", None)
     card, display_name, volunteer_name, volunteer_status, merchant_status = row
     code_type = parsed.kind
-    result = Verification(False, None, code_type, card,
-                          mask_name(volunteer_name or display_name))
+    result = Verification(False, None, code_type, card, mask_name(volunteer_name or display_name))
     now = now or utcnow()
     today = local_today(now)
     if code_type == CodeType.ROTATING and not codes.rotating_matches(
@@ -348,16 +405,22 @@ def fingerprint(code: str, offer_id: int, bill_fen: int | None) -> str:
 
 
 def is_active_staff(user: User, merchant: Merchant) -> bool:
-    return merchant.status == MerchantStatus.ACTIVE and db.session.scalar(
-        select(MerchantStaff.id).where(MerchantStaff.user_id == user.id,
-                                       MerchantStaff.merchant_id == merchant.id)
-    ) is not None
+    return (
+        merchant.status == MerchantStatus.ACTIVE
+        and db.session.scalar(
+            select(MerchantStaff.id).where(
+                MerchantStaff.user_id == user.id, MerchantStaff.merchant_id == merchant.id
+            )
+        )
+        is not None
+    )
 
 
 def _existing(merchant_id: int, key: str) -> Redemption | None:
     return db.session.scalars(
-        select(Redemption).where(Redemption.merchant_id == merchant_id,
-                                 Redemption.idempotency_key == key)
+        select(Redemption).where(
+            Redemption.merchant_id == merchant_id, Redemption.idempotency_key == key
+        )
     ).first()
 
 
@@ -367,9 +430,17 @@ def _replay(existing: Redemption, print_: str) -> tuple[Redemption, bool]:
     return existing, False
 
 
-def redeem(*, merchant: Merchant, staff: User, raw_code: str, offer_id: int,
-           bill_fen: int | None, idempotency_key: str, token: ApiToken | None = None,
-           now: datetime | None = None) -> tuple[Redemption, bool]:
+def redeem(
+    *,
+    merchant: Merchant,
+    staff: User,
+    raw_code: str,
+    offer_id: int,
+    bill_fen: int | None,
+    idempotency_key: str,
+    token: ApiToken | None = None,
+    now: datetime | None = None,
+) -> tuple[Redemption, bool]:
     """Record one use of an offer; returns (record, created). Same key again → same record.
 
     Exactly-once under concurrency: SQLite takes the write lock first; on PostgreSQL the
@@ -379,7 +450,9 @@ def redeem(*, merchant: Merchant, staff: User, raw_code: str, offer_id: int,
     key = (idempotency_key or "").strip()
     if not key or len(key) > 255 or not key.isascii():
         raise CardError("bad_key", _l("缺少有效的请求编号（Idempotency-Key）。"), 400)
-    if bill_fen is not None and (not isinstance(bill_fen, int) or not 0 <= bill_fen <= MAX_BILL_FEN):
+    if bill_fen is not None and (
+        not isinstance(bill_fen, int) or not 0 <= bill_fen <= MAX_BILL_FEN
+    ):
         raise CardError("bad_bill", _l("消费金额应在0到10万元之间。"), 422)
     print_ = fingerprint(str(raw_code), int(offer_id), bill_fen)
     lock_for_write()
@@ -396,8 +469,9 @@ def redeem(*, merchant: Merchant, staff: User, raw_code: str, offer_id: int,
     if offer is None:
         raise CardError("offer_not_applicable", _l("这张卡不能使用这项优惠。"), 422)
     if offer.requires_rotating and check.code_type != CodeType.ROTATING:
-        raise CardError("rotating_required",
-                        _l("这项优惠需要出示手机上的动态码，打印卡或截图不能使用。"), 422)
+        raise CardError(
+            "rotating_required", _l("这项优惠需要出示手机上的动态码，打印卡或截图不能使用。"), 422
+        )
     today = local_today(now)
     limited = offer.usage_period != UsagePeriod.UNLIMITED and offer.usage_limit
     pkey = period_key(offer.usage_period, today)
@@ -405,12 +479,23 @@ def redeem(*, merchant: Merchant, staff: User, raw_code: str, offer_id: int,
     slots = range(1, offer.usage_limit + 1) if limited else [None]
     for slot in slots:
         record = Redemption(
-            card_id=card.id, holder_id=card.holder_id, offer_id=offer.id,
-            merchant_id=merchant.id, community_id=merchant.community_id, staff_id=staff.id,
-            token_id=token.id if token else None, code_type=check.code_type,
-            offer_title=offer.commitment.title[:120], rate_percent=offer.rate_percent,
-            bill_fen=bill_fen, saving_fen=saving_fen(bill_fen, offer.rate_percent),
-            period_key=pkey, local_day=today, slot=slot, idempotency_key=key, fingerprint=print_,
+            card_id=card.id,
+            holder_id=card.holder_id,
+            offer_id=offer.id,
+            merchant_id=merchant.id,
+            community_id=merchant.community_id,
+            staff_id=staff.id,
+            token_id=token.id if token else None,
+            code_type=check.code_type,
+            offer_title=offer.commitment.title[:120],
+            rate_percent=offer.rate_percent,
+            bill_fen=bill_fen,
+            saving_fen=saving_fen(bill_fen, offer.rate_percent),
+            period_key=pkey,
+            local_day=today,
+            slot=slot,
+            idempotency_key=key,
+            fingerprint=print_,
             created_at=now,
         )
         try:
@@ -423,8 +508,11 @@ def redeem(*, merchant: Merchant, staff: User, raw_code: str, offer_id: int,
                 return _replay(existing, print_)
             continue
         return record, True
-    raise CardError("limit_reached",
-                    _l("这张卡的这项优惠已达到使用次数上限（%(usage)s）。", usage=offer.usage_label), 409)
+    raise CardError(
+        "limit_reached",
+        _l("这张卡的这项优惠已达到使用次数上限（%(usage)s）。", usage=offer.usage_label),
+        409,
+    )
 
 
 def local_date(value: datetime) -> date:
@@ -436,21 +524,27 @@ def local_date(value: datetime) -> date:
 
 def holder_history(user: User, limit: int = 100) -> tuple[list[Redemption], int, int]:
     """The holder's latest uses (with merchants), how many in all and the total saved."""
-    rows = list(db.session.scalars(
-        select(Redemption).where(Redemption.holder_id == user.id)
-        .join(Redemption.merchant).join(Redemption.card)
-        .options(contains_eager(Redemption.merchant), contains_eager(Redemption.card))
-        .order_by(Redemption.created_at.desc(), Redemption.id.desc()).limit(limit)
-    ))
+    rows = list(
+        db.session.scalars(
+            select(Redemption)
+            .where(Redemption.holder_id == user.id)
+            .join(Redemption.merchant)
+            .join(Redemption.card)
+            .options(contains_eager(Redemption.merchant), contains_eager(Redemption.card))
+            .order_by(Redemption.created_at.desc(), Redemption.id.desc())
+            .limit(limit)
+        )
+    )
     count, saved = db.session.execute(
-        select(func.count(Redemption.id), func.coalesce(func.sum(Redemption.saving_fen), 0))
-        .where(Redemption.holder_id == user.id)
+        select(func.count(Redemption.id), func.coalesce(func.sum(Redemption.saving_fen), 0)).where(
+            Redemption.holder_id == user.id
+        )
     ).one()
     return rows, count, int(saved)
 
 
 def month_bounds(month: str | None, now: datetime | None = None) -> tuple[str, date, date]:
-    """"2026-05" (or this month when missing or malformed) → (label, first day, next first day)."""
+    """ "2026-05" (or this month when missing or malformed) → (label, first day, next first day)."""
     today = local_today(now)
     try:
         year, mon = (int(p) for p in (month or "").split("-"))
@@ -463,8 +557,10 @@ def month_bounds(month: str | None, now: datetime | None = None) -> tuple[str, d
 
 def redemptions_between(where, start: date, end: date, limit: int | None = None):
     stmt = (
-        select(Redemption).where(where, Redemption.local_day >= start, Redemption.local_day < end)
-        .join(Redemption.card).join(Redemption.merchant)
+        select(Redemption)
+        .where(where, Redemption.local_day >= start, Redemption.local_day < end)
+        .join(Redemption.card)
+        .join(Redemption.merchant)
         .options(contains_eager(Redemption.card), contains_eager(Redemption.merchant))
         .order_by(Redemption.created_at, Redemption.id)
     )
@@ -476,11 +572,15 @@ def redemptions_between(where, start: date, end: date, limit: int | None = None)
 def daily_totals(where, first_day: date, end_day: date) -> list[dict]:
     """Per local day from first_day (inclusive) to end_day (exclusive): one grouped query."""
     rows = db.session.execute(
-        select(Redemption.local_day, func.count(Redemption.id),
-               func.coalesce(func.sum(Redemption.bill_fen), 0),
-               func.coalesce(func.sum(Redemption.saving_fen), 0))
+        select(
+            Redemption.local_day,
+            func.count(Redemption.id),
+            func.coalesce(func.sum(Redemption.bill_fen), 0),
+            func.coalesce(func.sum(Redemption.saving_fen), 0),
+        )
         .where(where, Redemption.local_day >= first_day, Redemption.local_day < end_day)
-        .group_by(Redemption.local_day).order_by(Redemption.local_day.desc())
+        .group_by(Redemption.local_day)
+        .order_by(Redemption.local_day.desc())
     )
     return [{"day": d, "count": c, "bill": int(b), "saving": int(s)} for d, c, b, s in rows]
 
@@ -501,27 +601,48 @@ def monthly_totals(where, months: int = 12, today: date | None = None) -> list[d
 
 def totals(where, start: date, end: date) -> dict:
     count, bill, saving = db.session.execute(
-        select(func.count(Redemption.id), func.coalesce(func.sum(Redemption.bill_fen), 0),
-               func.coalesce(func.sum(Redemption.saving_fen), 0))
-        .where(where, Redemption.local_day >= start, Redemption.local_day < end)
+        select(
+            func.count(Redemption.id),
+            func.coalesce(func.sum(Redemption.bill_fen), 0),
+            func.coalesce(func.sum(Redemption.saving_fen), 0),
+        ).where(where, Redemption.local_day >= start, Redemption.local_day < end)
     ).one()
     return {"count": count, "bill": int(bill), "saving": int(saving)}
 
 
 def totals_by_member(community_ids, start: date, end: date) -> list[dict]:
     rows = db.session.execute(
-        select(Merchant.id, Merchant.number, Merchant.name, Community.name,
-               func.count(Redemption.id), func.coalesce(func.sum(Redemption.bill_fen), 0),
-               func.coalesce(func.sum(Redemption.saving_fen), 0))
+        select(
+            Merchant.id,
+            Merchant.number,
+            Merchant.name,
+            Community.name,
+            func.count(Redemption.id),
+            func.coalesce(func.sum(Redemption.bill_fen), 0),
+            func.coalesce(func.sum(Redemption.saving_fen), 0),
+        )
         .join(Redemption, Redemption.merchant_id == Merchant.id)
         .join(Community, Community.id == Merchant.community_id)
-        .where(Redemption.community_id.in_(community_ids),
-               Redemption.local_day >= start, Redemption.local_day < end)
+        .where(
+            Redemption.community_id.in_(community_ids),
+            Redemption.local_day >= start,
+            Redemption.local_day < end,
+        )
         .group_by(Merchant.id, Merchant.number, Merchant.name, Community.name)
         .order_by(Community.name, Merchant.number)
     )
-    return [{"merchant_id": r[0], "number": r[1], "name": r[2], "community": r[3],
-             "count": r[4], "bill": int(r[5]), "saving": int(r[6])} for r in rows]
+    return [
+        {
+            "merchant_id": r[0],
+            "number": r[1],
+            "name": r[2],
+            "community": r[3],
+            "count": r[4],
+            "bill": int(r[5]),
+            "saving": int(r[6]),
+        }
+        for r in rows
+    ]
 
 
 # --- API tokens --------------------------------------------------------------------------
@@ -539,8 +660,13 @@ def create_token(user: User, merchant: Merchant, name: str) -> tuple[ApiToken, s
         raise CardError("not_staff", _l("只有正常营业的联盟商户员工可以创建接口密钥。"), 403)
     name = (name or "").strip()[:60] or str(_l("收银系统"))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, merchant_id=merchant.id, name=name,
-                     token_hash=_hash_token(raw), prefix=raw[:10])
+    token = ApiToken(
+        user_id=user.id,
+        merchant_id=merchant.id,
+        name=name,
+        token_hash=_hash_token(raw),
+        prefix=raw[:10],
+    )
     db.session.add(token)
     db.session.flush()
     return token, raw
@@ -557,8 +683,8 @@ def token_for(raw: str | None) -> ApiToken | None:
     if not raw or not isinstance(raw, str) or len(raw) > 100 or not raw.startswith(TOKEN_PREFIX):
         return None
     return db.session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _hash_token(raw),
-                               ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .where(ApiToken.token_hash == _hash_token(raw), ApiToken.revoked_at.is_(None))
         .options(joinedload(ApiToken.user), joinedload(ApiToken.merchant))
     ).first()
 
@@ -572,10 +698,14 @@ def user_for_token(raw: str | None) -> User | None:
 
 
 def tokens_of(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id)
-        .options(joinedload(ApiToken.merchant)).order_by(ApiToken.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .options(joinedload(ApiToken.merchant))
+            .order_by(ApiToken.id.desc())
+        )
+    )
 
 
 # --- the home page figure ----------------------------------------------------------------
@@ -585,8 +715,9 @@ def tokens_of(user: User) -> list[ApiToken]:
 def _card_figures(community_ids):
     cards = select(func.count(Card.id)).where(Card.status == CardStatus.ACTIVE)
     _label, start, end = month_bounds(None)
-    month = select(func.count(Redemption.id), func.coalesce(func.sum(Redemption.saving_fen), 0)) \
-        .where(Redemption.local_day >= start, Redemption.local_day < end)
+    month = select(
+        func.count(Redemption.id), func.coalesce(func.sum(Redemption.saving_fen), 0)
+    ).where(Redemption.local_day >= start, Redemption.local_day < end)
     if community_ids is not None:
         cards = cards.where(Card.community_id.in_(community_ids))
         month = month.where(Redemption.community_id.in_(community_ids))
@@ -601,7 +732,11 @@ def _card_figures(community_ids):
 def staff_merchants(user: User) -> list[Merchant]:
     if not user.is_authenticated or not user.has_role(Role.MERCHANT_STAFF):
         return []
-    return list(db.session.scalars(
-        select(Merchant).join(MerchantStaff, MerchantStaff.merchant_id == Merchant.id)
-        .where(MerchantStaff.user_id == user.id).order_by(MerchantStaff.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Merchant)
+            .join(MerchantStaff, MerchantStaff.merchant_id == Merchant.id)
+            .where(MerchantStaff.user_id == user.id)
+            .order_by(MerchantStaff.id)
+        )
+    )

@@ -91,19 +91,31 @@ def _own_card_or_404(card_id: int) -> Card:
 @bp.get("/me/card")
 @login_required
 def mine():
-    cards = list(db.session.scalars(
-        select(Card).where(Card.holder_id == current_user.id,
-                           Card.status.in_((CardStatus.ACTIVE, CardStatus.SUSPENDED)))
-        .order_by(Card.kind.desc(), Card.id.desc())
-    ))
+    cards = list(
+        db.session.scalars(
+            select(Card)
+            .where(
+                Card.holder_id == current_user.id,
+                Card.status.in_((CardStatus.ACTIVE, CardStatus.SUSPENDED)),
+            )
+            .order_by(Card.kind.desc(), Card.id.desc())
+        )
+    )
     today = services.local_today()
     shown = [
-        {"card": c, "url": card_url(c.code), "svg": codes.qr_svg(card_url(c.code)),
-         "current": c.is_current(today)}
+        {
+            "card": c,
+            "url": card_url(c.code),
+            "svg": codes.qr_svg(card_url(c.code)),
+            "current": c.is_current(today),
+        }
         for c in cards
     ]
-    response = Response(render_template("cards/mine.html", cards=shown,
-                                        holder_masked=mask_name(current_user.display_name)))
+    response = Response(
+        render_template(
+            "cards/mine.html", cards=shown, holder_masked=mask_name(current_user.display_name)
+        )
+    )
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
@@ -128,8 +140,15 @@ def rotating(card_id: int):
     code = codes.rotating_code(card.rotating_id, card.totp_secret, step)
     url = card_url(code)
     remaining = codes.STEP_SECONDS - int(codes.time.time()) % codes.STEP_SECONDS
-    response = jsonify({"code": code, "url": url, "qr": codes.qr_svg_data_uri(url),
-                        "expires_in": remaining, "step_seconds": codes.STEP_SECONDS})
+    response = jsonify(
+        {
+            "code": code,
+            "url": url,
+            "qr": codes.qr_svg_data_uri(url),
+            "expires_in": remaining,
+            "step_seconds": codes.STEP_SECONDS,
+        }
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -138,8 +157,9 @@ def rotating(card_id: int):
 @login_required
 def history():
     rows, count, saved = services.holder_history(current_user)
-    return render_template("cards/history.html", rows=rows, count=count, saved=saved,
-                           local_date=services.local_date)
+    return render_template(
+        "cards/history.html", rows=rows, count=count, saved=saved, local_date=services.local_date
+    )
 
 
 @bp.get("/sw.js")
@@ -164,9 +184,14 @@ def _verify_page(code: str, form: RedeemForm | None = None, status: int = 200):
     if form is None:
         form = RedeemForm(offers=result.offers, key=uuid.uuid4().hex)
     pairs = list(zip(form.offer_id, result.offers, strict=False))
-    return render_template("cards/verify.html", result=result, merchant=merchant, form=form,
-                           pairs=pairs,
-                           code=code if len(code) <= codes.MAX_CODE_LENGTH else ""), status
+    return render_template(
+        "cards/verify.html",
+        result=result,
+        merchant=merchant,
+        form=form,
+        pairs=pairs,
+        code=code if len(code) <= codes.MAX_CODE_LENGTH else "",
+    ), status
 
 
 @bp.get("/c/<code>")
@@ -195,8 +220,12 @@ def redeem(code: str):
         return _verify_page(code, form, 422)
     try:
         record, created = services.redeem(
-            merchant=merchant, staff=current_user, raw_code=code, offer_id=form.offer_id.data,
-            bill_fen=form.bill_fen, idempotency_key=form.key.data or "",
+            merchant=merchant,
+            staff=current_user,
+            raw_code=code,
+            offer_id=form.offer_id.data,
+            bill_fen=form.bill_fen,
+            idempotency_key=form.key.data or "",
         )
     except services.CardError as exc:
         db.session.rollback()
@@ -215,8 +244,12 @@ def receipt(redemption_id: int):
     if record is None or record.merchant_id not in {m.id for m in merchants}:
         abort(404)
     pays = None if record.bill_fen is None else record.bill_fen - (record.saving_fen or 0)
-    return render_template("cards/receipt.html", r=record, pays=pays,
-                           holder_masked=mask_name(record.card.holder.display_name))
+    return render_template(
+        "cards/receipt.html",
+        r=record,
+        pays=pays,
+        holder_masked=mask_name(record.card.holder.display_name),
+    )
 
 
 @bp.route("/scan", methods=["GET", "POST"])
@@ -256,8 +289,12 @@ def merchant_report():
     month, first, nxt = services.month_bounds(request.args.get("month"))
     where = Redemption.merchant_id == merchant.id
     return render_template(
-        "cards/merchant_report.html", merchant=merchant, merchants=merchants, month=month,
-        days=services.daily_totals(where, first, nxt), total=services.totals(where, first, nxt),
+        "cards/merchant_report.html",
+        merchant=merchant,
+        merchants=merchants,
+        month=month,
+        days=services.daily_totals(where, first, nxt),
+        total=services.totals(where, first, nxt),
         months=services.monthly_totals(where),
         recent=list(services.redemptions_between(where, first, nxt, limit=50)),
     )
@@ -288,9 +325,19 @@ def merchant_csv():
     month, first, nxt = services.month_bounds(request.args.get("month"))
     rows = services.redemptions_between(Redemption.merchant_id == merchant.id, first, nxt)
     return _csv_response(
-        ([r.created_at.astimezone(services.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"), r.card.number,
-          r.card.kind_label, r.offer_title, r.rate_percent, _yuan(r.bill_fen),
-          _yuan(r.saving_fen), r.code_type] for r in rows),
+        (
+            [
+                r.created_at.astimezone(services.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                r.card.number,
+                r.card.kind_label,
+                r.offer_title,
+                r.rate_percent,
+                _yuan(r.bill_fen),
+                _yuan(r.saving_fen),
+                r.code_type,
+            ]
+            for r in rows
+        ),
         ["time", "card", "kind", "offer", "rate_percent", "bill_yuan", "saving_yuan", "code_type"],
         f"redemptions-{merchant.id}-{month}.csv",
     )
@@ -310,8 +357,13 @@ def tokens():
             form.name.errors = [str(exc.message)]
         else:
             db.session.commit()
-    return render_template("cards/tokens.html", form=form, raw=raw,
-                           tokens=services.tokens_of(current_user), has_merchant=bool(merchants))
+    return render_template(
+        "cards/tokens.html",
+        form=form,
+        raw=raw,
+        tokens=services.tokens_of(current_user),
+        has_merchant=bool(merchants),
+    )
 
 
 @bp.post("/cards/tokens/<int:token_id>/revoke")
@@ -340,8 +392,11 @@ def _admin_card_or_404(card_id: int) -> Card:
 @roles_required(*ADMINS)
 def index():
     q = (request.args.get("q") or "").strip()[:24]
-    stmt = scoped(select(Card), Card.community_id, current_user).options(
-        joinedload(Card.holder)).order_by(Card.id.desc())
+    stmt = (
+        scoped(select(Card), Card.community_id, current_user)
+        .options(joinedload(Card.holder))
+        .order_by(Card.id.desc())
+    )
     if q:
         stmt = stmt.where(Card.number.contains(q.upper(), autoescape=True))
     page = db.paginate(stmt, per_page=PAGE_SIZE, error_out=False)
@@ -354,7 +409,11 @@ def issue():
     form = IssueCardForm()
     if form.validate_on_submit():
         person = accounts.find_by_identifier(form.person.data)
-        community = db.session.get(Community, person.community_id) if person and person.community_id else None
+        community = (
+            db.session.get(Community, person.community_id)
+            if person and person.community_id
+            else None
+        )
         if person is None or community is None or not can_administer(current_user, community):
             flash(_("本社区没有这个手机号或用户名的账号。"), "danger")
         else:
@@ -376,9 +435,15 @@ def issue():
 @roles_required(*ADMINS)
 def detail(card_id: int):
     card = _admin_card_or_404(card_id)
-    uses = list(db.session.scalars(
-        select(Redemption).where(Redemption.card_id == card.id)
-        .options(joinedload(Redemption.merchant)).order_by(Redemption.id.desc()).limit(50)))
+    uses = list(
+        db.session.scalars(
+            select(Redemption)
+            .where(Redemption.card_id == card.id)
+            .options(joinedload(Redemption.merchant))
+            .order_by(Redemption.id.desc())
+            .limit(50)
+        )
+    )
     return render_template("cards/detail.html", card=card, form=CardStatusForm(), uses=uses)
 
 
@@ -409,8 +474,14 @@ def status(card_id: int):
 
 
 def _printable(cards):
-    return [{"card": c, "svg": codes.qr_svg(card_url(c.code)),
-             "holder": mask_name(c.holder.display_name)} for c in cards]
+    return [
+        {
+            "card": c,
+            "svg": codes.qr_svg(card_url(c.code)),
+            "holder": mask_name(c.holder.display_name),
+        }
+        for c in cards
+    ]
 
 
 @bp.get("/cards/<int:card_id>/print")
@@ -446,8 +517,11 @@ def report():
     community_ids, month, first, nxt = _report_scope()
     where = Redemption.community_id.in_(community_ids)
     return render_template(
-        "cards/report.html", month=month, members=services.totals_by_member(community_ids, first, nxt),
-        total=services.totals(where, first, nxt), months=services.monthly_totals(where),
+        "cards/report.html",
+        month=month,
+        members=services.totals_by_member(community_ids, first, nxt),
+        total=services.totals(where, first, nxt),
+        months=services.monthly_totals(where),
     )
 
 
@@ -457,9 +531,27 @@ def report_csv():
     community_ids, month, first, nxt = _report_scope()
     rows = services.totals_by_member(community_ids, first, nxt)
     return _csv_response(
-        ([month, r["community"], r["number"], r["name"], r["count"], _yuan(r["bill"]),
-          _yuan(r["saving"])] for r in rows),
-        ["month", "community", "member_number", "member", "redemptions", "bill_yuan", "saving_yuan"],
+        (
+            [
+                month,
+                r["community"],
+                r["number"],
+                r["name"],
+                r["count"],
+                _yuan(r["bill"]),
+                _yuan(r["saving"]),
+            ]
+            for r in rows
+        ),
+        [
+            "month",
+            "community",
+            "member_number",
+            "member",
+            "redemptions",
+            "bill_yuan",
+            "saving_yuan",
+        ],
         f"card-redemptions-{month}.csv",
     )
 

@@ -11,8 +11,13 @@ from tests.browser.conftest import assert_fits_phone, sign_in
 
 
 def test_card_scan_redeem_and_history(browser, live_server_url, demo):
-    volunteer = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
-                                    has_touch=True, device_scale_factor=2, locale="zh-CN")
+    volunteer = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        locale="zh-CN",
+    )
     page = volunteer.new_page()
     sign_in(page, live_server_url, "volunteer", demo)
     page.goto(f"{live_server_url}/me/card")

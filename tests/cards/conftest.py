@@ -12,8 +12,9 @@ from tests.commitments.factories import create_commitment, create_merchant
 
 
 def make_volunteer(user, community, name="王小明"):
-    profile = VolunteerProfile(user_id=user.id, community_id=community.id, name=name,
-                               phone="13800000000")
+    profile = VolunteerProfile(
+        user_id=user.id, community_id=community.id, name=name, phone="13800000000"
+    )
     _db.session.add(profile)
     _db.session.flush()
     return profile
@@ -22,15 +23,25 @@ def make_volunteer(user, community, name="王小明"):
 @pytest.fixture
 def counter(world):
     shop = create_merchant(world.a, 1, name="明珠面馆", staff=[world.users["merchant"]])
-    daily = create_commitment(shop, title="面条85折", rate=85, usage_limit=1,
-                              usage_period=UsagePeriod.DAY).offer
+    daily = create_commitment(
+        shop, title="面条85折", rate=85, usage_limit=1, usage_period=UsagePeriod.DAY
+    ).offer
     free = create_commitment(shop, title="饮料9折", rate=90).offer
     profile = make_volunteer(world.users["volunteer"], world.a)
     card = services.issue_card(world.users["volunteer"], "volunteer")
     _db.session.commit()
-    return SimpleNamespace(shop=shop, daily=daily, free=free, card=card, profile=profile,
-                           code=card.code, shop_id=shop.id, card_id=card.id,
-                           daily_id=daily.id, free_id=free.id)
+    return SimpleNamespace(
+        shop=shop,
+        daily=daily,
+        free=free,
+        card=card,
+        profile=profile,
+        code=card.code,
+        shop_id=shop.id,
+        card_id=card.id,
+        daily_id=daily.id,
+        free_id=free.id,
+    )
 
 
 @pytest.fixture

@@ -28,9 +28,14 @@ def server(app):
 
 def _post(url, token, key, body):
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), method="POST",
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key,
-                 "Content-Type": "application/json"},
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Idempotency-Key": key,
+            "Content-Type": "application/json",
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -67,7 +72,9 @@ def test_same_key_from_many_threads_makes_one_redemption(server, counter, api_to
     assert db.session.scalar(select(func.count(Redemption.id))) == 1
 
 
-def test_distinct_requests_against_a_once_a_day_limit_make_exactly_one(server, counter, api_token, db):
+def test_distinct_requests_against_a_once_a_day_limit_make_exactly_one(
+    server, counter, api_token, db
+):
     body = {"code": counter.code, "offer_id": counter.daily_id, "bill_fen": 1000}
     url = server + "/api/v1/redemptions"
     keys = [str(uuid.uuid4()) for _ in range(THREADS)]

@@ -82,10 +82,24 @@ def test_rotating_code_is_accepted_for_this_step_and_the_previous_only(counter):
             assert result.reason == "stale"
 
 
-@pytest.mark.parametrize("raw", [
-    "", "x", "a" * 21, "a" * 5000, "卡" * 22, "abc\x00def" * 4, None, 123, ["x"],
-    "../../etc/passwd", "' OR 1=1 --", "AAAAAAAAAAAAAAAAAAAAAA", "Zm9vYmFyZm9vYmFy.12345678",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "x",
+        "a" * 21,
+        "a" * 5000,
+        "卡" * 22,
+        "abc\x00def" * 4,
+        None,
+        123,
+        ["x"],
+        "../../etc/passwd",
+        "' OR 1=1 --",
+        "AAAAAAAAAAAAAAAAAAAAAA",
+        "Zm9vYmFyZm9vYmFy.12345678",
+    ],
+)
 def test_garbage_codes_are_not_valid(counter, raw):
     result = services.verify(raw)
     assert result.valid is False
@@ -96,7 +110,9 @@ def test_truncated_and_forged_codes_are_not_valid(counter):
     assert services.verify(counter.code[:-1]).valid is False
     forged = counter.code[:-1] + ("A" if counter.code[-1] != "A" else "B")
     assert services.verify(forged).reason == "unknown"
-    rot = codes.rotating_code(counter.card.rotating_id, counter.card.totp_secret, codes.current_step())
+    rot = codes.rotating_code(
+        counter.card.rotating_id, counter.card.totp_secret, codes.current_step()
+    )
     wrong = rot[:-1] + str((int(rot[-1]) + 1) % 10)
     assert services.verify(wrong).reason == "stale"
 
@@ -127,14 +143,17 @@ def test_reissue_stops_the_old_code_at_once(counter, db):
     assert new.number != counter.card.number and new.code != old_code
 
 
-@pytest.mark.parametrize(("bill", "rate", "saving"), [
-    (1234, 85, 185),   # pays 1048.9 → 1049
-    (10, 85, 1),       # pays 8.5 → 9 (half up)
-    (10000, 68, 3200),
-    (0, 85, 0),
-    (1, 99, 0),        # pays 0.99 → 1
-    (None, 85, None),
-])
+@pytest.mark.parametrize(
+    ("bill", "rate", "saving"),
+    [
+        (1234, 85, 185),  # pays 1048.9 → 1049
+        (10, 85, 1),  # pays 8.5 → 9 (half up)
+        (10000, 68, 3200),
+        (0, 85, 0),
+        (1, 99, 0),  # pays 0.99 → 1
+        (None, 85, None),
+    ],
+)
 def test_saving_is_exact_in_fen_with_half_up(bill, rate, saving):
     assert services.saving_fen(bill, rate) == saving
 
@@ -148,8 +167,14 @@ def test_period_keys_follow_shanghai_days_weeks_and_months():
 
 
 def _redeem(counter, user, offer_id, key, code=None, bill=None):
-    return services.redeem(merchant=counter.shop, staff=user, raw_code=code or counter.code,
-                           offer_id=offer_id, bill_fen=bill, idempotency_key=key)
+    return services.redeem(
+        merchant=counter.shop,
+        staff=user,
+        raw_code=code or counter.code,
+        offer_id=offer_id,
+        bill_fen=bill,
+        idempotency_key=key,
+    )
 
 
 def test_daily_limit_and_idempotency(counter, world, db):
@@ -178,7 +203,9 @@ def test_rotating_only_offer_refuses_the_static_code(counter, world, db):
     with pytest.raises(services.CardError) as exc:
         _redeem(counter, world.users["merchant"], offer.id, "r1")
     assert exc.value.code == "rotating_required"
-    rot = codes.rotating_code(counter.card.rotating_id, counter.card.totp_secret, codes.current_step())
+    rot = codes.rotating_code(
+        counter.card.rotating_id, counter.card.totp_secret, codes.current_step()
+    )
     record, _ = _redeem(counter, world.users["merchant"], offer.id, "r2", code=rot)
     assert record.code_type == "rotating"
 
@@ -214,8 +241,9 @@ def test_volunteer_approval_issues_a_card(world, db):
     from alliance.volunteers.models import VolunteerApplication
 
     user = world.users["resident"]
-    application = VolunteerApplication(community_id=world.a.id, user_id=user.id, name="吴居民",
-                                       phone="13900000001")
+    application = VolunteerApplication(
+        community_id=world.a.id, user_id=user.id, name="吴居民", phone="13900000001"
+    )
     db.session.add(application)
     db.session.flush()
     volunteers.approve(application, world.users["secretary_a"])

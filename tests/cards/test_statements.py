@@ -11,11 +11,25 @@ from tests.conftest import login
 
 def _history(db, counter, n, start):
     rows = [
-        dict(card_id=counter.card_id, holder_id=counter.card.holder_id, offer_id=counter.free_id,
-             merchant_id=counter.shop_id, community_id=counter.shop.community_id, staff_id=None,
-             code_type="static", offer_title="饮料9折", rate_percent=90, bill_fen=1000,
-             saving_fen=100, period_key="-", local_day=date(2025, 1, 1), slot=None,
-             idempotency_key=f"h{start + i}", fingerprint="x", created_at=datetime.now(UTC))
+        dict(
+            card_id=counter.card_id,
+            holder_id=counter.card.holder_id,
+            offer_id=counter.free_id,
+            merchant_id=counter.shop_id,
+            community_id=counter.shop.community_id,
+            staff_id=None,
+            code_type="static",
+            offer_title="饮料9折",
+            rate_percent=90,
+            bill_fen=1000,
+            saving_fen=100,
+            period_key="-",
+            local_day=date(2025, 1, 1),
+            slot=None,
+            idempotency_key=f"h{start + i}",
+            fingerprint="x",
+            created_at=datetime.now(UTC),
+        )
         for i in range(n)
     ]
     db.session.execute(insert(Redemption), rows)
@@ -54,8 +68,11 @@ def test_holder_history_and_reports_are_bounded(app, counter, db, count_statemen
     volunteer, secretary, merchant = (app.test_client() for _ in range(3))
     for c, name in ((volunteer, "volunteer"), (secretary, "secretary_a"), (merchant, "merchant")):
         login(c, name)
-    paths = [(volunteer, "/me/card/history"), (merchant, "/cards/merchant?month=2025-01"),
-             (secretary, "/cards/report?month=2025-01")]
+    paths = [
+        (volunteer, "/me/card/history"),
+        (merchant, "/cards/merchant?month=2025-01"),
+        (secretary, "/cards/report?month=2025-01"),
+    ]
     small = [_count(c, count_statements, p) for c, p in paths]
     _history(db, counter, 190, 10)
     large = [_count(c, count_statements, p) for c, p in paths]

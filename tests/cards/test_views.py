@@ -22,7 +22,7 @@ def test_my_card_shows_kind_number_masked_name_and_a_qr_of_the_url_only(counter,
     name = counter.card.holder.display_name
     assert mask_name(name) in html and name not in html
     assert '<svg class="qr"' in html and "<script>" not in html
-    assert "style=" not in html.split('<main', 1)[1]
+    assert "style=" not in html.split("<main", 1)[1]
     png = client.get(f"/me/card/{counter.card_id}/qr.png")
     assert png.status_code == 200 and png.mimetype == "image/png"
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))
@@ -106,8 +106,10 @@ def test_redeem_once_even_when_the_form_is_sent_twice(counter, as_user, db):
 def test_bad_bill_amounts_get_a_message(counter, as_user):
     client = as_user("merchant")
     for bill in ("-1", "abc", "12.345", "1e9", "100001"):
-        response = client.post(f"/c/{counter.code}/redeem",
-                               data={"offer_id": counter.free_id, "bill": bill, "key": "k" + bill})
+        response = client.post(
+            f"/c/{counter.code}/redeem",
+            data={"offer_id": counter.free_id, "bill": bill, "key": "k" + bill},
+        )
         assert response.status_code == 422, bill
         assert "最多两位小数" in response.get_data(as_text=True)
 
@@ -118,8 +120,9 @@ def test_suspended_merchant_staff_get_only_valid_and_cannot_redeem(counter, as_u
     client = as_user("merchant")
     html = client.get(f"/c/{counter.code}").get_data(as_text=True)
     assert counter.card.number not in html
-    response = client.post(f"/c/{counter.code}/redeem",
-                           data={"offer_id": counter.free_id, "key": "z1"})
+    response = client.post(
+        f"/c/{counter.code}/redeem", data={"offer_id": counter.free_id, "key": "z1"}
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(Redemption.id))) == 0
 
@@ -137,8 +140,9 @@ def test_scan_accepts_number_url_or_code(counter, as_user):
 def test_history_and_reports(counter, as_user, db, runner):
     client = as_user("merchant")
     key = _key(client.get(f"/c/{counter.code}").get_data(as_text=True))
-    client.post(f"/c/{counter.code}/redeem",
-                data={"offer_id": counter.free_id, "bill": "100", "key": key})
+    client.post(
+        f"/c/{counter.code}/redeem", data={"offer_id": counter.free_id, "bill": "100", "key": key}
+    )
     volunteer = as_user("volunteer")
     history = volunteer.get("/me/card/history").get_data(as_text=True)
     assert "明珠面馆" in history and "累计节省 ¥10.00" in history
@@ -162,8 +166,9 @@ def test_secretary_issues_suspends_reissues_and_prints(counter, world, as_user, 
     assert response.status_code == 302
     card = db.session.scalars(select(Card).where(Card.kind == "alliance")).one()
     assert card.holder_id == world.users["merchant"].id
-    dup = client.post("/cards/issue", data={"person": "merchant", "kind": "alliance"},
-                      follow_redirects=True)
+    dup = client.post(
+        "/cards/issue", data={"person": "merchant", "kind": "alliance"}, follow_redirects=True
+    )
     assert "已经有一张" in dup.get_data(as_text=True)
     client.post(f"/cards/{counter.card_id}/status", data={"action": "reissue", "reason": "丢失"})
     db.session.expire_all()

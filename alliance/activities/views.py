@@ -193,7 +193,7 @@ def add_slot(activity_id: int):
             db.session.commit()
             flash(_("时段已添加。"), "success")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
     return redirect(url_for(".detail", activity_id=activity_id)), 303
 
 
@@ -272,7 +272,7 @@ def set_times(signup_id: int):
     slot_id = signup.slot_id
     form = TimesForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
         return redirect(url_for(".attendance", slot_id=slot_id)), 303
     try:
         services.set_times(signup, form.check_in.moment, form.check_out.moment)

@@ -1,0 +1,59 @@
+"""List pages answer in a fixed number of statements, whatever the data."""
+
+from datetime import timedelta
+
+from alliance.activities import services
+from alliance.db_types import utcnow
+from alliance.extensions import db
+from alliance.points import services as points
+from tests.points.factories import make_activity, make_volunteer
+
+
+def _grow(world, n):
+    volunteer = world.users["volunteer"]
+    make_volunteer(volunteer, world.a)
+    for k in range(n):
+        activity = make_activity(world.a, world.users["secretary_a"], title=f"活动{k}", slots=2)
+        slot = activity.slots[0]
+        services.sign_up(slot, volunteer)
+        points.award(volunteer, 3, f"好事{k}", world.users["secretary_a"])
+    db.session.commit()
+
+
+def _count(as_user, count_statements, username, path):
+    client = as_user(username)
+    client.get(path)  # warm caches (login, session)
+    with count_statements() as counter:
+        assert client.get(path).status_code == 200
+    return counter.count
+
+
+def test_lists_do_not_grow_with_the_data(as_user, world, count_statements):
+    _grow(world, 2)
+    paths = [("volunteer", "/activities/"), ("volunteer", "/me/points"),
+             ("secretary_a", "/activities/manage"), ("resident", "/activities/leaderboard")]
+    small = {p: _count(as_user, count_statements, u, p) for u, p in paths}
+    _grow(world, 8)
+    large = {p: _count(as_user, count_statements, u, p) for u, p in paths}
+    assert small == large
+
+
+def test_attendance_list_does_not_grow(as_user, world, make_user, count_statements):
+    from alliance.accounts.models import Role
+
+    activity = make_activity(world.a, world.users["secretary_a"], capacity=100)
+    slot_id = activity.slots[0].id
+
+    def add(n):
+        for _ in range(n):
+            user = make_user(community=world.a, roles=(Role.VOLUNTEER,))
+            make_volunteer(user, world.a)
+            signup = services.sign_up(db.session.get(services.ActivitySlot, slot_id), user)
+            services.set_times(signup, utcnow(), utcnow() + timedelta(hours=1))
+        db.session.commit()
+
+    add(2)
+    small = _count(as_user, count_statements, "secretary_a", f"/activities/slots/{slot_id}/attendance")
+    add(10)
+    large = _count(as_user, count_statements, "secretary_a", f"/activities/slots/{slot_id}/attendance")
+    assert small == large

@@ -159,3 +159,4 @@ import alliance.merchants.demo  # noqa: E402, F401
 import alliance.volunteers.demo  # noqa: E402, F401
 import alliance.help_requests.demo  # noqa: E402, F401
 import alliance.cards.demo  # noqa: E402, F401  (after volunteers, merchants and commitments)
+import alliance.points.demo  # noqa: E402, F401  (after merchants, commitments, volunteers)

@@ -38,57 +38,74 @@ class LocalDateTimeField(StringField):
 
 
 class ActivityForm(FlaskForm):
-    title = StringField(_l("活动名称"), validators=[DataRequired(message=_l("请填写活动名称。")),
-                                                 Length(max=80)])
+    title = StringField(
+        _l("活动名称"), validators=[DataRequired(message=_l("请填写活动名称。")), Length(max=80)]
+    )
     category = SelectField(_l("类别"))
-    place = StringField(_l("地点"), validators=[DataRequired(message=_l("请填写活动地点。")),
-                                              Length(max=120)])
+    place = StringField(
+        _l("地点"), validators=[DataRequired(message=_l("请填写活动地点。")), Length(max=120)]
+    )
     description = TextAreaField(_l("活动说明"), validators=[Optional(), Length(max=2000)])
     project_id = SelectField(_l("所属项目（项目清单）"), coerce=int, default=0)
     emergency = BooleanField(_l("应急任务（按应急倍率计分）"))
-    points_per_hour = StringField(_l("每小时积分（留空按社区规则）"),
-                                  validators=[Optional(), Length(max=6)],
-                                  render_kw={"inputmode": "numeric"})
-    starts_at = LocalDateTimeField(_l("第一个时段开始"),
-                                   validators=[DataRequired(message=_l("请填写开始时间。"))])
-    ends_at = LocalDateTimeField(_l("第一个时段结束"),
-                                 validators=[DataRequired(message=_l("请填写结束时间。"))])
-    capacity = StringField(_l("人数上限"), validators=[DataRequired(message=_l("请填写人数上限。")),
-                                                   Length(max=6)],
-                           render_kw={"inputmode": "numeric"})
+    points_per_hour = StringField(
+        _l("每小时积分（留空按社区规则）"),
+        validators=[Optional(), Length(max=6)],
+        render_kw={"inputmode": "numeric"},
+    )
+    starts_at = LocalDateTimeField(
+        _l("第一个时段开始"), validators=[DataRequired(message=_l("请填写开始时间。"))]
+    )
+    ends_at = LocalDateTimeField(
+        _l("第一个时段结束"), validators=[DataRequired(message=_l("请填写结束时间。"))]
+    )
+    capacity = StringField(
+        _l("人数上限"),
+        validators=[DataRequired(message=_l("请填写人数上限。")), Length(max=6)],
+        render_kw={"inputmode": "numeric"},
+    )
     submit = SubmitField(_l("发布活动"))
 
     def __init__(self, *args, projects=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = choices(CATEGORIES.items())
-        self.project_id.choices = choices([(0, _l("不关联项目"))] + [(p.id, p.title) for p in projects])
+        self.project_id.choices = choices(
+            [(0, _l("不关联项目"))] + [(p.id, p.title) for p in projects]
+        )
 
 
 class SlotForm(FlaskForm):
-    starts_at = LocalDateTimeField(_l("开始时间"),
-                                   validators=[DataRequired(message=_l("请填写开始时间。"))])
-    ends_at = LocalDateTimeField(_l("结束时间"),
-                                 validators=[DataRequired(message=_l("请填写结束时间。"))])
-    capacity = StringField(_l("人数上限"), validators=[DataRequired(message=_l("请填写人数上限。")),
-                                                   Length(max=6)],
-                           render_kw={"inputmode": "numeric"})
+    starts_at = LocalDateTimeField(
+        _l("开始时间"), validators=[DataRequired(message=_l("请填写开始时间。"))]
+    )
+    ends_at = LocalDateTimeField(
+        _l("结束时间"), validators=[DataRequired(message=_l("请填写结束时间。"))]
+    )
+    capacity = StringField(
+        _l("人数上限"),
+        validators=[DataRequired(message=_l("请填写人数上限。")), Length(max=6)],
+        render_kw={"inputmode": "numeric"},
+    )
     submit = SubmitField(_l("添加时段"))
 
 
 class ScanForm(FlaskForm):
-    text = StringField(_l("扫志愿者卡或输入卡号"),
-                       validators=[DataRequired(message=_l("请扫码或输入卡号。")), Length(max=300)],
-                       render_kw={"autocomplete": "off", "autocapitalize": "characters",
-                                  "spellcheck": "false"},
-                       description=_l("第一次扫码签到，第二次扫码签退"))
+    text = StringField(
+        _l("扫志愿者卡或输入卡号"),
+        validators=[DataRequired(message=_l("请扫码或输入卡号。")), Length(max=300)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+        description=_l("第一次扫码签到，第二次扫码签退"),
+    )
     submit = SubmitField(_l("签到 / 签退"))
 
 
 class TimesForm(FlaskForm):
-    check_in = LocalDateTimeField(_l("签到时间"),
-                                  validators=[DataRequired(message=_l("请填写签到时间。"))])
-    check_out = LocalDateTimeField(_l("签退时间"),
-                                   validators=[DataRequired(message=_l("请填写签退时间。"))])
+    check_in = LocalDateTimeField(
+        _l("签到时间"), validators=[DataRequired(message=_l("请填写签到时间。"))]
+    )
+    check_out = LocalDateTimeField(
+        _l("签退时间"), validators=[DataRequired(message=_l("请填写签退时间。"))]
+    )
     submit = SubmitField(_l("保存时间"))
 
 

@@ -84,8 +84,10 @@ class Activity(db.Model):
     community: Mapped["Community"] = relationship()  # noqa: F821
 
     __table_args__ = (
-        CheckConstraint("points_per_hour IS NULL OR (points_per_hour >= 0 "
-                        "AND points_per_hour <= 1000)", name="activity_per_hour_range"),
+        CheckConstraint(
+            "points_per_hour IS NULL OR (points_per_hour >= 0 AND points_per_hour <= 1000)",
+            name="activity_per_hour_range",
+        ),
     )
 
     @property
@@ -126,10 +128,13 @@ class Signup(db.Model):
     __tablename__ = "activity_signups"
     __table_args__ = (
         UniqueConstraint("slot_id", "user_id", name="uq_activity_signups_person"),
-        CheckConstraint("minutes IS NULL OR (minutes >= 0 AND minutes <= 1440)",
-                        name="minutes_range"),
-        CheckConstraint("check_out_at IS NULL OR check_in_at IS NULL OR check_out_at >= check_in_at",
-                        name="checkout_after_checkin"),
+        CheckConstraint(
+            "minutes IS NULL OR (minutes >= 0 AND minutes <= 1440)", name="minutes_range"
+        ),
+        CheckConstraint(
+            "check_out_at IS NULL OR check_in_at IS NULL OR check_out_at >= check_in_at",
+            name="checkout_after_checkin",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,33 +15,66 @@ def _iso(value):
 
 @personal_data_exporter("points_and_activities")
 def export_points(user):
-    account = db.session.scalars(select(PointsAccount).where(PointsAccount.user_id == user.id)).first()
-    signups = list(db.session.scalars(
-        select(Signup).where(Signup.user_id == user.id)
-        .options(selectinload(Signup.activity), selectinload(Signup.slot)).order_by(Signup.id)))
+    account = db.session.scalars(
+        select(PointsAccount).where(PointsAccount.user_id == user.id)
+    ).first()
+    signups = list(
+        db.session.scalars(
+            select(Signup)
+            .where(Signup.user_id == user.id)
+            .options(selectinload(Signup.activity), selectinload(Signup.slot))
+            .order_by(Signup.id)
+        )
+    )
     if account is None and not signups:
         return None
     entries = db.session.scalars(
-        select(LedgerEntry).where(LedgerEntry.user_id == user.id).order_by(LedgerEntry.id))
+        select(LedgerEntry).where(LedgerEntry.user_id == user.id).order_by(LedgerEntry.id)
+    )
     exchanges = db.session.scalars(
-        select(Exchange).where(Exchange.user_id == user.id).order_by(Exchange.id))
+        select(Exchange).where(Exchange.user_id == user.id).order_by(Exchange.id)
+    )
     records = db.session.scalars(
-        select(ServiceRecord).where(ServiceRecord.user_id == user.id).order_by(ServiceRecord.id))
+        select(ServiceRecord).where(ServiceRecord.user_id == user.id).order_by(ServiceRecord.id)
+    )
     return {
         "balance": account.balance if account else 0,
         "show_name_on_leaderboard": bool(account and account.show_name),
-        "ledger": [{"at": _iso(e.created_at), "kind": e.kind, "points": e.delta,
-                    "balance_after": e.balance_after, "reason": e.reason,
-                    "expires_on": _iso(e.expires_on)} for e in entries],
-        "activities": [{"activity": s.activity.title, "starts_at": _iso(s.slot.starts_at),
-                        "status": s.status, "check_in_at": _iso(s.check_in_at),
-                        "check_out_at": _iso(s.check_out_at), "minutes": s.minutes,
-                        "confirmed_at": _iso(s.confirmed_at), "points": s.points}
-                       for s in signups],
-        "exchanges": [{"at": _iso(x.created_at), "item": x.item_title, "points": x.points}
-                      for x in exchanges],
-        "service_records": [{"issued_at": _iso(r.issued_at), "total_minutes": r.total_minutes,
-                             "activities": r.activity_count} for r in records],
+        "ledger": [
+            {
+                "at": _iso(e.created_at),
+                "kind": e.kind,
+                "points": e.delta,
+                "balance_after": e.balance_after,
+                "reason": e.reason,
+                "expires_on": _iso(e.expires_on),
+            }
+            for e in entries
+        ],
+        "activities": [
+            {
+                "activity": s.activity.title,
+                "starts_at": _iso(s.slot.starts_at),
+                "status": s.status,
+                "check_in_at": _iso(s.check_in_at),
+                "check_out_at": _iso(s.check_out_at),
+                "minutes": s.minutes,
+                "confirmed_at": _iso(s.confirmed_at),
+                "points": s.points,
+            }
+            for s in signups
+        ],
+        "exchanges": [
+            {"at": _iso(x.created_at), "item": x.item_title, "points": x.points} for x in exchanges
+        ],
+        "service_records": [
+            {
+                "issued_at": _iso(r.issued_at),
+                "total_minutes": r.total_minutes,
+                "activities": r.activity_count,
+            }
+            for r in records
+        ],
     }
 
 
@@ -49,5 +82,6 @@ def export_points(user):
 def forget_leaderboard_choice(user):
     """The ledger and attendance stay (they are the community's records); the name goes off
     the leaderboard."""
-    db.session.execute(update(PointsAccount).where(PointsAccount.user_id == user.id)
-                       .values(show_name=False))
+    db.session.execute(
+        update(PointsAccount).where(PointsAccount.user_id == user.id).values(show_name=False)
+    )

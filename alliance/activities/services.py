@@ -59,8 +59,11 @@ def local_day(moment: datetime) -> date:
 
 
 def can_publish(user: User, community_id: int) -> bool:
-    return bool(user.is_authenticated and user.has_role(Role.SECRETARY)
-                and user.community_id == community_id)
+    return bool(
+        user.is_authenticated
+        and user.has_role(Role.SECRETARY)
+        and user.community_id == community_id
+    )
 
 
 def can_organise(user: User, activity: Activity) -> bool:
@@ -96,23 +99,31 @@ class ActivityInput:
 
 def _checked_slot(data: SlotInput, now: datetime) -> dict:
     if data.starts_at is None or data.ends_at is None:
-        raise ActivityError("slot_time_required", _l("请填写时段的开始和结束时间。"), field="starts_at")
+        raise ActivityError(
+            "slot_time_required", _l("请填写时段的开始和结束时间。"), field="starts_at"
+        )
     if data.ends_at <= data.starts_at:
         raise ActivityError("slot_order", _l("结束时间要晚于开始时间。"), field="ends_at")
     if data.ends_at - data.starts_at > timedelta(hours=MAX_SLOT_HOURS):
         raise ActivityError("slot_too_long", _l("一个时段不能超过24小时。"), field="ends_at")
     if data.starts_at <= now:
-        raise ActivityError("slot_in_past", _l("开始时间已经过了，请选择将来的时间。"),
-                            field="starts_at")
+        raise ActivityError(
+            "slot_in_past", _l("开始时间已经过了，请选择将来的时间。"), field="starts_at"
+        )
     text = str(data.capacity if data.capacity is not None else "").strip()
     if not text.isdigit() or not 1 <= int(text) <= 10000:
         raise ActivityError("capacity", _l("人数上限应是1到10000之间的整数。"), field="capacity")
-    return {"starts_at": data.starts_at, "ends_at": data.ends_at, "capacity": int(text),
-            "local_day": local_day(data.starts_at)}
+    return {
+        "starts_at": data.starts_at,
+        "ends_at": data.ends_at,
+        "capacity": int(text),
+        "local_day": local_day(data.starts_at),
+    }
 
 
-def create_activity(community: Community, actor: User, data: ActivityInput,
-                    now: datetime | None = None) -> Activity:
+def create_activity(
+    community: Community, actor: User, data: ActivityInput, now: datetime | None = None
+) -> Activity:
     from alliance.help_requests.models import Project
 
     now = now or utcnow()
@@ -131,27 +142,40 @@ def create_activity(community: Community, actor: User, data: ActivityInput,
     per_hour = None
     if per_hour_text:
         if not per_hour_text.isdigit() or int(per_hour_text) > 1000:
-            raise ActivityError("per_hour", _l("每小时积分应是0到1000之间的整数，不能为负数或小数。"),
-                                field="points_per_hour")
+            raise ActivityError(
+                "per_hour",
+                _l("每小时积分应是0到1000之间的整数，不能为负数或小数。"),
+                field="points_per_hour",
+            )
         per_hour = int(per_hour_text)
     if data.project_id:
         project = db.session.get(Project, data.project_id)
         if project is None or project.community_id != community.id:
-            raise ActivityError("project", _l("本社区的项目清单里没有这个项目。"), field="project_id")
+            raise ActivityError(
+                "project", _l("本社区的项目清单里没有这个项目。"), field="project_id"
+            )
     if not data.slots:
         raise ActivityError("slots", _l("请至少添加一个时段。"), field="starts_at")
     if len(data.slots) > MAX_SLOTS:
         raise ActivityError("slots", _l("一个活动最多20个时段。"), field="starts_at")
     slots = [_checked_slot(s, now) for s in data.slots]
-    activity = Activity(community_id=community.id, project_id=data.project_id or None, title=title,
-                        category=data.category, place=place, description=description,
-                        emergency=bool(data.emergency), points_per_hour=per_hour,
-                        created_by_id=actor.id)
+    activity = Activity(
+        community_id=community.id,
+        project_id=data.project_id or None,
+        title=title,
+        category=data.category,
+        place=place,
+        description=description,
+        emergency=bool(data.emergency),
+        points_per_hour=per_hour,
+        created_by_id=actor.id,
+    )
     db.session.add(activity)
     db.session.flush()
     for values in slots:
-        db.session.add(ActivitySlot(activity_id=activity.id, community_id=community.id, taken=0,
-                                    **values))
+        db.session.add(
+            ActivitySlot(activity_id=activity.id, community_id=community.id, taken=0, **values)
+        )
     db.session.flush()
     return activity
 
@@ -160,8 +184,9 @@ def add_slot(activity: Activity, data: SlotInput, now: datetime | None = None) -
     if activity.is_cancelled:
         raise ActivityError("cancelled", _l("活动已取消。"), 409)
     values = _checked_slot(data, now or utcnow())
-    slot = ActivitySlot(activity_id=activity.id, community_id=activity.community_id, taken=0,
-                        **values)
+    slot = ActivitySlot(
+        activity_id=activity.id, community_id=activity.community_id, taken=0, **values
+    )
     db.session.add(slot)
     db.session.flush()
     return slot
@@ -178,9 +203,13 @@ def cancel_activity(activity: Activity) -> None:
 
 
 def active_profile(user: User, community_id: int) -> VolunteerProfile | None:
-    return db.session.scalars(select(VolunteerProfile).where(
-        VolunteerProfile.user_id == user.id, VolunteerProfile.community_id == community_id,
-        VolunteerProfile.status == VolunteerStatus.ACTIVE)).first()
+    return db.session.scalars(
+        select(VolunteerProfile).where(
+            VolunteerProfile.user_id == user.id,
+            VolunteerProfile.community_id == community_id,
+            VolunteerProfile.status == VolunteerStatus.ACTIVE,
+        )
+    ).first()
 
 
 def sign_up(slot: ActivitySlot, user: User, now: datetime | None = None) -> Signup:
@@ -194,26 +223,36 @@ def sign_up(slot: ActivitySlot, user: User, now: datetime | None = None) -> Sign
         raise ActivityError("started", _l("这个时段已经开始了，不能再报名。"), 409)
     if active_profile(user, slot.community_id) is None:
         raise ActivityError("not_volunteer", _l("只有本社区在岗的志愿者可以报名。"), 403)
-    existing = db.session.scalars(select(Signup).where(
-        Signup.slot_id == slot.id, Signup.user_id == user.id)).first()
+    existing = db.session.scalars(
+        select(Signup).where(Signup.slot_id == slot.id, Signup.user_id == user.id)
+    ).first()
     if existing is not None and existing.status == SignupStatus.SIGNED_UP:
         raise ActivityError("already", _l("您已经报名了这个时段。"), 409)
     took = db.session.execute(
-        update(ActivitySlot).where(ActivitySlot.id == slot.id,
-                                   ActivitySlot.taken < ActivitySlot.capacity)
-        .values(taken=ActivitySlot.taken + 1)).rowcount
+        update(ActivitySlot)
+        .where(ActivitySlot.id == slot.id, ActivitySlot.taken < ActivitySlot.capacity)
+        .values(taken=ActivitySlot.taken + 1)
+    ).rowcount
     if took != 1:
         raise ActivityError("full", _l("这个时段已经报满了。"), 409)
     if existing is not None:
         changed = db.session.execute(
-            update(Signup).where(Signup.id == existing.id, Signup.status != SignupStatus.SIGNED_UP)
-            .values(status=SignupStatus.SIGNED_UP)).rowcount
+            update(Signup)
+            .where(Signup.id == existing.id, Signup.status != SignupStatus.SIGNED_UP)
+            .values(status=SignupStatus.SIGNED_UP)
+        ).rowcount
         if changed != 1:
             raise ActivityError("already", _l("您已经报名了这个时段。"), 409)
         db.session.expire(existing)
         return existing
-    signup = Signup(slot_id=slot.id, activity_id=activity.id, community_id=slot.community_id,
-                    user_id=user.id, status=SignupStatus.SIGNED_UP, created_at=now)
+    signup = Signup(
+        slot_id=slot.id,
+        activity_id=activity.id,
+        community_id=slot.community_id,
+        user_id=user.id,
+        status=SignupStatus.SIGNED_UP,
+        created_at=now,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(signup)
@@ -227,16 +266,25 @@ def cancel_signup(signup: Signup, now: datetime | None = None) -> None:
     now = now or utcnow()
     lock_for_write()
     if signup.slot.starts_at <= now:
-        raise ActivityError("started", _l("时段已经开始，不能取消报名；如不能到场请联系组织者。"), 409)
+        raise ActivityError(
+            "started", _l("时段已经开始，不能取消报名；如不能到场请联系组织者。"), 409
+        )
     changed = db.session.execute(
-        update(Signup).where(Signup.id == signup.id, Signup.status == SignupStatus.SIGNED_UP,
-                             Signup.check_in_at.is_(None))
-        .values(status=SignupStatus.CANCELLED)).rowcount
+        update(Signup)
+        .where(
+            Signup.id == signup.id,
+            Signup.status == SignupStatus.SIGNED_UP,
+            Signup.check_in_at.is_(None),
+        )
+        .values(status=SignupStatus.CANCELLED)
+    ).rowcount
     if changed != 1:
         raise ActivityError("not_signed_up", _l("您没有报名这个时段。"), 409)
-    db.session.execute(update(ActivitySlot).where(ActivitySlot.id == signup.slot_id,
-                                                  ActivitySlot.taken > 0)
-                       .values(taken=ActivitySlot.taken - 1))
+    db.session.execute(
+        update(ActivitySlot)
+        .where(ActivitySlot.id == signup.slot_id, ActivitySlot.taken > 0)
+        .values(taken=ActivitySlot.taken - 1)
+    )
     db.session.expire_all()
 
 
@@ -252,11 +300,14 @@ def _open_for_attendance(signup: Signup) -> None:
 
 def _minutes(check_in: datetime, check_out: datetime) -> int:
     if check_out < check_in:
-        raise ActivityError("checkout_before_checkin", _l("签退时间不能早于签到时间。"),
-                            field="check_out")
+        raise ActivityError(
+            "checkout_before_checkin", _l("签退时间不能早于签到时间。"), field="check_out"
+        )
     minutes = int((check_out - check_in).total_seconds() // 60)
     if minutes > MAX_SLOT_HOURS * 60:
-        raise ActivityError("too_long", _l("服务时长不能超过24小时，请核对时间。"), field="check_out")
+        raise ActivityError(
+            "too_long", _l("服务时长不能超过24小时，请核对时间。"), field="check_out"
+        )
     return minutes
 
 
@@ -308,11 +359,16 @@ def card_holder_from_text(text: str) -> Card:
     code = card.code if card is not None else card_codes.code_from_text(value)
     result = cards.verify(code, None, with_offers=False)
     if result.card is None:
-        raise ActivityError("unknown_card", _l("没有找到这张卡，请核对卡号或重新扫码。"), 404,
-                            field="text")
+        raise ActivityError(
+            "unknown_card", _l("没有找到这张卡，请核对卡号或重新扫码。"), 404, field="text"
+        )
     if not result.valid:
-        raise ActivityError("invalid_card", _l("这张卡现在不能使用：%(r)s", r=result.reason_label),
-                            422, field="text")
+        raise ActivityError(
+            "invalid_card",
+            _l("这张卡现在不能使用：%(r)s", r=result.reason_label),
+            422,
+            field="text",
+        )
     return result.card
 
 
@@ -321,8 +377,9 @@ def scan(slot: ActivitySlot, text: str, now: datetime | None = None) -> tuple[Si
     now = now or utcnow()
     lock_for_write()
     card = card_holder_from_text(text)
-    signup = db.session.scalars(select(Signup).where(
-        Signup.slot_id == slot.id, Signup.user_id == card.holder_id)).first()
+    signup = db.session.scalars(
+        select(Signup).where(Signup.slot_id == slot.id, Signup.user_id == card.holder_id)
+    ).first()
     if signup is None or signup.status != SignupStatus.SIGNED_UP:
         raise ActivityError("not_signed_up", _l("这位志愿者没有报名这个时段。"), 409, field="text")
     if signup.check_in_at is None:
@@ -335,9 +392,12 @@ def scan(slot: ActivitySlot, text: str, now: datetime | None = None) -> tuple[Si
 def points_for_signup(signup: Signup) -> int:
     activity = signup.activity
     rule = points.rule_for(activity.community_id)
-    per_hour = activity.points_per_hour if activity.points_per_hour is not None else rule.points_per_hour
-    percent = points.percent_for(rule, emergency=activity.emergency,
-                                 night=points.is_night(signup.slot.starts_at, rule))
+    per_hour = (
+        activity.points_per_hour if activity.points_per_hour is not None else rule.points_per_hour
+    )
+    percent = points.percent_for(
+        rule, emergency=activity.emergency, night=points.is_night(signup.slot.starts_at, rule)
+    )
     return points.points_for(signup.minutes or 0, per_hour, percent)
 
 
@@ -348,8 +408,10 @@ def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
     if signup.status != SignupStatus.SIGNED_UP or signup.minutes is None:
         raise ActivityError("no_hours", _l("还没有签到签退记录，不能确认。"), 409)
     changed = db.session.execute(
-        update(Signup).where(Signup.id == signup.id, Signup.confirmed_at.is_(None))
-        .values(confirmed_at=now, confirmed_by_id=actor.id)).rowcount
+        update(Signup)
+        .where(Signup.id == signup.id, Signup.confirmed_at.is_(None))
+        .values(confirmed_at=now, confirmed_by_id=actor.id)
+    ).rowcount
     if changed != 1:
         raise ActivityError("confirmed", _l("时长已经确认过了。"), 409)
     db.session.refresh(signup)
@@ -358,19 +420,32 @@ def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
     db.session.flush()
     if earned > 0:
         holder = db.session.get(User, signup.user_id)
-        points.post_entry(user_id=signup.user_id,
-                          community_id=holder.community_id or signup.community_id,
-                          kind=EntryKind.EARN, delta=earned, actor_id=actor.id,
-                          signup_id=signup.id, reason=signup.activity.title, now=now)
+        points.post_entry(
+            user_id=signup.user_id,
+            community_id=holder.community_id or signup.community_id,
+            kind=EntryKind.EARN,
+            delta=earned,
+            actor_id=actor.id,
+            signup_id=signup.id,
+            reason=signup.activity.title,
+            now=now,
+        )
     return earned
 
 
 def confirm_slot(slot: ActivitySlot, actor: User, now: datetime | None = None) -> tuple[int, int]:
     """Confirm every checked-out, unconfirmed sign-up of the slot: (people, points)."""
     lock_for_write()
-    pending = list(db.session.scalars(select(Signup).where(
-        Signup.slot_id == slot.id, Signup.status == SignupStatus.SIGNED_UP,
-        Signup.minutes.is_not(None), Signup.confirmed_at.is_(None))))
+    pending = list(
+        db.session.scalars(
+            select(Signup).where(
+                Signup.slot_id == slot.id,
+                Signup.status == SignupStatus.SIGNED_UP,
+                Signup.minutes.is_not(None),
+                Signup.confirmed_at.is_(None),
+            )
+        )
+    )
     total = 0
     for signup in pending:
         total += confirm(signup, actor, now)
@@ -383,21 +458,35 @@ def confirm_slot(slot: ActivitySlot, actor: User, now: datetime | None = None) -
 def upcoming(community_id: int, now: datetime | None = None, limit: int = 50) -> list[Activity]:
     """Published activities with a slot still to come, soonest first (2 queries)."""
     now = now or utcnow()
-    soonest = (select(ActivitySlot.activity_id, func.min(ActivitySlot.starts_at).label("first"))
-               .where(ActivitySlot.community_id == community_id, ActivitySlot.ends_at > now)
-               .group_by(ActivitySlot.activity_id).subquery())
-    return list(db.session.scalars(
-        select(Activity).join(soonest, soonest.c.activity_id == Activity.id)
-        .where(Activity.status == ActivityStatus.PUBLISHED)
-        .options(selectinload(Activity.slots))
-        .order_by(soonest.c.first, Activity.id).limit(limit)))
+    soonest = (
+        select(ActivitySlot.activity_id, func.min(ActivitySlot.starts_at).label("first"))
+        .where(ActivitySlot.community_id == community_id, ActivitySlot.ends_at > now)
+        .group_by(ActivitySlot.activity_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(Activity)
+            .join(soonest, soonest.c.activity_id == Activity.id)
+            .where(Activity.status == ActivityStatus.PUBLISHED)
+            .options(selectinload(Activity.slots))
+            .order_by(soonest.c.first, Activity.id)
+            .limit(limit)
+        )
+    )
 
 
 def signups_of(user_id: int, limit: int = 100) -> list[Signup]:
-    return list(db.session.scalars(
-        select(Signup).where(Signup.user_id == user_id)
-        .join(Signup.slot).options(selectinload(Signup.slot), selectinload(Signup.activity))
-        .order_by(ActivitySlot.starts_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Signup)
+            .where(Signup.user_id == user_id)
+            .join(Signup.slot)
+            .options(selectinload(Signup.slot), selectinload(Signup.activity))
+            .order_by(ActivitySlot.starts_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 # --- records and the leaderboard -----------------------------------------------------------
@@ -417,13 +506,23 @@ class ServiceSummary:
 
 
 def service_summary(user_id: int) -> ServiceSummary:
-    rows = list(db.session.scalars(
-        select(Signup).where(Signup.user_id == user_id, Signup.confirmed_at.is_not(None))
-        .join(Signup.slot).options(selectinload(Signup.slot), selectinload(Signup.activity))
-        .order_by(ActivitySlot.starts_at)))
+    rows = list(
+        db.session.scalars(
+            select(Signup)
+            .where(Signup.user_id == user_id, Signup.confirmed_at.is_not(None))
+            .join(Signup.slot)
+            .options(selectinload(Signup.slot), selectinload(Signup.activity))
+            .order_by(ActivitySlot.starts_at)
+        )
+    )
     days = [r.slot.local_day for r in rows]
-    return ServiceSummary(rows, sum(r.minutes or 0 for r in rows), sum(r.points or 0 for r in rows),
-                          min(days) if days else None, max(days) if days else None)
+    return ServiceSummary(
+        rows,
+        sum(r.minutes or 0 for r in rows),
+        sum(r.points or 0 for r in rows),
+        min(days) if days else None,
+        max(days) if days else None,
+    )
 
 
 def volunteer_card_number(user_id: int) -> str:
@@ -435,15 +534,21 @@ def issue_record(user: User) -> ServiceRecord:
     summary = service_summary(user.id)
     if not summary.rows:
         raise ActivityError("no_service", _l("还没有已确认的志愿服务记录。"), 409)
-    profile = db.session.scalars(select(VolunteerProfile).where(
-        VolunteerProfile.user_id == user.id)).first()
+    profile = db.session.scalars(
+        select(VolunteerProfile).where(VolunteerProfile.user_id == user.id)
+    ).first()
     record = ServiceRecord(
-        token=secrets.token_urlsafe(32), user_id=user.id,
+        token=secrets.token_urlsafe(32),
+        user_id=user.id,
         community_id=profile.community_id if profile else user.community_id,
         name_masked=mask_name(profile.name if profile else user.display_name),
-        card_number=volunteer_card_number(user.id), total_minutes=summary.total_minutes,
-        activity_count=summary.count, points_earned=summary.points_earned,
-        first_day=summary.first_day, last_day=summary.last_day)
+        card_number=volunteer_card_number(user.id),
+        total_minutes=summary.total_minutes,
+        activity_count=summary.count,
+        points_earned=summary.points_earned,
+        first_day=summary.first_day,
+        last_day=summary.last_day,
+    )
     db.session.add(record)
     db.session.flush()
     return record
@@ -462,35 +567,60 @@ def leaderboard(community_id: int, first: date, nxt: date, limit: int = LEADERBO
     hours = db.session.execute(
         select(Signup.user_id, func.sum(Signup.minutes).label("total"))
         .join(ActivitySlot, ActivitySlot.id == Signup.slot_id)
-        .where(Signup.community_id == community_id, Signup.confirmed_at.is_not(None),
-               ActivitySlot.local_day >= first, ActivitySlot.local_day < nxt)
-        .group_by(Signup.user_id).order_by(func.sum(Signup.minutes).desc(), Signup.user_id)
-        .limit(limit)).all()
+        .where(
+            Signup.community_id == community_id,
+            Signup.confirmed_at.is_not(None),
+            ActivitySlot.local_day >= first,
+            ActivitySlot.local_day < nxt,
+        )
+        .group_by(Signup.user_id)
+        .order_by(func.sum(Signup.minutes).desc(), Signup.user_id)
+        .limit(limit)
+    ).all()
     gained = db.session.execute(
         select(LedgerEntry.user_id, func.sum(LedgerEntry.delta).label("total"))
-        .where(LedgerEntry.community_id == community_id,
-               LedgerEntry.kind.in_((EntryKind.EARN, EntryKind.AWARD)),
-               LedgerEntry.created_at >= _utc(first), LedgerEntry.created_at < _utc(nxt))
-        .group_by(LedgerEntry.user_id).order_by(func.sum(LedgerEntry.delta).desc(),
-                                                LedgerEntry.user_id)
-        .limit(limit)).all()
+        .where(
+            LedgerEntry.community_id == community_id,
+            LedgerEntry.kind.in_((EntryKind.EARN, EntryKind.AWARD)),
+            LedgerEntry.created_at >= _utc(first),
+            LedgerEntry.created_at < _utc(nxt),
+        )
+        .group_by(LedgerEntry.user_id)
+        .order_by(func.sum(LedgerEntry.delta).desc(), LedgerEntry.user_id)
+        .limit(limit)
+    ).all()
     ids = {r.user_id for r in hours} | {r.user_id for r in gained}
     names = {}
     if ids:
         for uid, name, shown in db.session.execute(
-                select(User.id, User.display_name, PointsAccount.show_name)
-                .outerjoin(PointsAccount, PointsAccount.user_id == User.id)
-                .where(User.id.in_(ids))):
+            select(User.id, User.display_name, PointsAccount.show_name)
+            .outerjoin(PointsAccount, PointsAccount.user_id == User.id)
+            .where(User.id.in_(ids))
+        ):
             names[uid] = name if shown else None
 
     def label(uid):
         return names.get(uid) or str(_l("匿名志愿者"))
 
     return {
-        "hours": [{"name": label(r.user_id), "named": bool(names.get(r.user_id)),
-                   "hours": round((r.total or 0) / 60, 1), "user_id": r.user_id} for r in hours],
-        "points": [{"name": label(r.user_id), "named": bool(names.get(r.user_id)),
-                    "points": int(r.total or 0), "user_id": r.user_id} for r in gained],
+        "hours": [
+            {
+                "name": label(r.user_id),
+                "named": bool(names.get(r.user_id)),
+                "hours": round((r.total or 0) / 60, 1),
+                "user_id": r.user_id,
+            }
+            for r in hours
+        ],
+        "points": [
+            {
+                "name": label(r.user_id),
+                "named": bool(names.get(r.user_id)),
+                "points": int(r.total or 0),
+                "user_id": r.user_id,
+            }
+            for r in gained
+        ],
     }
 
 
@@ -505,9 +635,11 @@ def set_show_name(user: User, show: bool) -> None:
 def _hours_this_month(community_ids):
     today = cards.local_today()
     first = today.replace(day=1)
-    stmt = (select(func.coalesce(func.sum(Signup.minutes), 0))
-            .join(ActivitySlot, ActivitySlot.id == Signup.slot_id)
-            .where(Signup.confirmed_at.is_not(None), ActivitySlot.local_day >= first))
+    stmt = (
+        select(func.coalesce(func.sum(Signup.minutes), 0))
+        .join(ActivitySlot, ActivitySlot.id == Signup.slot_id)
+        .where(Signup.confirmed_at.is_not(None), ActivitySlot.local_day >= first)
+    )
     if community_ids is not None:
         stmt = stmt.where(Signup.community_id.in_(community_ids))
     minutes = db.session.scalar(stmt) or 0

@@ -39,8 +39,9 @@ def _activity_or_404(activity_id: int) -> Activity:
 
 
 def _can_see(activity: Activity) -> bool:
-    return (current_user.community_id == activity.community_id
-            or services.can_organise(current_user, activity))
+    return current_user.community_id == activity.community_id or services.can_organise(
+        current_user, activity
+    )
 
 
 def _slot_or_404(slot_id: int) -> ActivitySlot:
@@ -78,29 +79,54 @@ def _fail(exc: services.ActivityError):
 def index():
     community_id = current_user.community_id
     activities = services.upcoming(community_id) if community_id else []
-    mine = {s.slot_id: s for s in db.session.scalars(
-        select(Signup).where(Signup.user_id == current_user.id,
-                             Signup.slot_id.in_([sl.id for a in activities for sl in a.slots])))
-    } if activities else {}
+    mine = (
+        {
+            s.slot_id: s
+            for s in db.session.scalars(
+                select(Signup).where(
+                    Signup.user_id == current_user.id,
+                    Signup.slot_id.in_([sl.id for a in activities for sl in a.slots]),
+                )
+            )
+        }
+        if activities
+        else {}
+    )
     can_publish = bool(community_id) and services.can_publish(current_user, community_id)
-    return render_template("activities/index.html", activities=activities, mine=mine,
-                           can_publish=can_publish,
-                           is_organiser=current_user.has_role(*ORGANISERS), form=ButtonForm())
+    return render_template(
+        "activities/index.html",
+        activities=activities,
+        mine=mine,
+        can_publish=can_publish,
+        is_organiser=current_user.has_role(*ORGANISERS),
+        form=ButtonForm(),
+    )
 
 
 @bp.get("/activities/<int:activity_id>")
 @login_required
 def detail(activity_id: int):
     activity = _activity_or_404(activity_id)
-    mine = {s.slot_id: s for s in db.session.scalars(
-        select(Signup).where(Signup.user_id == current_user.id,
-                             Signup.activity_id == activity.id))}
+    mine = {
+        s.slot_id: s
+        for s in db.session.scalars(
+            select(Signup).where(
+                Signup.user_id == current_user.id, Signup.activity_id == activity.id
+            )
+        )
+    }
     can_volunteer = services.active_profile(current_user, activity.community_id) is not None
     return render_template(
-        "activities/detail.html", activity=activity, mine=mine, now=utcnow(),
-        can_volunteer=can_volunteer, can_organise=services.can_organise(current_user, activity),
+        "activities/detail.html",
+        activity=activity,
+        mine=mine,
+        now=utcnow(),
+        can_volunteer=can_volunteer,
+        can_organise=services.can_organise(current_user, activity),
         can_publish=services.can_publish(current_user, activity.community_id),
-        form=ButtonForm(), slot_form=SlotForm())
+        form=ButtonForm(),
+        slot_form=SlotForm(),
+    )
 
 
 @bp.post("/activities/slots/<int:slot_id>/signup")
@@ -123,8 +149,9 @@ def signup(slot_id: int):
 def cancel_signup(slot_id: int):
     slot = _slot_or_404(slot_id)
     activity_id = slot.activity_id
-    mine = db.session.scalars(select(Signup).where(
-        Signup.slot_id == slot.id, Signup.user_id == current_user.id)).first()
+    mine = db.session.scalars(
+        select(Signup).where(Signup.slot_id == slot.id, Signup.user_id == current_user.id)
+    ).first()
     if mine is None:
         flash(_("您没有报名这个时段。"), "danger")
         return redirect(url_for(".detail", activity_id=activity_id)), 303
@@ -144,14 +171,19 @@ def cancel_signup(slot_id: int):
 def _projects(community_id):
     from alliance.help_requests.models import Project
 
-    return list(db.session.scalars(
-        select(Project).where(Project.community_id == community_id).order_by(Project.title)))
+    return list(
+        db.session.scalars(
+            select(Project).where(Project.community_id == community_id).order_by(Project.title)
+        )
+    )
 
 
 @bp.route("/activities/new", methods=["GET", "POST"])
 @roles_required(Role.SECRETARY)
 def new():
-    community = db.session.get(Community, current_user.community_id) if current_user.community_id else None
+    community = (
+        db.session.get(Community, current_user.community_id) if current_user.community_id else None
+    )
     if community is None:
         abort(403)
     form = ActivityForm(projects=_projects(community.id))
@@ -159,11 +191,17 @@ def new():
         form.project_id.data = request.args.get("project", type=int)
     if form.validate_on_submit():
         data = services.ActivityInput(
-            title=form.title.data, category=form.category.data, place=form.place.data,
-            description=form.description.data or "", emergency=form.emergency.data,
-            points_per_hour=form.points_per_hour.data, project_id=form.project_id.data or None,
-            slots=[services.SlotInput(form.starts_at.moment, form.ends_at.moment,
-                                      form.capacity.data)])
+            title=form.title.data,
+            category=form.category.data,
+            place=form.place.data,
+            description=form.description.data or "",
+            emergency=form.emergency.data,
+            points_per_hour=form.points_per_hour.data,
+            project_id=form.project_id.data or None,
+            slots=[
+                services.SlotInput(form.starts_at.moment, form.ends_at.moment, form.capacity.data)
+            ],
+        )
         try:
             activity = services.create_activity(community, current_user, data)
         except services.ActivityError as exc:
@@ -185,8 +223,10 @@ def add_slot(activity_id: int):
     form = SlotForm()
     if form.validate_on_submit():
         try:
-            services.add_slot(activity, services.SlotInput(form.starts_at.moment,
-                                                           form.ends_at.moment, form.capacity.data))
+            services.add_slot(
+                activity,
+                services.SlotInput(form.starts_at.moment, form.ends_at.moment, form.capacity.data),
+            )
         except services.ActivityError as exc:
             _fail(exc)
         else:
@@ -216,23 +256,37 @@ def cancel(activity_id: int):
 @bp.get("/activities/manage")
 @roles_required(*ORGANISERS)
 def manage():
-    stmt = scoped(select(Activity), Activity.community_id, current_user).options(
-        selectinload(Activity.slots)).order_by(Activity.id.desc())
+    stmt = (
+        scoped(select(Activity), Activity.community_id, current_user)
+        .options(selectinload(Activity.slots))
+        .order_by(Activity.id.desc())
+    )
     page = db.paginate(stmt, per_page=PAGE_SIZE, error_out=False)
-    return render_template("activities/manage.html", page=page,
-                           can_publish=current_user.has_role(Role.SECRETARY))
+    return render_template(
+        "activities/manage.html", page=page, can_publish=current_user.has_role(Role.SECRETARY)
+    )
 
 
 # --- organisers: attendance ----------------------------------------------------------------
 
 
 def _attendance_page(slot, scan_form=None, status=200):
-    signups = list(db.session.scalars(
-        select(Signup).where(Signup.slot_id == slot.id).options(selectinload(Signup.user))
-        .order_by(Signup.id)))
+    signups = list(
+        db.session.scalars(
+            select(Signup)
+            .where(Signup.slot_id == slot.id)
+            .options(selectinload(Signup.user))
+            .order_by(Signup.id)
+        )
+    )
     return render_template(
-        "activities/attendance.html", slot=slot, activity=slot.activity, signups=signups,
-        scan_form=scan_form or ScanForm(), form=ButtonForm(), times_form=TimesForm(),
+        "activities/attendance.html",
+        slot=slot,
+        activity=slot.activity,
+        signups=signups,
+        scan_form=scan_form or ScanForm(),
+        form=ButtonForm(),
+        times_form=TimesForm(),
     ), status
 
 
@@ -335,10 +389,14 @@ def confirm_slot(slot_id: int):
 @login_required
 def leaderboard():
     month, first, nxt = services.month_bounds(request.args.get("month"))
-    board = (services.leaderboard(current_user.community_id, first, nxt)
-             if current_user.community_id else {"hours": [], "points": []})
-    account = db.session.scalars(select(PointsAccount).where(
-        PointsAccount.user_id == current_user.id)).first()
+    board = (
+        services.leaderboard(current_user.community_id, first, nxt)
+        if current_user.community_id
+        else {"hours": [], "points": []}
+    )
+    account = db.session.scalars(
+        select(PointsAccount).where(PointsAccount.user_id == current_user.id)
+    ).first()
     form = VisibilityForm(show_name=bool(account and account.show_name))
     return render_template("activities/leaderboard.html", month=month, board=board, form=form)
 
@@ -350,7 +408,9 @@ def visibility():
     if form.validate_on_submit() and current_user.community_id:
         services.set_show_name(current_user, form.show_name.data)
         db.session.commit()
-        flash(_("已保存。") if form.show_name.data else _("排行榜上将显示为匿名志愿者。"), "success")
+        flash(
+            _("已保存。") if form.show_name.data else _("排行榜上将显示为匿名志愿者。"), "success"
+        )
     return redirect(url_for(".leaderboard")), 303
 
 
@@ -363,8 +423,12 @@ def _check_url(token: str) -> str:
 @login_required
 def record():
     summary = services.service_summary(current_user.id)
-    return render_template("activities/record_preview.html", summary=summary, form=ButtonForm(),
-                           card_number=services.volunteer_card_number(current_user.id))
+    return render_template(
+        "activities/record_preview.html",
+        summary=summary,
+        form=ButtonForm(),
+        card_number=services.volunteer_card_number(current_user.id),
+    )
 
 
 @bp.post("/me/record")
@@ -387,19 +451,29 @@ def printable_record(record_id: int):
         abort(404)
     summary = services.service_summary(current_user.id)
     rows = [r for r in summary.rows if r.confirmed_at <= issued.issued_at]
-    profile = db.session.scalars(select(services.VolunteerProfile).where(
-        services.VolunteerProfile.user_id == current_user.id)).first()
+    profile = db.session.scalars(
+        select(services.VolunteerProfile).where(
+            services.VolunteerProfile.user_id == current_user.id
+        )
+    ).first()
     url = _check_url(issued.token)
-    return render_template("activities/record.html", record=issued, rows=rows,
-                           name=profile.name if profile else current_user.display_name,
-                           qr=codes.qr_svg(url), check_url=url)
+    return render_template(
+        "activities/record.html",
+        record=issued,
+        rows=rows,
+        name=profile.name if profile else current_user.display_name,
+        qr=codes.qr_svg(url),
+        check_url=url,
+    )
 
 
 @bp.get("/records/<token>")
 def check_record(token: str):
     issued = None
     if 20 <= len(token) <= 64:
-        issued = db.session.scalars(select(ServiceRecord).where(ServiceRecord.token == token)).first()
+        issued = db.session.scalars(
+            select(ServiceRecord).where(ServiceRecord.token == token)
+        ).first()
     status = 200 if issued else 404
     return render_template("activities/check.html", record=issued), status
 

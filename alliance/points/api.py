@@ -15,12 +15,16 @@ bp.before_request(authenticate)
 
 @api_schema("ExchangeRequest")
 class ExchangeRequest(Schema):
-    code = fields.String(required=True, metadata={
-        "description": "The card's static or rotating code (the part after /c/ in the QR URL)"})
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "The card's static or rotating code (the part after /c/ in the QR URL)"
+        },
+    )
     item_id = fields.Integer(required=True, strict=True)
 
 
-@api_schema("ExchangeItemSummary")
+@api_schema("CardExchangeItem")  # sorts before CardVerification, which nests it
 class ExchangeItemSummary(Schema):
     id = fields.Integer()
     title = fields.String()
@@ -51,19 +55,37 @@ def verification_extras(result, merchant) -> dict:
     items = services.counter_items(merchant, result.card.holder_id, balance)
     return {
         "points_balance": balance,
-        "exchange_items": ExchangeItemSummary(many=True).dump([
-            {"id": c.item.id, "title": c.item.title, "points": c.item.points,
-             "stock": c.item.stock, "per_person_limit": c.item.per_person_limit,
-             "affordable": c.affordable, "within_limit": c.within_limit}
-            for c in items if c.item.stock > 0]),
+        "exchange_items": ExchangeItemSummary(many=True).dump(
+            [
+                {
+                    "id": c.item.id,
+                    "title": c.item.title,
+                    "points": c.item.points,
+                    "stock": c.item.stock,
+                    "per_person_limit": c.item.per_person_limit,
+                    "affordable": c.affordable,
+                    "within_limit": c.within_limit,
+                }
+                for c in items
+                if c.item.stock > 0
+            ]
+        ),
     }
 
 
 def serialize_exchange(x: Exchange) -> dict:
-    return ExchangeRecord().dump({
-        "id": x.id, "item_id": x.item_id, "item_title": x.item_title, "points": x.points,
-        "points_balance": x.balance_after, "stock": x.item.stock,
-        "card_number": x.card.number if x.card_id else None, "created_at": x.created_at})
+    return ExchangeRecord().dump(
+        {
+            "id": x.id,
+            "item_id": x.item_id,
+            "item_title": x.item_title,
+            "points": x.points,
+            "points_balance": x.balance_after,
+            "stock": x.item.stock,
+            "card_number": x.card.number if x.card_id else None,
+            "created_at": x.created_at,
+        }
+    )
 
 
 @bp.post("/exchanges")
@@ -120,8 +142,13 @@ def create_exchange():
     token = g.api_token
     try:
         record, created = services.exchange(
-            merchant=token.merchant, staff=token.user, token=token, raw_code=body["code"],
-            item_id=body["item_id"], idempotency_key=key)
+            merchant=token.merchant,
+            staff=token.user,
+            token=token,
+            raw_code=body["code"],
+            item_id=body["item_id"],
+            idempotency_key=key,
+        )
     except services.PointsError as exc:
         db.session.rollback()
         return _error(exc.status, exc.code, str(exc.message))

@@ -15,8 +15,12 @@ def points():
 
 
 @points.command("expire")
-@click.option("--today", "today_text", default=None,
-              help="Run as of this day (YYYY-MM-DD, Asia/Shanghai); default: today.")
+@click.option(
+    "--today",
+    "today_text",
+    default=None,
+    help="Run as of this day (YYYY-MM-DD, Asia/Shanghai); default: today.",
+)
 def expire(today_text):
     """Expire points whose last day has passed. Safe to run again: nothing is written twice."""
     try:

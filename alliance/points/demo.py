@@ -62,26 +62,55 @@ def points_and_activities(ctx: DemoContext) -> None:
     for code, months in (("YSMZ", 12), ("NY", None)):
         cid = ctx.communities[code].id
         if db.session.scalar(select(PointsRule.id).where(PointsRule.community_id == cid)) is None:
-            db.session.add(PointsRule(community_id=cid, points_per_hour=10, emergency_percent=200,
-                                      night_percent=150, night_start_hour=22, night_end_hour=6,
-                                      expiry_months=months))
+            db.session.add(
+                PointsRule(
+                    community_id=cid,
+                    points_per_hour=10,
+                    emergency_percent=200,
+                    night_percent=150,
+                    night_start_hour=22,
+                    night_end_hour=6,
+                    expiry_months=months,
+                )
+            )
     db.session.flush()
     items = _items(ctx, community.id)
-    if db.session.scalar(select(Activity.id).where(Activity.community_id == community.id,
-                                                   Activity.title == PAST[0][0])) is None:
+    if (
+        db.session.scalar(
+            select(Activity.id).where(
+                Activity.community_id == community.id, Activity.title == PAST[0][0]
+            )
+        )
+        is None
+    ):
         _history(ctx, community.id, items)
 
 
 def _items(ctx, community_id) -> dict[int, list[ExchangeItem]]:
-    merchants = {m.number: m for m in db.session.scalars(
-        select(Merchant).where(Merchant.community_id == community_id,
-                               Merchant.number.in_(list(ITEMS))))}
-    commitments = {c.merchant_id: c for c in db.session.scalars(
-        select(Commitment).where(Commitment.community_id == community_id,
-                                 Commitment.kind == CommitmentKind.POINTS,
-                                 Commitment.status == CommitmentStatus.PUBLISHED))}
-    have = {(i.merchant_id, i.title) for i in db.session.scalars(
-        select(ExchangeItem).where(ExchangeItem.community_id == community_id))}
+    merchants = {
+        m.number: m
+        for m in db.session.scalars(
+            select(Merchant).where(
+                Merchant.community_id == community_id, Merchant.number.in_(list(ITEMS))
+            )
+        )
+    }
+    commitments = {
+        c.merchant_id: c
+        for c in db.session.scalars(
+            select(Commitment).where(
+                Commitment.community_id == community_id,
+                Commitment.kind == CommitmentKind.POINTS,
+                Commitment.status == CommitmentStatus.PUBLISHED,
+            )
+        )
+    }
+    have = {
+        (i.merchant_id, i.title)
+        for i in db.session.scalars(
+            select(ExchangeItem).where(ExchangeItem.community_id == community_id)
+        )
+    }
     rows = []
     for number, specs in ITEMS.items():
         merchant = merchants.get(number)
@@ -90,15 +119,29 @@ def _items(ctx, community_id) -> dict[int, list[ExchangeItem]]:
             continue
         for title, cost, stock, limit in specs:
             if (merchant.id, title) not in have:
-                rows.append(dict(community_id=community_id, merchant_id=merchant.id,
-                                 commitment_id=commitment.id, title=title, description="",
-                                 points=cost, stock=stock, per_person_limit=limit, active=True,
-                                 created_by_id=ctx.users["merchant"].id, created_at=utcnow()))
+                rows.append(
+                    dict(
+                        community_id=community_id,
+                        merchant_id=merchant.id,
+                        commitment_id=commitment.id,
+                        title=title,
+                        description="",
+                        points=cost,
+                        stock=stock,
+                        per_person_limit=limit,
+                        active=True,
+                        created_by_id=ctx.users["merchant"].id,
+                        created_at=utcnow(),
+                    )
+                )
     if rows:
         db.session.execute(insert(ExchangeItem), rows)
     result: dict[int, list[ExchangeItem]] = {}
-    for item in db.session.scalars(select(ExchangeItem).where(
-            ExchangeItem.community_id == community_id).order_by(ExchangeItem.id)):
+    for item in db.session.scalars(
+        select(ExchangeItem)
+        .where(ExchangeItem.community_id == community_id)
+        .order_by(ExchangeItem.id)
+    ):
         result.setdefault(item.merchant_id, []).append(item)
     return result
 
@@ -108,30 +151,50 @@ def _history(ctx, community_id, items) -> None:
 
     secretary = ctx.users["secretary"]
     me = ctx.users["volunteer"].id
-    people = list(db.session.scalars(
-        select(VolunteerProfile.user_id).where(VolunteerProfile.community_id == community_id,
-                                               VolunteerProfile.status == "active")
-        .order_by(VolunteerProfile.id).limit(150)))
+    people = list(
+        db.session.scalars(
+            select(VolunteerProfile.user_id)
+            .where(
+                VolunteerProfile.community_id == community_id, VolunteerProfile.status == "active"
+            )
+            .order_by(VolunteerProfile.id)
+            .limit(150)
+        )
+    )
     if me not in people:
         people.insert(0, me)
-    project = db.session.scalars(select(Project).where(Project.community_id == community_id)
-                                 .order_by(Project.id)).first()
+    project = db.session.scalars(
+        select(Project).where(Project.community_id == community_id).order_by(Project.id)
+    ).first()
     rule = services.rule_for(community_id)
     slots = []
-    for n, (title, category, place, ago, hour, hours, emergency, size) in enumerate(PAST + UPCOMING):
-        activity = Activity(community_id=community_id, title=title, category=category,
-                            place=place, emergency=emergency, created_by_id=secretary.id,
-                            project_id=project.id if project and n % 3 == 0 else None,
-                            description=f"{title}。请穿志愿者马甲，提前10分钟到场签到。")
+    for n, (title, category, place, ago, hour, hours, emergency, size) in enumerate(
+        PAST + UPCOMING
+    ):
+        activity = Activity(
+            community_id=community_id,
+            title=title,
+            category=category,
+            place=place,
+            emergency=emergency,
+            created_by_id=secretary.id,
+            project_id=project.id if project and n % 3 == 0 else None,
+            description=f"{title}。请穿志愿者马甲，提前10分钟到场签到。",
+        )
         db.session.add(activity)
         db.session.flush()
         repeats = 2 if n >= len(PAST) else 1
         for k in range(repeats):
             start = _at(ago if n < len(PAST) else -ago - 7 * k, hour)
-            slot = ActivitySlot(activity_id=activity.id, community_id=community_id,
-                                starts_at=start, ends_at=start + timedelta(hours=hours),
-                                capacity=size + 10, taken=0,
-                                local_day=start.astimezone(services.LOCAL_TZ).date())
+            slot = ActivitySlot(
+                activity_id=activity.id,
+                community_id=community_id,
+                starts_at=start,
+                ends_at=start + timedelta(hours=hours),
+                capacity=size + 10,
+                taken=0,
+                local_day=start.astimezone(services.LOCAL_TZ).date(),
+            )
             db.session.add(slot)
             slots.append((n, slot, activity, hours, size))
     db.session.flush()
@@ -139,42 +202,73 @@ def _history(ctx, community_id, items) -> None:
     signup_rows, earn_plan = [], []
     for n, slot, activity, hours, size in slots:
         past = n < len(PAST)
-        chosen = [people[(n * 37 + j * 7) % len(people)] for j in range(size if past else size // 3)]
+        chosen = [
+            people[(n * 37 + j * 7) % len(people)] for j in range(size if past else size // 3)
+        ]
         if past and n % 2 == 0 and me not in chosen:
             chosen[0] = me
         chosen = list(dict.fromkeys(chosen))
         slot.taken = len(chosen)
         for j, uid in enumerate(chosen):
-            row = dict(slot_id=slot.id, activity_id=activity.id, community_id=community_id,
-                       user_id=uid, status="signed_up", created_at=slot.starts_at - timedelta(days=3))
+            row = dict(
+                slot_id=slot.id,
+                activity_id=activity.id,
+                community_id=community_id,
+                user_id=uid,
+                status="signed_up",
+                created_at=slot.starts_at - timedelta(days=3),
+            )
             if past:
                 late = timedelta(minutes=(j * 7) % 20)
                 minutes = hours * 60 - int(late.total_seconds() // 60)
-                percent = services.percent_for(rule, emergency=activity.emergency,
-                                               night=services.is_night(slot.starts_at, rule))
+                percent = services.percent_for(
+                    rule,
+                    emergency=activity.emergency,
+                    night=services.is_night(slot.starts_at, rule),
+                )
                 earned = services.points_for(minutes, rule.points_per_hour, percent)
-                row.update(check_in_at=slot.starts_at + late, check_out_at=slot.ends_at,
-                           minutes=minutes, confirmed_at=slot.ends_at + timedelta(hours=1),
-                           confirmed_by_id=secretary.id, points=earned)
+                row.update(
+                    check_in_at=slot.starts_at + late,
+                    check_out_at=slot.ends_at,
+                    minutes=minutes,
+                    confirmed_at=slot.ends_at + timedelta(hours=1),
+                    confirmed_by_id=secretary.id,
+                    points=earned,
+                )
                 earn_plan.append((slot.id, uid, earned, row["confirmed_at"], activity.title))
             signup_rows.append(row)
     db.session.flush()
-    full = {"check_in_at": None, "check_out_at": None, "minutes": None, "confirmed_at": None,
-            "confirmed_by_id": None, "points": None}
+    full = {
+        "check_in_at": None,
+        "check_out_at": None,
+        "minutes": None,
+        "confirmed_at": None,
+        "confirmed_by_id": None,
+        "points": None,
+    }
     db.session.execute(insert(Signup), [full | r for r in signup_rows])
-    signup_ids = {(s, u): i for i, s, u in db.session.execute(
-        select(Signup.id, Signup.slot_id, Signup.user_id).where(Signup.community_id == community_id))}
+    signup_ids = {
+        (s, u): i
+        for i, s, u in db.session.execute(
+            select(Signup.id, Signup.slot_id, Signup.user_id).where(
+                Signup.community_id == community_id
+            )
+        )
+    }
 
     events: dict[int, list] = {}
     for slot_id, uid, earned, at, title in earn_plan:
-        events.setdefault(uid, []).append((at, EntryKind.EARN, earned, title,
-                                           signup_ids[(slot_id, uid)], None))
-    events.setdefault(me, []).append((_at(40, 18), EntryKind.AWARD, 20, "防汛期间主动转移独居老人",
-                                      None, None))
+        events.setdefault(uid, []).append(
+            (at, EntryKind.EARN, earned, title, signup_ids[(slot_id, uid)], None)
+        )
+    events.setdefault(me, []).append(
+        (_at(40, 18), EntryKind.AWARD, 20, "防汛期间主动转移独居老人", None, None)
+    )
     # Exchanges: the `volunteer` login and some others at 云水人家餐厅 and other members.
     exchange_rows = []
-    shops = {m.id: m for m in db.session.scalars(select(Merchant).where(
-        Merchant.id.in_(list(items))))}
+    shops = {
+        m.id: m for m in db.session.scalars(select(Merchant).where(Merchant.id.in_(list(items))))
+    }
     merchant_ids = sorted(items)
     spenders = [me] + [u for u in list(events)[:40] if u != me]
     for k, uid in enumerate(spenders):
@@ -184,27 +278,61 @@ def _history(ctx, community_id, items) -> None:
         if balance < item.points:
             continue
         at = _at(4 + k % 3, 12)
-        exchange_rows.append(dict(item_id=item.id, merchant_id=merchant_id,
-                                  community_id=community_id, user_id=uid, card_id=None,
-                                  staff_id=ctx.users["merchant"].id if merchant_id == merchant_ids[0]
-                                  else None, token_id=None, item_title=item.title,
-                                  points=item.points, balance_after=0, slot=1 if item.per_person_limit
-                                  else None, idempotency_key=f"demo-{uid}-{item.id}",
-                                  fingerprint="demo", created_at=at))
+        exchange_rows.append(
+            dict(
+                item_id=item.id,
+                merchant_id=merchant_id,
+                community_id=community_id,
+                user_id=uid,
+                card_id=None,
+                staff_id=ctx.users["merchant"].id if merchant_id == merchant_ids[0] else None,
+                token_id=None,
+                item_title=item.title,
+                points=item.points,
+                balance_after=0,
+                slot=1 if item.per_person_limit else None,
+                idempotency_key=f"demo-{uid}-{item.id}",
+                fingerprint="demo",
+                created_at=at,
+            )
+        )
         item.stock -= 1
     if exchange_rows:
         db.session.execute(insert(Exchange), exchange_rows)
-    for x in db.session.scalars(select(Exchange).where(Exchange.fingerprint == "demo",
-                                                       Exchange.community_id == community_id)):
+    for x in db.session.scalars(
+        select(Exchange).where(
+            Exchange.fingerprint == "demo", Exchange.community_id == community_id
+        )
+    ):
         events.setdefault(x.user_id, []).append(
-            (x.created_at, EntryKind.SPEND, -x.points, f"{shops[x.merchant_id].name}：{x.item_title}",
-             None, x))
+            (
+                x.created_at,
+                EntryKind.SPEND,
+                -x.points,
+                f"{shops[x.merchant_id].name}：{x.item_title}",
+                None,
+                x,
+            )
+        )
 
-    accounts = [dict(user_id=uid, community_id=community_id, balance=0, show_name=uid == me,
-                     created_at=utcnow()) for uid in events]
+    accounts = [
+        dict(
+            user_id=uid,
+            community_id=community_id,
+            balance=0,
+            show_name=uid == me,
+            created_at=utcnow(),
+        )
+        for uid in events
+    ]
     db.session.execute(insert(PointsAccount), accounts)
-    account_ids = dict(db.session.execute(select(PointsAccount.user_id, PointsAccount.id).where(
-        PointsAccount.user_id.in_(list(events)))).all())
+    account_ids = dict(
+        db.session.execute(
+            select(PointsAccount.user_id, PointsAccount.id).where(
+                PointsAccount.user_id.in_(list(events))
+            )
+        ).all()
+    )
     ledger, balances = [], {}
     for uid, happened in events.items():
         running = 0
@@ -212,17 +340,32 @@ def _history(ctx, community_id, items) -> None:
             running += delta
             if exchange is not None:
                 exchange.balance_after = running
-            ledger.append(dict(account_id=account_ids[uid], user_id=uid, community_id=community_id,
-                               kind=str(kind), delta=delta, balance_after=running,
-                               reason=reason[:200], signup_id=signup_id,
-                               exchange_id=exchange.id if exchange else None,
-                               expires_on=services.expiry_date(at.astimezone(services.LOCAL_TZ).date(),
-                                                               rule.expiry_months) if delta > 0 else None,
-                               expiry_key=None, actor_id=secretary.id, created_at=at))
+            ledger.append(
+                dict(
+                    account_id=account_ids[uid],
+                    user_id=uid,
+                    community_id=community_id,
+                    kind=str(kind),
+                    delta=delta,
+                    balance_after=running,
+                    reason=reason[:200],
+                    signup_id=signup_id,
+                    exchange_id=exchange.id if exchange else None,
+                    expires_on=services.expiry_date(
+                        at.astimezone(services.LOCAL_TZ).date(), rule.expiry_months
+                    )
+                    if delta > 0
+                    else None,
+                    expiry_key=None,
+                    actor_id=secretary.id,
+                    created_at=at,
+                )
+            )
         balances[account_ids[uid]] = running
     db.session.execute(insert(LedgerEntry), ledger)
     db.session.flush()
-    for account in db.session.scalars(select(PointsAccount).where(
-            PointsAccount.id.in_(list(balances)))):
+    for account in db.session.scalars(
+        select(PointsAccount).where(PointsAccount.id.in_(list(balances)))
+    ):
         account.balance = balances[account.id]
     db.session.flush()

@@ -54,13 +54,16 @@ class PointsRule(db.Model):
     __tablename__ = "points_rules"
     __table_args__ = (
         CheckConstraint("points_per_hour >= 0 AND points_per_hour <= 1000", name="per_hour_range"),
-        CheckConstraint("emergency_percent >= 100 AND emergency_percent <= 500",
-                        name="emergency_range"),
+        CheckConstraint(
+            "emergency_percent >= 100 AND emergency_percent <= 500", name="emergency_range"
+        ),
         CheckConstraint("night_percent >= 100 AND night_percent <= 500", name="night_range"),
         CheckConstraint("night_start_hour >= 0 AND night_start_hour <= 23", name="night_start"),
         CheckConstraint("night_end_hour >= 0 AND night_end_hour <= 23", name="night_end"),
-        CheckConstraint("expiry_months IS NULL OR (expiry_months >= 1 AND expiry_months <= 120)",
-                        name="expiry_range"),
+        CheckConstraint(
+            "expiry_months IS NULL OR (expiry_months >= 1 AND expiry_months <= 120)",
+            name="expiry_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,4 +192,3 @@ class Exchange(db.Model):
     item: Mapped[ExchangeItem] = relationship()
     merchant: Mapped["Merchant"] = relationship()  # noqa: F821
     card: Mapped["Card | None"] = relationship()  # noqa: F821
-

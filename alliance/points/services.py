@@ -64,8 +64,9 @@ def local_start(day: date) -> datetime:
 _INT_RE = re.compile(r"[+-]?[0-9]+")
 
 
-def parse_points(value, *, field: str = "points", allow_negative: bool = False,
-                 maximum: int = MAX_AWARD) -> int:
+def parse_points(
+    value, *, field: str = "points", allow_negative: bool = False, maximum: int = MAX_AWARD
+) -> int:
     """A whole number of points from a form or JSON value; clear Chinese messages otherwise."""
     if isinstance(value, bool):
         value = None
@@ -83,8 +84,7 @@ def parse_points(value, *, field: str = "points", allow_negative: bool = False,
     if number < 0 and not allow_negative:
         raise PointsError("points_negative", _l("积分必须是正整数。"), field=field)
     if abs(number) > maximum:
-        raise PointsError("points_too_large",
-                          _l("积分一次不能超过%(n)d。", n=maximum), field=field)
+        raise PointsError("points_too_large", _l("积分一次不能超过%(n)d。", n=maximum), field=field)
     return number
 
 
@@ -102,11 +102,19 @@ def _reason(text, required: bool = True) -> str:
 
 def rule_for(community_id: int) -> PointsRule:
     """The community's rule, or the default one (10 points an hour, ×2 emergency, ×1.5 night)."""
-    rule = db.session.scalars(select(PointsRule).where(PointsRule.community_id == community_id)).first()
+    rule = db.session.scalars(
+        select(PointsRule).where(PointsRule.community_id == community_id)
+    ).first()
     if rule is None:
-        rule = PointsRule(community_id=community_id, points_per_hour=10, emergency_percent=200,
-                          night_percent=150, night_start_hour=22, night_end_hour=6,
-                          expiry_months=None)
+        rule = PointsRule(
+            community_id=community_id,
+            points_per_hour=10,
+            emergency_percent=200,
+            night_percent=150,
+            night_start_hour=22,
+            night_end_hour=6,
+            expiry_months=None,
+        )
     return rule
 
 
@@ -126,25 +134,35 @@ def _whole(value, field: str, low: int, high: int, label) -> int:
         raise PointsError("not_integer", _l("%(label)s必须是整数。", label=label), field=field)
     number = int(text)
     if not low <= number <= high:
-        raise PointsError("out_of_range", _l("%(label)s应在%(low)d到%(high)d之间。",
-                                             label=label, low=low, high=high), field=field)
+        raise PointsError(
+            "out_of_range",
+            _l("%(label)s应在%(low)d到%(high)d之间。", label=label, low=low, high=high),
+            field=field,
+        )
     return number
 
 
 def update_rule(community_id: int, data: RuleInput, actor: User) -> PointsRule:
     values = {
-        "points_per_hour": _whole(data.points_per_hour, "points_per_hour", 0, 1000, _l("每小时积分")),
-        "emergency_percent": _whole(data.emergency_percent, "emergency_percent", 100, 500,
-                                    _l("应急倍率")),
+        "points_per_hour": _whole(
+            data.points_per_hour, "points_per_hour", 0, 1000, _l("每小时积分")
+        ),
+        "emergency_percent": _whole(
+            data.emergency_percent, "emergency_percent", 100, 500, _l("应急倍率")
+        ),
         "night_percent": _whole(data.night_percent, "night_percent", 100, 500, _l("夜间倍率")),
-        "night_start_hour": _whole(data.night_start_hour, "night_start_hour", 0, 23,
-                                   _l("夜间开始时刻")),
+        "night_start_hour": _whole(
+            data.night_start_hour, "night_start_hour", 0, 23, _l("夜间开始时刻")
+        ),
         "night_end_hour": _whole(data.night_end_hour, "night_end_hour", 0, 23, _l("夜间结束时刻")),
     }
     months = str(data.expiry_months if data.expiry_months is not None else "").strip()
-    values["expiry_months"] = (None if months in ("", "0")
-                               else _whole(months, "expiry_months", 1, 120, _l("有效期（月）")))
-    rule = db.session.scalars(select(PointsRule).where(PointsRule.community_id == community_id)).first()
+    values["expiry_months"] = (
+        None if months in ("", "0") else _whole(months, "expiry_months", 1, 120, _l("有效期（月）"))
+    )
+    rule = db.session.scalars(
+        select(PointsRule).where(PointsRule.community_id == community_id)
+    ).first()
     if rule is None:
         rule = PointsRule(community_id=community_id)
         db.session.add(rule)
@@ -195,7 +213,10 @@ def account_of(user_id: int) -> PointsAccount | None:
 
 
 def balance_of(user_id: int) -> int:
-    return db.session.scalar(select(PointsAccount.balance).where(PointsAccount.user_id == user_id)) or 0
+    return (
+        db.session.scalar(select(PointsAccount.balance).where(PointsAccount.user_id == user_id))
+        or 0
+    )
 
 
 def ensure_account(user_id: int, community_id: int) -> int:
@@ -205,18 +226,33 @@ def ensure_account(user_id: int, community_id: int) -> int:
         return found
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(PointsAccount).values(
-                user_id=user_id, community_id=community_id, balance=0, show_name=False,
-                created_at=utcnow()))
+            db.session.execute(
+                insert(PointsAccount).values(
+                    user_id=user_id,
+                    community_id=community_id,
+                    balance=0,
+                    show_name=False,
+                    created_at=utcnow(),
+                )
+            )
     except IntegrityError:
         pass
     return db.session.scalar(select(PointsAccount.id).where(PointsAccount.user_id == user_id))
 
 
-def post_entry(*, user_id: int, community_id: int, kind: str, delta: int, reason: str = "",
-               actor_id: int | None = None, signup_id: int | None = None,
-               exchange_id: int | None = None, expiry_key: date | None = None,
-               now: datetime | None = None) -> LedgerEntry:
+def post_entry(
+    *,
+    user_id: int,
+    community_id: int,
+    kind: str,
+    delta: int,
+    reason: str = "",
+    actor_id: int | None = None,
+    signup_id: int | None = None,
+    exchange_id: int | None = None,
+    expiry_key: date | None = None,
+    now: datetime | None = None,
+) -> LedgerEntry:
     """Append one entry and move the balance in the same transaction; never below zero."""
     if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
         raise PointsError("points_zero", _l("积分不能为0。"))
@@ -234,12 +270,24 @@ def post_entry(*, user_id: int, community_id: int, kind: str, delta: int, reason
     expires_on = None
     if delta > 0:
         account_community = db.session.scalar(
-            select(PointsAccount.community_id).where(PointsAccount.id == account_id))
+            select(PointsAccount.community_id).where(PointsAccount.id == account_id)
+        )
         expires_on = expiry_date(local_today(now), rule_for(account_community).expiry_months)
-    entry = LedgerEntry(account_id=account_id, user_id=user_id, community_id=community_id,
-                        kind=kind, delta=delta, balance_after=new_balance, reason=reason[:200],
-                        actor_id=actor_id, signup_id=signup_id, exchange_id=exchange_id,
-                        expires_on=expires_on, expiry_key=expiry_key, created_at=now)
+    entry = LedgerEntry(
+        account_id=account_id,
+        user_id=user_id,
+        community_id=community_id,
+        kind=kind,
+        delta=delta,
+        balance_after=new_balance,
+        reason=reason[:200],
+        actor_id=actor_id,
+        signup_id=signup_id,
+        exchange_id=exchange_id,
+        expires_on=expires_on,
+        expiry_key=expiry_key,
+        created_at=now,
+    )
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -255,8 +303,14 @@ def award(user: User, points, reason, actor: User) -> LedgerEntry:
     amount = parse_points(points)
     why = _reason(reason)
     _person_in(user, actor.community_id)
-    return post_entry(user_id=user.id, community_id=user.community_id, kind=EntryKind.AWARD,
-                      delta=amount, reason=why, actor_id=actor.id)
+    return post_entry(
+        user_id=user.id,
+        community_id=user.community_id,
+        kind=EntryKind.AWARD,
+        delta=amount,
+        reason=why,
+        actor_id=actor.id,
+    )
 
 
 def adjust(user: User, points, reason, actor: User) -> LedgerEntry:
@@ -265,20 +319,34 @@ def adjust(user: User, points, reason, actor: User) -> LedgerEntry:
     why = _reason(reason)
     _person_in(user, actor.community_id)
     try:
-        return post_entry(user_id=user.id, community_id=user.community_id, kind=EntryKind.ADJUST,
-                          delta=amount, reason=why, actor_id=actor.id)
+        return post_entry(
+            user_id=user.id,
+            community_id=user.community_id,
+            kind=EntryKind.ADJUST,
+            delta=amount,
+            reason=why,
+            actor_id=actor.id,
+        )
     except PointsError as exc:
         if exc.code == "insufficient_points":
-            raise PointsError("insufficient_points",
-                              _l("扣减后余额会小于0（当前余额%(b)d）。", b=balance_of(user.id)),
-                              409, field="points") from exc
+            raise PointsError(
+                "insufficient_points",
+                _l("扣减后余额会小于0（当前余额%(b)d）。", b=balance_of(user.id)),
+                409,
+                field="points",
+            ) from exc
         raise
 
 
 def ledger_of(user_id: int, limit: int = 200) -> list[LedgerEntry]:
-    return list(db.session.scalars(
-        select(LedgerEntry).where(LedgerEntry.user_id == user_id)
-        .order_by(LedgerEntry.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.user_id == user_id)
+            .order_by(LedgerEntry.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # --- expiry --------------------------------------------------------------------------------
@@ -287,10 +355,14 @@ def ledger_of(user_id: int, limit: int = 200) -> list[LedgerEntry]:
 def _credits_by_date(account_ids) -> dict[int, list[tuple[date, int]]]:
     rows = db.session.execute(
         select(LedgerEntry.account_id, LedgerEntry.expires_on, func.sum(LedgerEntry.delta))
-        .where(LedgerEntry.account_id.in_(account_ids), LedgerEntry.delta > 0,
-               LedgerEntry.expires_on.is_not(None))
+        .where(
+            LedgerEntry.account_id.in_(account_ids),
+            LedgerEntry.delta > 0,
+            LedgerEntry.expires_on.is_not(None),
+        )
         .group_by(LedgerEntry.account_id, LedgerEntry.expires_on)
-        .order_by(LedgerEntry.account_id, LedgerEntry.expires_on))
+        .order_by(LedgerEntry.account_id, LedgerEntry.expires_on)
+    )
     result: dict[int, list[tuple[date, int]]] = {}
     for account_id, day, total in rows:
         result.setdefault(account_id, []).append((day, int(total)))
@@ -301,7 +373,8 @@ def _debits(account_ids) -> dict[int, int]:
     rows = db.session.execute(
         select(LedgerEntry.account_id, func.sum(-LedgerEntry.delta))
         .where(LedgerEntry.account_id.in_(account_ids), LedgerEntry.delta < 0)
-        .group_by(LedgerEntry.account_id))
+        .group_by(LedgerEntry.account_id)
+    )
     return {a: int(t) for a, t in rows}
 
 
@@ -317,8 +390,9 @@ def _expiring(credits: list[tuple[date, int]], debits: int) -> list[tuple[date, 
     return result
 
 
-def upcoming_expiry(user_id: int, today: date | None = None,
-                    horizon_days: int = EXPIRY_HORIZON_DAYS) -> list[tuple[date, int]]:
+def upcoming_expiry(
+    user_id: int, today: date | None = None, horizon_days: int = EXPIRY_HORIZON_DAYS
+) -> list[tuple[date, int]]:
     """What will expire (date, points) from today to today + horizon, soonest first."""
     account = account_of(user_id)
     if account is None:
@@ -333,30 +407,50 @@ def expire_due(today: date | None = None) -> int:
     """Write expire entries for every credit whose last day is before `today`. Idempotent:
     each (account, expiry date) gets at most one entry, and settled points are debits."""
     today = today or local_today()
-    account_ids = list(db.session.scalars(
-        select(LedgerEntry.account_id).where(LedgerEntry.expires_on < today, LedgerEntry.delta > 0)
-        .distinct()))
+    account_ids = list(
+        db.session.scalars(
+            select(LedgerEntry.account_id)
+            .where(LedgerEntry.expires_on < today, LedgerEntry.delta > 0)
+            .distinct()
+        )
+    )
     written = 0
     for start in range(0, len(account_ids), 500):
-        chunk = account_ids[start:start + 500]
+        chunk = account_ids[start : start + 500]
         lock_for_write()
         credits = _credits_by_date(chunk)
         debits = _debits(chunk)
-        done = set(db.session.execute(
-            select(LedgerEntry.account_id, LedgerEntry.expiry_key)
-            .where(LedgerEntry.account_id.in_(chunk), LedgerEntry.expiry_key.is_not(None))).all())
-        owners = dict(db.session.execute(
-            select(PointsAccount.id, PointsAccount.user_id).where(PointsAccount.id.in_(chunk))).all())
-        communities = dict(db.session.execute(
-            select(PointsAccount.id, PointsAccount.community_id)
-            .where(PointsAccount.id.in_(chunk))).all())
+        done = set(
+            db.session.execute(
+                select(LedgerEntry.account_id, LedgerEntry.expiry_key).where(
+                    LedgerEntry.account_id.in_(chunk), LedgerEntry.expiry_key.is_not(None)
+                )
+            ).all()
+        )
+        owners = dict(
+            db.session.execute(
+                select(PointsAccount.id, PointsAccount.user_id).where(PointsAccount.id.in_(chunk))
+            ).all()
+        )
+        communities = dict(
+            db.session.execute(
+                select(PointsAccount.id, PointsAccount.community_id).where(
+                    PointsAccount.id.in_(chunk)
+                )
+            ).all()
+        )
         for account_id in chunk:
             for day, amount in _expiring(credits.get(account_id, []), debits.get(account_id, 0)):
                 if day >= today or (account_id, day) in done:
                     continue
-                post_entry(user_id=owners[account_id], community_id=communities[account_id],
-                           kind=EntryKind.EXPIRE, delta=-amount, expiry_key=day,
-                           reason=str(_l("%(d)s 到期", d=day.isoformat())))
+                post_entry(
+                    user_id=owners[account_id],
+                    community_id=communities[account_id],
+                    kind=EntryKind.EXPIRE,
+                    delta=-amount,
+                    expiry_key=day,
+                    reason=str(_l("%(d)s 到期", d=day.isoformat())),
+                )
                 written += 1
     return written
 
@@ -368,11 +462,17 @@ def points_commitments(merchant_ids) -> list[Commitment]:
     """Published points-exchange commitments (积分兑换承诺) of these members."""
     if not merchant_ids:
         return []
-    return list(db.session.scalars(
-        select(Commitment).where(Commitment.merchant_id.in_(merchant_ids),
-                                 Commitment.kind == CommitmentKind.POINTS,
-                                 Commitment.status == CommitmentStatus.PUBLISHED)
-        .order_by(Commitment.merchant_id, Commitment.id)))
+    return list(
+        db.session.scalars(
+            select(Commitment)
+            .where(
+                Commitment.merchant_id.in_(merchant_ids),
+                Commitment.kind == CommitmentKind.POINTS,
+                Commitment.status == CommitmentStatus.PUBLISHED,
+            )
+            .order_by(Commitment.merchant_id, Commitment.id)
+        )
+    )
 
 
 @dataclass
@@ -397,20 +497,36 @@ def _checked_item(data: ItemInput) -> dict:
     points = parse_points(data.points, maximum=MAX_ITEM_POINTS)
     stock = _whole(data.stock, "stock", 0, MAX_STOCK, _l("库存"))
     limit_text = str(data.per_person_limit if data.per_person_limit is not None else "").strip()
-    limit = None if limit_text == "" else _whole(limit_text, "per_person_limit", 1, 1000,
-                                                  _l("每人限兑"))
-    return {"title": title, "description": description, "points": points, "stock": stock,
-            "per_person_limit": limit, "active": bool(data.active)}
+    limit = (
+        None
+        if limit_text == ""
+        else _whole(limit_text, "per_person_limit", 1, 1000, _l("每人限兑"))
+    )
+    return {
+        "title": title,
+        "description": description,
+        "points": points,
+        "stock": stock,
+        "per_person_limit": limit,
+        "active": bool(data.active),
+    }
 
 
 def create_item(commitment: Commitment, data: ItemInput, actor: User) -> ExchangeItem:
-    if (commitment.kind != CommitmentKind.POINTS
-            or commitment.status != CommitmentStatus.PUBLISHED):
-        raise PointsError("not_points_commitment",
-                          _l("兑换项目要挂在已公示的积分兑换承诺下。"), field="commitment_id")
+    if commitment.kind != CommitmentKind.POINTS or commitment.status != CommitmentStatus.PUBLISHED:
+        raise PointsError(
+            "not_points_commitment",
+            _l("兑换项目要挂在已公示的积分兑换承诺下。"),
+            field="commitment_id",
+        )
     values = _checked_item(data)
-    item = ExchangeItem(community_id=commitment.community_id, merchant_id=commitment.merchant_id,
-                        commitment_id=commitment.id, created_by_id=actor.id, **values)
+    item = ExchangeItem(
+        community_id=commitment.community_id,
+        merchant_id=commitment.merchant_id,
+        commitment_id=commitment.id,
+        created_by_id=actor.id,
+        **values,
+    )
     db.session.add(item)
     db.session.flush()
     return item
@@ -428,9 +544,13 @@ def update_item(item: ExchangeItem, data: ItemInput) -> ExchangeItem:
 def items_of(merchant_ids) -> list[ExchangeItem]:
     if not merchant_ids:
         return []
-    return list(db.session.scalars(
-        select(ExchangeItem).where(ExchangeItem.merchant_id.in_(merchant_ids))
-        .order_by(ExchangeItem.merchant_id, ExchangeItem.id)))
+    return list(
+        db.session.scalars(
+            select(ExchangeItem)
+            .where(ExchangeItem.merchant_id.in_(merchant_ids))
+            .order_by(ExchangeItem.merchant_id, ExchangeItem.id)
+        )
+    )
 
 
 @dataclass
@@ -447,16 +567,33 @@ class CounterItem:
 
 def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[CounterItem]:
     """The member's active items for this holder, with what they may exchange now (2 queries)."""
-    items = list(db.session.scalars(
-        select(ExchangeItem).where(ExchangeItem.merchant_id == merchant.id, ExchangeItem.active)
-        .order_by(ExchangeItem.points, ExchangeItem.id)))
-    used = dict(db.session.execute(
-        select(Exchange.item_id, func.count(Exchange.id))
-        .where(Exchange.user_id == user_id, Exchange.merchant_id == merchant.id)
-        .group_by(Exchange.item_id)).all()) if items else {}
-    return [CounterItem(i, used.get(i.id, 0), i.points <= balance,
-                        i.per_person_limit is None or used.get(i.id, 0) < i.per_person_limit)
-            for i in items]
+    items = list(
+        db.session.scalars(
+            select(ExchangeItem)
+            .where(ExchangeItem.merchant_id == merchant.id, ExchangeItem.active)
+            .order_by(ExchangeItem.points, ExchangeItem.id)
+        )
+    )
+    used = (
+        dict(
+            db.session.execute(
+                select(Exchange.item_id, func.count(Exchange.id))
+                .where(Exchange.user_id == user_id, Exchange.merchant_id == merchant.id)
+                .group_by(Exchange.item_id)
+            ).all()
+        )
+        if items
+        else {}
+    )
+    return [
+        CounterItem(
+            i,
+            used.get(i.id, 0),
+            i.points <= balance,
+            i.per_person_limit is None or used.get(i.id, 0) < i.per_person_limit,
+        )
+        for i in items
+    ]
 
 
 # --- exchanges -----------------------------------------------------------------------------
@@ -467,8 +604,9 @@ def exchange_fingerprint(code: str, item_id: int) -> str:
 
 
 def _existing_exchange(merchant_id: int, key: str) -> Exchange | None:
-    return db.session.scalars(select(Exchange).where(
-        Exchange.merchant_id == merchant_id, Exchange.idempotency_key == key)).first()
+    return db.session.scalars(
+        select(Exchange).where(Exchange.merchant_id == merchant_id, Exchange.idempotency_key == key)
+    ).first()
 
 
 def _replay(existing: Exchange, print_: str) -> tuple[Exchange, bool]:
@@ -477,8 +615,16 @@ def _replay(existing: Exchange, print_: str) -> tuple[Exchange, bool]:
     return existing, False
 
 
-def exchange(*, merchant: Merchant, staff: User, raw_code, item_id, idempotency_key: str,
-             token=None, now: datetime | None = None) -> tuple[Exchange, bool]:
+def exchange(
+    *,
+    merchant: Merchant,
+    staff: User,
+    raw_code,
+    item_id,
+    idempotency_key: str,
+    token=None,
+    now: datetime | None = None,
+) -> tuple[Exchange, bool]:
     """Exchange one item for points; returns (exchange, created). Same key again → same record.
 
     One transaction: the exchange row (its unique key and per-person slot decide races), stock
@@ -510,12 +656,22 @@ def exchange(*, merchant: Merchant, staff: User, raw_code, item_id, idempotency_
     slots = range(1, item.per_person_limit + 1) if item.per_person_limit else [None]
     record = None
     for slot in slots:
-        candidate = Exchange(item_id=item.id, merchant_id=merchant.id,
-                             community_id=merchant.community_id, user_id=holder_id,
-                             card_id=card.id, staff_id=staff.id if staff else None,
-                             token_id=token.id if token else None, item_title=title,
-                             points=cost, balance_after=0, slot=slot, idempotency_key=key,
-                             fingerprint=print_, created_at=now)
+        candidate = Exchange(
+            item_id=item.id,
+            merchant_id=merchant.id,
+            community_id=merchant.community_id,
+            user_id=holder_id,
+            card_id=card.id,
+            staff_id=staff.id if staff else None,
+            token_id=token.id if token else None,
+            item_title=title,
+            points=cost,
+            balance_after=0,
+            slot=slot,
+            idempotency_key=key,
+            fingerprint=print_,
+            created_at=now,
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(candidate)
@@ -528,23 +684,41 @@ def exchange(*, merchant: Merchant, staff: User, raw_code, item_id, idempotency_
         record = candidate
         break
     if record is None:
-        raise PointsError("limit_reached", _l("每人限兑%(n)d次，这位持卡人已经兑完了。",
-                                              n=item.per_person_limit), 409)
+        raise PointsError(
+            "limit_reached",
+            _l("每人限兑%(n)d次，这位持卡人已经兑完了。", n=item.per_person_limit),
+            409,
+        )
     took = db.session.execute(
-        update(ExchangeItem).where(ExchangeItem.id == item.id, ExchangeItem.stock >= 1)
-        .values(stock=ExchangeItem.stock - 1)).rowcount
+        update(ExchangeItem)
+        .where(ExchangeItem.id == item.id, ExchangeItem.stock >= 1)
+        .values(stock=ExchangeItem.stock - 1)
+    ).rowcount
     if took != 1:
         raise PointsError("out_of_stock", _l("「%(t)s」已经兑完了，没有库存。", t=title), 409)
     holder = db.session.get(User, holder_id)
     try:
-        entry = post_entry(user_id=holder_id, community_id=holder.community_id or card.community_id,
-                           kind=EntryKind.SPEND, delta=-cost, reason=f"{merchant.name}：{title}"[:200],
-                           actor_id=staff.id if staff else None, exchange_id=record.id, now=now)
+        entry = post_entry(
+            user_id=holder_id,
+            community_id=holder.community_id or card.community_id,
+            kind=EntryKind.SPEND,
+            delta=-cost,
+            reason=f"{merchant.name}：{title}"[:200],
+            actor_id=staff.id if staff else None,
+            exchange_id=record.id,
+            now=now,
+        )
     except PointsError as exc:
         if exc.code == "insufficient_points":
-            raise PointsError("insufficient_points",
-                              _l("积分不足：需要%(need)d分，余额%(have)d分。",
-                                 need=cost, have=balance_of(holder_id)), 409) from exc
+            raise PointsError(
+                "insufficient_points",
+                _l(
+                    "积分不足：需要%(need)d分，余额%(have)d分。",
+                    need=cost,
+                    have=balance_of(holder_id),
+                ),
+                409,
+            ) from exc
         raise
     record.balance_after = entry.balance_after
     db.session.flush()
@@ -559,9 +733,14 @@ def totals_for(user_id: int) -> dict:
     row = db.session.execute(
         select(
             func.coalesce(func.sum(case((LedgerEntry.delta > 0, LedgerEntry.delta), else_=0)), 0),
-            func.coalesce(func.sum(case((LedgerEntry.kind == EntryKind.SPEND, -LedgerEntry.delta),
-                                        else_=0)), 0),
-            func.coalesce(func.sum(case((LedgerEntry.kind == EntryKind.EXPIRE, -LedgerEntry.delta),
-                                        else_=0)), 0),
-        ).where(LedgerEntry.user_id == user_id)).one()
+            func.coalesce(
+                func.sum(case((LedgerEntry.kind == EntryKind.SPEND, -LedgerEntry.delta), else_=0)),
+                0,
+            ),
+            func.coalesce(
+                func.sum(case((LedgerEntry.kind == EntryKind.EXPIRE, -LedgerEntry.delta), else_=0)),
+                0,
+            ),
+        ).where(LedgerEntry.user_id == user_id)
+    ).one()
     return {"earned": int(row[0]), "spent": int(row[1]), "expired": int(row[2])}

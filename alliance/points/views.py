@@ -27,9 +27,12 @@ bp = Blueprint("points", __name__, cli_group=None)
 @login_required
 def mine():
     return render_template(
-        "points/mine.html", balance=services.balance_of(current_user.id),
-        entries=services.ledger_of(current_user.id), totals=services.totals_for(current_user.id),
-        expiring=services.upcoming_expiry(current_user.id))
+        "points/mine.html",
+        balance=services.balance_of(current_user.id),
+        entries=services.ledger_of(current_user.id),
+        totals=services.totals_for(current_user.id),
+        expiring=services.upcoming_expiry(current_user.id),
+    )
 
 
 # --- secretaries ---------------------------------------------------------------------------
@@ -42,14 +45,29 @@ def rules():
     rule = services.rule_for(community_id)
     form = RuleForm()
     if request.method == "GET":
-        for name in ("points_per_hour", "emergency_percent", "night_percent", "night_start_hour",
-                     "night_end_hour"):
+        for name in (
+            "points_per_hour",
+            "emergency_percent",
+            "night_percent",
+            "night_start_hour",
+            "night_end_hour",
+        ):
             getattr(form, name).data = str(getattr(rule, name))
         form.expiry_months.data = str(rule.expiry_months or "")
     if form.validate_on_submit():
-        data = services.RuleInput(**{name: getattr(form, name).data for name in (
-            "points_per_hour", "emergency_percent", "night_percent", "night_start_hour",
-            "night_end_hour", "expiry_months")})
+        data = services.RuleInput(
+            **{
+                name: getattr(form, name).data
+                for name in (
+                    "points_per_hour",
+                    "emergency_percent",
+                    "night_percent",
+                    "night_start_hour",
+                    "night_end_hour",
+                    "expiry_months",
+                )
+            }
+        )
         try:
             services.update_rule(community_id, data, current_user)
         except services.PointsError as exc:
@@ -63,15 +81,34 @@ def rules():
 
 
 def _admin_page(award_form=None, adjust_form=None, status=200):
-    recent = list(db.session.scalars(
-        select(LedgerEntry).where(LedgerEntry.community_id == current_user.community_id,
-                                  LedgerEntry.kind.in_(("award", "adjust")))
-        .order_by(LedgerEntry.id.desc()).limit(30)))
-    users = {u.id: u for u in db.session.scalars(
-        select(accounts.User).where(accounts.User.id.in_({e.user_id for e in recent})))} if recent else {}
-    return render_template("points/admin.html", award_form=award_form or AwardForm(key=uuid.uuid4().hex),
-                           adjust_form=adjust_form or AdjustForm(prefix="adj-", key=uuid.uuid4().hex),
-                           recent=recent, users=users), status
+    recent = list(
+        db.session.scalars(
+            select(LedgerEntry)
+            .where(
+                LedgerEntry.community_id == current_user.community_id,
+                LedgerEntry.kind.in_(("award", "adjust")),
+            )
+            .order_by(LedgerEntry.id.desc())
+            .limit(30)
+        )
+    )
+    users = (
+        {
+            u.id: u
+            for u in db.session.scalars(
+                select(accounts.User).where(accounts.User.id.in_({e.user_id for e in recent}))
+            )
+        }
+        if recent
+        else {}
+    )
+    return render_template(
+        "points/admin.html",
+        award_form=award_form or AwardForm(key=uuid.uuid4().hex),
+        adjust_form=adjust_form or AdjustForm(prefix="adj-", key=uuid.uuid4().hex),
+        recent=recent,
+        users=users,
+    ), status
 
 
 @bp.get("/points/admin")
@@ -138,18 +175,36 @@ def items():
             db.session.commit()
             flash(_("兑换项目已发布。"), "success")
             return redirect(url_for(".items")), 303
-    recent = list(db.session.scalars(
-        select(Exchange).where(Exchange.merchant_id.in_(ids)).order_by(Exchange.id.desc())
-        .limit(30))) if ids else []
-    return render_template("points/items.html", form=form, items=services.items_of(ids),
-                           recent=recent, has_commitment=bool(commitments)), \
-        422 if form.errors else 200
+    recent = (
+        list(
+            db.session.scalars(
+                select(Exchange)
+                .where(Exchange.merchant_id.in_(ids))
+                .order_by(Exchange.id.desc())
+                .limit(30)
+            )
+        )
+        if ids
+        else []
+    )
+    return render_template(
+        "points/items.html",
+        form=form,
+        items=services.items_of(ids),
+        recent=recent,
+        has_commitment=bool(commitments),
+    ), 422 if form.errors else 200
 
 
 def _item_input(form) -> services.ItemInput:
-    return services.ItemInput(title=form.title.data, description=form.description.data or "",
-                              points=form.points.data, stock=form.stock.data,
-                              per_person_limit=form.per_person_limit.data, active=form.active.data)
+    return services.ItemInput(
+        title=form.title.data,
+        description=form.description.data or "",
+        points=form.points.data,
+        stock=form.stock.data,
+        per_person_limit=form.per_person_limit.data,
+        active=form.active.data,
+    )
 
 
 @bp.route("/points/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -171,8 +226,9 @@ def edit_item(item_id: int):
             db.session.commit()
             flash(_("兑换项目已保存。"), "success")
             return redirect(url_for(".items")), 303
-    return render_template("points/edit_item.html", form=form, item=item), \
-        422 if form.errors else 200
+    return render_template(
+        "points/edit_item.html", form=form, item=item
+    ), 422 if form.errors else 200
 
 
 # --- at the counter ------------------------------------------------------------------------
@@ -183,9 +239,11 @@ def counter_panel(result, merchant) -> dict | None:
     if not result.valid or result.card is None or merchant is None:
         return None
     balance = services.balance_of(result.card.holder_id)
-    return {"balance": balance, "items": services.counter_items(merchant, result.card.holder_id,
-                                                                balance),
-            "form": ExchangeForm(key=uuid.uuid4().hex)}
+    return {
+        "balance": balance,
+        "items": services.counter_items(merchant, result.card.holder_id, balance),
+        "form": ExchangeForm(key=uuid.uuid4().hex),
+    }
 
 
 @bp.app_context_processor
@@ -207,9 +265,13 @@ def exchange(code: str):
         flash(_("请选择兑换项目。"), "danger")
         return redirect(url_for("cards.verify", code=code)), 303
     try:
-        record, created = services.exchange(merchant=merchant, staff=current_user, raw_code=code,
-                                            item_id=int(item_text),
-                                            idempotency_key=form.key.data or "")
+        record, created = services.exchange(
+            merchant=merchant,
+            staff=current_user,
+            raw_code=code,
+            item_id=int(item_text),
+            idempotency_key=form.key.data or "",
+        )
     except services.PointsError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")

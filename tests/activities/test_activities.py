@@ -29,9 +29,18 @@ def vol(world):
 def test_secretary_publishes_an_activity(as_user, world):
     client = as_user("secretary_a")
     start = utcnow() + timedelta(days=2)
-    r = client.post("/activities/new", data={
-        "title": "敲门行动", "category": "elderly", "place": "明珠花园", "project_id": "0",
-        "starts_at": local(start), "ends_at": local(start + timedelta(hours=3)), "capacity": "8"})
+    r = client.post(
+        "/activities/new",
+        data={
+            "title": "敲门行动",
+            "category": "elderly",
+            "place": "明珠花园",
+            "project_id": "0",
+            "starts_at": local(start),
+            "ends_at": local(start + timedelta(hours=3)),
+            "capacity": "8",
+        },
+    )
     assert r.status_code == 302
     activity = db.session.scalars(select(Activity)).one()
     assert activity.title == "敲门行动" and activity.slots[0].capacity == 8
@@ -39,16 +48,29 @@ def test_secretary_publishes_an_activity(as_user, world):
     assert "敲门行动" in page
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"capacity": "0"}, "人数上限"), ({"capacity": "2.5"}, "人数上限"),
-    ({"points_per_hour": "-5"}, "不能为负数"), ({"ends_at": "EARLY"}, "结束时间要晚于开始时间"),
-    ({"starts_at": "PAST"}, "开始时间已经过了"), ({"starts_at": "garbage"}, "年-月-日"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"capacity": "0"}, "人数上限"),
+        ({"capacity": "2.5"}, "人数上限"),
+        ({"points_per_hour": "-5"}, "不能为负数"),
+        ({"ends_at": "EARLY"}, "结束时间要晚于开始时间"),
+        ({"starts_at": "PAST"}, "开始时间已经过了"),
+        ({"starts_at": "garbage"}, "年-月-日"),
+    ],
+)
 def test_publishing_refuses_bad_input(as_user, world, change, message):
     client = as_user("secretary_a")
     start = utcnow() + timedelta(days=2)
-    data = {"title": "敲门行动", "category": "elderly", "place": "明珠花园", "project_id": "0",
-            "starts_at": local(start), "ends_at": local(start + timedelta(hours=3)), "capacity": "8"}
+    data = {
+        "title": "敲门行动",
+        "category": "elderly",
+        "place": "明珠花园",
+        "project_id": "0",
+        "starts_at": local(start),
+        "ends_at": local(start + timedelta(hours=3)),
+        "capacity": "8",
+    }
     data.update(change)
     if data["ends_at"] == "EARLY":
         data["ends_at"] = local(start - timedelta(hours=1))
@@ -91,8 +113,9 @@ def test_sign_up_cancel_and_capacity(as_user, world, vol, make_user):
 def test_a_resident_who_is_not_a_volunteer_cannot_sign_up(as_user, world):
     activity = make_activity(world.a, world.users["secretary_a"])
     db.session.commit()
-    r = as_user("resident").post(f"/activities/slots/{activity.slots[0].id}/signup",
-                                 follow_redirects=True)
+    r = as_user("resident").post(
+        f"/activities/slots/{activity.slots[0].id}/signup", follow_redirects=True
+    )
     assert "在岗的志愿者" in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Signup.id))) == 0
 
@@ -122,15 +145,19 @@ def _signed_up(world, **kw):
 def test_scan_checks_in_then_out_and_confirm_awards_points_once(as_user, world, vol):
     slot_id = _signed_up(world, hours=2)
     client = as_user("grid")
-    r = client.post(f"/activities/slots/{slot_id}/scan",
-                    data={"text": f"https://example.org/c/{vol.code}"}, follow_redirects=True)
+    r = client.post(
+        f"/activities/slots/{slot_id}/scan",
+        data={"text": f"https://example.org/c/{vol.code}"},
+        follow_redirects=True,
+    )
     assert "已签到" in r.get_data(as_text=True)
     # Move the check-in back 90 minutes (as if time had passed), then scan out by card number.
     signup = db.session.scalars(select(Signup)).one()
     signup.check_in_at = utcnow() - timedelta(minutes=90)
     db.session.commit()
-    r = client.post(f"/activities/slots/{slot_id}/scan", data={"text": vol.number},
-                    follow_redirects=True)
+    r = client.post(
+        f"/activities/slots/{slot_id}/scan", data={"text": vol.number}, follow_redirects=True
+    )
     assert "已签退" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalars(select(Signup)).one().minutes == 90
@@ -158,16 +185,25 @@ def test_manual_times_refuse_checkout_before_checkin_and_absurd_hours(as_user, w
     signup_id = db.session.scalars(select(Signup.id)).one()
     client = as_user("secretary_a")
     base = utcnow() + timedelta(days=1)
-    r = client.post(f"/activities/signups/{signup_id}/times", follow_redirects=True, data={
-        "check_in": local(base), "check_out": local(base - timedelta(hours=1))})
+    r = client.post(
+        f"/activities/signups/{signup_id}/times",
+        follow_redirects=True,
+        data={"check_in": local(base), "check_out": local(base - timedelta(hours=1))},
+    )
     assert "签退时间不能早于签到时间" in r.get_data(as_text=True)
-    r = client.post(f"/activities/signups/{signup_id}/times", follow_redirects=True, data={
-        "check_in": local(base), "check_out": local(base + timedelta(hours=30))})
+    r = client.post(
+        f"/activities/signups/{signup_id}/times",
+        follow_redirects=True,
+        data={"check_in": local(base), "check_out": local(base + timedelta(hours=30))},
+    )
     assert "不能超过24小时" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Signup, signup_id).minutes is None
-    r = client.post(f"/activities/signups/{signup_id}/times", follow_redirects=True, data={
-        "check_in": local(base), "check_out": local(base + timedelta(hours=3))})
+    r = client.post(
+        f"/activities/signups/{signup_id}/times",
+        follow_redirects=True,
+        data={"check_in": local(base), "check_out": local(base + timedelta(hours=3))},
+    )
     assert "时间已保存" in r.get_data(as_text=True)
     r = client.post(f"/activities/slots/{slot_id}/confirm", follow_redirects=True)
     assert "已确认 1 人，共 30 积分" in r.get_data(as_text=True)
@@ -183,8 +219,16 @@ def test_check_out_without_check_in_is_refused(world, vol):
 
 
 def test_rule_multipliers_emergency_and_night(world, vol):
-    db.session.add(PointsRule(community_id=world.a.id, points_per_hour=10, emergency_percent=200,
-                              night_percent=150, night_start_hour=22, night_end_hour=6))
+    db.session.add(
+        PointsRule(
+            community_id=world.a.id,
+            points_per_hour=10,
+            emergency_percent=200,
+            night_percent=150,
+            night_start_hour=22,
+            night_end_hour=6,
+        )
+    )
     db.session.commit()
     rule = points.rule_for(world.a.id)
     night = datetime(2025, 6, 1, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
@@ -204,28 +248,43 @@ def test_points_rules_page_validates_and_is_audited(as_user, world):
 
     client = as_user("secretary_a")
     assert client.get("/points/rules").status_code == 200
-    bad = {"points_per_hour": "-1", "emergency_percent": "200", "night_percent": "150",
-           "night_start_hour": "22", "night_end_hour": "6", "expiry_months": ""}
+    bad = {
+        "points_per_hour": "-1",
+        "emergency_percent": "200",
+        "night_percent": "150",
+        "night_start_hour": "22",
+        "night_end_hour": "6",
+        "expiry_months": "",
+    }
     r = client.post("/points/rules", data=bad)
     assert r.status_code == 422 and "每小时积分应在0到1000之间" in r.get_data(as_text=True)
     r = client.post("/points/rules", data=bad | {"points_per_hour": "12", "expiry_months": "12"})
     assert r.status_code == 303
     rule = points.rule_for(world.a.id)
     assert rule.points_per_hour == 12 and rule.expiry_months == 12
-    assert db.session.scalar(select(func.count(AuditEntry.id)).where(
-        AuditEntry.object_type.in_(("points_rules", "PointsRule")))) >= 1
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.object_type.in_(("points_rules", "PointsRule"))
+            )
+        )
+        >= 1
+    )
 
 
 def test_award_page(as_user, world):
     client = as_user("secretary_a")
-    r = client.post("/points/award", data={"person": "volunteer", "points": "1.5", "reason": "好事"})
+    r = client.post(
+        "/points/award", data={"person": "volunteer", "points": "1.5", "reason": "好事"}
+    )
     assert r.status_code == 422 and "整数" in r.get_data(as_text=True)
     r = client.post("/points/award", data={"person": "resident_b", "points": "5", "reason": "好事"})
     assert r.status_code == 422 and "本社区没有这个人" in r.get_data(as_text=True)
     r = client.post("/points/award", data={"person": "volunteer", "points": "5", "reason": "好事"})
     assert r.status_code == 303
-    r = client.post("/points/adjust", data={"adj-person": "volunteer", "adj-points": "-9",
-                                            "adj-reason": "错了"})
+    r = client.post(
+        "/points/adjust", data={"adj-person": "volunteer", "adj-points": "-9", "adj-reason": "错了"}
+    )
     assert r.status_code == 422 and "小于0" in r.get_data(as_text=True)
     assert points.balance_of(world.users["volunteer"].id) == 5
 

@@ -26,6 +26,7 @@ ROWS = {
     "points.edit_item": Case("GET", "/points/items/{item}/edit", only("merchant")),
     # No item chosen: back to the counter page with a message.
     "points.exchange": Case("POST", "/points/exchange/{points_code}", only("merchant", ok=303)),
-    "points_api.create_exchange": Case("POST", "/api/v1/exchanges", everyone(401),
-                                       json={"code": "x", "item_id": 1}),
+    "points_api.create_exchange": Case(
+        "POST", "/api/v1/exchanges", everyone(401), json={"code": "x", "item_id": 1}
+    ),
 }

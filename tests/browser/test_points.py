@@ -19,7 +19,9 @@ from tests.browser.test_commitments import SMALL_TARGETS
 def _card_of_volunteer(app):
     with app.app_context():
         volunteer = db.session.scalars(select(User).where(User.username == "volunteer")).one()
-        card = cards.current_card(volunteer.id, "volunteer") or cards.issue_card(volunteer, "volunteer")
+        card = cards.current_card(volunteer.id, "volunteer") or cards.issue_card(
+            volunteer, "volunteer"
+        )
         db.session.commit()
         return volunteer.id, card.number, card.code, points.balance_of(volunteer.id)
 
@@ -38,8 +40,11 @@ def test_sign_up_check_in_confirm_see_points_and_exchange(page, app, live_server
     assert not page.evaluate(SMALL_TARGETS)
 
     with app.app_context():
-        signup = db.session.scalars(select(Signup).join(Activity).where(
-            Signup.user_id == volunteer_id, Activity.title == "周六义务理发")).one()
+        signup = db.session.scalars(
+            select(Signup)
+            .join(Activity)
+            .where(Signup.user_id == volunteer_id, Activity.title == "周六义务理发")
+        ).one()
         slot_id, signup_id = signup.slot_id, signup.id
 
     page.context.clear_cookies()

@@ -17,11 +17,16 @@ from tests.commitments.factories import create_commitment, create_merchant
 
 
 def make_volunteer(user, community, name=None):
-    profile = db.session.scalars(select(VolunteerProfile).where(
-        VolunteerProfile.user_id == user.id)).first()
+    profile = db.session.scalars(
+        select(VolunteerProfile).where(VolunteerProfile.user_id == user.id)
+    ).first()
     if profile is None:
-        profile = VolunteerProfile(user_id=user.id, community_id=community.id,
-                                   name=name or user.display_name, phone="13800000000")
+        profile = VolunteerProfile(
+            user_id=user.id,
+            community_id=community.id,
+            name=name or user.display_name,
+            phone="13800000000",
+        )
         db.session.add(profile)
         db.session.flush()
     return profile
@@ -35,18 +40,40 @@ def give_card(user, community):
     return card
 
 
-def make_activity(community, secretary, *, title="清洁家园", starts_in=timedelta(days=1),
-                  hours=2, capacity=5, emergency=False, points_per_hour=None, slots=1):
+def make_activity(
+    community,
+    secretary,
+    *,
+    title="清洁家园",
+    starts_in=timedelta(days=1),
+    hours=2,
+    capacity=5,
+    emergency=False,
+    points_per_hour=None,
+    slots=1,
+):
     # 10:00 in Shanghai (daytime: no night multiplier), at least `starts_in` from now.
-    start = (utcnow() + starts_in).astimezone(points.LOCAL_TZ).replace(
-        hour=10, minute=0, second=0, microsecond=0).astimezone(UTC)
+    start = (
+        (utcnow() + starts_in)
+        .astimezone(points.LOCAL_TZ)
+        .replace(hour=10, minute=0, second=0, microsecond=0)
+        .astimezone(UTC)
+    )
     if start < utcnow() + starts_in:
         start += timedelta(days=1)
     data = activities.ActivityInput(
-        title=title, category="environment", place="社区广场", emergency=emergency,
+        title=title,
+        category="environment",
+        place="社区广场",
+        emergency=emergency,
         points_per_hour=points_per_hour,
-        slots=[activities.SlotInput(start + timedelta(days=k), start + timedelta(days=k, hours=hours),
-                                    capacity) for k in range(slots)])
+        slots=[
+            activities.SlotInput(
+                start + timedelta(days=k), start + timedelta(days=k, hours=hours), capacity
+            )
+            for k in range(slots)
+        ],
+    )
     activity = activities.create_activity(community, secretary, data)
     db.session.flush()
     return activity
@@ -59,8 +86,13 @@ def make_shop(community, staff, *, number=1, name="明珠面馆"):
 
 
 def make_item(commitment, actor, *, title="牛肉面一碗", cost=10, stock=100, limit=None):
-    return points.create_item(commitment, points.ItemInput(
-        title=title, description="", points=cost, stock=stock, per_person_limit=limit), actor)
+    return points.create_item(
+        commitment,
+        points.ItemInput(
+            title=title, description="", points=cost, stock=stock, per_person_limit=limit
+        ),
+        actor,
+    )
 
 
 def counter_setup(world, *, balance=100, cost=10, stock=100, limit=None):
@@ -74,5 +106,12 @@ def counter_setup(world, *, balance=100, cost=10, stock=100, limit=None):
         points.award(volunteer, balance, "测试", world.users["secretary_a"])
     token, raw = cards.create_token(world.users["merchant"], shop, "收银机")
     db.session.commit()
-    return SimpleNamespace(shop_id=shop.id, item_id=item.id, code=card.code, card_id=card.id,
-                           number=card.number, volunteer_id=volunteer.id, token=raw)
+    return SimpleNamespace(
+        shop_id=shop.id,
+        item_id=item.id,
+        code=card.code,
+        card_id=card.id,
+        number=card.number,
+        volunteer_id=volunteer.id,
+        token=raw,
+    )

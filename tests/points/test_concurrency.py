@@ -19,7 +19,8 @@ def test_fifty_exchanges_of_ten_points_against_one_hundred_make_exactly_ten(serv
     s = counter_setup(world, balance=100, cost=10, stock=1000)
     url = server + "/api/v1/exchanges"
     body = {"code": s.code, "item_id": s.item_id}
-    jobs = [(lambda k=str(uuid.uuid4()): _post(url, s.token, k, body)) for _ in range(THREADS)]
+    keys = [str(uuid.uuid4()) for _ in range(THREADS)]
+    jobs = [(lambda k=k: _post(url, s.token, k, body)) for k in keys]
     results = _race(jobs)
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] * 10 + [409] * (THREADS - 10), results
@@ -65,8 +66,9 @@ def test_simultaneous_sign_ups_never_overbook(app, world, make_user):
                 from alliance.accounts.models import User
 
                 try:
-                    services.sign_up(db.session.get(ActivitySlot, slot_id),
-                                     db.session.get(User, user_id))
+                    services.sign_up(
+                        db.session.get(ActivitySlot, slot_id), db.session.get(User, user_id)
+                    )
                     db.session.commit()
                     return "ok"
                 except services.ActivityError as exc:
@@ -74,6 +76,7 @@ def test_simultaneous_sign_ups_never_overbook(app, world, make_user):
                     return exc.code
                 finally:
                     db.session.remove()
+
         return run
 
     results = _race([attempt(uid) for uid in people])

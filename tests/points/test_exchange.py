@@ -19,10 +19,14 @@ def bearer(raw, key=None):
 def state(setup):
     db.session.expire_all()
     stock = db.session.get(ExchangeItem, setup.item_id).stock
-    balance = db.session.scalar(select(PointsAccount.balance).where(
-        PointsAccount.user_id == setup.volunteer_id))
-    ledger = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.delta), 0)).where(
-        LedgerEntry.user_id == setup.volunteer_id))
+    balance = db.session.scalar(
+        select(PointsAccount.balance).where(PointsAccount.user_id == setup.volunteer_id)
+    )
+    ledger = db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.delta), 0)).where(
+            LedgerEntry.user_id == setup.volunteer_id
+        )
+    )
     assert balance == ledger
     return stock, balance, db.session.scalar(select(func.count(Exchange.id)))
 
@@ -33,9 +37,17 @@ def test_verify_answer_carries_balance_and_exchange_items(client, world):
     assert r.status_code == 200
     body = r.get_json()
     assert body["points_balance"] == 25
-    assert body["exchange_items"] == [{"id": s.item_id, "title": "牛肉面一碗", "points": 10,
-                                       "stock": 3, "per_person_limit": None, "affordable": True,
-                                       "within_limit": True}]
+    assert body["exchange_items"] == [
+        {
+            "id": s.item_id,
+            "title": "牛肉面一碗",
+            "points": 10,
+            "stock": 3,
+            "per_person_limit": None,
+            "affordable": True,
+            "within_limit": True,
+        }
+    ]
     r = client.post("/api/v1/cards/verify", json={"code": "nonsense"}, headers=bearer(s.token))
     assert r.get_json()["points_balance"] is None and r.get_json()["exchange_items"] == []
 
@@ -43,24 +55,36 @@ def test_verify_answer_carries_balance_and_exchange_items(client, world):
 def test_api_exchange_spends_once_per_key(client, world):
     s = counter_setup(world, balance=25, cost=10, stock=3)
     key = str(uuid.uuid4())
-    first = client.post("/api/v1/exchanges", json={"code": s.code, "item_id": s.item_id},
-                        headers=bearer(s.token, key))
+    first = client.post(
+        "/api/v1/exchanges",
+        json={"code": s.code, "item_id": s.item_id},
+        headers=bearer(s.token, key),
+    )
     assert first.status_code == 201
     assert first.get_json()["points_balance"] == 15 and first.get_json()["stock"] == 2
-    again = client.post("/api/v1/exchanges", json={"code": s.code, "item_id": s.item_id},
-                        headers=bearer(s.token, key))
+    again = client.post(
+        "/api/v1/exchanges",
+        json={"code": s.code, "item_id": s.item_id},
+        headers=bearer(s.token, key),
+    )
     assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
     assert again.get_json()["points_balance"] == 15
     assert state(s) == (2, 15, 1)
-    other = client.post("/api/v1/exchanges", json={"code": s.code, "item_id": s.item_id + 1},
-                        headers=bearer(s.token, key))
+    other = client.post(
+        "/api/v1/exchanges",
+        json={"code": s.code, "item_id": s.item_id + 1},
+        headers=bearer(s.token, key),
+    )
     assert other.status_code == 422 and other.get_json()["error"]["message"] == "key_reused"
 
 
 def test_too_few_points_is_409_and_changes_nothing(client, world):
     s = counter_setup(world, balance=5, cost=10, stock=3)
-    r = client.post("/api/v1/exchanges", json={"code": s.code, "item_id": s.item_id},
-                    headers=bearer(s.token, "k1"))
+    r = client.post(
+        "/api/v1/exchanges",
+        json={"code": s.code, "item_id": s.item_id},
+        headers=bearer(s.token, "k1"),
+    )
     assert r.status_code == 409
     assert r.get_json()["error"]["message"] == "insufficient_points"
     assert "积分不足" in r.get_json()["error"]["detail"]
@@ -69,10 +93,19 @@ def test_too_few_points_is_409_and_changes_nothing(client, world):
 
 def test_no_stock_is_409(client, world):
     s = counter_setup(world, balance=50, cost=10, stock=1)
-    assert client.post("/api/v1/exchanges", json={"code": s.code, "item_id": s.item_id},
-                       headers=bearer(s.token, "a")).status_code == 201
-    r = client.post("/api/v1/exchanges", json={"code": s.code, "item_id": s.item_id},
-                    headers=bearer(s.token, "b"))
+    assert (
+        client.post(
+            "/api/v1/exchanges",
+            json={"code": s.code, "item_id": s.item_id},
+            headers=bearer(s.token, "a"),
+        ).status_code
+        == 201
+    )
+    r = client.post(
+        "/api/v1/exchanges",
+        json={"code": s.code, "item_id": s.item_id},
+        headers=bearer(s.token, "b"),
+    )
     assert r.status_code == 409 and r.get_json()["error"]["message"] == "out_of_stock"
     assert state(s) == (0, 40, 1)
 
@@ -80,10 +113,19 @@ def test_no_stock_is_409(client, world):
 def test_per_person_limit_is_409(client, world):
     s = counter_setup(world, balance=50, cost=10, stock=10, limit=2)
     for key in ("a", "b"):
-        assert client.post("/api/v1/exchanges", json={"code": s.code, "item_id": s.item_id},
-                           headers=bearer(s.token, key)).status_code == 201
-    r = client.post("/api/v1/exchanges", json={"code": s.code, "item_id": s.item_id},
-                    headers=bearer(s.token, "c"))
+        assert (
+            client.post(
+                "/api/v1/exchanges",
+                json={"code": s.code, "item_id": s.item_id},
+                headers=bearer(s.token, key),
+            ).status_code
+            == 201
+        )
+    r = client.post(
+        "/api/v1/exchanges",
+        json={"code": s.code, "item_id": s.item_id},
+        headers=bearer(s.token, "c"),
+    )
     assert r.status_code == 409 and r.get_json()["error"]["message"] == "limit_reached"
     assert state(s) == (8, 30, 2)
 
@@ -92,13 +134,22 @@ def test_bad_requests(client, world):
     s = counter_setup(world)
     url = "/api/v1/exchanges"
     assert client.post(url, json={"code": s.code}, headers=bearer(s.token, "k")).status_code == 400
-    assert client.post(url, json={"code": s.code, "item_id": "1"},
-                       headers=bearer(s.token, "k")).status_code == 400
+    assert (
+        client.post(
+            url, json={"code": s.code, "item_id": "1"}, headers=bearer(s.token, "k")
+        ).status_code
+        == 400
+    )
     assert client.post(url, data="nope", headers=bearer(s.token, "k")).status_code == 400
-    assert client.post(url, json={"code": s.code, "item_id": s.item_id},
-                       headers=bearer(s.token)).status_code == 400  # no Idempotency-Key
-    r = client.post(url, json={"code": "bogus-code", "item_id": s.item_id},
-                    headers=bearer(s.token, "k"))
+    assert (
+        client.post(
+            url, json={"code": s.code, "item_id": s.item_id}, headers=bearer(s.token)
+        ).status_code
+        == 400
+    )  # no Idempotency-Key
+    r = client.post(
+        url, json={"code": "bogus-code", "item_id": s.item_id}, headers=bearer(s.token, "k")
+    )
     assert r.status_code == 422 and r.get_json()["error"]["message"] == "invalid_card"
     r = client.post(url, json={"code": s.code, "item_id": 999999}, headers=bearer(s.token, "k"))
     assert r.status_code == 422 and r.get_json()["error"]["message"] == "item_not_available"

@@ -13,17 +13,23 @@ from alliance.points.models import EntryKind, LedgerEntry, PointsAccount, Points
 
 
 def ledger_sum(user_id):
-    return db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.delta), 0))
-                             .where(LedgerEntry.user_id == user_id))
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.delta), 0)).where(LedgerEntry.user_id == user_id)
+    )
 
 
 def assert_consistent(user_id):
     db.session.expire_all()
-    account = db.session.scalars(select(PointsAccount).where(PointsAccount.user_id == user_id)).first()
+    account = db.session.scalars(
+        select(PointsAccount).where(PointsAccount.user_id == user_id)
+    ).first()
     balance = account.balance if account else 0
     assert balance == ledger_sum(user_id) >= 0
-    entries = list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.user_id == user_id)
-                                      .order_by(LedgerEntry.id)))
+    entries = list(
+        db.session.scalars(
+            select(LedgerEntry).where(LedgerEntry.user_id == user_id).order_by(LedgerEntry.id)
+        )
+    )
     running = 0
     for e in entries:
         running += e.delta
@@ -42,10 +48,17 @@ def test_award_and_adjust_keep_the_balance_equal_to_the_ledger(world):
     assert kinds == [EntryKind.AWARD, EntryKind.ADJUST, EntryKind.ADJUST]
 
 
-@pytest.mark.parametrize("value, message", [
-    ("0", "积分不能为0"), ("-3", "正整数"), ("1.5", "整数"), ("abc", "整数"), ("", "请填写积分"),
-    ("99999999", "不能超过"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("0", "积分不能为0"),
+        ("-3", "正整数"),
+        ("1.5", "整数"),
+        ("abc", "整数"),
+        ("", "请填写积分"),
+        ("99999999", "不能超过"),
+    ],
+)
 def test_award_refuses_bad_points(world, value, message):
     with pytest.raises(services.PointsError) as exc:
         services.award(world.users["volunteer"], value, "原因", world.users["secretary_a"])
@@ -98,9 +111,15 @@ def _with_expiry(world, months=12):
 
 
 def _credit(user, amount, when, secretary):
-    return services.post_entry(user_id=user.id, community_id=user.community_id,
-                               kind=EntryKind.AWARD, delta=amount, reason="测试",
-                               actor_id=secretary.id, now=when)
+    return services.post_entry(
+        user_id=user.id,
+        community_id=user.community_id,
+        kind=EntryKind.AWARD,
+        delta=amount,
+        reason="测试",
+        actor_id=secretary.id,
+        now=when,
+    )
 
 
 def test_expiry_uses_the_oldest_points_first_and_runs_once(world, runner):
@@ -108,13 +127,15 @@ def test_expiry_uses_the_oldest_points_first_and_runs_once(world, runner):
 
     _with_expiry(world, 1)
     secretary, volunteer = world.users["secretary_a"], world.users["volunteer"]
-    _credit(volunteer, 50, datetime(2025, 1, 10, 4, tzinfo=UTC), secretary)   # expires 2025-02-28
-    _credit(volunteer, 30, datetime(2025, 2, 10, 4, tzinfo=UTC), secretary)   # expires 2025-03-31
-    services.adjust(volunteer, -20, "用掉", secretary)                          # uses the oldest
+    _credit(volunteer, 50, datetime(2025, 1, 10, 4, tzinfo=UTC), secretary)  # expires 2025-02-28
+    _credit(volunteer, 30, datetime(2025, 2, 10, 4, tzinfo=UTC), secretary)  # expires 2025-03-31
+    services.adjust(volunteer, -20, "用掉", secretary)  # uses the oldest
     db.session.commit()
     # Before the date the volunteer sees what is coming.
     assert services.upcoming_expiry(volunteer.id, date(2025, 2, 20)) == [
-        (date(2025, 2, 28), 30), (date(2025, 3, 31), 30)]
+        (date(2025, 2, 28), 30),
+        (date(2025, 3, 31), 30),
+    ]
     result = runner.invoke(args=["points", "expire", "--today", "2025-03-01"])
     assert result.exit_code == 0, result.output
     assert "1 expire entries" in result.output
@@ -123,8 +144,13 @@ def test_expiry_uses_the_oldest_points_first_and_runs_once(world, runner):
     assert assert_consistent(volunteer.id) == 30
     runner.invoke(args=["points", "expire", "--today", "2025-04-01"])
     assert assert_consistent(volunteer.id) == 0
-    expired = list(db.session.scalars(select(LedgerEntry.delta).where(
-        LedgerEntry.kind == EntryKind.EXPIRE).order_by(LedgerEntry.id)))
+    expired = list(
+        db.session.scalars(
+            select(LedgerEntry.delta)
+            .where(LedgerEntry.kind == EntryKind.EXPIRE)
+            .order_by(LedgerEntry.id)
+        )
+    )
     assert expired == [-30, -30]
 
 
@@ -141,12 +167,18 @@ def test_without_an_expiry_rule_nothing_expires(world, runner):
     assert "0 expire entries" in result.output
 
 
-OPERATIONS = st.lists(st.tuples(st.sampled_from(["award", "adjust", "spend", "expire"]),
-                                st.integers(min_value=-60, max_value=60)), max_size=25)
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["award", "adjust", "spend", "expire"]),
+        st.integers(min_value=-60, max_value=60),
+    ),
+    max_size=25,
+)
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ops=OPERATIONS)
 def test_ledger_invariants_hold_for_any_sequence(world, make_user, ops):
     """Property: whatever happens, balance == sum of entries, running balances are right and
@@ -163,9 +195,12 @@ def test_ledger_invariants_hold_for_any_sequence(world, make_user, ops):
             elif kind == "adjust":
                 services.adjust(user, amount, "更正", secretary)
             else:
-                services.post_entry(user_id=user.id, community_id=world.a.id,
-                                    kind=EntryKind.SPEND if kind == "spend" else EntryKind.EXPIRE,
-                                    delta=-(abs(amount) or 1))
+                services.post_entry(
+                    user_id=user.id,
+                    community_id=world.a.id,
+                    kind=EntryKind.SPEND if kind == "spend" else EntryKind.EXPIRE,
+                    delta=-(abs(amount) or 1),
+                )
         except services.PointsError:
             db.session.rollback()
             assert assert_consistent(user.id) == expected

@@ -30,8 +30,12 @@ def _count(as_user, count_statements, username, path):
 
 def test_lists_do_not_grow_with_the_data(as_user, world, count_statements):
     _grow(world, 2)
-    paths = [("volunteer", "/activities/"), ("volunteer", "/me/points"),
-             ("secretary_a", "/activities/manage"), ("resident", "/activities/leaderboard")]
+    paths = [
+        ("volunteer", "/activities/"),
+        ("volunteer", "/me/points"),
+        ("secretary_a", "/activities/manage"),
+        ("resident", "/activities/leaderboard"),
+    ]
     small = {p: _count(as_user, count_statements, u, p) for u, p in paths}
     _grow(world, 8)
     large = {p: _count(as_user, count_statements, u, p) for u, p in paths}
@@ -53,7 +57,11 @@ def test_attendance_list_does_not_grow(as_user, world, make_user, count_statemen
         db.session.commit()
 
     add(2)
-    small = _count(as_user, count_statements, "secretary_a", f"/activities/slots/{slot_id}/attendance")
+    small = _count(
+        as_user, count_statements, "secretary_a", f"/activities/slots/{slot_id}/attendance"
+    )
     add(10)
-    large = _count(as_user, count_statements, "secretary_a", f"/activities/slots/{slot_id}/attendance")
+    large = _count(
+        as_user, count_statements, "secretary_a", f"/activities/slots/{slot_id}/attendance"
+    )
     assert small == large

@@ -57,6 +57,9 @@ class VerifyResponse(Schema):
     code_type = fields.String(allow_none=True, metadata={"enum": ["static", "rotating"]})
     card = fields.Nested(CardSummary, allow_none=True)
     offers = fields.List(fields.Nested(CardOffer))
+    # Points (alliance.points): the holder's balance and this merchant's exchange items.
+    points_balance = fields.Integer(allow_none=True)
+    exchange_items = fields.List(fields.Nested("ExchangeItemSummary"))
 
 
 @api_schema("RedemptionRecord")
@@ -180,6 +183,9 @@ def verify():
     body = _body(VerifyRequest())
     result = services.verify(body["code"], g.api_token.merchant)
     payload = serialize_verification(result)
+    from alliance.points.api import verification_extras
+
+    payload.update(verification_extras(result, g.api_token.merchant))
     if db.session.dirty:
         db.session.commit()  # last_used_at
     return jsonify(payload)

@@ -45,7 +45,7 @@ serve: db-upgrade
 	$(BIN)/gunicorn -c alliance/gunicorn_conf.py 'alliance:create_app()'
 
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 lint: install-dev
 	$(BIN)/ruff check alliance tests

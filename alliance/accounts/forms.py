@@ -9,7 +9,8 @@ from alliance.validators import MainlandMobile, StrongPassword
 
 class LoginForm(FlaskForm):
     identifier = StringField(
-        _l("手机号或用户名"), validators=[DataRequired(_l("请填写手机号或用户名。")), Length(max=40)]
+        _l("手机号或用户名"),
+        validators=[DataRequired(_l("请填写手机号或用户名。")), Length(max=40)],
     )
     password = PasswordField(
         _l("密码"), validators=[DataRequired(_l("请填写密码。")), Length(max=128)]
@@ -32,7 +33,10 @@ class RegisterForm(FlaskForm):
         validators=[
             Optional(),
             Length(min=3, max=40, message=_l("用户名需要 3 到 40 个字符。")),
-            Regexp(r"^[A-Za-z][A-Za-z0-9_.-]*$", message=_l("用户名以字母开头，只能包含字母、数字、下划线、点和横线。")),
+            Regexp(
+                r"^[A-Za-z][A-Za-z0-9_.-]*$",
+                message=_l("用户名以字母开头，只能包含字母、数字、下划线、点和横线。"),
+            ),
         ],
         render_kw={"autocomplete": "username"},
     )
@@ -47,14 +51,19 @@ class RegisterForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("再次输入密码"),
-        validators=[DataRequired(_l("请再次输入密码。")), EqualTo("password", _l("两次输入的密码不一致。"))],
+        validators=[
+            DataRequired(_l("请再次输入密码。")),
+            EqualTo("password", _l("两次输入的密码不一致。")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("注册"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请填写当前密码。")), Length(max=128)])
+    current = PasswordField(
+        _l("当前密码"), validators=[DataRequired(_l("请填写当前密码。")), Length(max=128)]
+    )
     password = PasswordField(
         _l("新密码"),
         validators=[DataRequired(_l("请设置新密码。")), Length(max=128), StrongPassword()],
@@ -63,7 +72,10 @@ class ChangePasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("再次输入新密码"),
-        validators=[DataRequired(_l("请再次输入新密码。")), EqualTo("password", _l("两次输入的密码不一致。"))],
+        validators=[
+            DataRequired(_l("请再次输入新密码。")),
+            EqualTo("password", _l("两次输入的密码不一致。")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("修改密码"))

@@ -60,9 +60,14 @@ def authenticate(identifier: str, password: str) -> User | None:
 
 
 def username_taken(username: str) -> bool:
-    return db.session.scalar(
-        select(func.count()).select_from(User).where(func.lower(User.username) == username.lower())
-    ) > 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(func.lower(User.username) == username.lower())
+        )
+        > 0
+    )
 
 
 def unused_username() -> str:
@@ -76,10 +81,17 @@ def phone_taken(phone: str) -> bool:
     return db.session.scalar(select(func.count()).select_from(User).where(User.phone == phone)) > 0
 
 
-def create_user(*, username: str, display_name: str, password: str | None = None,
-                password_hash: str | None = None, phone: str | None = None,
-                community: Community | None = None, street_office_id: int | None = None,
-                roles=(Role.RESIDENT,)) -> User:
+def create_user(
+    *,
+    username: str,
+    display_name: str,
+    password: str | None = None,
+    password_hash: str | None = None,
+    phone: str | None = None,
+    community: Community | None = None,
+    street_office_id: int | None = None,
+    roles=(Role.RESIDENT,),
+) -> User:
     if username_taken(username):
         raise AccountError("username_taken")
     if phone and phone_taken(phone):

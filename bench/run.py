@@ -1,0 +1,550 @@
+"""Drive the app under gunicorn with wrk, against the large district and a hello-world ceiling.
+
+    python -m bench.run [--database-url URL] [--duration 10] [--no-write] [--profile NAME]
+
+Needs PostgreSQL (127.0.0.1:5432, user postgres), Redis (127.0.0.1:6379) and wrk on PATH.
+The large database comes from ``python -m bench.generate``; the small one (the demo
+community) is built here in ``alliance_bench_small``.
+
+For every endpoint it reports requests per second, p50/p95/p99 latency (wrk, from a separate
+process, 16 connections on loopback), the throughput as a share of hello-world's, and the SQL
+statements one request runs, counted in-process with the Flask test client on the small demo
+database and on the large one. The table goes into bench/RESULTS.md between the markers.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.generate import postgres_url, sqlalchemy_url
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+USER_AGENT = "alliance-bench/1"
+HOST = "127.0.0.1"
+DEFAULT_LARGE = "postgresql://postgres@127.0.0.1:5432/alliance_bench"
+DEFAULT_SMALL = "postgresql://postgres@127.0.0.1:5432/alliance_bench_small"
+PASSWORD = os.environ.get("DEMO_PASSWORD", "alliance2026")
+
+# Who signs in, per database: the large one's bench_* logins, the demo's own.
+LOGINS = {
+    "large": {"secretary": "bench_sec_1", "merchant": "bench_m_1", "volunteer": "bench_v_1"},
+    "small": {"secretary": "secretary", "merchant": "merchant", "volunteer": "volunteer"},
+}
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: str  # may contain {code}
+    login: str | None = None  # a key of LOGINS[...]
+    token: bool = False  # Authorization: Bearer <cashier token>
+    body: dict | None = None  # JSON; {code} strings are filled in
+    expect: str = ""  # text the response must contain
+
+
+ENDPOINTS = [
+    Endpoint(
+        "card verify API",
+        "POST",
+        "/api/v1/cards/verify",
+        token=True,
+        body={"code": "{code}"},
+        expect='"valid":true',
+    ),
+    Endpoint("card page /c/<code>", "GET", "/c/{code}", login="merchant", expect="verdict-valid"),
+    Endpoint("/merchants/", "GET", "/merchants/"),
+    Endpoint("/commitments/", "GET", "/commitments/"),
+    Endpoint("/requests/queue", "GET", "/requests/queue", login="secretary"),
+    Endpoint("/me/points", "GET", "/me/points", login="volunteer"),
+]
+
+
+@dataclass
+class Fixture:
+    """What the requests need on one database: a card code, a cashier token, logins."""
+
+    url: str
+    code: str = ""
+    token: str = ""
+    statements: dict[str, int] = field(default_factory=dict)
+
+
+def fill(value, fixture: Fixture):
+    if isinstance(value, str):
+        return value.replace("{code}", fixture.code)
+    if isinstance(value, dict):
+        return {k: fill(v, fixture) for k, v in value.items()}
+    return value
+
+
+# --- in-process: fixtures and statement counts -----------------------------------------
+
+
+def make_app(url: str):
+    from alliance import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url),
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SERVER_NAME": None,
+        }
+    )
+
+
+def build_small(url: str) -> None:
+    """The demo community on PostgreSQL, from scratch (create_all, then the demo seed)."""
+    from alliance.demo.seed import seed_demo
+    from alliance.extensions import db
+    from bench.generate import recreate_database
+
+    recreate_database(url)
+    app = make_app(url)
+    with app.app_context():
+        db.create_all()
+        seed_demo(PASSWORD)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def prepare(url: str, logins: dict) -> Fixture:
+    """The volunteer's card code and a new cashier token for the merchant's member."""
+    from sqlalchemy import select
+
+    from alliance.accounts.models import User
+    from alliance.cards import services as cards
+    from alliance.cards.models import Card, CardStatus
+    from alliance.extensions import db
+
+    app = make_app(url)
+    fixture = Fixture(url)
+    with app.app_context():
+        volunteer = db.session.scalar(select(User).where(User.username == logins["volunteer"]))
+        card = db.session.scalar(
+            select(Card)
+            .where(
+                Card.holder_id == volunteer.id,
+                Card.kind == "volunteer",
+                Card.status == CardStatus.ACTIVE,
+            )
+            .order_by(Card.id.desc())
+        )
+        if card is None:
+            card = cards.issue_card(volunteer, "volunteer")
+        fixture.code = card.code
+        merchant_user = db.session.scalar(select(User).where(User.username == logins["merchant"]))
+        merchant = cards.staff_merchants(merchant_user)[0]
+        _token, fixture.token = cards.create_token(merchant_user, merchant, "bench")
+        db.session.commit()
+        db.engine.dispose()
+    return fixture
+
+
+def count_statements(fixture: Fixture, logins: dict) -> dict[str, int]:
+    """SQL statements of one request per endpoint (the second of two: caches warmed)."""
+    from sqlalchemy import event
+
+    from alliance.extensions import db
+
+    app = make_app(fixture.url)
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+    for endpoint in ENDPOINTS:
+        client = app.test_client()
+        headers = {"User-Agent": USER_AGENT}
+        if endpoint.login:
+            response = client.post(
+                "/login",
+                headers={"User-Agent": USER_AGENT},
+                data={"identifier": logins[endpoint.login], "password": PASSWORD},
+            )
+            assert response.status_code == 302, (endpoint.name, response.status_code)
+        if endpoint.token:
+            headers["Authorization"] = f"Bearer {fixture.token}"
+        path = fill(endpoint.path, fixture)
+        body = fill(endpoint.body, fixture)
+        statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)  # noqa: B023
+
+        for _attempt in range(2):
+            statements.clear()
+            event.listen(engine, "before_cursor_execute", before)
+            try:
+                response = client.open(path, method=endpoint.method, json=body, headers=headers)
+            finally:
+                event.remove(engine, "before_cursor_execute", before)
+            text = response.get_data(as_text=True)
+            if response.status_code != 200 or endpoint.expect not in text.replace(" ", ""):
+                raise SystemExit(f"{endpoint.name}: {response.status_code} {text[:300]}")
+        counts[endpoint.name] = len(statements)
+    with app.app_context():
+        db.engine.dispose()
+    return counts
+
+
+def profile(fixture: Fixture, logins: dict, name: str, requests: int = 200) -> None:
+    """pyinstrument over `requests` requests of one endpoint, in-process (test client)."""
+    from pyinstrument import Profiler
+
+    endpoint = next(e for e in ENDPOINTS if e.name == name)
+    app = make_app(fixture.url)
+    client = app.test_client()
+    if endpoint.login:
+        client.post(
+            "/login",
+            headers={"User-Agent": USER_AGENT},
+            data={"identifier": logins[endpoint.login], "password": PASSWORD},
+        )
+    headers = {"User-Agent": USER_AGENT}
+    if endpoint.token:
+        headers["Authorization"] = f"Bearer {fixture.token}"
+    path, body = fill(endpoint.path, fixture), fill(endpoint.body, fixture)
+    client.open(path, method=endpoint.method, json=body, headers=headers)
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    with profiler:
+        for _ in range(requests):
+            client.open(path, method=endpoint.method, json=body, headers=headers)
+    elapsed = time.perf_counter() - started
+    print(
+        f"{name}: {requests / elapsed:.0f} req/s in one process "
+        f"({elapsed / requests * 1000:.2f} ms per request)"
+    )
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+# --- out of process: gunicorn and wrk ---------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def server_env(database_url: str | None, port: int) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "PORT": str(port),
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+            # The bench measures the work behind the limits, not the limits: raise them far.
+            "CARD_VERIFY_RATE_LIMIT": "10000000/minute",
+            "LOGIN_RATE_LIMIT": "10000/minute",
+            "GUNICORN_LOG_LEVEL": "warning",
+        }
+    )
+    env.pop("GUNICORN_ACCESS_LOG", None)
+    if database_url:
+        env["DATABASE_URL"] = postgres_url(database_url)
+    return env
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict, port: int):
+    binary = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [str(binary), "-c", "alliance/gunicorn_conf.py", app_spec],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        probe = "/healthz" if app_spec.startswith("alliance") else "/"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _h, _b = http_request(port, "GET", probe)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn {app_spec} did not start")
+            time.sleep(0.2)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def http_request(port, method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **(headers or {})})
+        response = conn.getresponse()
+        return response.status, response.getheaders(), response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def session_cookie(port: int, username: str) -> str:
+    """Sign in through the login form (CSRF token and all), as a browser would."""
+    status, headers, page = http_request(port, "GET", "/login")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    cookie = "; ".join(v.split(";")[0] for k, v in headers if k.lower() == "set-cookie")
+    form = urllib.parse.urlencode(
+        {
+            "csrf_token": token.group(1) if token else "",
+            "identifier": username,
+            "password": PASSWORD,
+        }
+    )
+    status, headers, page = http_request(
+        port,
+        "POST",
+        "/login",
+        form,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    cookies = [v.split(";")[0] for k, v in headers if k.lower() == "set-cookie"]
+    if status != 302 or not cookies:
+        raise SystemExit(f"login as {username} failed: {status} {page[:200]}")
+    return "; ".join(cookies)
+
+
+LUA = """
+wrk.method = {method}
+wrk.body = {body}
+{headers}
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH {{\\"requests\\": %d, \\"duration_us\\": %d, \\"p50\\": %d, \\"p95\\": %d, " ..
+    "\\"p99\\": %d, \\"errors\\": %d, \\"status_errors\\": %d}}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def lua_string(value: str | None) -> str:
+    return "nil" if value is None else json.dumps(value)  # JSON strings are valid Lua strings
+
+
+def wrk(
+    port: int,
+    method: str,
+    path: str,
+    headers: dict,
+    body: str | None,
+    duration: int,
+    connections: int,
+    threads: int,
+) -> dict:
+    header_lines = "\n".join(
+        f"wrk.headers[{lua_string(k)}] = {lua_string(v)}"
+        for k, v in {"User-Agent": USER_AGENT, **headers}.items()
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            LUA.format(method=lua_string(method), body=lua_string(body), headers=header_lines)
+        )
+    try:
+        url = f"http://{HOST}:{port}{path}"
+        # Warm up (connections, worker caches), then measure.
+        subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(connections), "-d", "2s", "-s", script.name, url],
+            capture_output=True,
+            check=True,
+        )
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{duration}s",
+                "-s",
+                script.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in out.splitlines() if x.startswith("BENCH "))
+    result = json.loads(line[6:])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def drive(endpoint: Endpoint, port: int, fixture: Fixture, cookies: dict, args) -> dict:
+    headers = {}
+    body = None
+    if endpoint.login:
+        headers["Cookie"] = cookies[endpoint.login]
+    if endpoint.token:
+        headers["Authorization"] = f"Bearer {fixture.token}"
+    if endpoint.body is not None:
+        headers["Content-Type"] = "application/json"
+        body = json.dumps(fill(endpoint.body, fixture))
+    path = fill(endpoint.path, fixture)
+    status, _h, text = http_request(port, endpoint.method, path, body, headers)
+    if status != 200 or endpoint.expect not in text.replace(" ", ""):
+        raise SystemExit(f"{endpoint.name} answers {status} under gunicorn: {text[:300]}")
+    return wrk(
+        port, endpoint.method, path, headers, body, args.duration, args.connections, args.threads
+    )
+
+
+# --- report ----------------------------------------------------------------------------
+
+
+def table(rows: list[dict], hello: dict) -> str:
+    lines = [
+        "| endpoint | req/s | × hello | p50 ms | p95 ms | p99 ms | errors | SQL small | SQL large |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| hello-world (ceiling) | {hello['rps']:,.0f} | 1.00 | {hello['p50'] / 1000:.1f} | "
+        f"{hello['p95'] / 1000:.1f} | {hello['p99'] / 1000:.1f} | "
+        f"{hello['errors'] + hello['status_errors']} | – | – |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['name']} | {r['rps']:,.0f} | {r['rps'] / hello['rps']:.2f} | "
+            f"{r['p50'] / 1000:.1f} | {r['p95'] / 1000:.1f} | {r['p99'] / 1000:.1f} | "
+            f"{r['errors'] + r['status_errors']} | {r['sql_small']} | {r['sql_large']} |"
+        )
+    return "\n".join(lines)
+
+
+def verdicts(rows: list[dict], hello: dict) -> list[str]:
+    out = []
+    for r in rows:
+        checks = []
+        if r["name"] == "card verify API":
+            checks.append(("≥ 50% of hello", r["rps"] >= 0.5 * hello["rps"]))
+            checks.append(("p99 < 30 ms", r["p99"] < 30_000))
+        else:
+            checks.append(("p95 < 100 ms", r["p95"] < 100_000))
+        checks.append(("statements do not grow", r["sql_large"] <= r["sql_small"]))
+        out.append(
+            f"- {r['name']}: "
+            + ", ".join(f"{label} {'yes' if ok else '**NO**'}" for label, ok in checks)
+        )
+    return out
+
+
+def write_results(block: str) -> None:
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else f"{BEGIN}\n{END}\n"
+    if BEGIN not in text:
+        text += f"\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    _old, tail = rest.split(END, 1)
+    RESULTS.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}", encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark under gunicorn with wrk.")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_LARGE)
+    )
+    parser.add_argument("--small-database-url", default=DEFAULT_SMALL)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", action="append", help="run only these endpoints (by name)")
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument("--profile", help="profile this endpoint in-process and stop")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+
+    large = prepare(args.database_url, LOGINS["large"])
+    if args.profile:
+        profile(large, LOGINS["large"], args.profile)
+        return 0
+    build_small(args.small_database_url)
+    small = prepare(args.small_database_url, LOGINS["small"])
+    sql_small = count_statements(small, LOGINS["small"])
+    sql_large = count_statements(large, LOGINS["large"])
+    print("statements per request (small demo / large district):")
+    for name in sql_small:
+        print(f"  {name:<22} {sql_small[name]:>3} / {sql_large[name]:>3}")
+
+    endpoints = [e for e in ENDPOINTS if not args.only or e.name in args.only]
+    port = free_port()
+    with gunicorn("bench.hello:app", server_env(None, port), port):
+        hello = wrk(port, "GET", "/", {}, None, args.duration, args.connections, args.threads)
+    print(f"hello-world: {hello['rps']:,.0f} req/s, p99 {hello['p99'] / 1000:.1f} ms")
+
+    rows = []
+    port = free_port()
+    with gunicorn("alliance:create_app()", server_env(args.database_url, port), port):
+        cookies = {
+            role: session_cookie(port, username) for role, username in LOGINS["large"].items()
+        }
+        for endpoint in endpoints:
+            result = drive(endpoint, port, large, cookies, args)
+            result.update(
+                name=endpoint.name,
+                sql_small=sql_small[endpoint.name],
+                sql_large=sql_large[endpoint.name],
+            )
+            rows.append(result)
+            print(
+                f"{endpoint.name}: {result['rps']:,.0f} req/s, p50 {result['p50'] / 1000:.1f}"
+                f" ms, p95 {result['p95'] / 1000:.1f} ms, p99 {result['p99'] / 1000:.1f} ms"
+            )
+    load_after = os.getloadavg()
+
+    workers = os.environ.get("WEB_CONCURRENCY") or f"{2 * os.cpu_count()} (2 × cores)"
+    block = "\n".join(
+        [
+            f"Run of {time.strftime('%Y-%m-%d %H:%M %Z')}: {os.cpu_count()} cores, gunicorn "
+            f"alliance/gunicorn_conf.py with {workers} sync workers, Redis rate-limit storage; "
+            f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s on loopback after a 2 s "
+            f"warm-up. Load average before {load_before[0]:.2f} / after {load_after[0]:.2f} "
+            "(1 min; the machine was shared with other work).",
+            "",
+            table(rows, hello),
+            "",
+            "SQL = statements of one request (the second of two), counted in-process on the small "
+            "demo database and on the large district.",
+            "",
+            *verdicts(rows, hello),
+        ]
+    )
+    print()
+    print(block)
+    if not args.no_write:
+        write_results(block)
+    print(f"\nbench finished in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

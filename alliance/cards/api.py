@@ -106,6 +106,7 @@ def authenticate():
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
         # Written at most every few minutes: verification stays a read-only request.
         token.last_used_at = now
+        g.api_token_touched = True
     g.api_token = token
 
 
@@ -186,8 +187,11 @@ def verify():
     from alliance.points.api import verification_extras
 
     payload.update(verification_extras(result, g.api_token.merchant))
-    if db.session.dirty:
-        db.session.commit()  # last_used_at
+    if g.get("api_token_touched"):
+        # last_used_at. (Not `session.dirty`: the card query's autoflush already sent the
+        # UPDATE, leaving nothing dirty, so it was rolled back and re-sent on every request,
+        # holding the token's row lock while it lasted.)
+        db.session.commit()
     return jsonify(payload)
 
 

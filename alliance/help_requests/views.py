@@ -121,6 +121,13 @@ def _page(stmt):
     return db.paginate(stmt, page=int_arg("page", 1), per_page=PAGE_SIZE, error_out=False)
 
 
+def _orders_page(stmt):
+    """A page of a queue: sorted and cut on help_requests, then its rows' relations loaded."""
+    page = _page(stmt)
+    services.load_list_relations(page.items)
+    return page
+
+
 def _apply_field_error(form, exc: services.HelpRequestError) -> None:
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
@@ -214,7 +221,7 @@ def new():
 @bp.get("/mine")
 @login_required
 def mine():
-    page = _page(services.requester_queue(current_user))
+    page = _orders_page(services.requester_queue(current_user))
     return render_template(
         "help_requests/list.html",
         page=page,
@@ -228,7 +235,7 @@ def mine():
 @bp.get("/orders")
 @roles_required(Role.MERCHANT_STAFF, Role.VOLUNTEER)
 def orders():
-    page = _page(services.provider_queue(current_user))
+    page = _orders_page(services.provider_queue(current_user))
     return render_template(
         "help_requests/list.html",
         page=page,
@@ -254,7 +261,7 @@ def queue():
     community = _secretary_community()
     filters = _filters()
     now = utcnow()
-    page = _page(services.secretary_queue(community.id, filters, now))
+    page = _orders_page(services.secretary_queue(community.id, filters, now))
     return render_template(
         "help_requests/list.html",
         page=page,
@@ -274,7 +281,7 @@ def escalations():
         abort(403)
     filters = _filters()
     now = utcnow()
-    page = _page(services.escalation_queue(current_user.street_office_id, filters, now))
+    page = _orders_page(services.escalation_queue(current_user.street_office_id, filters, now))
     return render_template(
         "help_requests/list.html",
         page=page,

@@ -98,9 +98,11 @@ def seed_demo_command(password, if_empty):
 @click.command("demo-logins")
 def demo_logins():
     """Print the demo logins."""
-    from alliance.demo.seed import DEMO_LOGINS
+    from alliance.demo.seed import DEMO_LOGINS, EXTRA_LOGINS
 
     password = current_app.config["DEMO_PASSWORD"]
     click.echo(f"Demo logins (password: {password}):")
     for username, display_name, code, roles, _ in DEMO_LOGINS:
         click.echo(f"  {username:<12} {display_name}  {code or '坞城街道'}  {', '.join(roles)}")
+    for username, display_name, code, roles in EXTRA_LOGINS:
+        click.echo(f"  {username:<12} {display_name}  {code}  {roles}")

@@ -44,6 +44,9 @@ DEMO_LOGINS = [
     ("resident_b", "冯居民", "NY", (Role.RESIDENT,), 8),
 ]
 
+# Logins that later demo steps create (username, display name, community code, role labels).
+EXTRA_LOGINS: list[tuple[str, str, str, str]] = []
+
 COMMUNITIES = [
     # code, name, estates, grids per estate
     ("YSMZ", "云水明珠社区", ["云水明珠一期", "云水明珠二期", "明珠花园", "水岸雅居"], 2),

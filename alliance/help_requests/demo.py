@@ -12,7 +12,7 @@ from sqlalchemy import select
 from alliance.accounts.models import Role
 from alliance.communities.models import Estate
 from alliance.demo.names import demo_phone
-from alliance.demo.seed import DemoContext, demo_step, ensure_user
+from alliance.demo.seed import EXTRA_LOGINS, DemoContext, demo_step, ensure_user
 from alliance.extensions import db
 from alliance.help_requests import services, workflow
 from alliance.help_requests.models import CoBuildingUnit, HelpRequest, Project, Resource
@@ -132,6 +132,14 @@ def _post(
 def _run(order, steps):
     for action, username, kwargs in steps:
         workflow.transition(order, action, username, **kwargs)
+
+
+EXTRA_LOGINS.extend(
+    [
+        ("accountant", "钱会计", "YSMZ", "merchant_staff (诚信财税事务所)"),
+        ("pharmacist", "孙药师", "YSMZ", "merchant_staff (仁和堂大药房)"),
+    ]
+)
 
 
 @demo_step

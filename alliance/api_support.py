@@ -6,9 +6,13 @@ from sqlalchemy import Select, func, select
 from alliance.extensions import db
 
 MAX_PER_PAGE = 100
+# The largest INTEGER column value on PostgreSQL: anything larger is no id, page or count of ours
+# (and overflows the database driver: a 500 found by fuzzing).
+MAX_INT = 2**31 - 1
+MAX_PAGE = 1_000_000
 
 
-def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
+def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int = MAX_INT) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -23,7 +27,7 @@ def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = 
 
 def paginated(stmt: Select, serialize, *, default_per_page: int = 20) -> dict:
     """{"items": [...], "page", "per_page", "total", "pages"}; a fixed number of queries."""
-    page = int_arg("page", 1)
+    page = int_arg("page", 1, maximum=MAX_PAGE)
     per_page = int_arg("per_page", default_per_page, maximum=MAX_PER_PAGE)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()

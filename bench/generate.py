@@ -2,9 +2,8 @@
 
     python -m bench.generate --database-url postgresql://postgres@127.0.0.1:5432/alliance_bench
 
-The database is dropped and created again. The schema comes from the models
-(``db.create_all()``): the migrations hold the foundation only until the lead generates the
-one migration for every domain. Rows are written with PostgreSQL COPY through psycopg 3, with
+The database is dropped and created again. The schema comes from the migrations
+(``flask db upgrade``; ``BENCH_SCHEMA=create_all`` builds it from the models instead). Rows are written with PostgreSQL COPY through psycopg 3, with
 explicit ids, then every id sequence is moved past the largest id.
 
 What it builds (one street office, "BENCH"):
@@ -100,7 +99,12 @@ def create_schema(url: str) -> None:
         {"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url), "SQLALCHEMY_ENGINE_OPTIONS": {}}
     )
     with app.app_context():
-        db.create_all()
+        if os.environ.get("BENCH_SCHEMA") == "create_all":
+            db.create_all()
+        else:
+            from flask_migrate import upgrade
+
+            upgrade()
         db.engine.dispose()
 
 
@@ -149,7 +153,7 @@ def generate(url: str, *, seed: int = 20260501) -> dict:
     print(f"database {postgres_url(url)}")
     recreate_database(url)
     create_schema(url)
-    print(f"  schema (db.create_all)       {time.perf_counter() - started:6.2f} s")
+    print(f"  schema (flask db upgrade)     {time.perf_counter() - started:6.2f} s")
 
     with psycopg.connect(postgres_url(url)) as conn:
         # Rows are consistent by construction: skip the per-row foreign-key triggers while

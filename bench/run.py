@@ -111,7 +111,7 @@ def make_app(url: str):
 
 
 def build_small(url: str) -> None:
-    """The demo community on PostgreSQL, from scratch (create_all, then the demo seed)."""
+    """The demo community on PostgreSQL, from scratch (migrations, then the demo seed)."""
     from alliance.demo.seed import seed_demo
     from alliance.extensions import db
     from bench.generate import recreate_database
@@ -119,7 +119,9 @@ def build_small(url: str) -> None:
     recreate_database(url)
     app = make_app(url)
     with app.app_context():
-        db.create_all()
+        from flask_migrate import upgrade
+
+        upgrade()
         seed_demo(PASSWORD)
         db.session.commit()
         db.engine.dispose()

@@ -457,6 +457,7 @@ get:
       description: service definition
       content:
         application/json: {schema: {$ref: "#/components/schemas/Open311ServiceDefinition"}}
+    "400": {description: jurisdiction_id missing while several communities exist}
     "404": {description: service_code or jurisdiction_id not found}
 """)
 
@@ -742,6 +743,7 @@ get:
       description: a list holding the request
       content:
         application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Open311ServiceRequest"}}}
+    "400": {description: jurisdiction_id missing while several communities exist}
     "404": {description: service_request_id or jurisdiction_id not found}
 """)
 
@@ -773,6 +775,7 @@ get:
       description: the request id for the token
       content:
         application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Open311Token"}}}
+    "400": {description: jurisdiction_id missing while several communities exist}
     "404": {description: token or jurisdiction_id not found}
 """)
 

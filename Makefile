@@ -44,6 +44,12 @@ run: seed
 serve: db-upgrade
 	$(BIN)/gunicorn -c alliance/gunicorn_conf.py 'alliance:create_app()'
 
+# Needs PostgreSQL at 127.0.0.1:5432 (user postgres), Redis at 127.0.0.1:6379 and wrk; drops and
+# rebuilds the databases alliance_bench and alliance_bench_small (BENCH_DATABASE_URL overrides).
+bench: install-dev
+	$(BIN)/python -m bench.generate
+	$(BIN)/python -m bench.run
+
 test: install-dev
 	$(BIN)/python -m pytest -q
 

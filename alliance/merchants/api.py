@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, request
 from sqlalchemy import select
 
-from alliance.api_support import paginated
+from alliance.api_support import int_arg, paginated
 from alliance.commitments.services import published_for_merchants
 from alliance.communities.models import Community
 from alliance.extensions import db
@@ -79,13 +79,8 @@ def index():
     category = request.args.get("category") or ""
     if category and category not in CATEGORIES:
         abort(400, description=f"'category' must be one of: {', '.join(CATEGORIES)}")
-    estate_raw = request.args.get("estate")
-    estate_id = None
-    if estate_raw:
-        try:
-            estate_id = int(estate_raw)
-        except ValueError:
-            abort(400, description="'estate' must be an integer")
+    # Bounded like every id (a 20-digit estate overflowed PostgreSQL's INTEGER: fuzzing).
+    estate_id = int_arg("estate", None)
     status = request.args.get("status")
     if status is not None and status not in {str(s) for s in MerchantStatus}:
         abort(400, description="'status' must be one of: active, suspended, left")

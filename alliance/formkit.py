@@ -1,8 +1,30 @@
-"""Small helpers shared by every domain's forms."""
+"""Small helpers shared by every domain's forms and the views that handle them."""
 
-from wtforms import SelectChoice
+from flask import flash
+from wtforms import Form, SelectChoice
+
+from alliance.errors import DomainError
+from alliance.extensions import db
 
 
 def choices(pairs) -> list[SelectChoice]:
     """[(value, label), ...] as WTForms 3.3+ wants them."""
     return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+def rollback_and_report(
+    exc: DomainError, form: Form | None = None, *, field: str | None = None
+) -> None:
+    """Undo a service step that raised `exc` and show the user why.
+
+    The message goes on the form field the error names (`exc.field`), else on `field`;
+    without a form, or when the form has no such field, it is flashed instead.
+    """
+    db.session.rollback()
+    message = str(getattr(exc, "message", exc))
+    name = getattr(exc, "field", None) or field
+    target = getattr(form, name, None) if form is not None and name else None
+    if target is not None:
+        target.errors = [*target.errors, message]
+    else:
+        flash(message, "danger")

@@ -23,6 +23,7 @@ from alliance.communities.models import Community
 from alliance.communities.services import scoped
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.formkit import rollback_and_report
 from alliance.points.models import PointsAccount
 
 bp = Blueprint("activities", __name__)
@@ -64,11 +65,6 @@ def _organised_signup_or_404(signup_id: int) -> Signup:
         abort(404)
     _organised_slot_or_404(signup.slot_id)
     return signup
-
-
-def _fail(exc: services.ActivityError):
-    db.session.rollback()
-    flash(str(exc.message), "danger")
 
 
 # --- volunteers ----------------------------------------------------------------------------
@@ -137,7 +133,7 @@ def signup(slot_id: int):
     try:
         services.sign_up(slot, current_user)
     except services.ActivityError as exc:
-        _fail(exc)
+        rollback_and_report(exc)
         return redirect(url_for(".detail", activity_id=activity_id)), 303
     db.session.commit()
     flash(_("报名成功。"), "success")
@@ -158,7 +154,7 @@ def cancel_signup(slot_id: int):
     try:
         services.cancel_signup(mine)
     except services.ActivityError as exc:
-        _fail(exc)
+        rollback_and_report(exc)
         return redirect(url_for(".detail", activity_id=activity_id)), 303
     db.session.commit()
     flash(_("已取消报名。"), "success")
@@ -205,8 +201,7 @@ def new():
         try:
             activity = services.create_activity(community, current_user, data)
         except services.ActivityError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(str(exc.message))
+            rollback_and_report(exc, form, field="title")
         else:
             db.session.commit()
             flash(_("活动已发布。"), "success")
@@ -228,7 +223,7 @@ def add_slot(activity_id: int):
                 services.SlotInput(form.starts_at.moment, form.ends_at.moment, form.capacity.data),
             )
         except services.ActivityError as exc:
-            _fail(exc)
+            rollback_and_report(exc)
         else:
             db.session.commit()
             flash(_("时段已添加。"), "success")
@@ -246,7 +241,7 @@ def cancel(activity_id: int):
     try:
         services.cancel_activity(activity)
     except services.ActivityError as exc:
-        _fail(exc)
+        rollback_and_report(exc)
     else:
         db.session.commit()
         flash(_("活动已取消。"), "success")
@@ -331,7 +326,7 @@ def set_times(signup_id: int):
     try:
         services.set_times(signup, form.check_in.moment, form.check_out.moment)
     except services.ActivityError as exc:
-        _fail(exc)
+        rollback_and_report(exc)
     else:
         db.session.commit()
         flash(_("时间已保存。"), "success")
@@ -346,7 +341,7 @@ def absent(signup_id: int):
     try:
         services.mark_absent(signup)
     except services.ActivityError as exc:
-        _fail(exc)
+        rollback_and_report(exc)
     else:
         db.session.commit()
         flash(_("已记为缺席。"), "success")
@@ -361,7 +356,7 @@ def confirm(signup_id: int):
     try:
         earned = services.confirm(signup, current_user)
     except services.ActivityError as exc:
-        _fail(exc)
+        rollback_and_report(exc)
     else:
         db.session.commit()
         flash(_("已确认，获得 %(n)d 积分。", n=earned), "success")
@@ -375,7 +370,7 @@ def confirm_slot(slot_id: int):
     try:
         people, total = services.confirm_slot(slot, current_user)
     except services.ActivityError as exc:
-        _fail(exc)
+        rollback_and_report(exc)
     else:
         db.session.commit()
         flash(_("已确认 %(p)d 人，共 %(n)d 积分。", p=people, n=total), "success")
@@ -437,7 +432,7 @@ def issue_record():
     try:
         issued = services.issue_record(current_user)
     except services.ActivityError as exc:
-        _fail(exc)
+        rollback_and_report(exc)
         return redirect(url_for(".record")), 303
     db.session.commit()
     return redirect(url_for(".printable_record", record_id=issued.id)), 303

@@ -37,6 +37,7 @@ from alliance.communities.services import (
     visible_community_ids,
 )
 from alliance.extensions import db, limiter
+from alliance.formkit import rollback_and_report
 from alliance.validators import mask_name
 
 bp = Blueprint("cards", __name__, cli_group=None)
@@ -228,8 +229,7 @@ def redeem(code: str):
             idempotency_key=form.key.data or "",
         )
     except services.CardError as exc:
-        db.session.rollback()
-        form.offer_id.errors = [*form.offer_id.errors, str(exc.message)]
+        rollback_and_report(exc, form, field="offer_id")
         return _verify_page(code, form, exc.status if exc.status in (409, 422) else 422)
     db.session.commit()
     flash(_("核销成功。") if created else _("这次核销已经记录过了，没有重复记录。"), "success")
@@ -420,8 +420,7 @@ def issue():
             try:
                 card = services.issue_card(person, form.kind.data, issued_by=current_user)
             except services.CardError as exc:
-                db.session.rollback()
-                flash(str(exc.message), "danger")
+                rollback_and_report(exc)
             else:
                 db.session.commit()
                 flash(_("已发卡：%(number)s", number=card.number), "success")
@@ -462,8 +461,7 @@ def status(card_id: int):
             services.change_status(card, form.action.data, form.reason.data)
             new = None
     except services.CardError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
+        rollback_and_report(exc)
         return redirect(url_for("cards.detail", card_id=card.id))
     db.session.commit()
     if new is not None:

@@ -31,7 +31,7 @@ from alliance.commitments.models import (
 from alliance.communities.models import Community
 from alliance.communities.services import can_administer, scoped
 from alliance.extensions import db
-from alliance.formkit import choices
+from alliance.formkit import choices, rollback_and_report
 
 bp = Blueprint("commitments", __name__, url_prefix="/commitments")
 
@@ -77,14 +77,6 @@ def _administered_or_404(commitment_id: int) -> Commitment:
     if not services.can_administer_commitment(current_user, commitment):
         abort(404)
     return commitment
-
-
-def _form_error(form, exc: services.CommitmentError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc.message)]
-    else:
-        flash(str(exc.message), "danger")
 
 
 # --- public board ------------------------------------------------------------------------
@@ -205,8 +197,7 @@ def create():
         try:
             commitment = services.create_commitment(merchant, current_user, form.to_input())
         except services.CommitmentError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
+            rollback_and_report(exc, form)
         else:
             db.session.commit()
             flash(_("承诺草稿已保存。确认无误后请提交审核。"), "success")
@@ -229,8 +220,7 @@ def edit(commitment_id: int):
         try:
             services.update_commitment(commitment, form.to_input())
         except services.CommitmentError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
+            rollback_and_report(exc, form)
         else:
             db.session.commit()
             flash(_("承诺已保存。"), "success")
@@ -245,8 +235,7 @@ def submit(commitment_id: int):
     try:
         services.submit_commitment(commitment)
     except services.CommitmentError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
+        rollback_and_report(exc)
     else:
         db.session.commit()
         flash(_("已提交社区审核，审核通过后公示。"), "success")
@@ -260,8 +249,7 @@ def correct(commitment_id: int):
     try:
         draft = services.start_correction(commitment, current_user)
     except services.CommitmentError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
+        rollback_and_report(exc)
         return redirect(url_for("commitments.detail", commitment_id=commitment_id))
     db.session.commit()
     flash(
@@ -288,8 +276,7 @@ def withdraw(commitment_id: int):
         try:
             services.withdraw_commitment(commitment, current_user, form.reason.data)
         except services.CommitmentError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
+            rollback_and_report(exc, form)
         else:
             db.session.commit()
             flash(_("承诺已撤回，撤回原因会在历史记录中公开。"), "success")
@@ -332,8 +319,7 @@ def approve(commitment_id: int):
     try:
         services.approve_commitment(commitment, current_user)
     except services.CommitmentError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
+        rollback_and_report(exc)
     else:
         db.session.commit()
         flash(_("已审核通过并公示：%(title)s", title=commitment.title), "success")
@@ -349,8 +335,7 @@ def reject(commitment_id: int):
         try:
             services.reject_commitment(commitment, current_user, form.reason.data)
         except services.CommitmentError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
+            rollback_and_report(exc, form)
         else:
             db.session.commit()
             flash(_("已退回，商户会看到退回原因。"), "success")
@@ -381,8 +366,7 @@ def record_note(commitment_id: int):
                 noted_on=form.noted_on.data,
             )
         except services.CommitmentError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
+            rollback_and_report(exc, form)
         else:
             db.session.commit()
             flash(_("践诺情况已记录。"), "success")
@@ -401,8 +385,7 @@ def report(commitment_id: int):
         try:
             services.report_broken(commitment, current_user, form.text.data)
         except services.CommitmentError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
+            rollback_and_report(exc, form)
         else:
             db.session.commit()
             flash(_("感谢反映，社区会核实处理。"), "success")
@@ -444,8 +427,7 @@ def handle_report(report_id: int):
         try:
             services.handle_report(row, current_user, form.note.data)
         except services.CommitmentError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
+            rollback_and_report(exc, form)
         else:
             db.session.commit()
             flash(_("已标记为处理完毕。"), "success")

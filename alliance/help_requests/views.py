@@ -26,7 +26,7 @@ from alliance.communities.services import can_administer, community_or_404
 from alliance.db_types import utcnow
 from alliance.errors import wants_json
 from alliance.extensions import db
-from alliance.formkit import choices
+from alliance.formkit import choices, rollback_and_report
 from alliance.help_requests import services, workflow
 from alliance.help_requests.forms import (
     ActionForm,
@@ -128,14 +128,6 @@ def _orders_page(stmt):
     return page
 
 
-def _apply_field_error(form, exc: services.HelpRequestError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "danger")
-
-
 # --- posting a need -----------------------------------------------------------------------
 
 
@@ -203,8 +195,7 @@ def new():
                     db.session.rollback()
                     form.photo.errors = [exc.message]
                 except services.HelpRequestError as exc:
-                    db.session.rollback()
-                    _apply_field_error(form, exc)
+                    rollback_and_report(exc, form)
                 else:
                     db.session.commit()
                     flash(_("需求已提交，社区会尽快派单。"), "success")
@@ -457,8 +448,7 @@ def categories():
             try:
                 services.create_category(community, _category_input(form))
             except services.HelpRequestError as exc:
-                db.session.rollback()
-                _apply_field_error(form, exc)
+                rollback_and_report(exc, form)
             else:
                 db.session.commit()
                 flash(_("已添加服务类别。"), "success")
@@ -497,8 +487,7 @@ def category_edit(category_id: int):
             try:
                 services.update_category(category, _category_input(form))
             except services.HelpRequestError as exc:
-                db.session.rollback()
-                _apply_field_error(form, exc)
+                rollback_and_report(exc, form)
             else:
                 db.session.commit()
                 flash(_("已保存。"), "success")
@@ -548,8 +537,7 @@ def units():
             try:
                 services.save_unit(office_id, _unit_input(form))
             except services.HelpRequestError as exc:
-                db.session.rollback()
-                _apply_field_error(form, exc)
+                rollback_and_report(exc, form)
             else:
                 db.session.commit()
                 flash(_("已登记共建单位。"), "success")
@@ -576,8 +564,7 @@ def unit_edit(unit_id: int):
             try:
                 services.save_unit(unit.street_office_id, _unit_input(form), unit)
             except services.HelpRequestError as exc:
-                db.session.rollback()
-                _apply_field_error(form, exc)
+                rollback_and_report(exc, form)
             else:
                 db.session.commit()
                 flash(_("已保存。"), "success")
@@ -654,8 +641,7 @@ def resource_new():
                     ),
                 )
             except services.HelpRequestError as exc:
-                db.session.rollback()
-                _apply_field_error(form, exc)
+                rollback_and_report(exc, form)
             else:
                 db.session.commit()
                 flash(_("已登记资源。"), "success")
@@ -774,8 +760,7 @@ def _project_page(community: Community, project: Project | None):
             try:
                 saved = _save_project(community, form, project)
             except services.HelpRequestError as exc:
-                db.session.rollback()
-                _apply_field_error(form, exc)
+                rollback_and_report(exc, form)
             else:
                 db.session.commit()
                 flash(_("项目已保存。"), "success")
@@ -805,8 +790,7 @@ def keys():
             try:
                 _key, raw = services.issue_key(community, current_user, form.name.data)
             except services.HelpRequestError as exc:
-                db.session.rollback()
-                _apply_field_error(form, exc)
+                rollback_and_report(exc, form)
                 status = 400
             else:
                 db.session.commit()

@@ -14,6 +14,7 @@ from alliance.commitments.services import published_for_merchants
 from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer, in_scope_or_404, scoped
 from alliance.extensions import db
+from alliance.formkit import rollback_and_report
 from alliance.merchants import services
 from alliance.merchants.forms import (
     AgreementForm,
@@ -171,8 +172,7 @@ def apply():
         try:
             services.submit_application(current_user, _application_data(form))
         except services.MembershipError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+            rollback_and_report(exc)
         else:
             db.session.commit()
             flash(_("入盟申请已提交，社区审核后会在“我的申请”里告诉您结果。"), "success")
@@ -217,8 +217,7 @@ def edit_application(application_id: int):
         try:
             services.update_application(application, current_user, _application_data(form))
         except services.MembershipError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+            rollback_and_report(exc)
         else:
             db.session.commit()
             flash(_("申请已修改并重新提交审核。"), "success")
@@ -325,8 +324,7 @@ def approve(application_id: int):
     try:
         merchant = services.approve_application(application, current_user, terms)
     except services.MembershipError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+        rollback_and_report(exc)
         return redirect(url_for(".review", application_id=application_id))
     db.session.commit()
     flash(
@@ -349,8 +347,7 @@ def _note_action(application_id: int, action):
     try:
         action(application, current_user, form.note.data)
     except services.MembershipError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+        rollback_and_report(exc)
         return redirect(url_for(".review", application_id=application.id))
     db.session.commit()
     return None
@@ -454,8 +451,7 @@ def change_status(merchant_id: int):
     try:
         change = services.change_status(merchant, current_user, form.action.data, form.reason.data)
     except services.MembershipError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+        rollback_and_report(exc)
         return redirect(url_for(".manage_detail", merchant_id=merchant.id))
     db.session.commit()
     flash(
@@ -553,8 +549,7 @@ def add_staff(merchant_id: int):
     try:
         added = services.add_staff(merchant, current_user, form.identifier.data)
     except services.MembershipError as exc:
-        db.session.rollback()
-        form.identifier.errors = [*form.identifier.errors, exc.message]
+        rollback_and_report(exc, form, field="identifier")
         return _render_staff(merchant, link, form=form, code=422)
     db.session.commit()
     flash(_("已添加店员%(name)s。", name=added.user.display_name), "success")
@@ -574,8 +569,7 @@ def remove_staff(merchant_id: int, staff_id: int):
     try:
         services.remove_staff(merchant, current_user, target)
     except services.MembershipError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+        rollback_and_report(exc)
         return redirect(url_for(".staff", merchant_id=merchant.id))
     db.session.commit()
     flash(_("已移除店员%(name)s。", name=name), "success")

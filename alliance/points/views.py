@@ -13,6 +13,7 @@ from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.cards import services as cards
 from alliance.extensions import db
+from alliance.formkit import rollback_and_report
 from alliance.points import services
 from alliance.points.forms import AdjustForm, AwardForm, ExchangeForm, ItemForm, RuleForm
 from alliance.points.models import Exchange, ExchangeItem, LedgerEntry
@@ -71,8 +72,7 @@ def rules():
         try:
             services.update_rule(community_id, data, current_user)
         except services.PointsError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "points_per_hour").errors.append(str(exc.message))
+            rollback_and_report(exc, form, field="points_per_hour")
         else:
             db.session.commit()
             flash(_("积分规则已保存。"), "success")
@@ -126,8 +126,7 @@ def _manual(form, service, done_message):
             raise services.PointsError("not_in_community", _("本社区没有这个人。"), 404, "person")
         entry = service(person, form.points.data, form.reason.data, current_user)
     except services.PointsError as exc:
-        db.session.rollback()
-        getattr(form, exc.field or "points").errors.append(str(exc.message))
+        rollback_and_report(exc, form, field="points")
         return None
     db.session.commit()
     flash(done_message % {"name": person.display_name, "b": entry.balance_after}, "success")
@@ -169,8 +168,7 @@ def items():
         try:
             services.create_item(commitment, _item_input(form), current_user)
         except services.PointsError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(str(exc.message))
+            rollback_and_report(exc, form, field="title")
         else:
             db.session.commit()
             flash(_("兑换项目已发布。"), "success")
@@ -220,8 +218,7 @@ def edit_item(item_id: int):
         try:
             services.update_item(item, _item_input(form))
         except services.PointsError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(str(exc.message))
+            rollback_and_report(exc, form, field="title")
         else:
             db.session.commit()
             flash(_("兑换项目已保存。"), "success")
@@ -273,8 +270,7 @@ def exchange(code: str):
             idempotency_key=form.key.data or "",
         )
     except services.PointsError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
+        rollback_and_report(exc)
         return redirect(url_for("cards.verify", code=code)), 303
     title, balance = record.item_title, record.balance_after
     db.session.commit()

@@ -11,6 +11,7 @@ from alliance.accounts.permissions import roles_required
 from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer, in_scope_or_404, scoped
 from alliance.extensions import db
+from alliance.formkit import rollback_and_report
 from alliance.volunteers import services
 from alliance.volunteers.forms import ReasonForm, StatusForm, VolunteerApplicationForm
 from alliance.volunteers.models import (
@@ -59,8 +60,7 @@ def apply():
         try:
             services.apply(current_user, data)
         except services.VolunteerError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+            rollback_and_report(exc)
         else:
             db.session.commit()
             flash(_("志愿者申请已提交，社区审核后会在这里告诉您结果。"), "success")
@@ -129,8 +129,7 @@ def approve(application_id: int):
     try:
         services.approve(application, current_user)
     except services.VolunteerError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+        rollback_and_report(exc)
         return redirect(url_for(".queue"))
     db.session.commit()
     flash(_("已批准%(name)s成为志愿者。", name=application.name), "success")
@@ -148,8 +147,7 @@ def reject(application_id: int):
     try:
         services.reject(application, current_user, form.reason.data)
     except services.VolunteerError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+        rollback_and_report(exc)
         return redirect(url_for(".queue"))
     db.session.commit()
     flash(_("已驳回%(name)s的申请。", name=application.name), "success")
@@ -219,8 +217,7 @@ def change_status(profile_id: int):
     try:
         change = services.change_status(profile, current_user, form.action.data, form.reason.data)
     except services.VolunteerError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+        rollback_and_report(exc)
         return redirect(url_for(".detail", profile_id=profile.id))
     db.session.commit()
     flash(

@@ -32,6 +32,7 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.idempotency import clean_key, request_fingerprint
 from alliance.main.services import glance_provider
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.validators import mask_name
@@ -400,10 +401,6 @@ def period_key(period: str, day: date) -> str:
     return "-"
 
 
-def fingerprint(code: str, offer_id: int, bill_fen: int | None) -> str:
-    return hashlib.sha256(f"{code}\x00{offer_id}\x00{bill_fen}".encode()).hexdigest()
-
-
 def is_active_staff(user: User, merchant: Merchant) -> bool:
     return (
         merchant.status == MerchantStatus.ACTIVE
@@ -447,14 +444,14 @@ def redeem(
     unique constraints decide (a usage slot per (offer, card, period, n) and one row per
     (merchant, key)), and a loser re-reads the winner's row.
     """
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 255 or not key.isascii():
+    key = clean_key(idempotency_key)
+    if key is None:
         raise CardError("bad_key", _l("缺少有效的请求编号（Idempotency-Key）。"), 400)
     if bill_fen is not None and (
         not isinstance(bill_fen, int) or not 0 <= bill_fen <= MAX_BILL_FEN
     ):
         raise CardError("bad_bill", _l("消费金额应在0到10万元之间。"), 422)
-    print_ = fingerprint(str(raw_code), int(offer_id), bill_fen)
+    print_ = request_fingerprint(raw_code, int(offer_id), bill_fen)
     lock_for_write()
     existing = _existing(merchant.id, key)
     if existing is not None:

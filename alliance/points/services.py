@@ -6,7 +6,6 @@ value, and the ledger row is written with it. Services add and flush, never comm
 """
 
 import calendar
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,6 +21,7 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.idempotency import clean_key, request_fingerprint
 from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.points.models import (
     EntryKind,
@@ -599,10 +599,6 @@ def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[Counte
 # --- exchanges -----------------------------------------------------------------------------
 
 
-def exchange_fingerprint(code: str, item_id: int) -> str:
-    return hashlib.sha256(f"{code}\x00{item_id}".encode()).hexdigest()
-
-
 def _existing_exchange(merchant_id: int, key: str) -> Exchange | None:
     return db.session.scalars(
         select(Exchange).where(Exchange.merchant_id == merchant_id, Exchange.idempotency_key == key)
@@ -631,12 +627,12 @@ def exchange(
     −1 and balance −points by conditional UPDATEs, and the spend entry. Any refusal raises and
     the caller rolls back, so nothing is half-saved.
     """
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 255 or not key.isascii():
+    key = clean_key(idempotency_key)
+    if key is None:
         raise PointsError("bad_key", _l("缺少有效的请求编号（Idempotency-Key）。"), 400)
     if isinstance(item_id, bool) or not isinstance(item_id, int):
         raise PointsError("bad_item", _l("请选择兑换项目。"), 422)
-    print_ = exchange_fingerprint(str(raw_code), item_id)
+    print_ = request_fingerprint(raw_code, item_id)
     lock_for_write()
     existing = _existing_exchange(merchant.id, key)
     if existing is not None:

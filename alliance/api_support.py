@@ -1,6 +1,7 @@
 """Shared pieces of the JSON API: pagination envelope and argument parsing with 400s."""
 
 from flask import abort, request
+from marshmallow import Schema, ValidationError
 from sqlalchemy import Select, func, select
 
 from alliance.extensions import db
@@ -38,3 +39,14 @@ def paginated(stmt: Select, serialize, *, default_per_page: int = 20) -> dict:
         "total": total,
         "pages": (total + per_page - 1) // per_page,
     }
+
+
+def json_body(schema: Schema) -> dict:
+    """The request's JSON object loaded through `schema`; 400 with the problems otherwise."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="the body must be a JSON object")
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        abort(400, description=exc.messages)

@@ -24,6 +24,14 @@ def wants_json() -> bool:
     )
 
 
+def json_error(status: int, message: str, detail=None):
+    """The API error answer: `{"error": {"code", "message"[, "detail"]}}` and the status."""
+    body = {"error": {"code": status, "message": message}}
+    if detail is not None:
+        body["error"]["detail"] = detail
+    return jsonify(body), status
+
+
 MESSAGES = {
     400: _l("请求有误，请检查后重试。"),
     403: _l("您没有权限访问这个页面。"),
@@ -47,10 +55,7 @@ def register_error_handlers(app: Flask) -> None:
     def render(code: int, description: str | None = None):
         message = _message(code)
         if wants_json():
-            body = {"error": {"code": code, "message": message}}
-            if description:
-                body["error"]["detail"] = description
-            return make_response(jsonify(body), code)
+            return make_response(*json_error(code, message, description or None))
         try:
             html = render_template("errors/error.html", code=code, message=message)
         except Exception:  # the error page itself must never fail

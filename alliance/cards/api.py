@@ -1,18 +1,18 @@
 """The counter (cashier) API: verify a card, record a redemption. Bearer tokens of member staff."""
 
-from datetime import timedelta
+from flask import Blueprint, current_app, g, jsonify, request
+from marshmallow import Schema, fields, validate
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
-from marshmallow import Schema, ValidationError, fields, validate
-
+from alliance.api.auth import api_token, authenticate
 from alliance.api.openapi import api_schema
+from alliance.api_support import json_body
 from alliance.cards import services
 from alliance.cards.models import Redemption
-from alliance.db_types import utcnow
+from alliance.errors import json_error
 from alliance.extensions import csrf, db, limiter
 
 bp = Blueprint("cards_api", __name__, url_prefix="/api/v1")
-LAST_USED_GRANULARITY = timedelta(minutes=5)
+bp.before_request(authenticate)
 
 
 @api_schema("CardVerifyRequest")
@@ -75,57 +75,12 @@ class RedemptionRecord(Schema):
     created_at = fields.DateTime()
 
 
-def _error(status: int, message: str, detail=None):
-    body = {"error": {"code": status, "message": message}}
-    if detail is not None:
-        body["error"]["detail"] = detail
-    return jsonify(body), status
-
-
-def _token():
-    """The request's API token (looked up once: the rate limiter's key needs it first)."""
-    if "api_token_lookup" not in g:
-        header = request.headers.get("Authorization", "")
-        raw = header[7:].strip() if header[:7].lower() == "bearer " else None
-        g.api_token_lookup = services.token_for(raw)
-    return g.api_token_lookup
-
-
-@bp.before_request
-def authenticate():
-    token = _token()
-    if token is None or not token.user.is_active or not services.is_active_staff(
-        token.user, token.merchant
-    ):
-        if token is not None and not token.merchant.is_active:
-            return _error(403, "merchant_inactive", "本店已暂停或退出联盟")
-        response, status = _error(401, "unauthorized", "missing or invalid API token")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="alliance"'
-        return response, status
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
-        # Written at most every few minutes: verification stays a read-only request.
-        token.last_used_at = now
-        g.api_token_touched = True
-    g.api_token = token
-
-
-def _body(schema: Schema) -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, description="the body must be a JSON object")
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        abort(400, description=exc.messages)
-
-
 def _limit() -> str:
     return current_app.config.get("CARD_VERIFY_RATE_LIMIT", "60/minute")
 
 
 def _merchant_key() -> str:
-    token = _token()
+    token = api_token()
     return f"merchant:{token.merchant_id}" if token else request.remote_addr or "-"
 
 
@@ -181,7 +136,7 @@ def verify():
         429:
           $ref: "#/components/responses/Error"
     """
-    body = _body(VerifyRequest())
+    body = json_body(VerifyRequest())
     result = services.verify(body["code"], g.api_token.merchant)
     payload = serialize_verification(result)
     from alliance.points.api import verification_extras
@@ -244,7 +199,7 @@ def create_redemption():
               schema: ErrorBody
     """
     key = request.headers.get("Idempotency-Key", "")
-    body = _body(RedemptionRequest())
+    body = json_body(RedemptionRequest())
     token = g.api_token
     try:
         record, created = services.redeem(
@@ -253,7 +208,7 @@ def create_redemption():
         )
     except services.CardError as exc:
         db.session.rollback()
-        return _error(exc.status, exc.code, str(exc.message))
+        return json_error(exc.status, exc.code, str(exc.message))
     payload = serialize_redemption(record, record.card.number)
     db.session.commit()
     return jsonify(payload), 201 if created else 200

@@ -3,8 +3,10 @@
 from flask import Blueprint, g, jsonify, request
 from marshmallow import Schema, fields
 
+from alliance.api.auth import authenticate
 from alliance.api.openapi import api_schema
-from alliance.cards.api import _body, _error, authenticate
+from alliance.api_support import json_body
+from alliance.errors import json_error
 from alliance.extensions import csrf, db
 from alliance.points import services
 from alliance.points.models import Exchange
@@ -138,7 +140,7 @@ def create_exchange():
               schema: ErrorBody
     """
     key = request.headers.get("Idempotency-Key", "")
-    body = _body(ExchangeRequest())
+    body = json_body(ExchangeRequest())
     token = g.api_token
     try:
         record, created = services.exchange(
@@ -151,7 +153,7 @@ def create_exchange():
         )
     except services.PointsError as exc:
         db.session.rollback()
-        return _error(exc.status, exc.code, str(exc.message))
+        return json_error(exc.status, exc.code, str(exc.message))
     payload = serialize_exchange(record)
     db.session.commit()
     return jsonify(payload), 201 if created else 200

@@ -7,6 +7,32 @@ from alliance.formkit import choices
 from alliance.validators import MainlandMobile, StrongPassword
 
 
+def new_password_fields(description, *, first: bool = False) -> tuple[PasswordField, PasswordField]:
+    """The `password` and `confirm` fields for choosing a password (`first`: at registration).
+
+    Call it in a form's class body, `password, confirm = new_password_fields(...)`: the fields
+    keep their place among the form's fields (a base form's fields would render first).
+    """
+    if first:
+        label, again = _l("密码"), _l("再次输入密码")
+        missing, missing_again = _l("请设置密码。"), _l("请再次输入密码。")
+    else:
+        label, again = _l("新密码"), _l("再次输入新密码")
+        missing, missing_again = _l("请设置新密码。"), _l("请再次输入新密码。")
+    password = PasswordField(
+        label,
+        validators=[DataRequired(missing), Length(max=128), StrongPassword()],
+        description=description,
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        again,
+        validators=[DataRequired(missing_again), EqualTo("password", _l("两次输入的密码不一致。"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
 class LoginForm(FlaskForm):
     identifier = StringField(
         _l("手机号或用户名"),
@@ -43,20 +69,7 @@ class RegisterForm(FlaskForm):
     community_id = SelectField(
         _l("所在社区"), coerce=int, validators=[DataRequired(_l("请选择所在社区。"))]
     )
-    password = PasswordField(
-        _l("密码"),
-        validators=[DataRequired(_l("请设置密码。")), Length(max=128), StrongPassword()],
-        description=_l("至少 8 位，包含字母和数字。"),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("再次输入密码"),
-        validators=[
-            DataRequired(_l("请再次输入密码。")),
-            EqualTo("password", _l("两次输入的密码不一致。")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password, confirm = new_password_fields(_l("至少 8 位，包含字母和数字。"), first=True)
     submit = SubmitField(_l("注册"))
 
 
@@ -64,19 +77,8 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField(
         _l("当前密码"), validators=[DataRequired(_l("请填写当前密码。")), Length(max=128)]
     )
-    password = PasswordField(
-        _l("新密码"),
-        validators=[DataRequired(_l("请设置新密码。")), Length(max=128), StrongPassword()],
-        description=_l("至少 8 位，包含字母和数字。修改后其他设备需要重新登录。"),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("再次输入新密码"),
-        validators=[
-            DataRequired(_l("请再次输入新密码。")),
-            EqualTo("password", _l("两次输入的密码不一致。")),
-        ],
-        render_kw={"autocomplete": "new-password"},
+    password, confirm = new_password_fields(
+        _l("至少 8 位，包含字母和数字。修改后其他设备需要重新登录。")
     )
     submit = SubmitField(_l("修改密码"))
 

@@ -1,25 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Length
 
-from alliance.validators import StrongPassword
+from alliance.accounts.forms import new_password_fields
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("新密码"),
-        validators=[DataRequired(_l("请设置新密码。")), Length(max=128), StrongPassword()],
-        description=_l("至少 8 位，包含字母和数字。设置后所有设备需要重新登录。"),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("再次输入新密码"),
-        validators=[
-            DataRequired(_l("请再次输入新密码。")),
-            EqualTo("password", _l("两次输入的密码不一致。")),
-        ],
-        render_kw={"autocomplete": "new-password"},
+    password, confirm = new_password_fields(
+        _l("至少 8 位，包含字母和数字。设置后所有设备需要重新登录。")
     )
     submit = SubmitField(_l("设置新密码"))
 

@@ -1,7 +1,9 @@
 """Small helpers shared by every domain's forms and the views that handle them."""
 
 from flask import flash
-from wtforms import Form, SelectChoice
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, Form, SelectChoice
+from wtforms.validators import DataRequired
 
 from alliance.errors import DomainError
 from alliance.extensions import db
@@ -10,6 +12,14 @@ from alliance.extensions import db
 def choices(pairs) -> list[SelectChoice]:
     """[(value, label), ...] as WTForms 3.3+ wants them."""
     return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+def offer_estates(field: Field, estates) -> None:
+    """Let `field` choose one of the community's `estates`; required when there are any."""
+    field.choices = choices([("", _l("请选择"))] + [(e.id, e.name) for e in estates])
+    if estates:
+        field.validators = [DataRequired(message=_l("请选择所在小区。"))]
+        field.flags.required = True
 
 
 def rollback_and_report(

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from alliance.formkit import choices
+from alliance.formkit import choices, offer_estates
 from alliance.merchants.models import CATEGORIES
 from alliance.validators import MainlandMobile
 
@@ -66,10 +66,7 @@ class MerchantApplicationForm(FlaskForm):
     def __init__(self, *args, estates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = category_choices(blank=_l("请选择"))
-        self.estate_id.choices = choices([("", _l("请选择"))] + [(e.id, e.name) for e in estates])
-        if estates:
-            self.estate_id.validators = [DataRequired(message=_l("请选择所在小区。"))]
-            self.estate_id.flags.required = True
+        offer_estates(self.estate_id, estates)
 
 
 class AgreementForm(FlaskForm):

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from alliance.formkit import choices
+from alliance.formkit import choices, offer_estates
 from alliance.validators import MainlandMobile
 
 
@@ -44,10 +44,7 @@ class VolunteerApplicationForm(FlaskForm):
 
     def __init__(self, *args, estates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.estate_id.choices = choices([("", _l("请选择"))] + [(e.id, e.name) for e in estates])
-        if estates:
-            self.estate_id.validators = [DataRequired(message=_l("请选择所在小区。"))]
-            self.estate_id.flags.required = True
+        offer_estates(self.estate_id, estates)
 
 
 class ReasonForm(FlaskForm):

@@ -1,7 +1,14 @@
 """Imports every domain's models so metadata, migrations and relationships see them all."""
 
 from alliance.accounts.models import PasswordReset, User, UserRole  # noqa: F401
+from alliance.activities.models import (  # noqa: F401,E402
+    Activity,
+    ActivitySlot,
+    ServiceRecord,
+    Signup,
+)
 from alliance.audit.models import AuditEntry  # noqa: F401
+from alliance.cards.models import ApiToken, Card, CardSequence, Redemption  # noqa: F401,E402
 from alliance.commitments.models import (  # noqa: F401
     BrokenCommitmentReport,
     Commitment,
@@ -10,20 +17,6 @@ from alliance.commitments.models import (  # noqa: F401
     ServiceDetail,
 )
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
-from alliance.merchants.models import (  # noqa: F401
-    Agreement,
-    Merchant,
-    MerchantApplication,
-    MerchantStaff,
-    MerchantStatusChange,
-)
-from alliance.volunteers.models import (  # noqa: F401
-    VolunteerApplication,
-    VolunteerProfile,
-    VolunteerStatusChange,
-)
-from alliance.cards.models import ApiToken, Card, CardSequence, Redemption  # noqa: F401,E402
-from alliance.notifications.models import Notification  # noqa: F401,E402
 from alliance.help_requests.models import (  # noqa: F401,E402
     CoBuildingUnit,
     HelpRequest,
@@ -33,6 +26,14 @@ from alliance.help_requests.models import (  # noqa: F401,E402
     Resource,
     ServiceCategory,
 )
+from alliance.merchants.models import (  # noqa: F401
+    Agreement,
+    Merchant,
+    MerchantApplication,
+    MerchantStaff,
+    MerchantStatusChange,
+)
+from alliance.notifications.models import Notification  # noqa: F401,E402
 from alliance.points.models import (  # noqa: F401,E402
     Exchange,
     ExchangeItem,
@@ -40,9 +41,8 @@ from alliance.points.models import (  # noqa: F401,E402
     PointsAccount,
     PointsRule,
 )
-from alliance.activities.models import (  # noqa: F401,E402
-    Activity,
-    ActivitySlot,
-    ServiceRecord,
-    Signup,
+from alliance.volunteers.models import (  # noqa: F401
+    VolunteerApplication,
+    VolunteerProfile,
+    VolunteerStatusChange,
 )

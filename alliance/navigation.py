@@ -60,8 +60,10 @@ def _order_items(user) -> list[tuple[str, str]]:
     """Service orders: post a need, my requests, the queues, and the inbox with its unread count."""
     from alliance.notifications.services import unread_count
 
-    items = [(_("提需求"), url_for("help_requests.new")),
-             (_("我的需求"), url_for("help_requests.mine"))]
+    items = [
+        (_("提需求"), url_for("help_requests.new")),
+        (_("我的需求"), url_for("help_requests.mine")),
+    ]
     if user.has_role(Role.MERCHANT_STAFF, Role.VOLUNTEER):
         items.append((_("我的工单"), url_for("help_requests.orders")))
     if user.has_role(Role.SECRETARY):

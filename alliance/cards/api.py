@@ -17,17 +17,25 @@ bp.before_request(authenticate)
 
 @api_schema("CardVerifyRequest")
 class VerifyRequest(Schema):
-    code = fields.String(required=True, metadata={
-        "description": "The static code or the rotating code (the part after /c/ in the QR URL)"})
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "The static code or the rotating code (the part after /c/ in the QR URL)"
+        },
+    )
 
 
 @api_schema("RedemptionRequest")
 class RedemptionRequest(Schema):
     code = fields.String(required=True)
     offer_id = fields.Integer(required=True, strict=True)
-    bill_fen = fields.Integer(strict=True, load_default=None, allow_none=True,
-                              validate=validate.Range(0, services.MAX_BILL_FEN),
-                              metadata={"description": "The bill in fen (optional)"})
+    bill_fen = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(0, services.MAX_BILL_FEN),
+        metadata={"description": "The bill in fen (optional)"},
+    )
 
 
 @api_schema("CardSummary")
@@ -52,8 +60,12 @@ class CardOffer(Schema):
 @api_schema("CardVerification")
 class VerifyResponse(Schema):
     valid = fields.Boolean(required=True)
-    reason = fields.String(allow_none=True, metadata={
-        "enum": ["unknown", "suspended", "expired", "not_yet_valid", "lost", "revoked", "stale"]})
+    reason = fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["unknown", "suspended", "expired", "not_yet_valid", "lost", "revoked", "stale"]
+        },
+    )
     code_type = fields.String(allow_none=True, metadata={"enum": ["static", "rotating"]})
     card = fields.Nested(CardSummary, allow_none=True)
     offers = fields.List(fields.Nested(CardOffer))
@@ -85,27 +97,50 @@ def _merchant_key() -> str:
 
 
 def serialize_verification(result: services.Verification) -> dict:
-    body = {"valid": result.valid, "reason": result.reason,
-            "code_type": result.code_type if result.card else None, "card": None, "offers": []}
+    body = {
+        "valid": result.valid,
+        "reason": result.reason,
+        "code_type": result.code_type if result.card else None,
+        "card": None,
+        "offers": [],
+    }
     if result.valid:
         card = result.card
-        body["card"] = {"number": card.number, "kind": card.kind,
-                        "holder_masked": result.holder_masked}
+        body["card"] = {
+            "number": card.number,
+            "kind": card.kind,
+            "holder_masked": result.holder_masked,
+        }
         body["offers"] = [
-            {"id": o.id, "title": o.commitment.title, "rate_percent": o.rate_percent,
-             "rate_display": o.rate_label, "qualifies": o.qualifies, "usage_limit": o.usage_limit,
-             "usage_period": o.usage_period, "requires_rotating": bool(o.requires_rotating)}
+            {
+                "id": o.id,
+                "title": o.commitment.title,
+                "rate_percent": o.rate_percent,
+                "rate_display": o.rate_label,
+                "qualifies": o.qualifies,
+                "usage_limit": o.usage_limit,
+                "usage_period": o.usage_period,
+                "requires_rotating": bool(o.requires_rotating),
+            }
             for o in result.offers
         ]
     return VerifyResponse().dump(body)
 
 
 def serialize_redemption(r: Redemption, card_number: str) -> dict:
-    return RedemptionRecord().dump({
-        "id": r.id, "card_number": card_number, "offer_id": r.offer_id,
-        "offer_title": r.offer_title, "rate_percent": r.rate_percent, "bill_fen": r.bill_fen,
-        "saving_fen": r.saving_fen, "code_type": r.code_type, "created_at": r.created_at,
-    })
+    return RedemptionRecord().dump(
+        {
+            "id": r.id,
+            "card_number": card_number,
+            "offer_id": r.offer_id,
+            "offer_title": r.offer_title,
+            "rate_percent": r.rate_percent,
+            "bill_fen": r.bill_fen,
+            "saving_fen": r.saving_fen,
+            "code_type": r.code_type,
+            "created_at": r.created_at,
+        }
+    )
 
 
 @bp.post("/cards/verify")
@@ -203,8 +238,13 @@ def create_redemption():
     token = g.api_token
     try:
         record, created = services.redeem(
-            merchant=token.merchant, staff=token.user, token=token, raw_code=body["code"],
-            offer_id=body["offer_id"], bill_fen=body["bill_fen"], idempotency_key=key,
+            merchant=token.merchant,
+            staff=token.user,
+            token=token,
+            raw_code=body["code"],
+            offer_id=body["offer_id"],
+            bill_fen=body["bill_fen"],
+            idempotency_key=key,
         )
     except services.CardError as exc:
         db.session.rollback()

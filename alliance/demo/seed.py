@@ -4,6 +4,7 @@ Every step looks things up by natural key before creating them, so seeding twice
 Later domains add their own steps with @demo_step; they run in registration order.
 """
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -90,7 +91,7 @@ def ensure_user(
 @demo_step
 def places(ctx: DemoContext) -> None:
     ctx.street_office = get_or_create(StreetOffice, {"name": "坞城街道"}, code="WC")
-    for code, name, estates, grids_per_estate in COMMUNITIES:
+    for code, name, estates, _grids in COMMUNITIES:
         community = get_or_create(
             Community,
             {"name": name, "street_office_id": ctx.street_office.id, "district": "小店区"},
@@ -156,10 +157,6 @@ def database_is_empty() -> bool:
     return db.session.scalar(select(User.id).limit(1)) is None
 
 
-# Domain steps register themselves on import (order matters: merchants before commitments).
-import alliance.commitments.demo  # noqa: E402, F401  (imports merchants.demo first)
-import alliance.merchants.demo  # noqa: E402, F401
-import alliance.volunteers.demo  # noqa: E402, F401
-import alliance.help_requests.demo  # noqa: E402, F401
-import alliance.cards.demo  # noqa: E402, F401  (after volunteers, merchants and commitments)
-import alliance.points.demo  # noqa: E402, F401  (after merchants, commitments, volunteers)
+# Domain steps register themselves on import, in this order: each needs the ones before it.
+for _domain in ("merchants", "commitments", "volunteers", "help_requests", "cards", "points"):
+    importlib.import_module(f"alliance.{_domain}.demo")

@@ -87,6 +87,13 @@ class RedemptionRecord(Schema):
     created_at = fields.DateTime()
 
 
+# Schemas are built once: building one per request cost more than the dump itself.
+_VERIFY_REQUEST = VerifyRequest()
+_REDEMPTION_REQUEST = RedemptionRequest()
+_VERIFY_RESPONSE = VerifyResponse()
+_REDEMPTION_RECORD = RedemptionRecord()
+
+
 def _limit() -> str:
     return current_app.config.get("CARD_VERIFY_RATE_LIMIT", "60/minute")
 
@@ -124,11 +131,11 @@ def serialize_verification(result: services.Verification) -> dict:
             }
             for o in result.offers
         ]
-    return VerifyResponse().dump(body)
+    return _VERIFY_RESPONSE.dump(body)
 
 
 def serialize_redemption(r: Redemption, card_number: str) -> dict:
-    return RedemptionRecord().dump(
+    return _REDEMPTION_RECORD.dump(
         {
             "id": r.id,
             "card_number": card_number,
@@ -171,16 +178,14 @@ def verify():
         429:
           $ref: "#/components/responses/Error"
     """
-    body = json_body(VerifyRequest())
+    body = json_body(_VERIFY_REQUEST)
     result = services.verify(body["code"], g.api_token.merchant)
     payload = serialize_verification(result)
     from alliance.points.api import verification_extras
 
     payload.update(verification_extras(result, g.api_token.merchant))
     if g.get("api_token_touched"):
-        # last_used_at. (Not `session.dirty`: the card query's autoflush already sent the
-        # UPDATE, leaving nothing dirty, so it was rolled back and re-sent on every request,
-        # holding the token's row lock while it lasted.)
+        # last_used_at, written by an UPDATE statement that leaves nothing dirty in the session.
         db.session.commit()
     return jsonify(payload)
 
@@ -234,11 +239,12 @@ def create_redemption():
               schema: ErrorBody
     """
     key = request.headers.get("Idempotency-Key", "")
-    body = json_body(RedemptionRequest())
-    token = g.api_token
+    body = json_body(_REDEMPTION_REQUEST)
+    grant = g.api_token
+    token = grant.token()
     try:
         record, created = services.redeem(
-            merchant=token.merchant,
+            merchant=grant.merchant,
             staff=token.user,
             token=token,
             raw_code=body["code"],

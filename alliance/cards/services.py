@@ -675,15 +675,77 @@ def revoke_token(token: ApiToken) -> None:
         db.session.flush()
 
 
+def _token_hash_or_none(raw) -> str | None:
+    if not raw or not isinstance(raw, str) or len(raw) > 100 or not raw.startswith(TOKEN_PREFIX):
+        return None
+    return _hash_token(raw)
+
+
 def token_for(raw: str | None) -> ApiToken | None:
     """The active token for a raw value, with its user and merchant; one query."""
-    if not raw or not isinstance(raw, str) or len(raw) > 100 or not raw.startswith(TOKEN_PREFIX):
+    token_hash = _token_hash_or_none(raw)
+    if token_hash is None:
         return None
     return db.session.scalars(
         select(ApiToken)
-        .where(ApiToken.token_hash == _hash_token(raw), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
         .options(joinedload(ApiToken.user), joinedload(ApiToken.merchant))
     ).first()
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What a cashier token may do, read in one statement: the counter API's hot path."""
+
+    id: int
+    user_id: int
+    user_active: bool
+    is_staff: bool
+    last_used_at: datetime | None
+    merchant: Merchant
+
+    @property
+    def merchant_id(self) -> int:
+        return self.merchant.id
+
+    @property
+    def allowed(self) -> bool:
+        return self.user_active and self.is_staff and self.merchant.is_active
+
+    def token(self) -> ApiToken:
+        """The token with its user, for the write paths (redemptions, exchanges)."""
+        return db.session.get(ApiToken, self.id, options=[joinedload(ApiToken.user)])
+
+
+def grant_for(raw: str | None) -> TokenGrant | None:
+    """The active token's user, staff link and merchant, or None; one statement."""
+    token_hash = _token_hash_or_none(raw)
+    if token_hash is None:
+        return None
+    staff = (
+        select(MerchantStaff.id)
+        .where(
+            MerchantStaff.user_id == ApiToken.user_id,
+            MerchantStaff.merchant_id == ApiToken.merchant_id,
+        )
+        .exists()
+    )
+    row = db.session.execute(
+        select(ApiToken.id, ApiToken.user_id, User.active, staff, ApiToken.last_used_at, Merchant)
+        .join(User, User.id == ApiToken.user_id)
+        .join(Merchant, Merchant.id == ApiToken.merchant_id)
+        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+    ).first()
+    return TokenGrant(*row) if row else None
+
+
+def touch_token(token_id: int, now: datetime) -> None:
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def user_for_token(raw: str | None) -> User | None:

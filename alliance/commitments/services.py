@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from alliance.accounts.models import Role, User
 from alliance.commitments.models import (
@@ -574,7 +574,7 @@ def applicable_offers(merchant: Merchant, card_kind: str, on_date: date) -> list
                 (Offer.valid_from.is_(None)) | (Offer.valid_from <= on_date),
                 (Offer.valid_until.is_(None)) | (Offer.valid_until >= on_date),
             )
-            .options(selectinload(Offer.commitment))
+            .options(contains_eager(Offer.commitment))
             .order_by(Offer.rate_percent, Offer.id)
         )
     )

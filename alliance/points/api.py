@@ -49,6 +49,9 @@ class ExchangeRecord(Schema):
     created_at = fields.DateTime()
 
 
+_ITEM_SUMMARIES = ExchangeItemSummary(many=True)
+
+
 def verification_extras(result, merchant) -> dict:
     """`points_balance` and `exchange_items` for the card verification answer (valid cards)."""
     if not result.valid or result.card is None:
@@ -57,7 +60,7 @@ def verification_extras(result, merchant) -> dict:
     items = services.counter_items(merchant, result.card.holder_id, balance)
     return {
         "points_balance": balance,
-        "exchange_items": ExchangeItemSummary(many=True).dump(
+        "exchange_items": _ITEM_SUMMARIES.dump(
             [
                 {
                     "id": c.item.id,
@@ -141,10 +144,11 @@ def create_exchange():
     """
     key = request.headers.get("Idempotency-Key", "")
     body = json_body(ExchangeRequest())
-    token = g.api_token
+    grant = g.api_token
+    token = grant.token()
     try:
         record, created = services.exchange(
-            merchant=token.merchant,
+            merchant=grant.merchant,
             staff=token.user,
             token=token,
             raw_code=body["code"],

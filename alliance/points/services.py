@@ -566,33 +566,27 @@ class CounterItem:
 
 
 def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[CounterItem]:
-    """The member's active items for this holder, with what they may exchange now (2 queries)."""
-    items = list(
-        db.session.scalars(
-            select(ExchangeItem)
-            .where(ExchangeItem.merchant_id == merchant.id, ExchangeItem.active)
-            .order_by(ExchangeItem.points, ExchangeItem.id)
-        )
-    )
+    """The member's active items for this holder, with what they may exchange now (1 query)."""
     used = (
-        dict(
-            db.session.execute(
-                select(Exchange.item_id, func.count(Exchange.id))
-                .where(Exchange.user_id == user_id, Exchange.merchant_id == merchant.id)
-                .group_by(Exchange.item_id)
-            ).all()
-        )
-        if items
-        else {}
+        select(Exchange.item_id, func.count(Exchange.id).label("n"))
+        .where(Exchange.user_id == user_id, Exchange.merchant_id == merchant.id)
+        .group_by(Exchange.item_id)
+        .subquery()
     )
+    rows = db.session.execute(
+        select(ExchangeItem, func.coalesce(used.c.n, 0))
+        .outerjoin(used, used.c.item_id == ExchangeItem.id)
+        .where(ExchangeItem.merchant_id == merchant.id, ExchangeItem.active)
+        .order_by(ExchangeItem.points, ExchangeItem.id)
+    ).all()
     return [
         CounterItem(
-            i,
-            used.get(i.id, 0),
-            i.points <= balance,
-            i.per_person_limit is None or used.get(i.id, 0) < i.per_person_limit,
+            item,
+            n,
+            item.points <= balance,
+            item.per_person_limit is None or n < item.per_person_limit,
         )
-        for i in items
+        for item, n in rows
     ]
 
 

@@ -1,9 +1,10 @@
 """Filters and globals for templates: local time, money, masking."""
 
 import json
+from datetime import UTC, datetime
 
 from flask import Flask, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, get_timezone
 
 from alliance.accounts.forms import LanguageForm
 from alliance.validators import mask_name, mask_phone
@@ -17,10 +18,26 @@ def fen_to_yuan(fen: int | None) -> str:
     return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
+# The all-digit patterns read the same in every locale: strftime does them about ten times
+# faster than Babel's pattern formatter, which a list of a few dozen rows noticed.
+_STRFTIME = {
+    "yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M",
+    "yyyy-MM-dd": "%Y-%m-%d",
+    "HH:mm": "%H:%M",
+    "yyyy-MM-dd'T'HH:mm": "%Y-%m-%dT%H:%M",
+}
+
+
 def localtime(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC datetime (naive ones are UTC) shown in the site's time zone, Asia/Shanghai."""
     if value is None:
         return ""
-    return format_datetime(value, fmt)
+    pattern = _STRFTIME.get(fmt)
+    if pattern is None or not isinstance(value, datetime):
+        return format_datetime(value, fmt)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(get_timezone()).strftime(pattern)
 
 
 def pretty_json(value) -> str:

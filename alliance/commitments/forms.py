@@ -64,6 +64,13 @@ class CommitmentForm(FlaskForm):
             NumberRange(min=1, max=1000, message=_l("请填1到1000之间的整数。")),
         ],
     )
+    requires_rotating = BooleanField(
+        _l("需出示动态码（防截图）"),
+        description=_l(
+            "勾选后，店员须扫描持卡人手机上实时刷新的动态码才能核销；"
+            "打印的卡、截图等静态码不能享受这项优惠。"
+        ),
+    )
 
     service_what = StringField(
         _l("服务内容"),
@@ -90,6 +97,7 @@ class CommitmentForm(FlaskForm):
                 valid_until=self.valid_until.data,
                 usage_limit=self.usage_limit.data,
                 usage_period=self.usage_period.data,
+                requires_rotating=self.requires_rotating.data,
             )
         service = None
         if self.kind.data == CommitmentKind.SERVICE:
@@ -123,6 +131,7 @@ class CommitmentForm(FlaskForm):
             self.valid_until.data = offer.valid_until
             self.usage_period.data = offer.usage_period
             self.usage_limit.data = offer.usage_limit
+            self.requires_rotating.data = offer.requires_rotating
         if commitment.service is not None:
             s = commitment.service
             self.service_what.data = s.what

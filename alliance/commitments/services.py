@@ -116,6 +116,7 @@ class OfferInput:
     valid_until: date | None = None
     usage_limit: int | None = None
     usage_period: str = UsagePeriod.UNLIMITED
+    requires_rotating: bool = False
 
 
 @dataclass
@@ -166,6 +167,7 @@ def _checked_offer(data: OfferInput) -> dict:
         "valid_until": data.valid_until,
         "usage_limit": limit,
         "usage_period": data.usage_period,
+        "requires_rotating": bool(data.requires_rotating),
     }
 
 
@@ -436,6 +438,7 @@ def start_correction(commitment: Commitment, author: User) -> Commitment:
             valid_until=o.valid_until,
             usage_limit=o.usage_limit,
             usage_period=o.usage_period,
+            requires_rotating=o.requires_rotating,
         )
     if commitment.service is not None:
         s = commitment.service

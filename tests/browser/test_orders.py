@@ -1,6 +1,8 @@
 """A need on a phone: the resident posts it, the secretary dispatches it, the merchant accepts
 and finishes it, the resident reviews it."""
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import assert_fits_phone, sign_in
 
 SMALL_TARGETS = """() => [...document.querySelectorAll('main button, main .btn, main input, main select')]
@@ -34,8 +36,8 @@ def test_a_need_from_post_to_review_on_a_phone(page, live_server_url, demo):
     page.get_by_label("楼栋和单元").fill("6号楼1单元")
     page.get_by_label("紧急程度").select_option(label="紧急")
     page.get_by_role("button", name="提交需求").click()
-    assert page.get_by_text("需求已提交").is_visible()
-    assert page.get_by_text("待派单").first.is_visible()
+    expect(page.get_by_text("需求已提交")).to_be_visible()
+    expect(page.get_by_text("待派单").first).to_be_visible()
     order_url = page.url
     _fits(page)
 
@@ -44,26 +46,24 @@ def test_a_need_from_post_to_review_on_a_phone(page, live_server_url, demo):
     _fits(page)
     page.get_by_role("link", name="楼上独居奶奶需要每天送一顿午饭").click()
     page.get_by_role("link", name="派单").last.click()
+    expect(page.get_by_text("类别匹配").first).to_be_visible()
     _fits(page)
-    assert page.get_by_text("类别匹配").first.is_visible()
     page.get_by_role("button", name="派给 云水人家餐厅").click()
-    assert page.get_by_text("已派单").first.is_visible()
-    assert (
-        page.get_by_text("接单方：云水人家餐厅")
-        .or_(page.get_by_text("云水人家餐厅"))
-        .first.is_visible()
-    )
+    expect(page.get_by_text("已派单").first).to_be_visible()
+    expect(
+        page.get_by_text("接单方：云水人家餐厅").or_(page.get_by_text("云水人家餐厅")).first
+    ).to_be_visible()
 
     _switch(page, base, "merchant", demo)
     page.goto(f"{base}/requests/orders")
     _fits(page)
     page.get_by_role("link", name="楼上独居奶奶需要每天送一顿午饭").click()
     page.get_by_role("button", name="接单").click()
-    assert page.get_by_text("已接单").first.is_visible()
+    expect(page.get_by_text("已接单").first).to_be_visible()
     page.get_by_role("button", name="开始办理").click()
     page.get_by_label("说明（可选）").fill("每天11点半送到")
     page.get_by_role("button", name="办结").click()
-    assert page.get_by_text("已办结").first.is_visible()
+    expect(page.get_by_text("已办结").first).to_be_visible()
     _fits(page)
 
     _switch(page, base, "resident", demo)
@@ -71,12 +71,12 @@ def test_a_need_from_post_to_review_on_a_phone(page, live_server_url, demo):
     page.get_by_label("评分").select_option("5")
     page.get_by_label("评价内容").fill("饭菜热乎，谢谢店家")
     page.get_by_role("button", name="评价").click()
-    assert page.get_by_text("已评价").first.is_visible()
-    assert page.get_by_text("饭菜热乎，谢谢店家").first.is_visible()
+    expect(page.get_by_text("已评价").first).to_be_visible()
+    expect(page.get_by_text("饭菜热乎，谢谢店家").first).to_be_visible()
     _fits(page)
     # The resident was told about each step in the inbox.
     page.goto(f"{base}/inbox/")
-    assert page.get_by_text("已派单").or_(page.get_by_text("派单")).first.is_visible()
+    expect(page.get_by_text("已派单").or_(page.get_by_text("派单")).first).to_be_visible()
     _fits(page)
 
 

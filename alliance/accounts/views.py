@@ -61,7 +61,11 @@ def login():
 def logout():
     logout_user()
     flash(_("您已退出登录。"), "info")
-    return redirect(url_for("main.index"))
+    response = redirect(url_for("main.index"))
+    # A shared phone: the service worker's copy of /me/card must not outlive the session.
+    # Not "cookies": logout_user() already ended the session, other cookies stay.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -112,6 +112,13 @@ def test_logout_ends_session(as_user, world):
     assert response.headers["Location"].startswith("/login")
 
 
+def test_logout_clears_the_cached_card_but_not_other_cookies(as_user, world):
+    client = as_user("resident")
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
 def test_login_redirects_only_to_local_next(client, world):
     response = client.post(
         "/login?next=/communities/", data={"identifier": "resident", "password": PASSWORD}

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -18,17 +19,23 @@ from alliance.cards.models import Card, CardStatus
 from tests.browser.conftest import assert_fits_phone, sign_in
 
 
-def test_card_scan_redeem_and_history(browser, live_server_url, demo):
-    volunteer = browser.new_context(
+def open_my_card(browser, base_url, password):
+    """The volunteer signs in on a phone of their own and opens /me/card."""
+    phone = browser.new_context(
         viewport={"width": 360, "height": 740},
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
         locale="zh-CN",
     )
-    page = volunteer.new_page()
-    sign_in(page, live_server_url, "volunteer", demo)
-    page.goto(f"{live_server_url}/me/card")
+    page = phone.new_page()
+    sign_in(page, base_url, "volunteer", password)
+    page.goto(f"{base_url}/me/card")
+    return phone, page
+
+
+def test_card_scan_redeem_and_history(browser, live_server_url, demo):
+    volunteer, page = open_my_card(browser, live_server_url, demo)
     expect(page.get_by_role("heading", name="志愿者卡")).to_be_visible()
     assert_fits_phone(page)
     # The rotating code arrives from the JSON endpoint (static JS, CSP script-src 'self').
@@ -93,22 +100,16 @@ def stoppable_server(app):
     stop()
 
 
-def test_my_card_keeps_working_offline_after_one_visit(browser, stoppable_server, demo, db):
-    base = stoppable_server.url
+def volunteer_card_number(db):
     holder = db.session.scalar(select(User).where(User.username == "volunteer"))
-    number = db.session.scalar(
+    return db.session.scalar(
         select(Card.number).where(Card.holder_id == holder.id, Card.status == CardStatus.ACTIVE)
     )
-    phone = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-        locale="zh-CN",
-    )
-    page = phone.new_page()
-    sign_in(page, base, "volunteer", demo)
-    page.goto(f"{base}/me/card")
+
+
+def open_my_card_under_worker(browser, base_url, password, number):
+    """/me/card once online, then reloaded under the service worker that keeps it offline."""
+    phone, page = open_my_card(browser, base_url, password)
     card = page.locator(".member-card").filter(has_text=number)
     expect(card.locator(".member-card-number")).to_have_text(number)
     # The worker installs and activates; after one reload it controls the page.
@@ -116,6 +117,13 @@ def test_my_card_keeps_working_offline_after_one_visit(browser, stoppable_server
     page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     expect(card.locator("svg.qr")).to_be_visible()
+    return phone, page, card
+
+
+def test_my_card_keeps_working_offline_after_one_visit(browser, stoppable_server, demo, db):
+    base = stoppable_server.url
+    number = volunteer_card_number(db)
+    phone, page, card = open_my_card_under_worker(browser, base, demo, number)
 
     # The network drops: the phone goes offline and the server can no longer be reached.
     phone.set_offline(True)
@@ -126,4 +134,30 @@ def test_my_card_keeps_working_offline_after_one_visit(browser, stoppable_server
     expect(card.locator("svg.qr")).to_be_visible()
     # Without the network there is no rotating code; the page says so.
     expect(card.locator(".rotating-offline")).to_be_visible()
+    phone.close()
+
+
+def test_logout_leaves_no_card_on_a_shared_phone(browser, stoppable_server, demo, db):
+    """The next person on the phone must not find the previous holder's card offline."""
+    base = stoppable_server.url
+    number = volunteer_card_number(db)
+    phone, page, _ = open_my_card_under_worker(browser, base, demo, number)
+    assert page.evaluate("caches.keys()") == ["alliance-card-v1"]
+
+    page.get_by_role("button", name="打开菜单").click()
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(f"{base}/")
+    expect(page.get_by_text("您已退出登录。")).to_be_visible()
+    # Clear-Site-Data on the logout response: the card cache and the worker are gone.
+    assert page.evaluate("caches.keys()") == []
+    assert page.evaluate("navigator.serviceWorker.getRegistrations()") == []
+
+    phone.set_offline(True)
+    stoppable_server.stop()
+    try:
+        response = page.goto(f"{base}/me/card")
+    except PlaywrightError:  # offline and nothing kept: the browser's own error page
+        response = None
+    assert response is None or not response.from_service_worker
+    expect(page.get_by_text(number)).to_have_count(0)
     phone.close()

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from alliance.accounts.models import User
 from alliance.extensions import db
@@ -16,4 +17,11 @@ def configure_login(login_manager: LoginManager) -> None:
     def load_user(token: str):
         if not token or len(token) > 64:
             return None
-        return db.session.scalars(select(User).where(User.login_token == token)).first()
+        # The roles come in the same statement: every signed-in page asks for them.
+        return (
+            db.session.scalars(
+                select(User).where(User.login_token == token).options(joinedload(User.role_grants))
+            )
+            .unique()
+            .first()
+        )

@@ -122,9 +122,9 @@ def _page(stmt):
 
 
 def _orders_page(stmt):
-    """A page of a queue: sorted and cut on help_requests, then its rows' relations loaded."""
-    page = _page(stmt)
-    services.load_list_relations(page.items)
+    """A page of a queue: sorted and cut on the ids alone, then the page's orders loaded."""
+    page = _page(stmt.with_only_columns(HelpRequest.id))
+    page.items = services.orders_for_list(page.items)
     return page
 
 

@@ -1,4 +1,4 @@
-"""Filters and globals for templates: local time, money, masking."""
+"""Filters and globals for templates: local time, money, rates, masking."""
 
 import json
 from datetime import UTC, datetime
@@ -7,6 +7,7 @@ from flask import Flask, request
 from flask_babel import format_datetime, get_locale, get_timezone
 
 from alliance.accounts.forms import LanguageForm
+from alliance.commitments.models import rate_text
 from alliance.validators import mask_name, mask_phone
 
 
@@ -50,6 +51,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_name"] = mask_name
     app.jinja_env.filters["pretty_json"] = pretty_json
+    app.jinja_env.filters["rate_text"] = rate_text
 
     @app.context_processor
     def layout_globals():

@@ -46,7 +46,7 @@ class RedeemForm(FlaskForm):
     def __init__(self, *args, offers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.offer_id.choices = choices(
-            [(o.id, f"{o.commitment.title} · {o.rate_label}") for o in offers]
+            [(o.id, f"{o.commitment.title} · {o.rate_text}") for o in offers]
         )
         self.bill_fen = None
 

@@ -9,6 +9,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
@@ -110,6 +111,19 @@ def rate_label(percent: int) -> str:
     return f"{tens}.{units}折" if units else f"{tens}折"
 
 
+def rate_text(percent: int) -> str:
+    """The rate as the reader says it: "8.5折" in Chinese, "15% off (pay 85%)" in English.
+
+    A reader without 折 is told what comes off and what is paid. One msgid cannot serve both:
+    the Chinese shows 折 (8.5) and the English the percentages, and Babel's python-format check
+    refuses a translation with placeholders its msgid lacks; hence the branch on the locale.
+    """
+    locale = get_locale()
+    if locale is None or locale.language == "zh":
+        return rate_label(percent)
+    return gettext("优惠%(off)d%%（顾客付%(pay)d%%）", off=100 - int(percent), pay=int(percent))
+
+
 class Commitment(db.Model):
     __tablename__ = "commitments"
     __table_args__ = (
@@ -204,7 +218,12 @@ class Offer(db.Model):
 
     @property
     def rate_label(self) -> str:
+        """Always "8.5折": the API's rate_display and the offer form's value (see rate_text)."""
         return rate_label(self.rate_percent)
+
+    @property
+    def rate_text(self) -> str:
+        return rate_text(self.rate_percent)
 
     @property
     def qualifies_label(self) -> str:

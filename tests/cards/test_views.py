@@ -103,6 +103,18 @@ def test_redeem_once_even_when_the_form_is_sent_twice(counter, as_user, db):
     assert third.status_code == 409 and "上限" in third.get_data(as_text=True)
 
 
+def test_cashier_reading_english_sees_what_comes_off(counter, as_user):
+    client = as_user("merchant")
+    client.post("/language", data={"locale": "en"})
+    html = client.get(f"/c/{counter.code}").get_data(as_text=True)
+    assert "15% off (pay 85%)" in html and "10% off (pay 90%)" in html and "8.5折" not in html
+    form = {"offer_id": counter.daily_id, "bill": "100", "key": _key(html)}
+    receipt = client.get(client.post(f"/c/{counter.code}/redeem", data=form).headers["Location"])
+    assert "15% off (pay 85%)" in receipt.get_data(as_text=True)
+    client.post("/language", data={"locale": "zh_CN"})
+    assert "8.5折" in client.get(receipt.request.path).get_data(as_text=True)
+
+
 def test_bad_bill_amounts_get_a_message(counter, as_user):
     client = as_user("merchant")
     for bill in ("-1", "abc", "12.345", "1e9", "100001"):

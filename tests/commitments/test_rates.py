@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alliance.commitments.models import rate_label
+from alliance.commitments.models import rate_label, rate_text
 from alliance.commitments.services import InvalidRate, parse_rate
+from tests.commitments.factories import create_commitment
 
 
 @pytest.mark.parametrize(
@@ -60,6 +62,38 @@ def test_refuses_bad_rates_with_a_clear_message(app, text, message):
 )
 def test_rate_label(percent, label):
     assert rate_label(percent) == label
+
+
+@pytest.mark.parametrize(
+    ("locale", "percent", "text"),
+    [
+        ("zh_CN", 85, "8.5折"),
+        ("zh_CN", 70, "7折"),
+        ("en", 85, "15% off (pay 85%)"),
+        ("en", 70, "30% off (pay 70%)"),
+        ("en", 5, "95% off (pay 5%)"),
+    ],
+)
+def test_rate_text_is_said_the_readers_way(app, locale, percent, text):
+    with app.test_request_context("/"), force_locale(locale):
+        assert rate_text(percent) == text
+        assert rate_label(percent).endswith("折")  # the API's rate_display never changes
+
+
+def test_english_pages_say_what_comes_off_and_chinese_ones_say_zhe(shop, client, db):
+    c = create_commitment(shop, title="面包优惠", rate=85)
+    db.session.commit()
+    pages = ["/commitments/", f"/commitments/{c.id}", "/merchants/"]
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert "8.5折" in html and "15% off" not in html, url
+    client.post("/language", data={"locale": "en"})
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert "15% off (pay 85%)" in html and "8.5折" not in html, url
+    # The API keeps the Chinese convention whatever the language.
+    api = client.get("/api/v1/commitments").get_json()
+    assert api["items"][0]["offer"]["rate"] == "8.5折"
 
 
 @given(st.text(max_size=30))

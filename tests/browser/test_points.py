@@ -4,6 +4,7 @@ volunteer sees the points at /me/points; the member exchanges some at the counte
 import re
 from datetime import timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from alliance.accounts.models import User
@@ -34,8 +35,9 @@ def test_sign_up_check_in_confirm_see_points_and_exchange(page, app, live_server
     page.goto(f"{base}/activities/")
     assert_fits_phone(page)
     page.get_by_role("link", name="周六义务理发").click()
+    page.wait_for_url(re.compile(r"/activities/\d+$"))
     page.get_by_role("button", name="报名这个时段").first.click()
-    assert page.get_by_text("报名成功").is_visible()
+    expect(page.get_by_text("报名成功")).to_be_visible()
     assert_fits_phone(page)
     assert not page.evaluate(SMALL_TARGETS)
 
@@ -53,23 +55,23 @@ def test_sign_up_check_in_confirm_see_points_and_exchange(page, app, live_server
     assert_fits_phone(page)
     page.get_by_label("扫志愿者卡或输入卡号").fill(number)
     page.get_by_role("button", name="签到 / 签退").click()
-    assert page.get_by_text("已签到").first.is_visible()
+    expect(page.get_by_text("已签到").first).to_be_visible()
     with app.app_context():  # two hours pass
         row = db.session.get(Signup, signup_id)
         row.check_in_at = utcnow() - timedelta(hours=2)
         db.session.commit()
     page.get_by_label("扫志愿者卡或输入卡号").fill(f"{base}/c/{code}")
     page.get_by_role("button", name="签到 / 签退").click()
-    assert page.get_by_text("已签退").first.is_visible()
+    expect(page.get_by_text("已签退").first).to_be_visible()
     page.get_by_role("button", name="确认时长并计分").click()
-    assert page.get_by_text("已确认，获得 20 积分").is_visible()
+    expect(page.get_by_text("已确认，获得 20 积分")).to_be_visible()
 
     page.context.clear_cookies()
     sign_in(page, base, "volunteer", demo)
     page.goto(f"{base}/me/points")
     assert_fits_phone(page)
     assert page.get_by_test_id("balance").inner_text() == str(before + 20)
-    assert page.get_by_text("周六义务理发").first.is_visible()
+    expect(page.get_by_text("周六义务理发").first).to_be_visible()
 
     page.context.clear_cookies()
     sign_in(page, base, "merchant", demo)

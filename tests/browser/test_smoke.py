@@ -1,10 +1,12 @@
+from playwright.sync_api import expect
+
 from tests.browser.conftest import assert_fits_phone, sign_in
 
 
 def test_secretary_signs_in_on_a_phone_and_sees_the_home_page(page, live_server_url, demo):
     sign_in(page, live_server_url, "secretary", demo)
-    assert page.get_by_role("heading", name="联盟一览").is_visible()
-    assert page.get_by_text("赵书记").first.is_visible()
+    expect(page.get_by_role("heading", name="联盟一览")).to_be_visible()
+    expect(page.get_by_text("赵书记").first).to_be_visible()
     assert_fits_phone(page)
     font_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert font_size >= 16
@@ -12,7 +14,7 @@ def test_secretary_signs_in_on_a_phone_and_sees_the_home_page(page, live_server_
     page.get_by_role("button", name="打开菜单").click()
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="社区管理").click()
     page.wait_for_url(f"{live_server_url}/communities/")
-    assert page.get_by_text("云水明珠社区").first.is_visible()
+    expect(page.get_by_text("云水明珠社区").first).to_be_visible()
     assert_fits_phone(page)
 
 

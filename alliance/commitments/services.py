@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from alliance.accounts.models import Role, User
 from alliance.commitments.models import (
+    KIND_LABELS,
     BrokenCommitmentReport,
     CardKind,
     Commitment,
@@ -553,6 +554,42 @@ def published_for_merchants(merchant_ids) -> dict[int, list[Commitment]]:
     ).all()
     for row in sorted(rows, key=lambda c: KIND_ORDER.get(c.kind, 9)):
         result[row.merchant_id].append(row)
+    return result
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    """One line of a directory entry: the kind, the title and the offer's rate, if any."""
+
+    merchant_id: int
+    kind: str
+    title: str
+    rate_percent: int | None
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+
+def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
+    """Published commitments of each merchant as directory lines, kind then publication order.
+
+    One statement of four columns: the directory shows twenty members with about five
+    commitments each, and loading them as entities with their offers and services (three
+    statements, some 300 objects) was most of the page's time.
+    """
+    ids = list(dict.fromkeys(int(i) for i in merchant_ids))
+    result: dict[int, list[CommitmentLine]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    rows = db.session.execute(
+        select(Commitment.merchant_id, Commitment.kind, Commitment.title, Offer.rate_percent)
+        .outerjoin(Offer, Offer.commitment_id == Commitment.id)
+        .where(Commitment.merchant_id.in_(ids), Commitment.status == CommitmentStatus.PUBLISHED)
+        .order_by(Commitment.published_at, Commitment.id)
+    ).all()
+    for row in sorted(rows, key=lambda r: KIND_ORDER.get(r.kind, 9)):
+        result[row.merchant_id].append(CommitmentLine(*row))
     return result
 
 

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
-from alliance.commitments.services import published_for_merchants
+from alliance.commitments.services import commitment_lines, published_for_merchants
 from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer, in_scope_or_404, scoped
 from alliance.extensions import db
@@ -59,7 +59,8 @@ def directory_filters(args) -> dict:
 
 
 def directory_query(*, q="", category="", community=None, estate_id=None, status=None):
-    stmt = select(Merchant).options(selectinload(Merchant.estate), selectinload(Merchant.community))
+    # Both are many-to-one: joined into the page's own statement, not two more.
+    stmt = select(Merchant).options(joinedload(Merchant.estate), joinedload(Merchant.community))
     if status is not None:
         stmt = stmt.where(Merchant.status == status)
     if q:
@@ -104,7 +105,7 @@ def index():
             )
             for e in estates
         ],
-        commitments=_published(page.items),
+        commitments=commitment_lines(m.id for m in page.items if services.is_active(m)),
         args={
             "q": filters["q"],
             "category": filters["category"],

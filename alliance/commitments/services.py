@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from alliance.accounts.models import Role, User
 from alliance.commitments.models import (
@@ -665,10 +665,11 @@ def board_query(filters: BoardFilters, *, with_kind: bool = True) -> Select:
 
 
 def board_options():
+    # All three are one row per commitment: joined into the page's statement, not three more.
     return (
-        selectinload(Commitment.merchant),
-        selectinload(Commitment.offer),
-        selectinload(Commitment.service),
+        joinedload(Commitment.merchant),
+        joinedload(Commitment.offer),
+        joinedload(Commitment.service),
     )
 
 
@@ -683,13 +684,16 @@ def totals_by_kind(filters: BoardFilters) -> dict[str, int]:
 
 def merchant_categories() -> list[tuple[str, str]]:
     """(code, label) of the categories that have published commitments."""
+    published = (
+        select(Commitment.id)
+        .where(
+            Commitment.merchant_id == Merchant.id, Commitment.status == CommitmentStatus.PUBLISHED
+        )
+        .exists()
+    )
     codes = list(
         db.session.scalars(
-            select(Merchant.category)
-            .join(Commitment, Commitment.merchant_id == Merchant.id)
-            .where(Commitment.status == CommitmentStatus.PUBLISHED)
-            .distinct()
-            .order_by(Merchant.category)
+            select(Merchant.category).where(published).distinct().order_by(Merchant.category)
         )
     )
     return [(code, category_label(code)) for code in codes]

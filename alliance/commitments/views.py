@@ -102,8 +102,12 @@ def index():
         .options(*services.board_options())
         .order_by(Commitment.published_at.desc(), Commitment.id.desc())
     )
-    pagination = db.paginate(stmt, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
     totals = services.totals_by_kind(filters)
+    # The totals already count what the page lists: no second count for the pager.
+    pagination = db.paginate(
+        stmt, page=max(page, 1), per_page=PAGE_SIZE, error_out=False, count=False
+    )
+    pagination.total = totals[filters.kind] if filters.kind in totals else sum(totals.values())
     communities = db.session.scalars(select(Community).order_by(Community.code)).all()
     return render_template(
         "commitments/index.html",

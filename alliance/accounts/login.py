@@ -17,10 +17,12 @@ def configure_login(login_manager: LoginManager) -> None:
     def load_user(token: str):
         if not token or len(token) > 64:
             return None
-        # The roles come in the same statement: every signed-in page asks for them.
+        # Roles and community come in the same statement: most signed-in pages ask for them.
         return (
             db.session.scalars(
-                select(User).where(User.login_token == token).options(joinedload(User.role_grants))
+                select(User)
+                .where(User.login_token == token)
+                .options(joinedload(User.role_grants), joinedload(User.community))
             )
             .unique()
             .first()

@@ -580,7 +580,10 @@ def secretary_queue(community_id: int, filters: QueueFilters, now: datetime) -> 
     stmt = select(HelpRequest).where(HelpRequest.community_id == community_id)
     stmt = _filtered(stmt, filters, now)
     waiting_first = case(
-        (overdue_clause(now), 0), (HelpRequest.state == State.SUBMITTED, 1), else_=2
+        (overdue_clause(now), 0),
+        (HelpRequest.state == State.SUBMITTED, 1),
+        (HelpRequest.state.in_(OPEN_STATES), 2),
+        else_=3,  # finished ones after everything still in work
     )
     return stmt.order_by(waiting_first, HelpRequest.due_at, HelpRequest.id)
 

@@ -109,9 +109,10 @@ def _visible_order(order_id: int) -> HelpRequest:
     return order
 
 
-def _filters() -> services.QueueFilters:
+def _filters(default_state: str = "") -> services.QueueFilters:
+    """Filters from the query string; `default_state` when the page is opened without any."""
     return services.QueueFilters(
-        state=request.args.get("state", ""),
+        state=request.args.get("state", default_state),
         category=request.args.get("category", ""),
         overdue=request.args.get("overdue") == "1",
     )
@@ -250,7 +251,8 @@ def _filter_choices(community_id=None):
 @roles_required(Role.SECRETARY)
 def queue():
     community = _secretary_community()
-    filters = _filters()
+    # What still needs doing; "全部状态" (state=) lists finished orders too.
+    filters = _filters(default_state="open")
     now = utcnow()
     page = _orders_page(services.secretary_queue(community.id, filters, now))
     return render_template(

@@ -373,3 +373,19 @@ def test_transparency_page_is_anonymous(client, world, setup):
     assert "13912345678" not in page and "3号楼" not in page
     assert "测试用户" not in page  # no names
     assert "甲一小区" in page and "维修服务" in page
+
+
+def test_the_queue_lists_what_still_needs_doing_and_all_states_on_request(as_user, world, setup):
+    finished = post_need(world, title="去年已办结的需求")
+    finished.state = "closed"
+    finished.due_at = utcnow() - timedelta(days=400)
+    in_work = post_need(world, title="正在办理的需求")
+    in_work.state = "in_progress"
+    db.session.commit()
+    client = as_user("secretary_a")
+    page = client.get("/requests/queue").get_data(as_text=True)
+    assert "正在办理的需求" in page and "去年已办结的需求" not in page
+    assert '<option value="open" selected>' in page
+    everything = client.get("/requests/queue?state=").get_data(as_text=True)
+    # Finished orders come after everything still in work, however old their deadline.
+    assert everything.index("正在办理的需求") < everything.index("去年已办结的需求")

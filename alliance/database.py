@@ -21,6 +21,7 @@ COMMIT so that psycopg keeps its prepared statements (see :func:`_keep_prepared_
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from alliance.extensions import db
@@ -86,7 +87,11 @@ def _keep_prepared_statements(app: Flask) -> None:
             and not session.info.get("wrote")
             and not (session.new or session.dirty or session.deleted)
         ):
-            session.commit()
+            try:
+                session.commit()
+            except SQLAlchemyError:  # the response is ready: a lost connection must not spoil it
+                app.logger.warning("commit of a read-only transaction failed", exc_info=True)
+                session.rollback()
 
 
 def init_database(app: Flask) -> None:

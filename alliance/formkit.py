@@ -1,7 +1,10 @@
 """Small helpers shared by every domain's forms and the views that handle them."""
 
+from collections.abc import Callable
+
 from flask import flash
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import Field, Form, SelectChoice
 from wtforms.validators import DataRequired
 
@@ -38,3 +41,20 @@ def rollback_and_report(
         target.errors = [*target.errors, message]
     else:
         flash(message, "danger")
+
+
+def save_form(form: FlaskForm, save: Callable, *, message: str, field: str | None = None):
+    """Handle a submitted form the house way: when it validates, `save()` (a service call that
+    flushes) runs and the request commits once and flashes `message`; a DomainError is rolled
+    back and put on the form (see `rollback_and_report`). Returns what `save()` returned, or
+    None when nothing was saved."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        saved = save()
+    except DomainError as exc:
+        rollback_and_report(exc, form, field=field)
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return saved

@@ -37,7 +37,9 @@ class LocalDateTimeField(StringField):
         self.data = moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
-class ActivityForm(FlaskForm):
+class EditActivityForm(FlaskForm):
+    """An activity's own fields, corrected after publishing; its slots are not part of it."""
+
     title = StringField(
         _l("活动名称"), validators=[DataRequired(message=_l("请填写活动名称。")), Length(max=80)]
     )
@@ -52,7 +54,22 @@ class ActivityForm(FlaskForm):
         _l("每小时积分（留空按社区规则）"),
         validators=[Optional(), Length(max=6)],
         render_kw={"inputmode": "numeric"},
+        # Points are worked out when the hours are confirmed, and then kept.
+        description=_l("修改每小时积分或应急任务只影响尚未确认的服务时长，已发放的积分不变。"),
     )
+    submit = SubmitField(_l("保存修改"))
+
+    def __init__(self, *args, projects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = choices(CATEGORIES.items())
+        self.project_id.choices = choices(
+            [(0, _l("不关联项目"))] + [(p.id, p.title) for p in projects]
+        )
+
+
+class ActivityForm(EditActivityForm):
+    """Publishing: the activity's own fields and its first slot."""
+
     starts_at = LocalDateTimeField(
         _l("第一个时段开始"), validators=[DataRequired(message=_l("请填写开始时间。"))]
     )
@@ -66,12 +83,9 @@ class ActivityForm(FlaskForm):
     )
     submit = SubmitField(_l("发布活动"))
 
-    def __init__(self, *args, projects=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = choices(CATEGORIES.items())
-        self.project_id.choices = choices(
-            [(0, _l("不关联项目"))] + [(p.id, p.title) for p in projects]
-        )
+        self.points_per_hour.description = ""  # nothing is confirmed before publishing
 
 
 class SlotForm(FlaskForm):

@@ -121,12 +121,10 @@ def _checked_slot(data: SlotInput, now: datetime) -> dict:
     }
 
 
-def create_activity(
-    community: Community, actor: User, data: ActivityInput, now: datetime | None = None
-) -> Activity:
+def _checked_details(community_id: int, data: ActivityInput) -> dict:
+    """The activity's own fields (everything but the slots), cleaned, or an ActivityError."""
     from alliance.help_requests.models import Project
 
-    now = now or utcnow()
     title = (data.title or "").strip()
     if not title or len(title) > 80:
         raise ActivityError("title", _l("请填写活动名称（不超过80字）。"), field="title")
@@ -150,32 +148,55 @@ def create_activity(
         per_hour = int(per_hour_text)
     if data.project_id:
         project = db.session.get(Project, data.project_id)
-        if project is None or project.community_id != community.id:
+        if project is None or project.community_id != community_id:
             raise ActivityError(
                 "project", _l("本社区的项目清单里没有这个项目。"), field="project_id"
             )
+    return {
+        "title": title,
+        "category": data.category,
+        "place": place,
+        "description": description,
+        "emergency": bool(data.emergency),
+        "points_per_hour": per_hour,
+        "project_id": data.project_id or None,
+    }
+
+
+def create_activity(
+    community: Community, actor: User, data: ActivityInput, now: datetime | None = None
+) -> Activity:
+    now = now or utcnow()
+    details = _checked_details(community.id, data)
     if not data.slots:
         raise ActivityError("slots", _l("请至少添加一个时段。"), field="starts_at")
     if len(data.slots) > MAX_SLOTS:
         raise ActivityError("slots", _l("一个活动最多20个时段。"), field="starts_at")
     slots = [_checked_slot(s, now) for s in data.slots]
-    activity = Activity(
-        community_id=community.id,
-        project_id=data.project_id or None,
-        title=title,
-        category=data.category,
-        place=place,
-        description=description,
-        emergency=bool(data.emergency),
-        points_per_hour=per_hour,
-        created_by_id=actor.id,
-    )
+    activity = Activity(community_id=community.id, created_by_id=actor.id, **details)
     db.session.add(activity)
     db.session.flush()
     for values in slots:
         db.session.add(
             ActivitySlot(activity_id=activity.id, community_id=community.id, taken=0, **values)
         )
+    db.session.flush()
+    return activity
+
+
+def ensure_editable(activity: Activity) -> None:
+    if activity.is_cancelled:
+        raise ActivityError("cancelled", _l("活动已取消，不能再修改。"), 409)
+
+
+def update_activity(activity: Activity, data: ActivityInput) -> Activity:
+    """Correct a published activity's own fields; its slots are left as they are (`data.slots`
+    is ignored). Points already confirmed stay as they were: `confirm` computes a sign-up's
+    points once, from the activity as it is then, and stores them with the ledger entry."""
+    ensure_editable(activity)
+    details = _checked_details(activity.community_id, data)
+    for name, value in details.items():
+        setattr(activity, name, value)
     db.session.flush()
     return activity
 

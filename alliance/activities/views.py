@@ -12,6 +12,7 @@ from alliance.activities import services
 from alliance.activities.forms import (
     ActivityForm,
     ButtonForm,
+    EditActivityForm,
     ScanForm,
     SlotForm,
     TimesForm,
@@ -23,7 +24,7 @@ from alliance.communities.models import Community
 from alliance.communities.services import scoped
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.formkit import rollback_and_report
+from alliance.formkit import rollback_and_report, save_form
 from alliance.points.models import PointsAccount
 
 bp = Blueprint("activities", __name__)
@@ -174,6 +175,33 @@ def _projects(community_id):
     )
 
 
+def _publishable_activity_or_404(activity_id: int) -> Activity:
+    """An activity the signed-in secretary may change: 404 outside their sight, else 403."""
+    activity = _activity_or_404(activity_id)
+    if not services.can_publish(current_user, activity.community_id):
+        abort(403)
+    return activity
+
+
+def _activity_input(form: EditActivityForm) -> services.ActivityInput:
+    """The form as the services take it; the publishing form also carries the first slot."""
+    slots = []
+    if isinstance(form, ActivityForm):
+        slots.append(
+            services.SlotInput(form.starts_at.moment, form.ends_at.moment, form.capacity.data)
+        )
+    return services.ActivityInput(
+        title=form.title.data,
+        category=form.category.data,
+        place=form.place.data,
+        description=form.description.data or "",
+        emergency=form.emergency.data,
+        points_per_hour=form.points_per_hour.data,
+        project_id=form.project_id.data or None,
+        slots=slots,
+    )
+
+
 @bp.route("/activities/new", methods=["GET", "POST"])
 @roles_required(Role.SECRETARY)
 def new():
@@ -185,36 +213,47 @@ def new():
     form = ActivityForm(projects=_projects(community.id))
     if request.method == "GET" and request.args.get("project", type=int):
         form.project_id.data = request.args.get("project", type=int)
-    if form.validate_on_submit():
-        data = services.ActivityInput(
-            title=form.title.data,
-            category=form.category.data,
-            place=form.place.data,
-            description=form.description.data or "",
-            emergency=form.emergency.data,
-            points_per_hour=form.points_per_hour.data,
-            project_id=form.project_id.data or None,
-            slots=[
-                services.SlotInput(form.starts_at.moment, form.ends_at.moment, form.capacity.data)
-            ],
-        )
-        try:
-            activity = services.create_activity(community, current_user, data)
-        except services.ActivityError as exc:
-            rollback_and_report(exc, form, field="title")
-        else:
-            db.session.commit()
-            flash(_("活动已发布。"), "success")
-            return redirect(url_for(".detail", activity_id=activity.id))
+    activity = save_form(
+        form,
+        lambda: services.create_activity(community, current_user, _activity_input(form)),
+        message=_("活动已发布。"),
+        field="title",
+    )
+    if activity is not None:
+        return redirect(url_for(".detail", activity_id=activity.id))
     return render_template("activities/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.SECRETARY)
+def edit(activity_id: int):
+    activity = _publishable_activity_or_404(activity_id)
+    form = EditActivityForm(
+        obj=activity if request.method == "GET" else None,
+        projects=_projects(activity.community_id),
+    )
+    if request.method == "GET":
+        form.project_id.data = activity.project_id or 0
+    try:
+        services.ensure_editable(activity)  # checked again on saving
+    except services.ActivityError as exc:
+        rollback_and_report(exc)
+        return redirect(url_for(".detail", activity_id=activity_id))
+    if save_form(
+        form,
+        lambda: services.update_activity(activity, _activity_input(form)),
+        message=_("活动已修改。"),
+        field="title",
+    ):
+        return redirect(url_for(".detail", activity_id=activity_id))
+    status = 422 if form.errors else 200
+    return render_template("activities/edit.html", form=form, activity=activity), status
 
 
 @bp.post("/activities/<int:activity_id>/slots")
 @roles_required(Role.SECRETARY)
 def add_slot(activity_id: int):
-    activity = _activity_or_404(activity_id)
-    if not services.can_publish(current_user, activity.community_id):
-        abort(403)
+    activity = _publishable_activity_or_404(activity_id)
     form = SlotForm()
     if form.validate_on_submit():
         try:
@@ -235,9 +274,7 @@ def add_slot(activity_id: int):
 @bp.post("/activities/<int:activity_id>/cancel")
 @roles_required(Role.SECRETARY)
 def cancel(activity_id: int):
-    activity = _activity_or_404(activity_id)
-    if not services.can_publish(current_user, activity.community_id):
-        abort(403)
+    activity = _publishable_activity_or_404(activity_id)
     try:
         services.cancel_activity(activity)
     except services.ActivityError as exc:
@@ -257,8 +294,16 @@ def manage():
         .order_by(Activity.id.desc())
     )
     page = db.paginate(stmt, per_page=PAGE_SIZE, error_out=False)
+    editable = {
+        a.id
+        for a in page.items
+        if not a.is_cancelled and services.can_publish(current_user, a.community_id)
+    }
     return render_template(
-        "activities/manage.html", page=page, can_publish=current_user.has_role(Role.SECRETARY)
+        "activities/manage.html",
+        page=page,
+        editable=editable,
+        can_publish=current_user.has_role(Role.SECRETARY),
     )
 
 

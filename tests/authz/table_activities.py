@@ -58,6 +58,9 @@ ROWS = {
         "POST", "/activities/slots/{slot}/cancel", signed_in(303) | {"secretary_b": 404}
     ),
     "activities.new": Case("GET", "/activities/new", only("secretary_a", "secretary_b")),
+    "activities.edit": Case(
+        "GET", "/activities/{activity}/edit", only("secretary_a", secretary_b=404)
+    ),
     "activities.add_slot": Case(
         "POST",
         "/activities/{activity}/slots",

@@ -71,7 +71,9 @@ def _order_items(user) -> list[tuple[str, str]]:
     if user.has_role(Role.STREET_OFFICER):
         items.append((_("上报"), url_for("help_requests.escalations")))
     items.append((_("三项清单"), url_for("help_requests.resources")))
-    unread = unread_count(user.id)
+    unread = user.inbox_unread
+    if unread is None:  # the user was not loaded by the login loader
+        unread = unread_count(user.id)
     label = _("收件箱（%(n)d 条未读）", n=unread) if unread else _("收件箱")
     items.append((label, url_for("notifications.index")))
     return items

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
 from alliance.accounts.models import User
 from alliance.extensions import db
@@ -17,12 +17,19 @@ def configure_login(login_manager: LoginManager) -> None:
     def load_user(token: str):
         if not token or len(token) > 64:
             return None
-        # Roles and community come in the same statement: most signed-in pages ask for them.
+        from alliance.notifications.services import unread_count_of
+
+        # Roles, community and the menu's unread count come in the same statement: every
+        # signed-in page shows the menu, and most ask for the others.
         return (
             db.session.scalars(
                 select(User)
                 .where(User.login_token == token)
-                .options(joinedload(User.role_grants), joinedload(User.community))
+                .options(
+                    joinedload(User.role_grants),
+                    joinedload(User.community),
+                    with_expression(User.inbox_unread, unread_count_of(User.id)),
+                )
             )
             .unique()
             .first()

@@ -6,7 +6,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from alliance.communities.models import Community, StreetOffice
@@ -71,6 +71,8 @@ class User(UserMixin, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     community: Mapped[Community | None] = relationship()
+    # The menu's unread count, filled in by the login loader's own statement; None elsewhere.
+    inbox_unread: Mapped[int | None] = query_expression()
     street_office: Mapped[StreetOffice | None] = relationship()
     role_grants: Mapped[list["UserRole"]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"

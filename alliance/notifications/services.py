@@ -33,6 +33,15 @@ def notify(
     return len(ids)
 
 
+def unread_count_of(user_id_column):
+    """The unread count as a subquery, for a statement that loads the user anyway."""
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user_id_column, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def unread_count(user_id: int) -> int:
     return (
         db.session.scalar(

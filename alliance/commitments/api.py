@@ -56,6 +56,8 @@ def serialize_commitment(c: Commitment) -> dict:
                 "count": o.usage_limit,
                 "period": o.usage_period,
             },
+            # True: the cashier must scan the rotating code on the phone (no printed cards).
+            "requires_rotating": bool(o.requires_rotating),
         }
     service = None
     if c.service is not None:

@@ -43,6 +43,9 @@ def test_member_requires_the_rotating_code_and_the_public_page_says_so(world, sh
     page = resident.get(f"/commitments/{commitment.id}").get_data(as_text=True)
     assert NOTE in page
     assert NOTE in resident.get("/commitments/").get_data(as_text=True)
+    # Cashier systems reading the public API learn it too.
+    listed = resident.get("/api/v1/commitments").get_json()["items"]
+    assert [c["offer"]["requires_rotating"] for c in listed] == [True]
     # An offer without the box says nothing of the kind.
     other = as_user("merchant").post(
         "/commitments/new", data={**OFFER_FORM, "merchant_id": shop.id, "title": "普通优惠"}

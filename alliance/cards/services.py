@@ -681,18 +681,6 @@ def _token_hash_or_none(raw) -> str | None:
     return _hash_token(raw)
 
 
-def token_for(raw: str | None) -> ApiToken | None:
-    """The active token for a raw value, with its user and merchant; one query."""
-    token_hash = _token_hash_or_none(raw)
-    if token_hash is None:
-        return None
-    return db.session.scalars(
-        select(ApiToken)
-        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
-        .options(joinedload(ApiToken.user), joinedload(ApiToken.merchant))
-    ).first()
-
-
 @dataclass(frozen=True)
 class TokenGrant:
     """What a cashier token may do, read in one statement: the counter API's hot path."""
@@ -750,10 +738,10 @@ def touch_token(token_id: int, now: datetime) -> None:
 
 def user_for_token(raw: str | None) -> User | None:
     """For other APIs (e.g. Open311 api_key): the user a cashier token acts for, or None."""
-    token = token_for(raw)
-    if token is None or not token.user.is_active:
+    grant = grant_for(raw)
+    if grant is None or not grant.user_active:
         return None
-    return token.user
+    return db.session.get(User, grant.user_id)
 
 
 def tokens_of(user: User) -> list[ApiToken]:

@@ -43,14 +43,7 @@ def unread_count_of(user_id_column):
 
 
 def unread_count(user_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user_id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
-    )
+    return db.session.scalar(select(unread_count_of(user_id))) or 0
 
 
 def inbox_query(user_id: int):

@@ -105,6 +105,10 @@ def new_lineage() -> str:
     return uuid.uuid4().hex
 
 
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
 def rate_label(percent: int) -> str:
     """85 → "8.5折", 70 → "7折", 5 → "0.5折" (the customer pays `percent` %)."""
     tens, units = divmod(int(percent), 10)
@@ -170,7 +174,7 @@ class Commitment(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS.get(self.kind, self.kind))
+        return kind_label(self.kind)
 
     @property
     def status_label(self) -> str:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from alliance.accounts.models import Role, User
 from alliance.commitments.models import (
-    KIND_LABELS,
     BrokenCommitmentReport,
     CardKind,
     Commitment,
@@ -28,6 +27,7 @@ from alliance.commitments.models import (
     ReportStatus,
     ServiceDetail,
     UsagePeriod,
+    kind_label,
 )
 from alliance.communities.models import Community
 from alliance.communities.services import can_administer
@@ -536,25 +536,33 @@ def handle_report(report: BrokenCommitmentReport, secretary: User, note: str) ->
 # --- reading -----------------------------------------------------------------------------
 
 
+def _published_by_merchant(merchant_ids, stmt: Select, fetch) -> dict[int, list]:
+    """Every merchant id given is a key, with its published commitments as `fetch` reads them
+    from `stmt`, in kind then publication order (an empty list when it has none)."""
+    ids = list(dict.fromkeys(int(i) for i in merchant_ids))
+    result: dict[int, list] = {i: [] for i in ids}
+    if ids:
+        stmt = stmt.where(
+            Commitment.merchant_id.in_(ids), Commitment.status == CommitmentStatus.PUBLISHED
+        ).order_by(Commitment.published_at, Commitment.id)
+        for row in sorted(fetch(stmt), key=lambda r: KIND_ORDER.get(r.kind, 9)):
+            result[row.merchant_id].append(row)
+    return result
+
+
 def published_for_merchants(merchant_ids) -> dict[int, list[Commitment]]:
     """Published commitments of each merchant, kind then publication order; three queries.
 
-    Every merchant id given is a key (with an empty list when it has none). Offers and
-    services are loaded with them, so rendering `_merchant_commitments.html` adds no queries.
+    Offers and services are loaded with them, so rendering `_merchant_commitments.html` adds
+    no queries.
     """
-    ids = list(dict.fromkeys(int(i) for i in merchant_ids))
-    result: dict[int, list[Commitment]] = {i: [] for i in ids}
-    if not ids:
-        return result
-    rows = db.session.scalars(
-        select(Commitment)
-        .where(Commitment.merchant_id.in_(ids), Commitment.status == CommitmentStatus.PUBLISHED)
-        .options(selectinload(Commitment.offer), selectinload(Commitment.service))
-        .order_by(Commitment.published_at, Commitment.id)
-    ).all()
-    for row in sorted(rows, key=lambda c: KIND_ORDER.get(c.kind, 9)):
-        result[row.merchant_id].append(row)
-    return result
+    return _published_by_merchant(
+        merchant_ids,
+        select(Commitment).options(
+            selectinload(Commitment.offer), selectinload(Commitment.service)
+        ),
+        lambda stmt: db.session.scalars(stmt).all(),
+    )
 
 
 @dataclass(frozen=True)
@@ -568,7 +576,7 @@ class CommitmentLine:
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS.get(self.kind, self.kind))
+        return kind_label(self.kind)
 
 
 def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
@@ -578,19 +586,13 @@ def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
     commitments each, and loading them as entities with their offers and services (three
     statements, some 300 objects) was most of the page's time.
     """
-    ids = list(dict.fromkeys(int(i) for i in merchant_ids))
-    result: dict[int, list[CommitmentLine]] = {i: [] for i in ids}
-    if not ids:
-        return result
-    rows = db.session.execute(
-        select(Commitment.merchant_id, Commitment.kind, Commitment.title, Offer.rate_percent)
-        .outerjoin(Offer, Offer.commitment_id == Commitment.id)
-        .where(Commitment.merchant_id.in_(ids), Commitment.status == CommitmentStatus.PUBLISHED)
-        .order_by(Commitment.published_at, Commitment.id)
-    ).all()
-    for row in sorted(rows, key=lambda r: KIND_ORDER.get(r.kind, 9)):
-        result[row.merchant_id].append(CommitmentLine(*row))
-    return result
+    return _published_by_merchant(
+        merchant_ids,
+        select(
+            Commitment.merchant_id, Commitment.kind, Commitment.title, Offer.rate_percent
+        ).outerjoin(Offer, Offer.commitment_id == Commitment.id),
+        lambda stmt: [CommitmentLine(*row) for row in db.session.execute(stmt)],
+    )
 
 
 def applicable_offers(merchant: Merchant, card_kind: str, on_date: date) -> list[Offer]:

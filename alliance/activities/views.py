@@ -228,17 +228,15 @@ def new():
 @roles_required(Role.SECRETARY)
 def edit(activity_id: int):
     activity = _publishable_activity_or_404(activity_id)
-    form = EditActivityForm(
-        obj=activity if request.method == "GET" else None,
-        projects=_projects(activity.community_id),
-    )
-    if request.method == "GET":
-        form.project_id.data = activity.project_id or 0
     try:
         services.ensure_editable(activity)  # checked again on saving
     except services.ActivityError as exc:
         rollback_and_report(exc)
         return redirect(url_for(".detail", activity_id=activity_id))
+    # A submitted form's data wins over the activity's (WTForms reads obj only without it).
+    form = EditActivityForm(obj=activity, projects=_projects(activity.community_id))
+    if not form.is_submitted():
+        form.project_id.data = activity.project_id or 0  # "不关联项目" is 0, not None
     if save_form(
         form,
         lambda: services.update_activity(activity, _activity_input(form)),

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.accounts.models import Role, User
 from alliance.communities.models import Community, Estate
@@ -489,37 +489,6 @@ def order_options():
     )
 
 
-def list_options():
-    """What a list row shows (help_requests/_order_row.html) and nothing more: the full rows of
-    seven tables for twenty orders were most of the queue's time."""
-    H = HelpRequest
-    return (
-        load_only(
-            H.community_id,
-            H.category_id,
-            H.title,
-            H.state,
-            H.urgency,
-            H.estate_id,
-            H.building,
-            H.shop_id,
-            H.address_text,
-            H.due_at,
-            H.provider_kind,
-            H.provider_merchant_id,
-            H.provider_volunteer_id,
-            H.provider_unit_id,
-        ),  # fmt: skip
-        joinedload(H.category).load_only(ServiceCategory.name),
-        joinedload(H.community).load_only(Community.name),
-        joinedload(H.estate).load_only(Estate.name),
-        joinedload(H.shop).load_only(Merchant.name),
-        joinedload(H.provider_merchant).load_only(Merchant.name),
-        joinedload(H.provider_volunteer).load_only(VolunteerProfile.name),
-        joinedload(H.provider_unit).load_only(CoBuildingUnit.name),
-    )
-
-
 def orders_for_list(ids: list[int]) -> list[HelpRequest]:
     """The orders of a page of ids, in that order, with what a list shows; one statement.
 
@@ -529,7 +498,7 @@ def orders_for_list(ids: list[int]) -> list[HelpRequest]:
     sort (58 ms, see bench/RESULTS.md); here they are joined for one page.
     """
     rows = db.session.scalars(
-        select(HelpRequest).where(HelpRequest.id.in_(ids)).options(*list_options())
+        select(HelpRequest).where(HelpRequest.id.in_(ids)).options(*order_options())
     ).all()
     by_id = {row.id: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]

@@ -5,6 +5,7 @@ from sqlalchemy.orm import joinedload, with_expression
 
 from alliance.accounts.models import User
 from alliance.extensions import db
+from alliance.notifications.services import unread_count_of
 
 
 def configure_login(login_manager: LoginManager) -> None:
@@ -17,8 +18,6 @@ def configure_login(login_manager: LoginManager) -> None:
     def load_user(token: str):
         if not token or len(token) > 64:
             return None
-        from alliance.notifications.services import unread_count_of
-
         # Roles, community and the menu's unread count come in the same statement: every
         # signed-in page shows the menu, and most ask for the others.
         return (

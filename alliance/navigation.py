@@ -92,3 +92,11 @@ def _points_items(user) -> list[tuple[str, str]]:
     if user.has_role(Role.MERCHANT_STAFF):
         items.append((_("积分兑换项目"), url_for("points.items")))
     return items
+
+
+def main_tasks_for(user) -> list[tuple[str, str]]:
+    """The large text mode's menu: the full menu cut down to the person's main tasks."""
+    from alliance.elder.services import main_task_endpoints
+
+    keep = {url_for(endpoint) for endpoint in main_task_endpoints(user)}
+    return [(label, href) for label, href in menu_for(user) if href in keep]

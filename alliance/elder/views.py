@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, make_response, redirect, request, url_
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from alliance.accounts.views import safe_next
 from alliance.elder import services
@@ -24,6 +25,12 @@ def large_text_globals():
         "speakable_number": services.speakable_number,
         "speakable_name": services.speakable_name,
     }
+
+
+@bp.app_template_filter("svg_label")
+def svg_label(svg: str, label: str) -> Markup:
+    """Give an inline <svg role="img"> its text alternative (screen readers read the label)."""
+    return Markup(svg.replace("<svg ", f'<svg aria-label="{escape(label)}" ', 1))
 
 
 @bp.post("/large-text")

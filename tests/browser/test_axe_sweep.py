@@ -29,7 +29,7 @@ AXE_SOURCE = Axe().axe_script
 RUN = "axe.run(document, {resultTypes: ['violations'], iframes: false, elementRef: false})"
 
 
-def html_pages(app, ids, role) -> list[tuple[str, str, str]]:
+def html_pages(app, values, role) -> list[tuple[str, str, str]]:
     """(endpoint, path, digest of <main>) of the role's reachable HTML pages.
 
     The test client sorts them quicker than a browser would; the digest lets a page whose main
@@ -42,7 +42,7 @@ def html_pages(app, ids, role) -> list[tuple[str, str, str]]:
     for endpoint, case in sorted(ROWS.items()):
         if case.method != "GET" or case.expect[role] != 200 or endpoint in SKIP:
             continue
-        path = case.path.format(**ids)
+        path = case.path.format(**values)
         response = client.get(path)
         if response.status_code == 200 and response.mimetype == "text/html":
             main = response.get_data(as_text=True).split("<main", 1)[1].split("</main>", 1)[0]

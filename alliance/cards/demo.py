@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
+from alliance import clock
 from alliance.cards import services
 from alliance.cards.models import Card, Redemption
 from alliance.commitments.models import CardKind, UsagePeriod
@@ -58,7 +59,7 @@ def _history(ctx: DemoContext) -> None:
         is not None
     ):
         return
-    today = services.local_today()
+    today = clock.local_today()
     merchants = list(
         db.session.scalars(
             select(Merchant)
@@ -93,7 +94,7 @@ def _history(ctx: DemoContext) -> None:
             continue
         if limited:
             used[(offer.id, pkey)] = slot
-        at = datetime.combine(day, time(12 + i % 7, 10 + i), tzinfo=services.LOCAL_TZ)
+        at = datetime.combine(day, time(12 + i % 7, 10 + i), tzinfo=clock.LOCAL_TZ)
         rows.append(
             {
                 "card_id": card.id,

@@ -38,11 +38,10 @@ from alliance.main.services import glance_provider
 from alliance.merchants.models import (
     CATEGORIES,
     Merchant,
-    MerchantStaff,
     MerchantStatus,
     category_label,
 )
-from alliance.merchants.services import active_clause
+from alliance.merchants.services import active_clause, is_staff
 
 KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
 
@@ -247,32 +246,6 @@ def refresh_search_text(commitment: Commitment) -> None:
 # --- who may do what ---------------------------------------------------------------------
 
 
-def staffed_merchants(user: User) -> list[Merchant]:
-    if not user.is_authenticated:
-        return []
-    return list(
-        db.session.scalars(
-            select(Merchant)
-            .join(MerchantStaff, MerchantStaff.merchant_id == Merchant.id)
-            .where(MerchantStaff.user_id == user.id)
-            .order_by(Merchant.community_id, Merchant.number)
-        )
-    )
-
-
-def is_staff_of(user: User, merchant_id: int) -> bool:
-    if not user.is_authenticated:
-        return False
-    return (
-        db.session.scalar(
-            select(MerchantStaff.id).where(
-                MerchantStaff.user_id == user.id, MerchantStaff.merchant_id == merchant_id
-            )
-        )
-        is not None
-    )
-
-
 def can_administer_commitment(user: User, commitment: Commitment) -> bool:
     if not user.is_authenticated or not user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         return False
@@ -283,7 +256,7 @@ def can_view(user: User, commitment: Commitment) -> bool:
     """Once published (公示) a commitment is public; before that only its merchant and admins."""
     if commitment.is_public:
         return True
-    return is_staff_of(user, commitment.merchant_id) or can_administer_commitment(user, commitment)
+    return is_staff(user, commitment.merchant_id) or can_administer_commitment(user, commitment)
 
 
 # --- workflow ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from alliance import clock
 from alliance.accounts.models import Role
 from alliance.communities.models import Estate
 from alliance.demo.names import demo_phone
@@ -123,7 +124,7 @@ def _post(
         moved = timedelta(days=days_ago)
         order.submitted_at -= moved
         order.due_at -= moved
-        order.submitted_month = services.month_key(order.submitted_at)
+        order.submitted_month = clock.month_key(order.submitted_at)
         for event in order.events:
             event.created_at -= moved
     return order

@@ -30,7 +30,6 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.main.services import glance_provider
 from alliance.points import services as points
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
 from alliance.validators import mask_name
@@ -639,8 +638,8 @@ def set_show_name(user: User, show: bool) -> None:
     db.session.flush()
 
 
-@glance_provider
-def _hours_this_month(community_ids):
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
     today = local_today()
     first = today.replace(day=1)
     stmt = (

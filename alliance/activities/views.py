@@ -515,6 +515,3 @@ def check_record(token: str):
         ).first()
     status = 200 if issued else 404
     return render_template("activities/check.html", record=issued), status
-
-
-from alliance.activities import security as _security  # noqa: E402,F401  (personal data)

@@ -5,13 +5,12 @@ from sqlalchemy import select
 
 from alliance.accounts.models import User
 from alliance.cards import services
-from alliance.cards.views import bp
 from alliance.extensions import db
 from alliance.merchants import services as merchant_services
 from alliance.merchants.models import Merchant
 
 
-@bp.cli.group("api-token")
+@click.group("api-token")
 def api_token():
     """Cashier API tokens (shown once, stored hashed)."""
 

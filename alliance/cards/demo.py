@@ -12,7 +12,7 @@ from alliance.cards import services
 from alliance.cards.models import Card, Redemption
 from alliance.commitments.models import CardKind, UsagePeriod
 from alliance.commitments.services import applicable_offers
-from alliance.demo.seed import DemoContext, demo_step
+from alliance.demo.context import DemoContext
 from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
@@ -20,7 +20,6 @@ from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 BILLS_FEN = [4800, 12650, 3600, 8800, 2590, 15800, 6400, 9900, 3250, 7300, 11200, 5600]
 
 
-@demo_step
 def cards(ctx: DemoContext) -> None:
     holders = set(db.session.execute(select(Card.holder_id, Card.kind)).all())
     rows = [

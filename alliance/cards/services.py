@@ -33,7 +33,6 @@ from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.idempotency import clean_key, request_fingerprint
-from alliance.main.services import glance_provider
 from alliance.merchants import services as merchant_services
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.validators import mask_name
@@ -738,8 +737,8 @@ def tokens_of(user: User) -> list[ApiToken]:
 # --- the home page figure ----------------------------------------------------------------
 
 
-@glance_provider
-def _card_figures(community_ids):
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
     cards = select(func.count(Card.id)).where(Card.status == CardStatus.ACTIVE)
     _label, start, end = month_bounds(None)
     month = select(

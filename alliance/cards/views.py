@@ -42,7 +42,7 @@ from alliance.formkit import rollback_and_report
 from alliance.merchants import services as merchant_services
 from alliance.validators import mask_name
 
-bp = Blueprint("cards", __name__, cli_group=None)
+bp = Blueprint("cards", __name__)
 
 ADMINS = (Role.SECRETARY, Role.STREET_OFFICER)
 PAGE_SIZE = 50
@@ -550,6 +550,3 @@ def report_csv():
         ],
         f"card-redemptions-{month}.csv",
     )
-
-
-from alliance.cards import cli as _cli  # noqa: E402,F401  (registers `flask api-token`)

@@ -34,7 +34,6 @@ from alliance.communities.services import can_administer
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.main.services import glance_provider
 from alliance.merchants.models import (
     CATEGORIES,
     Merchant,
@@ -678,8 +677,8 @@ def known_categories() -> set[str]:
     return set(CATEGORIES)
 
 
-@glance_provider
-def _published_total(community_ids):
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
     stmt = select(func.count(Commitment.id)).where(Commitment.status == CommitmentStatus.PUBLISHED)
     if community_ids is not None:
         stmt = stmt.where(Commitment.community_id.in_(community_ids))

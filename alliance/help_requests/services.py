@@ -34,7 +34,6 @@ from alliance.help_requests.models import (
     State,
     Urgency,
 )
-from alliance.main.services import glance_provider
 from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.merchants.services import staffed_merchant_ids
 from alliance.validators import normalize_phone
@@ -834,8 +833,8 @@ def public_title(title: str, limit: int = 12) -> str:
     return masked if len(masked) <= limit else masked[:limit] + "…"
 
 
-@glance_provider
-def _order_figures(community_ids):
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
     month = month_key(utcnow())
     stmt = select(
         func.count(HelpRequest.id),

@@ -17,7 +17,6 @@ from alliance.communities.models import Community, Estate
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.main.services import glance_provider
 from alliance.merchants.models import (
     CATEGORIES,
     OPEN_APPLICATION_STATUSES,
@@ -498,8 +497,8 @@ def change_status(
 # --- home page figure ---------------------------------------------------------------------
 
 
-@glance_provider
-def _member_figures(community_ids):
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
     stmt = select(func.count(Merchant.id)).where(active_clause())
     if community_ids is not None:
         stmt = stmt.where(Merchant.community_id.in_(community_ids))

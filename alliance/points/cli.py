@@ -7,10 +7,9 @@ import click
 from alliance import clock
 from alliance.extensions import db
 from alliance.points import services
-from alliance.points.views import bp
 
 
-@bp.cli.group("points")
+@click.group("points")
 def points():
     """Points (积分) maintenance."""
 

@@ -10,7 +10,7 @@ from alliance import clock
 from alliance.activities.models import Activity, ActivitySlot, Signup
 from alliance.commitments.models import Commitment, CommitmentKind, CommitmentStatus
 from alliance.db_types import utcnow
-from alliance.demo.seed import DemoContext, demo_step
+from alliance.demo.context import DemoContext
 from alliance.extensions import db
 from alliance.merchants.models import Merchant
 from alliance.points import services
@@ -57,7 +57,6 @@ def _at(day_offset: int, hour: int) -> datetime:
     return datetime.combine(day, time(hour), clock.LOCAL_TZ).astimezone(UTC)
 
 
-@demo_step
 def points_and_activities(ctx: DemoContext) -> None:
     community = ctx.communities["YSMZ"]
     for code, months in (("YSMZ", 12), ("NY", None)):

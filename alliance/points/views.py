@@ -18,7 +18,7 @@ from alliance.points import services
 from alliance.points.forms import AdjustForm, AwardForm, ExchangeForm, ItemForm, RuleForm
 from alliance.points.models import Exchange, ExchangeItem, LedgerEntry
 
-bp = Blueprint("points", __name__, cli_group=None)
+bp = Blueprint("points", __name__)
 
 
 # --- the volunteer -------------------------------------------------------------------------
@@ -279,6 +279,3 @@ def exchange(code: str):
     else:
         flash(_("这次兑换已经记录过了，没有重复扣分。"), "info")
     return redirect(url_for("cards.verify", code=code)), 303
-
-
-from alliance.points import cli as _cli  # noqa: E402,F401  (registers `flask points expire`)

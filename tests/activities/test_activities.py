@@ -334,7 +334,7 @@ def test_home_page_shows_volunteer_hours_this_month(client, world, vol):
 
 
 def test_personal_data_export_has_points_and_activities(as_user, world, vol):
-    from alliance.accounts.security import export_personal_data
+    from alliance.accounts.personal_data import export_personal_data
 
     points.award(world.users["volunteer"], 7, "好事", world.users["secretary_a"])
     db.session.commit()

@@ -1,6 +1,6 @@
 """Who sees the large text mode: the account's setting when signed in, the browser's cookie otherwise."""
 
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from alliance.accounts.models import Role
@@ -28,6 +28,8 @@ SIGNED_IN_TASKS = ("notifications.index", "accounts.me")
 
 
 def large_text_on() -> bool:
+    if not has_request_context():  # a template rendered for an e-mail or the CLI
+        return False
     if "large_text" not in g:
         if current_user and current_user.is_authenticated:
             g.large_text = bool(current_user.large_text)

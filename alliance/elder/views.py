@@ -82,5 +82,6 @@ def manifest():
     response = current_app.response_class(
         current_app.json.dumps(body), mimetype="application/manifest+json"
     )
-    response.headers["Cache-Control"] = "public, max-age=3600"
+    # Private: the names follow the visitor's language (session), so no shared cache may keep it.
+    response.headers["Cache-Control"] = "private, max-age=3600"
     return response

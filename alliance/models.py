@@ -46,3 +46,4 @@ from alliance.volunteers.models import (  # noqa: F401
     VolunteerProfile,
     VolunteerStatusChange,
 )
+from alliance.stars.models import StarAward  # noqa: F401,E402

@@ -199,6 +199,8 @@ def _activity_input(form: EditActivityForm) -> services.ActivityInput:
         points_per_hour=form.points_per_hour.data,
         project_id=form.project_id.data or None,
         slots=slots,
+        insured=form.insured.data,
+        insurance_policy=form.insurance_policy.data or "",
     )
 
 
@@ -325,6 +327,7 @@ def _attendance_page(slot, scan_form=None, status=200):
         scan_form=scan_form or ScanForm(),
         form=ButtonForm(),
         times_form=TimesForm(),
+        backfill=services.local_day(utcnow()) > services.local_day(slot.ends_at),
     ), status
 
 
@@ -367,7 +370,13 @@ def set_times(signup_id: int):
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
         return redirect(url_for(".attendance", slot_id=slot_id)), 303
     try:
-        services.set_times(signup, form.check_in.moment, form.check_out.moment)
+        services.set_times(
+            signup,
+            form.check_in.moment,
+            form.check_out.moment,
+            actor=current_user,
+            reason=form.reason.data or "",
+        )
     except services.ActivityError as exc:
         rollback_and_report(exc)
     else:

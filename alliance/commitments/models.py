@@ -200,6 +200,10 @@ class Offer(db.Model):
             name="validity_order",
         ),
         CheckConstraint("usage_limit IS NULL OR usage_limit >= 1", name="usage_limit_positive"),
+        CheckConstraint(
+            "min_star_level IS NULL OR (min_star_level >= 1 AND min_star_level <= 5)",
+            name="min_star_level_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -217,6 +221,8 @@ class Offer(db.Model):
     usage_period: Mapped[str] = mapped_column(String(10), default=UsagePeriod.UNLIMITED)
     # Cards issue: only the phone's rotating code (not a static/printed code) may redeem it.
     requires_rotating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "三星以上志愿者 7折": the holder's star level (1–5) must be at least this; volunteers only.
+    min_star_level: Mapped[int | None] = mapped_column(Integer)
 
     commitment: Mapped[Commitment] = relationship(back_populates="offer")
 

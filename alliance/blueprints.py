@@ -34,3 +34,7 @@ from alliance.points.api import bp as points_api_bp  # noqa: E402
 from alliance.points.views import bp as points_bp  # noqa: E402
 
 BLUEPRINTS += [activities_bp, points_bp, points_api_bp]
+
+from alliance.stars.views import bp as stars_bp  # noqa: E402
+
+BLUEPRINTS += [stars_bp]

@@ -196,5 +196,11 @@ class ServiceRecord(db.Model):
 
     community: Mapped["Community"] = relationship()  # noqa: F821
 
+    @property
+    def star_name(self) -> str:
+        from alliance.stars.levels import name_of
+
+        return name_of(self.star_level or 0)
+
 
 from alliance.help_requests import models as _projects  # noqa: E402,F401  (Project for the link)

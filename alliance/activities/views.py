@@ -26,6 +26,7 @@ from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report, save_form
 from alliance.points.models import PointsAccount
+from alliance.stars import levels as star_levels
 
 bp = Blueprint("activities", __name__)
 
@@ -473,6 +474,7 @@ def record():
     return render_template(
         "activities/record_preview.html",
         summary=summary,
+        star=star_levels.standing(summary.total_minutes),
         form=ButtonForm(),
         card_number=services.volunteer_card_number(current_user.id),
     )

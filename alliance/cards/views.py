@@ -38,6 +38,7 @@ from alliance.communities.services import (
 )
 from alliance.extensions import db, limiter
 from alliance.formkit import rollback_and_report
+from alliance.stars import services as stars
 from alliance.validators import mask_name
 
 bp = Blueprint("cards", __name__, cli_group=None)
@@ -114,7 +115,10 @@ def mine():
     ]
     response = Response(
         render_template(
-            "cards/mine.html", cards=shown, holder_masked=mask_name(current_user.display_name)
+            "cards/mine.html",
+            cards=shown,
+            holder_masked=mask_name(current_user.display_name),
+            star=stars.card_standing(current_user.id) if cards else None,
         )
     )
     response.headers["Cache-Control"] = "private, no-cache"

@@ -4,6 +4,7 @@ Services add and flush, never commit. Confirming hours (activities) calls `recor
 in the same transaction, so a level is reached exactly when its hours are confirmed.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -165,3 +166,23 @@ def card_standing(user_id: int) -> levels.Standing | None:
         select(VolunteerProfile.show_star_on_card).where(VolunteerProfile.user_id == user_id)
     )
     return standing_of(user_id) if shown else None
+
+
+@dataclass
+class MySummary:
+    standing: levels.Standing
+    points_balance: int
+    show_on_card: bool
+
+
+def summary_for(user: User) -> MySummary | None:
+    """The /me section: hours and level (permanent) apart from points (which may expire).
+    None for someone who is not a volunteer."""
+    shown = db.session.scalar(
+        select(VolunteerProfile.show_star_on_card).where(VolunteerProfile.user_id == user.id)
+    )
+    if shown is None:
+        return None
+    from alliance.points.services import balance_of
+
+    return MySummary(standing_of(user.id), balance_of(user.id), bool(shown))

@@ -123,19 +123,16 @@ def recognition_list(community_ids, *, pending_only: bool = True) -> list[StarAw
     return list(db.session.scalars(stmt))
 
 
-def names_of(user_ids) -> dict[int, str]:
-    """The volunteer's registered name, else the account's display name."""
-    ids = list(set(user_ids))
-    if not ids:
-        return {}
-    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))))
-    names.update(
-        db.session.execute(
+def names_of(awards: list[StarAward]) -> dict[int, str]:
+    """The volunteer's registered name, else the account's display name (one query)."""
+    names = {a.user_id: a.user.display_name for a in awards}
+    if names:
+        for user_id, name in db.session.execute(
             select(VolunteerProfile.user_id, VolunteerProfile.name).where(
-                VolunteerProfile.user_id.in_(ids)
+                VolunteerProfile.user_id.in_(list(names))
             )
-        ).all()
-    )
+        ):
+            names[user_id] = name
     return names
 
 

@@ -24,7 +24,7 @@ from alliance.stars.models import StarAward
 bp = Blueprint("stars", __name__)
 
 ADMINS = (Role.SECRETARY, Role.STREET_OFFICER)
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 RECENT_ACTIVITIES = 30
 
 
@@ -56,7 +56,7 @@ def card_setting():
 def recognition():
     pending = request.args.get("all") != "1"
     awards = services.recognition_list(visible_community_ids(current_user), pending_only=pending)
-    names = services.names_of(a.user_id for a in awards)
+    names = services.names_of(awards)
     return render_template(
         "stars/recognition.html",
         awards=awards,
@@ -90,7 +90,7 @@ def recognised(award_id: int):
 
 
 def _month_arg(text: str | None) -> tuple[str, date, date] | None:
-    match = MONTH.match(text or "")
+    match = MONTH.fullmatch(text or "")
     if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
         return None
     first = date(int(match.group(1)), int(match.group(2)), 1)

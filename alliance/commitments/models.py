@@ -237,6 +237,13 @@ class Offer(db.Model):
 
     @property
     def qualifies_label(self) -> str:
+        if self.min_star_level:
+            from alliance.stars.levels import name_of
+
+            level = name_of(self.min_star_level)
+            if self.qualifies == Qualifies.BOTH:
+                return str(_l("共富联盟卡和%(level)s及以上志愿者卡", level=level))
+            return str(_l("%(level)s及以上志愿者卡", level=level))
         return str(QUALIFIES_LABELS.get(self.qualifies, self.qualifies))
 
     @property

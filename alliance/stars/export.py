@@ -163,10 +163,11 @@ def to_xlsx(data: list[tuple], title: str) -> bytes:
         cells[HOURS_COLUMN] = float(row[HOURS_COLUMN])
         sheet.append(cells)
         sheet.cell(row=sheet.max_row, column=HOURS_COLUMN + 1).number_format = "0.0"
-    for letter, width in zip("ABCDEFGHIJKL", (10, 24, 30, 20, 40, 10, 16, 10, 18, 8, 10, 30)):
+    for letter, width in zip(
+        "ABCDEFGHIJKL", (10, 24, 30, 20, 40, 10, 16, 10, 18, 8, 10, 30), strict=True
+    ):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-

@@ -21,7 +21,7 @@ class ThresholdError(ValueError):
 
 
 def parse_thresholds(value) -> tuple[int, ...]:
-    """"100,300,600,1000,1500" or a sequence → five whole hours, strictly increasing."""
+    """ "100,300,600,1000,1500" or a sequence → five whole hours, strictly increasing."""
     items = value.split(",") if isinstance(value, str) else list(value)
     if len(items) != MAX_LEVEL:
         raise ThresholdError(

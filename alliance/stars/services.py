@@ -69,9 +69,7 @@ def record_progress(user_id: int, community_id: int, now: datetime | None = None
     reached = levels.level_for(minutes)
     if reached == 0:
         return []
-    have = set(
-        db.session.scalars(select(StarAward.level).where(StarAward.user_id == user_id))
-    )
+    have = set(db.session.scalars(select(StarAward.level).where(StarAward.user_id == user_id)))
     new = []
     for level in range(1, reached + 1):
         if level in have:
@@ -183,3 +181,21 @@ def summary_for(user: User) -> MySummary | None:
     from alliance.points.services import balance_of
 
     return MySummary(standing_of(user.id), balance_of(user.id), bool(shown))
+
+
+def offer_level_refusal(offer, card) -> str | None:
+    """The counter's check for an offer with a minimum star level: None when the card's holder
+    qualifies, else the message to show. The level binds volunteer cards; an alliance card
+    on an offer for both kinds qualifies by its kind, as before."""
+    from alliance.commitments.models import CardKind
+
+    if not offer.min_star_level or card.kind != CardKind.VOLUNTEER:
+        return None
+    if level_of(card.holder_id) >= offer.min_star_level:
+        return None
+    return str(
+        _l(
+            "这项优惠限%(level)s及以上志愿者，持卡人尚未达到。",
+            level=levels.name_of(offer.min_star_level),
+        )
+    )

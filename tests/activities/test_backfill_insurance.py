@@ -117,7 +117,9 @@ def test_insured_activity_needs_its_policy(as_user, world):
 def test_volunteer_sees_the_insurance_before_signing_up(as_user, world):
     make_volunteer(world.users["volunteer"], world.a)
     db.session.commit()
-    _publish(as_user("secretary_a"), insured="y", insurance_policy="人保 志愿者团体意外险 P2026-001")
+    _publish(
+        as_user("secretary_a"), insured="y", insurance_policy="人保 志愿者团体意外险 P2026-001"
+    )
     _publish(as_user("secretary_a"), title="无保险的活动")
     insured, plain = db.session.scalars(select(Activity).order_by(Activity.id)).all()
     client = as_user("volunteer")

@@ -52,7 +52,7 @@ def attendance(world, make_user):
     make_volunteer(sneaky, world.a, name="@SUM(1+1)")
     pending = make_user("pending", community=world.a)
     absent = make_user("absent", community=world.a)
-    activity = make_activity(world.a, secretary, title="=HYPERLINK(\"http://x\")", capacity=9)
+    activity = make_activity(world.a, secretary, title='=HYPERLINK("http://x")', capacity=9)
     activity.description = "-清理楼道杂物"
     slot = activity.slots[0]
     a, b, c, d = (_sign(slot, u, world.a) for u in (volunteer, sneaky, pending, absent))
@@ -108,7 +108,7 @@ def test_month_xlsx_has_the_national_columns_and_one_row_per_confirmed_attendanc
     late, on_time = body
     assert on_time == [
         "王小明",
-        "'=HYPERLINK(\"http://x\")",
+        '\'=HYPERLINK("http://x")',
         f"{start:%Y-%m-%d %H:%M}—{start + timedelta(minutes=125):%H:%M}",
         "社区广场",
         "'-清理楼道杂物",
@@ -137,7 +137,9 @@ def test_per_activity_export_and_scope(as_user, world, attendance):
     activity_id = attendance["activity"].id
     rows = _xlsx_rows(as_user("secretary_a").get(f"/stars/records.xlsx?activity={activity_id}"))
     assert len(rows) == 3
-    assert as_user("secretary_b").get(f"/stars/records.csv?activity={activity_id}").status_code == 404
+    assert (
+        as_user("secretary_b").get(f"/stars/records.csv?activity={activity_id}").status_code == 404
+    )
     street = _csv_rows(as_user("street").get(f"/stars/records.csv?month={attendance['month']}"))
     assert len(street) == 4  # both communities of the street office
 

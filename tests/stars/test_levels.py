@@ -134,7 +134,7 @@ def test_recognition_list_for_the_secretary_and_marking_it_done(as_user, world, 
     serve(world, volunteer, [DAY] * 5)
     client = as_user("secretary_a")
     page = client.get("/stars/recognition").get_data(as_text=True)
-    assert "award-level\">一星" in page
+    assert 'award-level">一星' in page
     award = db.session.scalars(select(StarAward)).one()
     assert client.post(f"/stars/recognition/{award.id}/recognised").status_code == 303
     assert "目前没有待表彰的星级志愿者" in client.get("/stars/recognition").get_data(as_text=True)

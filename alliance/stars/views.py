@@ -179,3 +179,6 @@ def records_csv():
         return error
     selection, stem, _title = chosen
     return _download(export.to_csv(export.rows(selection)), "text/csv", f"{stem}.csv")
+
+
+from alliance.stars import security as _security  # noqa: E402,F401  (personal data)

@@ -142,3 +142,25 @@ def test_recognition_list_for_the_secretary_and_marking_it_done(as_user, world, 
     assert "已经记为表彰过了" in again.get_data(as_text=True)
     other = as_user("secretary_b").get("/stars/recognition").get_data(as_text=True)
     assert "award-level" not in other
+
+
+def test_levels_are_in_the_data_download_and_closure_hides_the_card_star(as_user, world, db):
+    import json
+
+    from alliance.volunteers.models import VolunteerProfile
+
+    volunteer = world.users["volunteer"]
+    serve(world, volunteer, [DAY] * 5)
+    client = as_user("volunteer")
+    client.post("/me/stars/card", data={"show": "y"})
+    data = json.loads(client.get("/me/data").get_data(as_text=True))
+    assert data["star_levels"]["show_on_card"] is True
+    assert [(r["level"], r["minutes_then"]) for r in data["star_levels"]["levels_reached"]] == [
+        (1, 7200)
+    ]
+    client.post("/me/close", data={"password": "Passw0rd!x", "understood": "y"})
+    db.session.expire_all()
+    profile = db.session.scalars(
+        select(VolunteerProfile).where(VolunteerProfile.user_id == volunteer.id)
+    ).one()
+    assert profile.show_star_on_card is False

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from alliance import clock
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.activities import services
@@ -328,7 +329,7 @@ def _attendance_page(slot, scan_form=None, status=200):
         scan_form=scan_form or ScanForm(),
         form=ButtonForm(),
         times_form=TimesForm(),
-        backfill=services.local_day(utcnow()) > services.local_day(slot.ends_at),
+        backfill=services.is_backfill(slot, utcnow()),
     ), status
 
 
@@ -436,7 +437,7 @@ def confirm_slot(slot_id: int):
 @bp.get("/activities/leaderboard")
 @login_required
 def leaderboard():
-    month, first, nxt = services.month_bounds(request.args.get("month"))
+    month, first, nxt = clock.month_bounds(request.args.get("month"))
     board = (
         services.leaderboard(current_user.community_id, first, nxt)
         if current_user.community_id
@@ -525,6 +526,3 @@ def check_record(token: str):
         ).first()
     status = 200 if issued else 404
     return render_template("activities/check.html", record=issued), status
-
-
-from alliance.activities import security as _security  # noqa: E402,F401  (personal data)

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import insert, select
 
 from alliance.activities.models import Activity, ActivitySlot, Signup
+from alliance.clock import LOCAL_TZ, local_today
 from alliance.commitments.models import Commitment, Offer
 from alliance.db_types import utcnow
-from alliance.demo.seed import DemoContext, demo_step
+from alliance.demo.context import DemoContext
 from alliance.extensions import db
-from alliance.points.services import LOCAL_TZ, local_today
 from alliance.stars.models import StarAward
 from alliance.stars.services import record_progress
 from alliance.volunteers.models import VolunteerProfile
@@ -32,7 +32,6 @@ def _start(k: int) -> datetime:
     return datetime.combine(day, time(8), LOCAL_TZ).astimezone(UTC)
 
 
-@demo_step
 def star_levels(ctx: DemoContext) -> None:
     community = ctx.communities["YSMZ"]
     if db.session.scalar(

@@ -22,9 +22,9 @@ from sqlalchemy.orm import aliased
 
 from alliance.accounts.models import User
 from alliance.activities.models import CATEGORIES, Activity, ActivitySlot, Signup, SignupStatus
+from alliance.clock import LOCAL_TZ
 from alliance.communities.models import Community
 from alliance.extensions import db
-from alliance.points.services import LOCAL_TZ
 from alliance.volunteers.models import VolunteerProfile
 
 HEADERS = (

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.activities.models import Activity
+from alliance.clock import local_today
 from alliance.communities.services import scoped, visible_community_ids
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
-from alliance.points.services import local_today
 from alliance.stars import export, services
 from alliance.stars.forms import ButtonForm, CardStarForm
 from alliance.stars.models import StarAward
@@ -179,6 +179,3 @@ def records_csv():
         return error
     selection, stem, _title = chosen
     return _download(export.to_csv(export.rows(selection)), "text/csv", f"{stem}.csv")
-
-
-from alliance.stars import security as _security  # noqa: E402,F401  (personal data)

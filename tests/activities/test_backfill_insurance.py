@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from alliance.activities import services
 from alliance.activities.models import Activity, Signup
+from alliance.clock import LOCAL_TZ
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.points.services import LOCAL_TZ
 from tests.points.factories import make_activity, make_volunteer
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from alliance.activities import services as activities
 from alliance.activities.models import Signup
+from alliance.clock import LOCAL_TZ
 from alliance.extensions import db
-from alliance.points.services import LOCAL_TZ
 from alliance.stars.export import HEADERS
 from tests.points.factories import make_activity, make_volunteer
 

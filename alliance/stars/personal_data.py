@@ -2,14 +2,13 @@
 
 from sqlalchemy import select, update
 
-from alliance.accounts.security import account_closure_hook, personal_data_exporter
 from alliance.extensions import db
 from alliance.stars.models import StarAward
 from alliance.volunteers.models import VolunteerProfile
 
 
-@personal_data_exporter("star_levels")
-def export_star_levels(user):
+def export(user) -> dict:
+    """The `star_levels` section of the person's data download."""
     awards = list(
         db.session.scalars(
             select(StarAward).where(StarAward.user_id == user.id).order_by(StarAward.level)
@@ -19,8 +18,8 @@ def export_star_levels(user):
         select(VolunteerProfile.show_star_on_card).where(VolunteerProfile.user_id == user.id)
     )
     if not awards and shown is None:
-        return None
-    return {
+        return {}
+    section = {
         "show_on_card": bool(shown),
         "levels_reached": [
             {
@@ -33,10 +32,10 @@ def export_star_levels(user):
             for a in awards
         ],
     }
+    return {"star_levels": section}
 
 
-@account_closure_hook
-def hide_star_from_card(user):
+def erase(user) -> None:
     """The levels stay with the attendance (the community's records); the card shows nothing."""
     db.session.execute(
         update(VolunteerProfile)

@@ -27,9 +27,11 @@ from alliance import clock
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
+from alliance.api import tokens as api_tokens
+from alliance.api.models import ApiToken
 from alliance.cards import codes, services
 from alliance.cards.forms import CardStatusForm, IssueCardForm, RedeemForm, ScanForm, TokenForm
-from alliance.cards.models import ApiToken, Card, CardStatus, Redemption
+from alliance.cards.models import Card, CardStatus, Redemption
 from alliance.communities.models import Community
 from alliance.communities.services import (
     can_administer,
@@ -350,8 +352,8 @@ def tokens():
     if form.validate_on_submit():
         merchant = next(m for m in merchants if m.id == form.merchant_id.data)
         try:
-            _token, raw = services.create_token(current_user, merchant, form.name.data)
-        except services.CardError as exc:
+            _token, raw = api_tokens.create_token(current_user, merchant, form.name.data)
+        except api_tokens.ApiTokenError as exc:
             form.name.errors = [str(exc.message)]
         else:
             db.session.commit()
@@ -359,7 +361,7 @@ def tokens():
         "cards/tokens.html",
         form=form,
         raw=raw,
-        tokens=services.tokens_of(current_user),
+        tokens=api_tokens.tokens_of(current_user),
         has_merchant=bool(merchants),
     )
 
@@ -370,7 +372,7 @@ def revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    services.revoke_token(token)
+    api_tokens.revoke_token(token)
     db.session.commit()
     flash(_("密钥已停用。"), "success")
     return redirect(url_for("cards.tokens"))

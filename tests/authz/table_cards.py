@@ -2,6 +2,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from alliance.api import tokens as api_tokens
 from alliance.cards import services
 from alliance.cards.models import Card, Redemption
 from alliance.extensions import db
@@ -36,7 +37,7 @@ def setup(world) -> dict:
         fingerprint="-",
     )
     db.session.add(record)
-    token, _raw = services.create_token(world.users["merchant"], shop, "矩阵")
+    token, _raw = api_tokens.create_token(world.users["merchant"], shop, "矩阵")
     db.session.commit()
     return {"card": card.id, "code": card.code, "redemption": record.id, "token": token.id}
 

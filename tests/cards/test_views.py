@@ -204,11 +204,11 @@ def test_api_tokens_in_settings(counter, as_user, db):
     client = as_user("merchant")
     page = client.post("/cards/tokens", data={"name": "前台", "merchant_id": counter.shop_id})
     raw = re.search(r"<code>(alc_[^<]+)</code>", page.get_data(as_text=True)).group(1)
-    from alliance.cards.services import user_for_token
+    from alliance.api.tokens import user_for_token
 
     assert user_for_token(raw).username == "merchant"
     token_id = db.session.scalars(select(Card.id)).first()  # any id; real one below
-    from alliance.cards.models import ApiToken
+    from alliance.api.models import ApiToken
 
     token_id = db.session.scalars(select(ApiToken.id)).one()
     client.post(f"/cards/tokens/{token_id}/revoke")

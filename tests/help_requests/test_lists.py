@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
+from alliance.api import tokens as api_tokens
 from alliance.commitments.models import CommitmentKind, ServiceDetail
 from alliance.extensions import db
-from alliance.help_requests import services
 from alliance.help_requests.models import CoBuildingUnit, Open311Key, Project, ServiceCategory
 from alliance.notifications.models import Notification
 from tests.commitments.factories import create_commitment
@@ -161,10 +161,10 @@ def test_api_keys_are_shown_once_and_stored_hashed(as_user, world, setup):
         and key.key_hash != raw
         and raw not in client.get("/requests/keys").get_data(as_text=True)
     )
-    assert services.key_for(raw).id == key.id
+    assert api_tokens.key_for(raw).id == key.id
     assert client.post(f"/requests/keys/{key.id}/revoke").status_code == 302
     db.session.expire_all()
-    assert services.key_for(raw) is None
+    assert api_tokens.key_for(raw) is None
 
 
 def test_inbox_unread_count_and_marking_read(as_user, world, setup):

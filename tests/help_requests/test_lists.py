@@ -3,12 +3,14 @@
 from sqlalchemy import select
 
 from alliance.api import tokens as api_tokens
+from alliance.api.models import Open311Key
 from alliance.commitments.models import CommitmentKind, ServiceDetail
 from alliance.extensions import db
-from alliance.help_requests.models import CoBuildingUnit, Open311Key, Project, ServiceCategory
+from alliance.help_requests.models import CoBuildingUnit, Project, ServiceCategory
 from alliance.notifications.models import Notification
 from tests.commitments.factories import create_commitment
 from tests.help_requests.factories import post_need
+from tests.pages import home_figures
 
 
 def test_secretary_manages_the_catalogue(as_user, world, setup):
@@ -179,6 +181,8 @@ def test_inbox_unread_count_and_marking_read(as_user, world, setup):
 
 
 def test_home_page_shows_order_figures(client, world, setup):
+    before = home_figures(client.get("/").get_data(as_text=True))
+    assert before["本月工单"] == "0" and before["本月办结率"] == "—"
     post_need(world)
-    page = client.get("/").get_data(as_text=True)
-    assert "本月工单" in page and "本月办结率" in page
+    after = home_figures(client.get("/").get_data(as_text=True))
+    assert after["本月工单"] == "1" and after["本月办结率"] == "0%"

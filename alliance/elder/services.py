@@ -14,7 +14,7 @@ MAIN_TASKS = {
     None: ("merchants.index", "commitments.index"),
     Role.RESIDENT: ("help_requests.new", "help_requests.mine", "notifications.index"),
     Role.VOLUNTEER: ("cards.mine", "activities.index", "points.mine", "notifications.index"),
-    Role.MERCHANT_STAFF: ("cards.scan", "help_requests.orders", "commitments.mine"),
+    Role.MERCHANT_STAFF: ("counter.scan", "help_requests.orders", "commitments.mine"),
     Role.GRID_WORKER: ("activities.manage", "notifications.index"),
     Role.SECRETARY: (
         "help_requests.queue",

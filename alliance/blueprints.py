@@ -10,6 +10,7 @@ from alliance.commitments.views import bp as commitments_bp
 from alliance.communities.views import bp as communities_bp
 from alliance.counter.api import bp as counter_api_bp
 from alliance.counter.views import bp as counter_bp
+from alliance.elder.views import bp as elder_bp
 from alliance.help_requests.open311 import bp as open311_bp
 from alliance.help_requests.views import bp as help_requests_bp
 from alliance.main.views import bp as main_bp

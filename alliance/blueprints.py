@@ -34,3 +34,8 @@ from alliance.points.api import bp as points_api_bp  # noqa: E402
 from alliance.points.views import bp as points_bp  # noqa: E402
 
 BLUEPRINTS += [activities_bp, points_bp, points_api_bp]
+
+from alliance.committee.api import bp as committee_api_bp  # noqa: E402
+from alliance.committee.views import bp as committee_bp  # noqa: E402
+
+BLUEPRINTS += [committee_bp, committee_api_bp]

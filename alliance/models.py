@@ -46,3 +46,14 @@ from alliance.volunteers.models import (  # noqa: F401
     VolunteerProfile,
     VolunteerStatusChange,
 )
+from alliance.committee.models import (  # noqa: F401,E402
+    AgendaItem,
+    Attendance,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    MinutesEdit,
+    Proposal,
+)
+from alliance.points.rule_versions import RuleVersion  # noqa: F401,E402

@@ -16,6 +16,16 @@ from alliance.commitments.models import (  # noqa: F401
     Offer,
     ServiceDetail,
 )
+from alliance.committee.models import (  # noqa: F401,E402
+    AgendaItem,
+    Attendance,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    MinutesEdit,
+    Proposal,
+)
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
 from alliance.help_requests.models import (  # noqa: F401,E402
     CoBuildingUnit,
@@ -41,19 +51,9 @@ from alliance.points.models import (  # noqa: F401,E402
     PointsAccount,
     PointsRule,
 )
+from alliance.points.rule_versions import RuleVersion  # noqa: F401,E402
 from alliance.volunteers.models import (  # noqa: F401
     VolunteerApplication,
     VolunteerProfile,
     VolunteerStatusChange,
 )
-from alliance.committee.models import (  # noqa: F401,E402
-    AgendaItem,
-    Attendance,
-    CommitteeMember,
-    Decision,
-    Meeting,
-    MeetingSeries,
-    MinutesEdit,
-    Proposal,
-)
-from alliance.points.rule_versions import RuleVersion  # noqa: F401,E402

@@ -36,7 +36,9 @@ class LocalDateField(StringField):
 
 
 def _id_field(label):
-    return StringField(label, validators=[Optional(), Length(max=10)], render_kw={"inputmode": "numeric"})
+    return StringField(
+        label, validators=[Optional(), Length(max=10)], render_kw={"inputmode": "numeric"}
+    )
 
 
 PERSON_HELP = _l("用户名或手机号")
@@ -50,7 +52,9 @@ class MemberForm(FlaskForm):
     )
     role = SelectField(_l("职务"), choices=choices([(r.value, r.label) for r in MemberRole]))
     merchant_id = SelectField(_l("代表的联盟商户（联络员、企业负责人）"), default="")
-    term_start = LocalDateField(_l("任期开始"), validators=[DataRequired(message=_l("请填写任期开始日期。"))])
+    term_start = LocalDateField(
+        _l("任期开始"), validators=[DataRequired(message=_l("请填写任期开始日期。"))]
+    )
     term_end = LocalDateField(_l("任期结束（可不填）"))
     submit = SubmitField(_l("加入委员会"))
 
@@ -61,7 +65,9 @@ class LiaisonForm(FlaskForm):
         validators=[DataRequired(message=_l("请填写联络员的用户名或手机号。")), Length(max=40)],
         description=PERSON_HELP,
     )
-    term_start = LocalDateField(_l("任期开始"), validators=[DataRequired(message=_l("请填写任期开始日期。"))])
+    term_start = LocalDateField(
+        _l("任期开始"), validators=[DataRequired(message=_l("请填写任期开始日期。"))]
+    )
     submit = SubmitField(_l("指定联络员"))
 
 
@@ -136,7 +142,9 @@ class DecisionForm(FlaskForm):
 
 class MinutesForm(FlaskForm):
     discussion = TextAreaField(_l("讨论情况"), validators=[Optional(), Length(max=20000)])
-    recorder = StringField(_l("记录人"), validators=[Optional(), Length(max=40)], description=PERSON_HELP)
+    recorder = StringField(
+        _l("记录人"), validators=[Optional(), Length(max=40)], description=PERSON_HELP
+    )
     reason = StringField(
         _l("修改原因（会议结束7天后必填）"), validators=[Optional(), Length(max=300)]
     )
@@ -164,7 +172,9 @@ class RuleChangeForm(FlaskForm):
     night_percent = StringField(_l("夜间倍率（%）"), render_kw={"inputmode": "numeric"})
     night_start_hour = StringField(_l("夜间开始时刻"), render_kw={"inputmode": "numeric"})
     night_end_hour = StringField(_l("夜间结束时刻"), render_kw={"inputmode": "numeric"})
-    expiry_months = StringField(_l("有效期（月，留空为不过期）"), render_kw={"inputmode": "numeric"})
+    expiry_months = StringField(
+        _l("有效期（月，留空为不过期）"), render_kw={"inputmode": "numeric"}
+    )
     award_max = StringField(_l("一次赋分上限"), render_kw={"inputmode": "numeric"})
     points_per_yuan = StringField(_l("多少积分折合1元"), render_kw={"inputmode": "numeric"})
     exchange_item_max = StringField(_l("兑换项目积分上限"), render_kw={"inputmode": "numeric"})

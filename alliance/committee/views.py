@@ -25,7 +25,8 @@ from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
 from alliance.merchants import services as merchant_services
 from alliance.merchants.models import Merchant
-from alliance.points import rule_versions, services as points
+from alliance.points import rule_versions
+from alliance.points import services as points
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 

@@ -158,5 +158,13 @@ def database_is_empty() -> bool:
 
 
 # Domain steps register themselves on import, in this order: each needs the ones before it.
-for _domain in ("merchants", "commitments", "volunteers", "help_requests", "cards", "points"):
+for _domain in (
+    "merchants",
+    "commitments",
+    "volunteers",
+    "help_requests",
+    "cards",
+    "points",
+    "committee",
+):
     importlib.import_module(f"alliance.{_domain}.demo")

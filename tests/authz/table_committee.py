@@ -10,7 +10,9 @@ from tests.commitments.factories import create_merchant
 
 def setup(world) -> dict:
     a, secretary = world.a, world.users["secretary_a"]
-    chair = members.add_member(a, user=secretary, role=MemberRole.CHAIR, term_start=date(2026, 1, 1))
+    chair = members.add_member(
+        a, user=secretary, role=MemberRole.CHAIR, term_start=date(2026, 1, 1)
+    )
     shop = create_merchant(a, 951, name="矩阵委员店", staff=[world.users["merchant"]])
     members.name_liaison(shop, world.users["merchant"], term_start=date(2026, 1, 1))
     meeting = meetings.schedule(
@@ -59,8 +61,12 @@ ROWS = {
     "committee.schedule": Case(
         "POST", "/committee/series/liaison/schedule", only(*SECRETARIES, ok=422)
     ),
-    "committee.quorum": Case("POST", "/committee/series/liaison/quorum", only(*SECRETARIES, ok=303)),
-    "committee.meeting": Case("GET", "/committee/meetings/{meeting}", only("secretary_a", **A_ONLY)),
+    "committee.quorum": Case(
+        "POST", "/committee/series/liaison/quorum", only(*SECRETARIES, ok=303)
+    ),
+    "committee.meeting": Case(
+        "GET", "/committee/meetings/{meeting}", only("secretary_a", **A_ONLY)
+    ),
     "committee.scan": Case(
         "POST", "/committee/meetings/{meeting}/scan", only("secretary_a", ok=422, **A_ONLY)
     ),

@@ -214,21 +214,33 @@ def test_minutes_after_seven_days_need_a_reason_and_are_recorded(world, make_use
     closed_at = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
     meetings.close(meeting, now=closed_at)
     meetings.save_minutes(
-        meeting, discussion="讨论了积分规则", recorder_id=None, reason="", actor_id=1,
+        meeting,
+        discussion="讨论了积分规则",
+        recorder_id=None,
+        reason="",
+        actor_id=1,
         now=closed_at + timedelta(days=6),
     )
     db.session.commit()
     with pytest.raises(CommitteeError) as exc:
         meetings.save_minutes(
-            meeting, discussion="改过的纪要", recorder_id=None, reason="",
-            actor_id=1, now=closed_at + timedelta(days=8),
+            meeting,
+            discussion="改过的纪要",
+            recorder_id=None,
+            reason="",
+            actor_id=1,
+            now=closed_at + timedelta(days=8),
         )
     assert exc.value.code == "reason_required"
     db.session.rollback()
     assert db.session.get(type(meeting), meeting.id).discussion == "讨论了积分规则"
     meetings.save_minutes(
-        meeting, discussion="改过的纪要", recorder_id=None, reason="补记请假人员",
-        actor_id=world.users["secretary_a"].id, now=closed_at + timedelta(days=8),
+        meeting,
+        discussion="改过的纪要",
+        recorder_id=None,
+        reason="补记请假人员",
+        actor_id=world.users["secretary_a"].id,
+        now=closed_at + timedelta(days=8),
     )
     db.session.commit()
     assert [e.reason for e in meetings.edits_of(meeting)] == ["", "补记请假人员"]

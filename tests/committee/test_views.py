@@ -40,7 +40,10 @@ def test_secretary_holds_a_meeting_from_schedule_to_minutes(world, make_user, as
     assert "未达法定人数" in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Decision.id))) == 0
     chair_row = rows[world.users["secretary_a"].id]
-    assert client.post(f"{base}/attendance/{chair_row.id}", data={"status": "present"}).status_code == 303
+    assert (
+        client.post(f"{base}/attendance/{chair_row.id}", data={"status": "present"}).status_code
+        == 303
+    )
     # Owner and due date are required.
     r = client.post(f"{base}/decisions", data={"text": "开展税务讲座"})
     assert r.status_code == 422
@@ -51,7 +54,10 @@ def test_secretary_holds_a_meeting_from_schedule_to_minutes(world, make_user, as
     )
     assert r.status_code == 303
     assert db.session.scalars(select(Decision)).one().number == "甲〔2026〕1号"
-    assert client.post(f"{base}/minutes", data={"discussion": "会计事务所愿意免费讲三次"}).status_code == 303
+    assert (
+        client.post(f"{base}/minutes", data={"discussion": "会计事务所愿意免费讲三次"}).status_code
+        == 303
+    )
     assert client.post(f"{base}/close").status_code == 303
     page = client.get(f"{base}/minutes").get_data(as_text=True)
     assert "会议纪要" in page and "社区二楼会议室" in page and "会计事务所愿意免费讲三次" in page
@@ -97,7 +103,11 @@ def test_public_decisions_hold_no_attendance_or_personal_data(world, make_user, 
     assert body["total"] == 1
     item = body["items"][0]
     assert item["number"] == "甲〔2026〕1号"
-    assert item["meeting"] == {"date": "2026-06-10", "kind": "liaison", "kind_label": "联络员月商谈"}
+    assert item["meeting"] == {
+        "date": "2026-06-10",
+        "kind": "liaison",
+        "kind_label": "联络员月商谈",
+    }
     assert item["state"] == "open" and item["due_date"] == "2026-07-01"
     text = str(body)
     for private in ("联络员0", "出差在外地", "owner", "attendance"):

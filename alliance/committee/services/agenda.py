@@ -73,7 +73,9 @@ def _candidates(meeting: Meeting) -> list[tuple[str, str, str, int, str]]:
         .limit(LIMIT)
     ):
         kind = "overdue" if d.due_date < day else "carry"
-        note = str(_l("%(n)s，期限%(d)s，%(s)s", n=d.number, d=d.due_date.isoformat(), s=d.state_label))
+        note = str(
+            _l("%(n)s，期限%(d)s，%(s)s", n=d.number, d=d.due_date.isoformat(), s=d.state_label)
+        )
         found.append((f"decision:{d.id}", kind, d.text[:200], d.id, note))
     for p in db.session.scalars(
         select(Proposal)
@@ -103,9 +105,7 @@ def _candidates(meeting: Meeting) -> list[tuple[str, str, str, int, str]]:
         found.append((f"order:{o.id}", "order_overdue", o.title, o.id, o.state_label))
     returned = (
         select(HelpRequestEvent.help_request_id)
-        .where(
-            HelpRequestEvent.community_id == community_id, HelpRequestEvent.action == "return"
-        )
+        .where(HelpRequestEvent.community_id == community_id, HelpRequestEvent.action == "return")
         .group_by(HelpRequestEvent.help_request_id)
     )
     for o in db.session.scalars(

@@ -55,16 +55,15 @@ def _checked(community: Community, data: DecisionInput) -> dict:
     owner = data.owner
     if owner is None:
         raise CommitteeError(
-            "owner_required", _l("每项决议都要有负责人：请填写负责人的用户名或手机号。"),
+            "owner_required",
+            _l("每项决议都要有负责人：请填写负责人的用户名或手机号。"),
             field="owner",
         )
     street = owner.has_role(Role.STREET_OFFICER) and owner.street_office_id == (
         community.street_office_id
     )
     if owner.community_id != community.id and not street:
-        raise CommitteeError(
-            "owner_elsewhere", _l("负责人须是本社区或本街道的人。"), field="owner"
-        )
+        raise CommitteeError("owner_elsewhere", _l("负责人须是本社区或本街道的人。"), field="owner")
     if data.due_date is None:
         raise CommitteeError(
             "due_required", _l("每项决议都要有完成期限：请填写期限。"), field="due_date"
@@ -192,9 +191,7 @@ def _tell(decision: Decision, meeting: Meeting, actor: User) -> None:
     )
 
 
-def record_proposal(
-    meeting: Meeting, data: DecisionInput, *, actor: User
-) -> Proposal:
+def record_proposal(meeting: Meeting, data: DecisionInput, *, actor: User) -> Proposal:
     """What a meeting without its quorum agreed: a proposal on the next meeting's agenda."""
     if meeting.is_closed:
         raise CommitteeError("closed", _l("会议已经结束。"), 409)

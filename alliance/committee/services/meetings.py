@@ -140,7 +140,9 @@ def schedule(
     invited = members.in_office(community.id, series.role_list, day)
     if not invited:
         raise CommitteeError(
-            "nobody_invited", _l("这个会议还没有可邀请的委员，请先在委员会名单中添加。"), field="starts_at"
+            "nobody_invited",
+            _l("这个会议还没有可邀请的委员，请先在委员会名单中添加。"),
+            field="starts_at",
         )
     chair = next((m for m in invited if m.role == MemberRole.CHAIR), None)
     meeting = Meeting(

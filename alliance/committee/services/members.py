@@ -70,7 +70,9 @@ def liaison_posts(user_id: int) -> list[CommitteeMember]:
 
 def _check_person(community: Community, user: User | None, role: str) -> User:
     if user is None:
-        raise CommitteeError("person_unknown", _l("没有找到这个人，请核对用户名或手机号。"), 404, "person")
+        raise CommitteeError(
+            "person_unknown", _l("没有找到这个人，请核对用户名或手机号。"), 404, "person"
+        )
     if role == MemberRole.STREET_CONTACT:
         if not user.has_role(Role.STREET_OFFICER) or (
             user.street_office_id != community.street_office_id
@@ -82,8 +84,11 @@ def _check_person(community: Community, user: User | None, role: str) -> User:
     if user.community_id != community.id:
         raise CommitteeError(
             "other_community",
-            _l("%(name)s不是本社区的人，不能担任本社区协调委员会的%(role)s。",
-               name=user.display_name, role=MemberRole(role).label),
+            _l(
+                "%(name)s不是本社区的人，不能担任本社区协调委员会的%(role)s。",
+                name=user.display_name,
+                role=MemberRole(role).label,
+            ),
             field="person",
         )
     return user
@@ -121,7 +126,8 @@ def add_member(
     same = [
         m
         for m in committee_of(community.id)
-        if m.role == role and (role in SINGLE or m.user_id == person.id)
+        if m.role == role
+        and (role in SINGLE or m.user_id == person.id)
         and (merchant is None or m.merchant_id == merchant.id)
     ]
     if role not in SINGLE and same:
@@ -155,7 +161,10 @@ def name_liaison(
     current = liaison_of(merchant.id)
     if current is not None and current.user_id == person.id:
         raise CommitteeError(
-            "same_liaison", _l("%(name)s已经是本店的联络员。", name=person.display_name), 409, "person"
+            "same_liaison",
+            _l("%(name)s已经是本店的联络员。", name=person.display_name),
+            409,
+            "person",
         )
     if current is not None:
         _end(current, term_start)

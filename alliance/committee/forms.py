@@ -99,7 +99,7 @@ class QuorumForm(FlaskForm):
 
 
 class ScanForm(FlaskForm):
-    text = StringField(
+    card = StringField(
         _l("扫描或输入参会人的卡号"),
         validators=[DataRequired(message=_l("请扫描或输入卡号。")), Length(max=300)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters"},

@@ -172,9 +172,9 @@ def scan(meeting_id: int):
     form = ScanForm()
     if form.validate_on_submit():
         try:
-            row = meetings.sign_in_by_card(meeting, form.text.data)
+            row = meetings.sign_in_by_card(meeting, form.card.data)
         except CommitteeError as exc:
-            rollback_and_report(exc, form, field="text")
+            rollback_and_report(exc, form, field="card")
         else:
             name = row.member.user.display_name
             return _done(meeting, _("%(name)s已签到。", name=name), "attendance")

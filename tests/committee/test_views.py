@@ -27,7 +27,7 @@ def test_secretary_holds_a_meeting_from_schedule_to_minutes(world, make_user, as
     assert r.headers["Location"].endswith(f"/committee/meetings/{meeting.id}")
     base = f"/committee/meetings/{meeting.id}"
     # Sign-in by the scanned card URL, then the chair ticked by the secretary.
-    r = client.post(f"{base}/scan", data={"text": f"https://example.org/c/{card.code}"})
+    r = client.post(f"{base}/scan", data={"card": f"https://example.org/c/{card.code}"})
     assert r.status_code == 303
     rows = {a.user_id: a for a in meetings.attendance_of(meeting)}
     assert rows[c.officers[0].id].method == "card"

@@ -241,7 +241,7 @@ def sign_in_by_card(meeting: Meeting, text: str, now: datetime | None = None) ->
     try:
         card = card_holder_from_text(text)
     except DomainError as exc:
-        raise CommitteeError("bad_card", getattr(exc, "message", str(exc)), 404, "text") from exc
+        raise CommitteeError("bad_card", getattr(exc, "message", str(exc)), 404, "card") from exc
     row = db.session.scalars(
         select(Attendance).where(
             Attendance.meeting_id == meeting.id, Attendance.user_id == card.holder_id
@@ -249,7 +249,7 @@ def sign_in_by_card(meeting: Meeting, text: str, now: datetime | None = None) ->
     ).first()
     if row is None:
         raise CommitteeError(
-            "not_invited", _l("这张卡的持卡人不在本次会议的邀请名单上。"), 409, "text"
+            "not_invited", _l("这张卡的持卡人不在本次会议的邀请名单上。"), 409, "card"
         )
     if row.status != Presence.PRESENT:
         row.status = Presence.PRESENT

@@ -22,9 +22,10 @@ from alliance.committee.models import (
     Presence,
     SeriesKind,
 )
+from alliance.clock import LOCAL_TZ
 from alliance.committee.services import meetings
 from alliance.demo.names import demo_phone, person_name
-from alliance.demo.seed import DemoContext, demo_step, ensure_user
+from alliance.demo.seed import DemoContext, ensure_user
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest, Project
 from alliance.merchants.models import Merchant
@@ -260,7 +261,7 @@ RULES = {
 
 
 def _at(day: date, hour: int) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=meetings.LOCAL_TZ).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def _people(ctx: DemoContext, community) -> list[CommitteeMember]:
@@ -342,7 +343,6 @@ def _link(community, link: str | None) -> dict:
     return {"project_id": found} if found else {}
 
 
-@demo_step
 def committee(ctx: DemoContext) -> None:
     community = ctx.communities["YSMZ"]
     if db.session.scalar(

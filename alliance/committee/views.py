@@ -9,7 +9,7 @@ from sqlalchemy import select
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
-from alliance.cards.services import local_today
+from alliance.clock import local_today
 from alliance.committee.forms import (
     LiaisonForm,
     MemberForm,

@@ -10,7 +10,7 @@ adds only what is new and never brings back what the secretary removed.
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from alliance.cards.services import LOCAL_TZ
+from alliance.clock import LOCAL_TZ
 from alliance.commitments.models import (
     BrokenCommitmentReport,
     Commitment,

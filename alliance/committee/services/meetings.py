@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from alliance.activities.services import card_holder_from_text
-from alliance.cards.services import LOCAL_TZ
+from alliance.clock import LOCAL_TZ
 from alliance.committee.models import (
     Attendance,
     CommitteeMember,

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from alliance.accounts.models import Role
+from alliance.clock import LOCAL_TZ
 from alliance.committee.models import (
     Attendance,
     CommitteeMember,
@@ -22,10 +23,9 @@ from alliance.committee.models import (
     Presence,
     SeriesKind,
 )
-from alliance.clock import LOCAL_TZ
 from alliance.committee.services import meetings
+from alliance.demo.context import DemoContext, ensure_user
 from alliance.demo.names import demo_phone, person_name
-from alliance.demo.seed import DemoContext, ensure_user
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest, Project
 from alliance.merchants.models import Merchant

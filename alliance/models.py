@@ -52,6 +52,7 @@ from alliance.points.models import (  # noqa: F401,E402
     PointsRule,
 )
 from alliance.points.rule_versions import RuleVersion  # noqa: F401,E402
+from alliance.stars.models import StarAward  # noqa: F401,E402
 from alliance.volunteers.models import (  # noqa: F401
     VolunteerApplication,
     VolunteerProfile,

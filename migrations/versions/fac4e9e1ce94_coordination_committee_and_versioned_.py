@@ -1,7 +1,7 @@
 """coordination committee and versioned rules
 
 Revision ID: fac4e9e1ce94
-Revises: cd9d4972f08f
+Revises: f3c6c89eec19
 Create Date: 2026-12-01 20:14:35.668031
 
 """
@@ -13,7 +13,7 @@ import alliance.db_types
 
 # revision identifiers, used by Alembic.
 revision = 'fac4e9e1ce94'
-down_revision = 'cd9d4972f08f'
+down_revision = 'f3c6c89eec19'
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,7 @@ from alliance.committee.forms import (
 from alliance.committee.models import AgendaItem, Attendance, Meeting, Proposal, SeriesKind
 from alliance.committee.services import CommitteeError, agenda, decisions, meetings
 from alliance.committee.services.decisions import DecisionInput
-from alliance.committee.views import bp, own_community
+from alliance.committee.web import bp, own_community
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db

@@ -1,7 +1,7 @@
 """The committee on the web: its members, the liaison officer a member names, proposals, rule
-changes, and the public decisions. Meetings are in meeting_views.py (same blueprint)."""
+changes, and the public decisions. Meetings are in meeting_views.py (same blueprint, web.py)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from alliance.committee.forms import (
 )
 from alliance.committee.models import CommitteeMember, Decision, DecisionState
 from alliance.committee.services import CommitteeError, decisions, members
+from alliance.committee.web import bp, is_secretary_of, own_community
 from alliance.communities.models import Community
 from alliance.errors import DomainError
 from alliance.extensions import db
@@ -27,18 +28,6 @@ from alliance.merchants import services as merchant_services
 from alliance.merchants.models import Merchant
 from alliance.points import rule_versions
 from alliance.points import services as points
-
-bp = Blueprint("committee", __name__, url_prefix="/committee")
-
-
-def own_community() -> Community:
-    if not current_user.community_id:
-        abort(403)
-    return db.session.get(Community, current_user.community_id)
-
-
-def is_secretary_of(community_id: int) -> bool:
-    return current_user.has_role(Role.SECRETARY) and current_user.community_id == community_id
 
 
 def _member_form(community: Community, formdata=None) -> MemberForm:

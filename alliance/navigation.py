@@ -73,7 +73,7 @@ def _order_items(user) -> list[tuple[str, str]]:
         items.append((_("派单"), url_for("help_requests.queue")))
     if user.has_role(Role.STREET_OFFICER):
         items.append((_("上报"), url_for("help_requests.escalations")))
-    items.append((_("三项清单"), url_for("help_requests.resources")))
+    items.append((_("三项清单"), url_for("co_building.resources")))
     unread = user.inbox_unread
     if unread is None:  # the user was not loaded by the login loader
         unread = unread_count(user.id)

@@ -27,9 +27,10 @@ from alliance.committee.services import meetings
 from alliance.demo.context import DemoContext, ensure_user
 from alliance.demo.names import demo_phone, person_name
 from alliance.extensions import db
-from alliance.help_requests.models import HelpRequest, Project
+from alliance.help_requests.models import HelpRequest
 from alliance.merchants.models import Merchant
 from alliance.points.rule_versions import RuleVersion, VersionStatus
+from alliance.projects.models import Project
 
 TERM_START = date(2026, 6, 5)
 TERM_END = date(2029, 6, 4)

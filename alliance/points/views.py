@@ -131,7 +131,9 @@ def _manual(form, service, done_message):
     person = accounts.find_by_identifier(form.person.data)
     try:
         if person is None:
-            raise services.PointsError("not_in_community", _("本社区没有这个人。"), 404, "person")
+            raise services.PointsError(
+                _("本社区没有这个人。"), code="not_in_community", status=404, field="person"
+            )
         entry = service(person, form.points.data, form.reason.data, current_user)
     except services.PointsError as exc:
         rollback_and_report(exc, form, field="points")

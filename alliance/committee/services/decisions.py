@@ -28,10 +28,11 @@ from alliance.communities.models import Community
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.help_requests.models import HelpRequest, Project
+from alliance.help_requests.models import HelpRequest
 from alliance.notifications.services import notify
 from alliance.points import rule_versions
 from alliance.points.rule_versions import RuleVersion, VersionStatus
+from alliance.projects.models import Project
 
 
 @dataclass

@@ -147,9 +147,9 @@ def _whole(value, field: str, low: int, high: int, label) -> int:
 def update_rule(community_id: int, data: RuleInput, actor: User) -> PointsRule:
     if has_versions(community_id):
         raise PointsError(
-            "rules_by_decision",
             _l("本社区的积分规则已由协调委员会决议管理，请在协调委员会提出规则修改。"),
-            409,
+            code="rules_by_decision",
+            status=409,
             field="points_per_hour",
         )
     values = {
@@ -318,8 +318,8 @@ def award(user: User, points, reason, actor: User) -> LedgerEntry:
     limit = award_limit(actor.community_id, local_today())
     if amount > limit:
         raise PointsError(
-            "over_award_rule",
             _l("按现行赋分规则，一次赋分不能超过%(n)d分。", n=limit),
+            code="over_award_rule",
             field="points",
         )
     return post_entry(
@@ -519,8 +519,8 @@ def _checked_item(data: ItemInput, community_id: int) -> dict:
     limit = item_limit(community_id, local_today())
     if points > limit:
         raise PointsError(
-            "over_exchange_rule",
             _l("按现行兑换规则，一个兑换项目不能超过%(n)d分。", n=limit),
+            code="over_exchange_rule",
             field="points",
         )
     stock = _whole(data.stock, "stock", 0, MAX_STOCK, _l("库存"))

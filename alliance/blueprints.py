@@ -8,6 +8,8 @@ from alliance.cards.views import bp as cards_bp
 from alliance.co_building.views import bp as co_building_bp
 from alliance.commitments.api import api_bp as commitments_api_bp
 from alliance.commitments.views import bp as commitments_bp
+from alliance.committee.api import bp as committee_api_bp
+from alliance.committee.views import bp as committee_bp
 from alliance.communities.views import bp as communities_bp
 from alliance.counter.api import bp as counter_api_bp
 from alliance.counter.views import bp as counter_bp
@@ -46,6 +48,8 @@ BLUEPRINTS = (
     notifications_bp,
     activities_bp,
     points_bp,
+    committee_bp,
+    committee_api_bp,
     stars_bp,
     elder_bp,
 )

@@ -18,6 +18,16 @@ from alliance.commitments.models import (  # noqa: F401
     Offer,
     ServiceDetail,
 )
+from alliance.committee.models import (  # noqa: F401,E402
+    AgendaItem,
+    Attendance,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    MinutesEdit,
+    Proposal,
+)
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
 from alliance.help_requests.models import (  # noqa: F401,E402
     HelpRequest,
@@ -39,6 +49,7 @@ from alliance.points.models import (  # noqa: F401,E402
     PointsAccount,
     PointsRule,
 )
+from alliance.points.rule_versions import RuleVersion  # noqa: F401,E402
 from alliance.projects.models import Project  # noqa: F401
 from alliance.stars.models import StarAward  # noqa: F401,E402
 from alliance.volunteers.models import (  # noqa: F401

@@ -9,6 +9,7 @@ from alliance.accounts.models import Role
 def menu_for(user) -> list[tuple[str, str]]:
     items = [(_("首页"), url_for("main.index")), (_("承诺公示"), url_for("commitments.index"))]
     items.insert(1, (_("联盟商户"), url_for("merchants.index")))
+    items.append((_("委员会决议"), url_for("committee.decisions_index")))
     if not user.is_authenticated:
         return items
     items.extend(_membership_items(user))
@@ -20,6 +21,8 @@ def menu_for(user) -> list[tuple[str, str]]:
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         items.append((_("承诺审核"), url_for("commitments.review")))
         items.append((_("承诺问题反映"), url_for("commitments.reports")))
+    if user.community_id:
+        items.append((_("协调委员会"), url_for("committee.index")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         items.append((_("社区管理"), url_for("communities.index")))
     elif user.community_id:

@@ -456,9 +456,12 @@ def scan(slot: ActivitySlot, text: str, now: datetime | None = None) -> tuple[Si
 
 def points_for_signup(signup: Signup) -> int:
     activity = signup.activity
-    rule = points.rule_for(activity.community_id)
+    # The rule in force on the day of the service, so a later rule change never reaches it.
+    rule = points.rule_at(activity.community_id, signup.slot.local_day)
     per_hour = (
-        activity.points_per_hour if activity.points_per_hour is not None else rule.points_per_hour
+        activity.points_per_hour
+        if activity.points_per_hour is not None
+        else rule.per_hour_for(activity.category)
     )
     percent = points.percent_for(
         rule, emergency=activity.emergency, night=points.is_night(signup.slot.starts_at, rule)

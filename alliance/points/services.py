@@ -28,6 +28,7 @@ from alliance.points.models import (
     PointsAccount,
     PointsRule,
 )
+from alliance.points.rule_versions import has_versions, version_at
 
 MAX_AWARD = 10_000  # one award or correction above this is a typing mistake
 MAX_ITEM_POINTS = 100_000
@@ -104,6 +105,21 @@ def rule_for(community_id: int) -> PointsRule:
     return rule
 
 
+def rule_at(community_id: int, day: date):
+    """The rule in force on `day`: the adopted version of that day, else the community rule."""
+    return version_at(community_id, day) or rule_for(community_id)
+
+
+def award_limit(community_id: int, day: date) -> int:
+    version = version_at(community_id, day)
+    return version.award_max if version is not None else MAX_AWARD
+
+
+def item_limit(community_id: int, day: date) -> int:
+    version = version_at(community_id, day)
+    return version.exchange_item_max if version is not None else MAX_ITEM_POINTS
+
+
 @dataclass
 class RuleInput:
     points_per_hour: object
@@ -129,6 +145,13 @@ def _whole(value, field: str, low: int, high: int, label) -> int:
 
 
 def update_rule(community_id: int, data: RuleInput, actor: User) -> PointsRule:
+    if has_versions(community_id):
+        raise PointsError(
+            _l("本社区的积分规则已由协调委员会决议管理，请在协调委员会提出规则修改。"),
+            code="rules_by_decision",
+            status=409,
+            field="points_per_hour",
+        )
     values = {
         "points_per_hour": _whole(
             data.points_per_hour, "points_per_hour", 0, 1000, _l("每小时积分")
@@ -258,7 +281,8 @@ def post_entry(
         account_community = db.session.scalar(
             select(PointsAccount.community_id).where(PointsAccount.id == account_id)
         )
-        expires_on = expiry_date(local_today(now), rule_for(account_community).expiry_months)
+        today = local_today(now)
+        expires_on = expiry_date(today, rule_at(account_community, today).expiry_months)
     entry = LedgerEntry(
         account_id=account_id,
         user_id=user_id,
@@ -291,6 +315,13 @@ def award(user: User, points, reason, actor: User) -> LedgerEntry:
     amount = parse_points(points)
     why = _reason(reason)
     _person_in(user, actor.community_id)
+    limit = award_limit(actor.community_id, local_today())
+    if amount > limit:
+        raise PointsError(
+            _l("按现行赋分规则，一次赋分不能超过%(n)d分。", n=limit),
+            code="over_award_rule",
+            field="points",
+        )
     return post_entry(
         user_id=user.id,
         community_id=user.community_id,
@@ -473,7 +504,7 @@ class ItemInput:
     active: bool = True
 
 
-def _checked_item(data: ItemInput) -> dict:
+def _checked_item(data: ItemInput, community_id: int) -> dict:
     title = (data.title or "").strip()
     if not title:
         raise PointsError(_l("请填写兑换什么。"), code="title_required", field="title")
@@ -485,6 +516,13 @@ def _checked_item(data: ItemInput) -> dict:
             _l("说明不能超过300字。"), code="description_too_long", field="description"
         )
     points = parse_points(data.points, maximum=MAX_ITEM_POINTS)
+    limit = item_limit(community_id, local_today())
+    if points > limit:
+        raise PointsError(
+            _l("按现行兑换规则，一个兑换项目不能超过%(n)d分。", n=limit),
+            code="over_exchange_rule",
+            field="points",
+        )
     stock = _whole(data.stock, "stock", 0, MAX_STOCK, _l("库存"))
     limit_text = str(data.per_person_limit if data.per_person_limit is not None else "").strip()
     limit = (
@@ -509,7 +547,7 @@ def create_item(commitment: Commitment, data: ItemInput, actor: User) -> Exchang
             code="not_points_commitment",
             field="commitment_id",
         )
-    values = _checked_item(data)
+    values = _checked_item(data, commitment.community_id)
     item = ExchangeItem(
         community_id=commitment.community_id,
         merchant_id=commitment.merchant_id,
@@ -523,7 +561,7 @@ def create_item(commitment: Commitment, data: ItemInput, actor: User) -> Exchang
 
 
 def update_item(item: ExchangeItem, data: ItemInput) -> ExchangeItem:
-    values = _checked_item(data)
+    values = _checked_item(data, item.community_id)
     lock_for_write()
     for name, value in values.items():
         setattr(item, name, value)

@@ -1,7 +1,7 @@
 """large text mode (长辈模式): remembered on the account
 
 Revision ID: e1d3a7c0b2f4
-Revises: f3c6c89eec19
+Revises: fac4e9e1ce94
 Create Date: 2026-12-01 20:20:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e1d3a7c0b2f4'
-down_revision = 'f3c6c89eec19'
+down_revision = 'fac4e9e1ce94'
 branch_labels = None
 depends_on = None
 

@@ -28,4 +28,7 @@ def restore_limiter(app):
     """The limiter is one object per process: hand it back to the suite's app afterwards."""
     yield
     limiter.init_app(app)
+    # Flask-Limiter has no public way to forget an outage; a later test's Redis must not
+    # start out in the fallback left behind by this one.
+    limiter._storage_dead = False
     limiter.reset()

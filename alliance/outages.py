@@ -12,8 +12,9 @@ locked SQLite, wait another 30 s).
 """
 
 import logging
+import time
 
-from flask import current_app, make_response, render_template, request, session
+from flask import current_app, g, make_response, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
@@ -21,6 +22,8 @@ from sqlalchemy import exc as sa_exc
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+LOG_EVERY_SECONDS = 10.0
+_last_logged = -LOG_EVERY_SECONDS
 MESSAGE = _l("系统正在维护或暂时繁忙，您的操作没有保存，请稍后再试。")
 
 # SQLite's transient conditions (a lock held past the busy timeout, a full or failing disk);
@@ -60,6 +63,9 @@ def unavailable_response():
     """The 503 answer: JSON for the APIs, a page for people, both saying to retry shortly."""
     from alliance.errors import json_error, wants_json
 
+    # Flask-Login's template context loads the signed-in user; from now on this request has
+    # none, so neither the page nor the locale selector asks the database again.
+    g._login_user = current_app.login_manager.anonymous_user()
     locale = session.get("locale")
     if locale not in current_app.config["LANGUAGES"]:
         locale = current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -72,7 +78,9 @@ def unavailable_response():
             response = make_response(html, 503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
-    log.warning(
-        "database unavailable on %s %s; answered 503", request.method, request.path
-    )
+    global _last_logged
+    now = time.monotonic()
+    if now - _last_logged >= LOG_EVERY_SECONDS:  # one line per outage, not one per request
+        _last_logged = now
+        log.warning("database unavailable (%s %s): answering 503", request.method, request.path)
     return response

@@ -4,6 +4,7 @@ import pytest
 
 from alliance import create_app
 from alliance.extensions import limiter
+from tests.cards.conftest import api_token, counter  # noqa: F401  (fixtures for these tests)
 from tests.conftest import IsolatedClient
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from alliance.cards.models import Redemption
 from alliance.extensions import db
 from alliance.main.health import HEARTBEAT_KEY
-from tests.cards.conftest import api_token, bearer, counter  # noqa: F401  (fixtures)
+from tests.cards.conftest import bearer
 from tests.conftest import PASSWORD
 from tests.faults.conftest import make_app
 from tests.faults.servers import RedisServer

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from alliance.errors import DomainError
+from alliance.files import is_disk_full, write_atomically
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -85,8 +86,15 @@ def clean_image(data: bytes) -> tuple[bytes, str]:
 def store_photo(data: bytes) -> str:
     cleaned, ext = clean_image(data)
     name = f"{secrets.token_hex(16)}.{ext}"
-    with open(os.path.join(upload_dir(), name), "wb") as fh:
-        fh.write(cleaned)
+    try:
+        write_atomically(os.path.join(upload_dir(), name), cleaned)
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        current_app.logger.error("photo upload refused: the disk is full (%s)", exc)
+        raise PhotoError(
+            _l("服务器存储空间已满，照片没有保存。请稍后再试，或先不附照片提交。")
+        ) from exc
     return name
 
 

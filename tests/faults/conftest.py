@@ -6,6 +6,7 @@ from alliance import create_app
 from alliance.extensions import limiter
 from tests.cards.conftest import api_token, counter  # noqa: F401  (fixtures for these tests)
 from tests.conftest import IsolatedClient
+from tests.help_requests.conftest import setup  # noqa: F401
 
 
 def make_app(database_url: str, **config):

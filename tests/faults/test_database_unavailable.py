@@ -73,6 +73,7 @@ def test_unavailable_page_follows_the_session_language(database_url, sqlite_file
         holder.close()
     assert page.status_code == 503
     assert 'lang="en"' in page.get_data(as_text=True)
+    assert "Nothing you did was saved" in page.get_data(as_text=True)
     with app.app_context():
         db.engine.dispose()
 

@@ -15,6 +15,7 @@ import logging
 import time
 
 from flask import current_app, g, make_response, render_template, request, session
+from flask.logging import default_handler
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
@@ -57,6 +58,21 @@ def is_unavailable(error: BaseException) -> bool:
     # psycopg: OperationalError covers refused connections, admin shutdown, "starting up",
     # lost connections and cancelled statements; InterfaceError a connection already closed.
     return True
+
+
+def log_limiter_outages() -> None:
+    """Let Flask-Limiter's "storage unreachable" warning and "recovered" note reach the log.
+
+    Flask-Limiter gives its logger a NullHandler, so where nothing configured logging (gunicorn
+    as ``make serve`` runs it) the one warning of a Redis outage vanished. When the root logger
+    has no handler, send it where Flask's own messages go (stderr); a deployment that configures
+    logging keeps its own arrangement.
+    """
+    limiter_log = logging.getLogger("flask-limiter")
+    if logging.getLogger().handlers or default_handler in limiter_log.handlers:
+        return
+    limiter_log.addHandler(default_handler)
+    limiter_log.setLevel(logging.INFO)
 
 
 def unavailable_response():

@@ -54,3 +54,31 @@ def write_atomically(target: str | os.PathLike, data: bytes) -> None:
         fsync_path(Path(target).parent)
     finally:
         partial.unlink(missing_ok=True)
+
+
+# Files that belong to a database change: a photo is written before the row that names it is
+# committed. If that transaction ends without a commit (a 503, a rule that said no), the file
+# is removed too, so no orphan is left behind.
+
+_PENDING = "files_written_in_transaction"
+
+
+def remove_unless_committed(session, path: str | os.PathLike) -> None:
+    """Delete `path` when `session`'s current transaction ends without a commit."""
+    from sqlalchemy import event
+
+    if not event.contains(type(session), "after_commit", _forget_files):
+        event.listen(type(session), "after_commit", _forget_files)
+        event.listen(type(session), "after_transaction_end", _remove_files)
+    session.info.setdefault(_PENDING, []).append(Path(path))
+
+
+def _forget_files(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _remove_files(session, transaction) -> None:
+    if transaction.parent is not None:  # a savepoint or a subtransaction: the outer one decides
+        return
+    for path in session.info.pop(_PENDING, []):
+        path.unlink(missing_ok=True)

@@ -1,16 +1,19 @@
 """SQLite locked past its busy timeout answers 503; the health answers report each dependency."""
 
+import io
 import sqlite3
 import time
 import uuid
 
 import pytest
 import redis
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from alliance.cards.models import Redemption
 from alliance.extensions import db
+from alliance.help_requests.models import HelpRequest
 from alliance.main.health import HEARTBEAT_KEY
 from tests.cards.conftest import bearer
 from tests.conftest import PASSWORD
@@ -143,5 +146,52 @@ def test_readyz_reports_redis_broker_and_worker_heartbeat(
     login = client.post("/login", data={"identifier": "nobody", "password": PASSWORD})
     assert login.status_code == 200, "the login form answers while Redis is away"
     redis_server.start()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_photo_of_a_need_refused_by_a_locked_database_is_not_kept(
+    database_url, sqlite_file, world, setup, tmp_path
+):
+    uploads = tmp_path / "uploads"
+    app = make_app(database_url, SQLITE_BUSY_TIMEOUT_MS=200, HELP_REQUEST_UPLOAD_DIR=str(uploads))
+    client = app.test_client()
+    assert (
+        client.post("/login", data={"identifier": "resident", "password": PASSWORD}).status_code
+        == 302
+    )
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(photo, "JPEG")
+    form = {
+        "category_id": str(setup.cat_a["repair"].id),
+        "title": "楼道漏水",
+        "estate_id": str(world.estate_a.id),
+        "building": "3号楼2单元",
+        "urgency": "urgent",
+        "contact_method": "phone",
+        "contact_phone": "13900000001",
+    }
+    holder = sqlite3.connect(sqlite_file, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        refused = client.post(
+            "/requests/new",
+            data={**form, "photo": (io.BytesIO(photo.getvalue()), "leak.jpg")},
+            content_type="multipart/form-data",
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert refused.status_code == 503
+    assert list(uploads.iterdir()) == [], "the photo of a need that was not saved is not kept"
+    assert db.session.scalar(select(func.count(HelpRequest.id))) == 0
+
+    accepted = client.post(
+        "/requests/new",
+        data={**form, "photo": (io.BytesIO(photo.getvalue()), "leak.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert accepted.status_code == 302
+    assert len(list(uploads.iterdir())) == 1
     with app.app_context():
         db.engine.dispose()

@@ -96,7 +96,7 @@ def unavailable_response():
     response.headers["Cache-Control"] = "no-store"
     global _last_logged
     now = time.monotonic()
-    if now - _last_logged >= LOG_EVERY_SECONDS:  # one line per outage, not one per request
+    if now - _last_logged >= LOG_EVERY_SECONDS:  # a line every 10 s of outage, not per request
         _last_logged = now
         log.warning("database unavailable (%s %s): answering 503", request.method, request.path)
     return response

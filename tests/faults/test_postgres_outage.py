@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
+from alliance.api import tokens as api_tokens
 from alliance.cards import services as cards
 from alliance.cards.models import Redemption
 from alliance.communities.models import Community, StreetOffice
@@ -51,7 +52,7 @@ def _seed():
     offer = create_commitment(shop, title="饮料9折", rate=90).offer
     make_volunteer(holder, community)
     card = cards.issue_card(holder, "volunteer")
-    _token, raw = cards.create_token(staff, shop, "收银机")
+    _token, raw = api_tokens.create_token(staff, shop, "收银机")
     db.session.commit()
     return card.code, offer.id, raw
 

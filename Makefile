@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := alliance
 
-.PHONY: install install-dev run serve test lint i18n i18n-extract db-upgrade seed bench clean
+.PHONY: install install-dev run serve test lint i18n i18n-extract db-upgrade seed bench bench-soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -49,6 +49,12 @@ serve: db-upgrade
 bench: install-dev
 	$(BIN)/python -m bench.generate
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
+
+# Ten minutes of mixed load with its own Redis stopped for 60 s in the middle (bench/soak.py).
+SOAK_MINUTES ?= 10
+bench-soak: install-dev
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 test: install-dev
 	$(BIN)/python -m pytest -q

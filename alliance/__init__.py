@@ -46,6 +46,9 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     limiter.init_app(app)
     init_security(app)
+    from alliance.outages import log_limiter_outages
+
+    log_limiter_outages()
 
     from alliance.accounts.login import configure_login
 

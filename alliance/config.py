@@ -23,10 +23,22 @@ def _engine_options(url: str) -> dict:
     server's max_connections)."""
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
+        # A server that does not answer (not one that refuses) must not hold a worker for long.
+        connect_timeout = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+        options["connect_args"] = {"connect_timeout": connect_timeout}
+        options["pool_timeout"] = int(os.environ.get("DB_POOL_TIMEOUT", "10"))
         options["pool_size"] = int(os.environ.get("DB_POOL_SIZE", "5"))
         options["max_overflow"] = int(os.environ.get("DB_MAX_OVERFLOW", "5"))
         options["pool_recycle"] = int(os.environ.get("DB_POOL_RECYCLE", "1800"))
     return options
+
+
+def _ratelimit_storage_options(uri: str) -> dict:
+    """A Redis that does not answer must not hold a request: fail fast, then fall back."""
+    if uri.startswith(("redis://", "rediss://", "redis+")):
+        timeout = float(os.environ.get("RATELIMIT_REDIS_TIMEOUT", "0.5"))
+        return {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    return {}
 
 
 class Config:
@@ -35,6 +47,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
     # True: every SQLite transaction starts with BEGIN IMMEDIATE (see alliance/database.py).
     SQLITE_IMMEDIATE_TRANSACTIONS = os.environ.get("SQLITE_IMMEDIATE_TRANSACTIONS") == "1"
+    # How long a SQLite writer waits for the lock; past it the request answers 503.
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000"))
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
     BABEL_DEFAULT_LOCALE = "zh_CN"
@@ -46,11 +60,18 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis away: count in each process's memory meanwhile (a warning in the log once per
+    # outage), probe Redis again after 1, 2, 4 … 32 s and go back to it by itself.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = _ratelimit_storage_options(RATELIMIT_STORAGE_URI)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     # Cards: verification per client address and per member (brute-forcing codes).
     CARD_VERIFY_RATE_LIMIT = os.environ.get("CARD_VERIFY_RATE_LIMIT", "60/minute")
     # Cards: the site root put in QR codes (<SITE_URL>/c/<code>); the request's host when unset.
     SITE_URL = os.environ.get("SITE_URL")
+    # Background jobs' broker (Redis); /readyz probes it and the worker's heartbeat there.
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL")
+    WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "180"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -77,6 +98,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_OPTIONS: dict = {}
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 

@@ -19,6 +19,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    from alliance.inputs import init_inputs
+
+    init_inputs(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)

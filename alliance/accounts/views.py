@@ -17,16 +17,10 @@ from alliance.accounts.models import Role
 from alliance.communities.services import all_communities
 from alliance.extensions import db, limiter
 from alliance.formkit import choices
+from alliance.inputs import safe_next
 from alliance.validators import mask_phone
 
 bp = Blueprint("accounts", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site paths: never //host or /\\host."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    return target
 
 
 def _login_limit() -> str:

@@ -1,6 +1,7 @@
 """Rules for volunteer activities: publishing, sign-ups, attendance, confirmation and points,
 service records and the monthly leaderboard. Services add and flush, never commit."""
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -40,6 +41,7 @@ LOCAL_TZ = cards.LOCAL_TZ
 MAX_SLOT_HOURS = 24
 MAX_SLOTS = 20
 LEADERBOARD_SIZE = 20
+_DIGITS = re.compile(r"[0-9]{1,6}")
 
 
 class ActivityError(DomainError):
@@ -111,7 +113,7 @@ def _checked_slot(data: SlotInput, now: datetime) -> dict:
             "slot_in_past", _l("开始时间已经过了，请选择将来的时间。"), field="starts_at"
         )
     text = str(data.capacity if data.capacity is not None else "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= 10000:
+    if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= 10000:
         raise ActivityError("capacity", _l("人数上限应是1到10000之间的整数。"), field="capacity")
     return {
         "starts_at": data.starts_at,
@@ -139,7 +141,7 @@ def _checked_details(community_id: int, data: ActivityInput) -> dict:
     per_hour_text = str(data.points_per_hour if data.points_per_hour is not None else "").strip()
     per_hour = None
     if per_hour_text:
-        if not per_hour_text.isdigit() or int(per_hour_text) > 1000:
+        if not _DIGITS.fullmatch(per_hour_text) or int(per_hour_text) > 1000:
             raise ActivityError(
                 "per_hour",
                 _l("每小时积分应是0到1000之间的整数，不能为负数或小数。"),

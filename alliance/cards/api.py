@@ -10,6 +10,7 @@ from alliance.cards import services
 from alliance.cards.models import Redemption
 from alliance.errors import json_error
 from alliance.extensions import csrf, db, limiter
+from alliance.inputs import IdField
 
 bp = Blueprint("cards_api", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate)
@@ -28,7 +29,7 @@ class VerifyRequest(Schema):
 @api_schema("RedemptionRequest")
 class RedemptionRequest(Schema):
     code = fields.String(required=True)
-    offer_id = fields.Integer(required=True, strict=True)
+    offer_id = IdField(required=True)
     bill_fen = fields.Integer(
         strict=True,
         load_default=None,

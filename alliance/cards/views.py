@@ -38,6 +38,7 @@ from alliance.communities.services import (
 )
 from alliance.extensions import db, limiter
 from alliance.formkit import rollback_and_report
+from alliance.inputs import ids_from
 from alliance.validators import mask_name
 
 bp = Blueprint("cards", __name__, cli_group=None)
@@ -494,11 +495,8 @@ def print_one(card_id: int):
 def print_sheet():
     """An A4 sheet: the cards ticked in the list (?ids=1,2), or the newest active ones."""
     stmt = scoped(select(Card), Card.community_id, current_user).options(joinedload(Card.holder))
-    ids = [int(i) for i in (request.args.get("ids") or "").split(",") if i.strip().isdigit()]
-    if ids:
-        stmt = stmt.where(Card.id.in_(ids[:SHEET_SIZE]))
-    else:
-        stmt = stmt.where(Card.status == CardStatus.ACTIVE)
+    ids = ids_from((request.args.get("ids") or "").split(",")[:100], SHEET_SIZE)
+    stmt = stmt.where(Card.id.in_(ids) if ids else Card.status == CardStatus.ACTIVE)
     cards = db.session.scalars(stmt.order_by(Card.id.desc()).limit(SHEET_SIZE)).all()
     return render_template("cards/print.html", cards=_printable(cards))
 

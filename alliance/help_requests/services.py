@@ -34,6 +34,7 @@ from alliance.help_requests.models import (
     State,
     Urgency,
 )
+from alliance.inputs import parse_id
 from alliance.main.services import glance_provider
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.validators import normalize_phone
@@ -244,6 +245,11 @@ class ResourceInput:
     team_name: str = ""
 
 
+def _get(model, raw_id: str):
+    key = parse_id(raw_id)
+    return db.session.get(model, key) if key is not None else None
+
+
 def create_resource(community: Community, actor: User, data: ResourceInput) -> Resource:
     codes = {c.code for c in categories_of(community.id)}
     if data.category_code not in codes:
@@ -260,13 +266,13 @@ def create_resource(community: Community, actor: User, data: ResourceInput) -> R
     )
     kind, _sep, raw_id = (data.provider or "").partition(":")
     if kind == ProviderKind.MERCHANT:
-        merchant = db.session.get(Merchant, int(raw_id)) if raw_id.isdigit() else None
+        merchant = _get(Merchant, raw_id)
         if merchant is None or merchant.community_id != community.id:
             raise HelpRequestError(_l("请选择本社区的联盟商户。"), "provider")
         resource.provider_kind, resource.merchant_id = kind, merchant.id
         resource.community_id = community.id
     elif kind == ProviderKind.UNIT:
-        unit = db.session.get(CoBuildingUnit, int(raw_id)) if raw_id.isdigit() else None
+        unit = _get(CoBuildingUnit, raw_id)
         if unit is None or unit.street_office_id != community.street_office_id:
             raise HelpRequestError(_l("请选择本街道的共建单位。"), "provider")
         if not actor.has_role(Role.STREET_OFFICER):

@@ -48,6 +48,7 @@ from alliance.help_requests.models import (
     State,
 )
 from alliance.help_requests.photos import MAX_PHOTO_BYTES, PhotoError, photo_path
+from alliance.inputs import id_arg, ids_from, parse_id
 from alliance.merchants.models import Merchant, MerchantStatus
 
 bp = Blueprint("help_requests", __name__, url_prefix="/requests")
@@ -71,7 +72,7 @@ def too_large(_exc):
 
 def _community() -> Community:
     """The community a page is about: ?community=<id> for street officers, else the user's."""
-    wanted = request.args.get("community", type=int)
+    wanted = id_arg("community", status=404)
     if wanted:
         return community_or_404(current_user, wanted)
     if current_user.community_id:
@@ -153,10 +154,11 @@ def _request_form(community: Community) -> RequestForm:
 
 
 def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return -1  # an id that exists nowhere: the service answers with a clear message
+    if value in (None, ""):
+        return None
+    # An id that exists nowhere (-1) when it is no id: the service answers with a clear message.
+    found = parse_id(value)
+    return -1 if found is None else found
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -362,7 +364,7 @@ def _action_input() -> dict:
     provider = None
     kind, _sep, raw_id = str(source.get("provider") or "").partition(":")
     if kind:
-        provider = workflow.Provider(kind, int(raw_id) if raw_id.isdigit() else -1)
+        provider = workflow.Provider(kind, parse_id(raw_id) or -1)
     rating = source.get("rating")
     try:
         rating = int(rating) if rating not in (None, "") else None
@@ -717,7 +719,7 @@ def _project_form(community: Community, project: Project | None = None) -> Proje
 
 def _save_project(community: Community, form: ProjectForm, project: Project | None):
     def ids(values):
-        return [int(v) for v in values or [] if str(v).isdigit()]
+        return ids_from(values or [], 1000)
 
     return services.save_project(
         community,

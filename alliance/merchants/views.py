@@ -15,6 +15,7 @@ from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer, in_scope_or_404, scoped
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
+from alliance.inputs import parse_id
 from alliance.merchants import services
 from alliance.merchants.forms import (
     AgreementForm,
@@ -54,7 +55,7 @@ def directory_filters(args) -> dict:
     code = (args.get("community") or "").strip()
     if code:
         community = db.session.scalars(select(Community).where(Community.code == code)).first()
-    estate_id = args.get("estate", type=int)
+    estate_id = parse_id(args.get("estate") or "")
     return {"q": q, "category": category, "community": community, "estate_id": estate_id}
 
 

@@ -8,6 +8,7 @@ from alliance.api.openapi import api_schema
 from alliance.api_support import json_body
 from alliance.errors import json_error
 from alliance.extensions import csrf, db
+from alliance.inputs import IdField
 from alliance.points import services
 from alliance.points.models import Exchange
 
@@ -23,7 +24,7 @@ class ExchangeRequest(Schema):
             "description": "The card's static or rotating code (the part after /c/ in the QR URL)"
         },
     )
-    item_id = fields.Integer(required=True, strict=True)
+    item_id = IdField(required=True)
 
 
 @api_schema("CardExchangeItem")  # sorts before CardVerification, which nests it

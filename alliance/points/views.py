@@ -14,6 +14,7 @@ from alliance.accounts.permissions import roles_required
 from alliance.cards import services as cards
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
+from alliance.inputs import parse_id
 from alliance.points import services
 from alliance.points.forms import AdjustForm, AwardForm, ExchangeForm, ItemForm, RuleForm
 from alliance.points.models import Exchange, ExchangeItem, LedgerEntry
@@ -257,8 +258,8 @@ def exchange(code: str):
     if merchant is None:
         abort(403)
     form = ExchangeForm()
-    item_text = (form.item_id.data or "").strip()
-    if not form.validate_on_submit() or not item_text.isdigit():
+    item_id = parse_id(form.item_id.data or "")
+    if not form.validate_on_submit() or item_id is None:
         flash(_("请选择兑换项目。"), "danger")
         return redirect(url_for("cards.verify", code=code)), 303
     try:
@@ -266,7 +267,7 @@ def exchange(code: str):
             merchant=merchant,
             staff=current_user,
             raw_code=code,
-            item_id=int(item_text),
+            item_id=item_id,
             idempotency_key=form.key.data or "",
         )
     except services.PointsError as exc:

@@ -1,7 +1,5 @@
 """Cards on the web: the holder's card, verification at the counter, redemption, reports, admin."""
 
-import csv
-import io
 import uuid
 from pathlib import Path
 
@@ -39,6 +37,7 @@ from alliance.communities.services import (
 from alliance.extensions import db, limiter
 from alliance.formkit import rollback_and_report
 from alliance.inputs import ids_from
+from alliance.spreadsheets import csv_response
 from alliance.validators import mask_name
 
 bp = Blueprint("cards", __name__, cli_group=None)
@@ -301,18 +300,6 @@ def merchant_report():
     )
 
 
-def _csv_response(rows, header, filename):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _yuan(fen):
     from alliance.templating import fen_to_yuan
 
@@ -325,7 +312,7 @@ def merchant_csv():
     merchant = _merchant_or_403()
     month, first, nxt = services.month_bounds(request.args.get("month"))
     rows = services.redemptions_between(Redemption.merchant_id == merchant.id, first, nxt)
-    return _csv_response(
+    return csv_response(
         (
             [
                 r.created_at.astimezone(services.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
@@ -526,7 +513,7 @@ def report():
 def report_csv():
     community_ids, month, first, nxt = _report_scope()
     rows = services.totals_by_member(community_ids, first, nxt)
-    return _csv_response(
+    return csv_response(
         (
             [
                 month,

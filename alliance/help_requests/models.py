@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.validators import mask_name
 
 
 class Urgency(StrEnum):
@@ -317,6 +318,13 @@ class HelpRequest(db.Model):
         if self.provider_kind == ProviderKind.UNIT and self.provider_unit:
             return self.provider_unit.name
         return ""
+
+    @property
+    def public_provider_name(self) -> str:
+        """For public surfaces: a volunteer is a person, masked (王*明); shops and units are not."""
+        if self.provider_kind == ProviderKind.VOLUNTEER and self.provider_volunteer:
+            return mask_name(self.provider_volunteer.name)
+        return self.provider_name
 
     @property
     def place(self) -> str:

@@ -275,7 +275,7 @@ def _request_row(order: HelpRequest) -> dict:
         "service_name": order.category.name,
         "service_code": order.category.code,
         "description": services.public_title(order.title, 80),
-        "agency_responsible": order.provider_name or order.community.name,
+        "agency_responsible": order.public_provider_name or order.community.name,
         "service_notice": None,
         "requested_datetime": w3(order.submitted_at),
         "updated_datetime": w3(order.updated_at),

@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from alliance.config import config_for
+from alliance.config import check_production_config, config_for
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(config_for(os.environ.get("ALLIANCE_ENV")))
     if test_config:
         app.config.update(test_config)
+    check_production_config(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
     from alliance.inputs import init_inputs

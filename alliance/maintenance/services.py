@@ -30,12 +30,16 @@ def backup(url: URL | str, path: Path) -> None:
         raise MaintenanceError(f"folder {path.parent} does not exist")
     partial = path.with_name(path.name + ".partial")
     try:
+        # A backup holds everyone's personal data: owner-only from its first byte (0600).
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         if url.get_backend_name() == "sqlite":
             _sqlite_backup(_sqlite_file(url), partial)
         elif url.get_backend_name() == "postgresql":
             _pg_dump(url, partial)
         else:
             raise MaintenanceError(f"no backup method for {url.get_backend_name()}")
+        os.chmod(partial, 0o600)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)

@@ -43,4 +43,8 @@ def test_formula_starts_get_an_apostrophe(text):
 
 
 def test_plain_text_and_numbers_stay():
-    assert safe_cell("明珠面馆") == "明珠面馆" and safe_cell(-5) == -5 and safe_cell("10.00") == "10.00"
+    assert (
+        safe_cell("明珠面馆") == "明珠面馆"
+        and safe_cell(-5) == -5
+        and safe_cell("10.00") == "10.00"
+    )

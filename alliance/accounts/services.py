@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, or_, select
 
-from alliance.accounts.models import Role, User, UserRole
+from alliance.accounts.models import Role, User, UserRole, new_login_token
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
@@ -133,6 +133,12 @@ def revoke_role(user: User, role: Role, *, by: User) -> bool:
             user.role_grants.remove(grant)
     db.session.flush()
     return True
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember cookie of `user` stops working (the loader finds no one)."""
+    user.login_token = new_login_token()
+    db.session.flush()
 
 
 def change_password(user: User, new_password: str) -> None:

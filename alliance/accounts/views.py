@@ -53,6 +53,16 @@ def login():
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
+    # GET (the WeChat menu's link) only asks: a link or an <img> must not sign anyone out.
+    if request.method == "GET":
+        if not current_user.is_authenticated:
+            return redirect(url_for("main.index"))
+        return render_template("accounts/logout.html")
+    if current_user.is_authenticated:
+        # The session and remember cookies carry the login token: a new one ends them on the
+        # server, so a copied cookie stops working too (on every device of the person).
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash(_("您已退出登录。"), "info")
     response = redirect(url_for("main.index"))

@@ -51,6 +51,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Failed sign-ins per login name that has no account: the same 5 in 15 minutes as the
+    # database lockout of a real account, so the locked answer does not tell them apart.
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per 15 minutes"
+    # Reverse proxies in front of the site (nginx: 1). Their X-Forwarded-For/-Proto are
+    # believed, for that many hops only: per-address limits then see the client, not the proxy.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     # Cards: verification per client address and per member (brute-forcing codes).
     CARD_VERIFY_RATE_LIMIT = os.environ.get("CARD_VERIFY_RATE_LIMIT", "60/minute")
     # Cards: the site root put in QR codes (<SITE_URL>/c/<code>); the request's host when unset.

@@ -66,6 +66,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         db.session.rollback()
+        if exc.response is not None:  # e.g. a rate limit's own page (the login lockout)
+            return exc.response
         code = exc.code or 500
         detail = exc.description if wants_json() and code in (400, 409, 422) else None
         response = render(code, detail)

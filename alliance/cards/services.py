@@ -165,7 +165,7 @@ def issue_card(
         community_id, merchant_id = merchant.community_id, merchant.id
     else:
         raise CardError("bad_kind", _l("请选择卡的种类。"))
-    if current_card(holder.id, kind, merchant_id) is not None:
+    if current_card(holder.id, kind) is not None:
         raise CardError("already_has_card", _l("这个人已经有一张这种卡了。"), 409)
     community = db.session.get(Community, community_id)
     number = allocate_numbers(community)[0]
@@ -178,8 +178,18 @@ def issue_card(
         issued_by_id=issued_by.id if issued_by else None,
         today=local_today(),
     )
-    db.session.add(card)
-    db.session.flush()
+    return _add_current(card)
+
+
+def _add_current(card: Card) -> Card:
+    """Insert a current card; the partial unique index refuses a second one of the holder's
+    kind (a concurrent issue or reissue that passed the check above at the same moment)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(card)
+            db.session.flush()
+    except IntegrityError:
+        raise CardError("already_has_card", _l("这个人已经有一张这种卡了。"), 409) from None
     return card
 
 
@@ -264,6 +274,7 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
         card.status = CardStatus.LOST
         card.status_reason = (reason or "").strip()[:200] or str(_l("补办新卡"))
         card.status_changed_at = utcnow()
+    db.session.flush()  # the old card leaves "current" before the new one arrives
     community = db.session.get(Community, card.community_id)
     number = allocate_numbers(community)[0]
     new = _new_card(
@@ -276,9 +287,7 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
         today=local_today(),
         replaces_id=card.id,
     )
-    db.session.add(new)
-    db.session.flush()
-    return new
+    return _add_current(new)
 
 
 # --- verification ------------------------------------------------------------------------
@@ -321,8 +330,10 @@ def _card_row(parsed: codes.ParsedCode):
             VolunteerProfile.name,
             VolunteerProfile.status,
             Merchant.status,
+            Community.street_office_id,
         )
         .join(_Holder, _Holder.id == Card.holder_id)
+        .join(Community, Community.id == Card.community_id)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Card.holder_id)
         .outerjoin(Merchant, Merchant.id == Card.merchant_id)
         .where(column == parsed.key)
@@ -347,7 +358,7 @@ def verify(
     row = _card_row(parsed)
     if row is None:
         return Verification(False, "unknown", None)
-    card, display_name, volunteer_name, volunteer_status, merchant_status = row
+    card, display_name, volunteer_name, volunteer_status, merchant_status, office_id = row
     code_type = parsed.kind
     result = Verification(False, None, code_type, card, mask_name(volunteer_name or display_name))
     now = now or utcnow()
@@ -369,7 +380,13 @@ def verify(
     else:
         result.valid = True
     if result.valid and merchant is not None and with_offers:
-        result.offers = applicable_offers(merchant, card.kind, today)
+        result.offers = applicable_offers(
+            merchant,
+            card.kind,
+            today,
+            card_community_id=card.community_id,
+            card_street_office_id=office_id,
+        )
     return result
 
 

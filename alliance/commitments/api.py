@@ -58,6 +58,8 @@ def serialize_commitment(c: Commitment) -> dict:
             },
             # True: the cashier must scan the rotating code on the phone (no printed cards).
             "requires_rotating": bool(o.requires_rotating),
+            # False: only cards of the member's community; True: every community of the office.
+            "open_to_street_office": bool(o.open_to_street_office),
         }
     service = None
     if c.service is not None:

@@ -72,6 +72,14 @@ class CommitmentForm(FlaskForm):
         ),
     )
 
+    open_to_street_office = BooleanField(
+        _l("向全街道各社区的卡开放"),
+        description=_l(
+            "不勾选时，只有本社区发的卡可以享受；勾选后，同一街道其他社区的志愿者卡、"
+            "共富联盟卡也可以享受。"
+        ),
+    )
+
     service_what = StringField(
         _l("服务内容"),
         validators=[Length(max=200)],
@@ -98,6 +106,7 @@ class CommitmentForm(FlaskForm):
                 usage_limit=self.usage_limit.data,
                 usage_period=self.usage_period.data,
                 requires_rotating=self.requires_rotating.data,
+                open_to_street_office=self.open_to_street_office.data,
             )
         service = None
         if self.kind.data == CommitmentKind.SERVICE:
@@ -132,6 +141,7 @@ class CommitmentForm(FlaskForm):
             self.usage_period.data = offer.usage_period
             self.usage_limit.data = offer.usage_limit
             self.requires_rotating.data = offer.requires_rotating
+            self.open_to_street_office.data = offer.open_to_street_office
         if commitment.service is not None:
             s = commitment.service
             self.service_what.data = s.what

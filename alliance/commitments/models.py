@@ -217,6 +217,11 @@ class Offer(db.Model):
     usage_period: Mapped[str] = mapped_column(String(10), default=UsagePeriod.UNLIMITED)
     # Cards issue: only the phone's rotating code (not a static/printed code) may redeem it.
     requires_rotating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Cards of the member's own community get the offer; True opens it to the cards of every
+    # community of the same street office (the member's choice).
+    open_to_street_office: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     commitment: Mapped[Commitment] = relationship(back_populates="offer")
 

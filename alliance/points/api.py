@@ -55,7 +55,7 @@ _ITEM_SUMMARIES = ExchangeItemSummary(many=True)
 
 def verification_extras(result, merchant) -> dict:
     """`points_balance` and `exchange_items` for the card verification answer (valid cards)."""
-    if not result.valid or result.card is None:
+    if not result.valid or result.card is None or not services.spends_here(result.card, merchant):
         return {"points_balance": None, "exchange_items": []}
     balance = services.balance_of(result.card.holder_id)
     items = services.counter_items(merchant, result.card.holder_id, balance)

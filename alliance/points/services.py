@@ -251,6 +251,7 @@ def post_entry(
     signup_id: int | None = None,
     exchange_id: int | None = None,
     expiry_key: date | None = None,
+    idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> LedgerEntry:
     """Append one entry and move the balance in the same transaction; never below zero."""
@@ -286,6 +287,7 @@ def post_entry(
         exchange_id=exchange_id,
         expires_on=expires_on,
         expiry_key=expiry_key,
+        idempotency_key=idempotency_key,
         created_at=now,
     )
     db.session.add(entry)
@@ -298,35 +300,68 @@ def _person_in(user: User, community_id: int) -> None:
         raise PointsError("not_in_community", _l("本社区没有这个人。"), 404, field="person")
 
 
-def award(user: User, points, reason, actor: User) -> LedgerEntry:
-    """赋分: a secretary's manual award for a good deed, with a reason."""
-    amount = parse_points(points)
-    why = _reason(reason)
-    _person_in(user, actor.community_id)
-    return post_entry(
+def _entry_for_key(key: str) -> LedgerEntry | None:
+    return db.session.scalars(select(LedgerEntry).where(LedgerEntry.idempotency_key == key)).first()
+
+
+def _manual_entry(kind: str, user: User, amount: int, why: str, actor: User, key) -> LedgerEntry:
+    """Post an award or correction once per form key: the same form again returns the entry
+    it made (also when 20 posts race: the unique key lets one insert win); the key with other
+    values is refused. Without a key (the CLI, imports) every call posts."""
+    entry_values = dict(
         user_id=user.id,
         community_id=user.community_id,
-        kind=EntryKind.AWARD,
+        kind=kind,
         delta=amount,
         reason=why,
         actor_id=actor.id,
     )
+    if key is None:
+        return post_entry(**entry_values)
+    clean = clean_key(key)
+    if clean is None:
+        raise PointsError("bad_key", _l("页面已过期，请刷新后重新提交。"), 400, field="points")
+
+    def replay(existing: LedgerEntry) -> LedgerEntry:
+        same = (existing.user_id, existing.kind, existing.delta, existing.reason) == (
+            user.id,
+            kind,
+            amount,
+            why[:200],
+        )
+        if not same:
+            raise PointsError("key_reused", _l("这张表单已经提交过了，请刷新后重新填写。"), 422)
+        return existing
+
+    lock_for_write()
+    existing = _entry_for_key(clean)
+    if existing is not None:
+        return replay(existing)
+    try:
+        with db.session.begin_nested():
+            return post_entry(**entry_values, idempotency_key=clean)
+    except IntegrityError:
+        existing = _entry_for_key(clean)
+        if existing is None:
+            raise
+        return replay(existing)
 
 
-def adjust(user: User, points, reason, actor: User) -> LedgerEntry:
+def award(user: User, points, reason, actor: User, *, key: str | None = None) -> LedgerEntry:
+    """赋分: a secretary's manual award for a good deed, with a reason."""
+    amount = parse_points(points)
+    why = _reason(reason)
+    _person_in(user, actor.community_id)
+    return _manual_entry(EntryKind.AWARD, user, amount, why, actor, key)
+
+
+def adjust(user: User, points, reason, actor: User, *, key: str | None = None) -> LedgerEntry:
     """A correction (either sign) with a reason; a deduction cannot take the balance below 0."""
     amount = parse_points(points, allow_negative=True)
     why = _reason(reason)
     _person_in(user, actor.community_id)
     try:
-        return post_entry(
-            user_id=user.id,
-            community_id=user.community_id,
-            kind=EntryKind.ADJUST,
-            delta=amount,
-            reason=why,
-            actor_id=actor.id,
-        )
+        return _manual_entry(EntryKind.ADJUST, user, amount, why, actor, key)
     except PointsError as exc:
         if exc.code == "insufficient_points":
             raise PointsError(
@@ -605,6 +640,12 @@ def _replay(existing: Exchange, print_: str) -> tuple[Exchange, bool]:
     return existing, False
 
 
+def spends_here(card, merchant: Merchant) -> bool:
+    """Points are spent only in the holder's community: its members give what its rules
+    earned (README, "Cards across communities"). A card of another community sees no items."""
+    return card.community_id == merchant.community_id
+
+
 def exchange(
     *,
     merchant: Merchant,
@@ -641,6 +682,8 @@ def exchange(
     if item is None or item.merchant_id != merchant.id or not item.active:
         raise PointsError("item_not_available", _l("本店没有这个兑换项目。"), 422)
     card = check.card
+    if not spends_here(card, merchant):
+        raise PointsError("other_community", _l("积分只能在持卡人所在社区的联盟商户兑换。"), 422)
     holder_id = card.holder_id
     cost, title = item.points, item.title
     slots = range(1, item.per_person_limit + 1) if item.per_person_limit else [None]

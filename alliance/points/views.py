@@ -125,7 +125,10 @@ def _manual(form, service, done_message):
     try:
         if person is None:
             raise services.PointsError("not_in_community", _("本社区没有这个人。"), 404, "person")
-        entry = service(person, form.points.data, form.reason.data, current_user)
+        # The form's one-time key: posting the same form twice awards once.
+        entry = service(
+            person, form.points.data, form.reason.data, current_user, key=form.key.data or ""
+        )
     except services.PointsError as exc:
         rollback_and_report(exc, form, field="points")
         return None
@@ -234,7 +237,12 @@ def edit_item(item_id: int):
 
 def counter_panel(result, merchant) -> dict | None:
     """What the counter page shows under a valid card: balance and this member's items."""
-    if not result.valid or result.card is None or merchant is None:
+    if (
+        not result.valid
+        or result.card is None
+        or merchant is None
+        or not services.spends_here(result.card, merchant)
+    ):
         return None
     balance = services.balance_of(result.card.holder_id)
     return {

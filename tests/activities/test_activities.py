@@ -275,15 +275,22 @@ def test_points_rules_page_validates_and_is_audited(as_user, world):
 def test_award_page(as_user, world):
     client = as_user("secretary_a")
     r = client.post(
-        "/points/award", data={"person": "volunteer", "points": "1.5", "reason": "好事"}
+        "/points/award",
+        data={"person": "volunteer", "points": "1.5", "reason": "好事", "key": "k1"},
     )
     assert r.status_code == 422 and "整数" in r.get_data(as_text=True)
-    r = client.post("/points/award", data={"person": "resident_b", "points": "5", "reason": "好事"})
+    r = client.post(
+        "/points/award",
+        data={"person": "resident_b", "points": "5", "reason": "好事", "key": "k2"},
+    )
     assert r.status_code == 422 and "本社区没有这个人" in r.get_data(as_text=True)
-    r = client.post("/points/award", data={"person": "volunteer", "points": "5", "reason": "好事"})
+    r = client.post(
+        "/points/award", data={"person": "volunteer", "points": "5", "reason": "好事", "key": "k3"}
+    )
     assert r.status_code == 303
     r = client.post(
-        "/points/adjust", data={"adj-person": "volunteer", "adj-points": "-9", "adj-reason": "错了"}
+        "/points/adjust",
+        data={"adj-person": "volunteer", "adj-points": "-9", "adj-reason": "错了", "adj-key": "k4"},
     )
     assert r.status_code == 422 and "小于0" in r.get_data(as_text=True)
     assert points.balance_of(world.users["volunteer"].id) == 5

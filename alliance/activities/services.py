@@ -23,7 +23,7 @@ from alliance.activities.models import (
 )
 from alliance.cards import services as cards
 from alliance.cards.models import Card
-from alliance.clock import local_date, local_start, local_today
+from alliance.clock import LOCAL_TZ, local_date, local_start, local_today
 from alliance.commitments.models import CardKind
 from alliance.communities.models import Community
 from alliance.communities.services import can_administer
@@ -39,6 +39,9 @@ from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 MAX_SLOT_HOURS = 24
 MAX_SLOTS = 20
 LEADERBOARD_SIZE = 20
+# Volunteers may check in this early and out this late; the hours stay within the window.
+TOLERANCE_MINUTES = 30
+ATTENDANCE_TOLERANCE = timedelta(minutes=TOLERANCE_MINUTES)
 _DIGITS = re.compile(r"[0-9]{1,6}")
 
 
@@ -315,10 +318,27 @@ def _open_for_attendance(signup: Signup) -> None:
         raise ActivityError("confirmed", _l("时长已经确认，不能再修改。"), 409)
 
 
-def _minutes(check_in: datetime, check_out: datetime) -> int:
+def window(slot: ActivitySlot) -> tuple[datetime, datetime]:
+    """Service hours count between the slot's start and end, widened by the tolerance."""
+    return slot.starts_at - ATTENDANCE_TOLERANCE, slot.ends_at + ATTENDANCE_TOLERANCE
+
+
+def _minutes(check_in: datetime, check_out: datetime, slot: ActivitySlot) -> int:
     if check_out < check_in:
         raise ActivityError(
             "checkout_before_checkin", _l("签退时间不能早于签到时间。"), field="check_out"
+        )
+    earliest, latest = window(slot)
+    if check_in < earliest or check_out > latest:
+        raise ActivityError(
+            "outside_slot",
+            _l(
+                "签到和签退时间须在时段内（可提前或推后%(m)d分钟）：%(start)s 至 %(end)s。",
+                m=TOLERANCE_MINUTES,
+                start=earliest.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M"),
+                end=latest.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M"),
+            ),
+            field="check_out" if check_in >= earliest else "check_in",
         )
     minutes = int((check_out - check_in).total_seconds() // 60)
     if minutes > MAX_SLOT_HOURS * 60:
@@ -326,6 +346,15 @@ def _minutes(check_in: datetime, check_out: datetime) -> int:
             "too_long", _l("服务时长不能超过24小时，请核对时间。"), field="check_out"
         )
     return minutes
+
+
+def _not_own(signup: Signup, actor: User | None) -> None:
+    """Nobody records or confirms their own hours: a grid worker who also volunteers would
+    otherwise credit themselves."""
+    if actor is not None and actor.id == signup.user_id:
+        raise ActivityError(
+            "own_hours", _l("不能登记或确认自己的服务时长，请另一位组织者操作。"), 403
+        )
 
 
 def check_in(signup: Signup, at: datetime) -> None:
@@ -342,18 +371,28 @@ def check_out(signup: Signup, at: datetime) -> None:
         raise ActivityError("not_in", _l("还没有签到，不能签退。"), 409)
     if signup.check_out_at is not None:
         raise ActivityError("already_out", _l("已经签退过了。"), 409)
-    signup.minutes = _minutes(signup.check_in_at, at)
+    # A scan is a real moment: outside the window it counts at the window's edge.
+    earliest, latest = window(signup.slot)
+    at = min(max(at, earliest), latest)
+    signup.check_in_at = min(max(signup.check_in_at, earliest), at)
+    signup.minutes = _minutes(signup.check_in_at, at, signup.slot)
     signup.check_out_at = at
     db.session.flush()
 
 
-def set_times(signup: Signup, check_in_at: datetime | None, check_out_at: datetime | None) -> None:
-    """The organiser marks attendance by hand."""
+def set_times(
+    signup: Signup,
+    check_in_at: datetime | None,
+    check_out_at: datetime | None,
+    actor: User | None = None,
+) -> None:
+    """The organiser marks attendance by hand, within the slot (and its tolerance)."""
     lock_for_write()
+    _not_own(signup, actor)
     _open_for_attendance(signup)
     if check_in_at is None or check_out_at is None:
         raise ActivityError("times_required", _l("请填写签到和签退时间。"), field="check_in")
-    signup.minutes = _minutes(check_in_at, check_out_at)
+    signup.minutes = _minutes(check_in_at, check_out_at, signup.slot)
     signup.check_in_at, signup.check_out_at = check_in_at, check_out_at
     db.session.flush()
 
@@ -418,8 +457,11 @@ def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
     """The organiser confirms the hours; the rule's points are earned once (unique per sign-up)."""
     now = now or utcnow()
     lock_for_write()
+    _not_own(signup, actor)
     if signup.status != SignupStatus.SIGNED_UP or signup.minutes is None:
         raise ActivityError("no_hours", _l("还没有签到签退记录，不能确认。"), 409)
+    # Hours recorded before the window rule (or written around it) are checked again.
+    _minutes(signup.check_in_at, signup.check_out_at, signup.slot)
     changed = db.session.execute(
         update(Signup)
         .where(Signup.id == signup.id, Signup.confirmed_at.is_(None))
@@ -456,6 +498,8 @@ def confirm_slot(slot: ActivitySlot, actor: User, now: datetime | None = None) -
                 Signup.status == SignupStatus.SIGNED_UP,
                 Signup.minutes.is_not(None),
                 Signup.confirmed_at.is_(None),
+                # The organiser's own hours wait for another organiser.
+                Signup.user_id != actor.id,
             )
         )
     )

@@ -368,7 +368,7 @@ def set_times(signup_id: int):
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
         return redirect(url_for(".attendance", slot_id=slot_id)), 303
     try:
-        services.set_times(signup, form.check_in.moment, form.check_out.moment)
+        services.set_times(signup, form.check_in.moment, form.check_out.moment, actor=current_user)
     except services.ActivityError as exc:
         rollback_and_report(exc)
     else:

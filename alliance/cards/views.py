@@ -255,6 +255,8 @@ def receipt(redemption_id: int):
 
 
 @bp.route("/scan", methods=["GET", "POST"])
+@limiter.limit(verify_limit, methods=["POST"])
+@limiter.limit(verify_limit, key_func=merchant_limit_key, methods=["POST"])
 @roles_required(Role.MERCHANT_STAFF)
 def scan():
     merchants = merchant_services.merchants_of(current_user)
@@ -262,7 +264,15 @@ def scan():
     form = ScanForm()
     if form.validate_on_submit():
         card, code = services.scanned_card(form.text.data)
-        if card is None and codes.parse_code(code) is None:
+        if card is not None:
+            # A printed number is no credential: it shows whose card it is, never its code
+            # (which would spend the absent holder's discounts and points).
+            result = services.verify(card.code, None, with_offers=False)
+            page = render_template("cards/number.html", result=result)
+            response = Response(page)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        if codes.parse_code(code) is None:
             form.text.errors = [*form.text.errors, _("没有找到这张卡，请核对卡号。")]
         else:
             return redirect(url_for("cards.verify", code=code))

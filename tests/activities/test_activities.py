@@ -145,8 +145,10 @@ def _signed_up(world, **kw):
 
 def test_scan_checks_in_then_out_and_confirm_awards_points_once(as_user, world, vol):
     slot_id = _signed_up(world, hours=2)
+    # The slot is on now (hours count within it); no night multiplier, whatever the hour.
     slot = db.session.get(services.ActivitySlot, slot_id)
     slot.starts_at, slot.ends_at = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1)
+    db.session.add(PointsRule(community_id=world.a.id, points_per_hour=10, night_percent=100))
     db.session.commit()
     client = as_user("grid")
     r = client.post(

@@ -28,7 +28,7 @@ class VerifyRequest(Schema):
 
 @api_schema("RedemptionRequest")
 class RedemptionRequest(Schema):
-    code = fields.String(required=True)
+    code = fields.String(required=True, validate=validate.Length(min=1))
     offer_id = IdField(required=True)
     bill_fen = fields.Integer(
         strict=True,
@@ -204,7 +204,7 @@ def create_redemption():
           required: true
           description: "A unique key per redemption (e.g. a UUID, at most 255 ASCII characters).
             The same key with the same body returns the same record; with another body, 422."
-          schema: {type: string, maxLength: 255}
+          schema: {type: string, minLength: 1, maxLength: 255, pattern: "^[!-~]([ -~]*[!-~])?$"}
       requestBody:
         required: true
         content:

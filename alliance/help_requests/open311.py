@@ -314,8 +314,10 @@ FMT_PARAM = """
 JURISDICTION_PARAM = """
       - name: jurisdiction_id
         in: query
-        description: community code (see /api/v1/communities); required when several exist
-        schema: {type: string}"""
+        required: true
+        description: "community code (see /api/v1/communities); may be left out only while the
+          platform has a single community"
+        schema: {type: string, minLength: 1, maxLength: 16, pattern: "^[A-Za-z0-9_-]+$"}"""
 
 
 def _doc(text: str) -> str:
@@ -689,14 +691,15 @@ post:
   tags: [open311]
   parameters:{FMT}
   requestBody:
+    required: true
     content:
       application/x-www-form-urlencoded:
         schema:
           type: object
-          required: [api_key, service_code]
+          required: [api_key, service_code, jurisdiction_id]
           properties:
             api_key: {type: string, description: key issued by a secretary, or a cards API token}
-            jurisdiction_id: {type: string}
+            jurisdiction_id: {type: string, minLength: 1, maxLength: 16, pattern: "^[A-Za-z0-9_-]+$"}
             service_code: {type: string}
             lat: {type: number}
             long: {type: number}

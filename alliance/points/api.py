@@ -1,7 +1,7 @@
 """The counter (cashier) API for points: exchange an item. Same bearer tokens as the card API."""
 
 from flask import Blueprint, g, jsonify, request
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from alliance.api.auth import authenticate
 from alliance.api.openapi import api_schema
@@ -23,6 +23,7 @@ class ExchangeRequest(Schema):
         metadata={
             "description": "The card's static or rotating code (the part after /c/ in the QR URL)"
         },
+        validate=validate.Length(min=1),
     )
     item_id = IdField(required=True)
 
@@ -108,7 +109,7 @@ def create_exchange():
           description: "A unique key per exchange (e.g. a UUID, at most 255 ASCII characters).
             The same key with the same body returns the same exchange and balance (200);
             with another body, 422."
-          schema: {type: string, maxLength: 255}
+          schema: {type: string, minLength: 1, maxLength: 255, pattern: "^[!-~]([ -~]*[!-~])?$"}
       requestBody:
         required: true
         content:

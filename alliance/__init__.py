@@ -24,6 +24,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     os.makedirs(app.instance_path, exist_ok=True)
+    from alliance.stars.levels import init_app as check_star_levels
+
+    check_star_levels(app)  # refuses to start with thresholds out of order
 
     from alliance.inputs import init_inputs
 

@@ -40,6 +40,7 @@ from alliance.formkit import rollback_and_report
 from alliance.inputs import ids_from
 from alliance.merchants import services as merchant_services
 from alliance.spreadsheets import csv_response
+from alliance.stars import services as stars
 from alliance.validators import mask_name
 
 bp = Blueprint("cards", __name__)
@@ -116,7 +117,10 @@ def mine():
     ]
     response = Response(
         render_template(
-            "cards/mine.html", cards=shown, holder_masked=mask_name(current_user.display_name)
+            "cards/mine.html",
+            cards=shown,
+            holder_masked=mask_name(current_user.display_name),
+            star=stars.card_standing(current_user.id) if cards else None,
         )
     )
     response.headers["Cache-Control"] = "private, no-cache"

@@ -60,6 +60,7 @@ def serialize_commitment(c: Commitment) -> dict:
             "requires_rotating": bool(o.requires_rotating),
             # False: only cards of the member's community; True: every community of the office.
             "open_to_street_office": bool(o.open_to_street_office),
+            "min_star_level": o.min_star_level,
         }
     service = None
     if c.service is not None:

@@ -1,7 +1,7 @@
 """security: one current card per holder and kind, award keys, offers open to the street office
 
 Revision ID: 89e4738cd326
-Revises: cd9d4972f08f
+Revises: f3c6c89eec19
 Create Date: 2026-12-01 20:32:00.661566
 
 """
@@ -13,7 +13,7 @@ import alliance.db_types
 
 # revision identifiers, used by Alembic.
 revision = '89e4738cd326'
-down_revision = 'cd9d4972f08f'
+down_revision = 'f3c6c89eec19'
 branch_labels = None
 depends_on = None
 

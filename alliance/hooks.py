@@ -47,6 +47,7 @@ DOMAINS = (
     "activities",
     "points",
     "stars",
+    "notifications",
 )
 
 

@@ -1,9 +1,11 @@
 """The service orders' part in the rest of the platform (see alliance.hooks)."""
 
-from alliance.help_requests import demo, services
+from alliance.help_requests import demo, personal_data, services
 from alliance.hooks import Hooks
 
 HOOKS = Hooks(
+    export_personal_data=personal_data.export,
+    close_account=personal_data.erase,
     home_figures=services.home_figures,
     demo_steps=(demo.help_requests,),
     demo_logins=demo.LOGINS,

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.personal import not_personal, personal
 from alliance.validators import mask_name
 
 
@@ -167,8 +168,12 @@ class CoBuildingUnit(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(40), default="")
     services: Mapped[str] = mapped_column(String(300), default="")
-    contact_name: Mapped[str] = mapped_column(String(40), default="")
-    contact_phone: Mapped[str | None] = mapped_column(String(11))
+    contact_name: Mapped[str] = mapped_column(
+        String(40), default="", info=not_personal("a co-building unit's business contact")
+    )
+    contact_phone: Mapped[str | None] = mapped_column(
+        String(11), info=not_personal("a co-building unit's business contact")
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -213,6 +218,11 @@ def new_token() -> str:
     return secrets.token_urlsafe(12)
 
 
+# The resident a grid worker files for usually has no account here: no closure reaches them;
+# kept with the order and shown only to those who handle it.
+ON_BEHALF = not_personal("a resident without an account, filed for by a grid worker")
+
+
 class HelpRequest(db.Model):
     __tablename__ = "help_requests"
     __table_args__ = (
@@ -229,20 +239,38 @@ class HelpRequest(db.Model):
     # Who asked (None for an Open311 report made with a community key).
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # A grid worker posting on behalf of a household: who it is for, recorded.
-    on_behalf_name: Mapped[str] = mapped_column(String(40), default="")
-    on_behalf_phone: Mapped[str | None] = mapped_column(String(11))
+    on_behalf_name: Mapped[str] = mapped_column(String(40), default="", info=ON_BEHALF)
+    on_behalf_phone: Mapped[str | None] = mapped_column(String(11), info=ON_BEHALF)
     title: Mapped[str] = mapped_column(String(80))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(
+        Text, default="", info=personal("requester_id", "service_orders")
+    )
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"), index=True)
-    building: Mapped[str] = mapped_column(String(60), default="")
+    building: Mapped[str] = mapped_column(
+        String(60), default="", info=personal("requester_id", "service_orders")
+    )
     shop_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"))
-    address_text: Mapped[str] = mapped_column(String(200), default="")
+    address_text: Mapped[str] = mapped_column(
+        String(200), default="", info=personal("requester_id", "service_orders")
+    )
     urgency: Mapped[str] = mapped_column(String(12), default=Urgency.NORMAL)
-    contact_method: Mapped[str] = mapped_column(String(12), default=ContactMethod.PHONE)
-    contact_name: Mapped[str] = mapped_column(String(40), default="")
-    contact_phone: Mapped[str | None] = mapped_column(String(11))
-    contact_email: Mapped[str] = mapped_column(String(120), default="")
-    photo_name: Mapped[str | None] = mapped_column(String(64))
+    contact_method: Mapped[str] = mapped_column(
+        String(12),
+        default=ContactMethod.PHONE,
+        info=not_personal("how to reach the requester (phone, visit…), no contact detail itself"),
+    )
+    contact_name: Mapped[str] = mapped_column(
+        String(40), default="", info=personal("requester_id", "service_orders")
+    )
+    contact_phone: Mapped[str | None] = mapped_column(
+        String(11), info=personal("requester_id", "service_orders")
+    )
+    contact_email: Mapped[str] = mapped_column(
+        String(120), default="", info=personal("requester_id", "service_orders")
+    )
+    photo_name: Mapped[str | None] = mapped_column(
+        String(64), info=personal("requester_id", "service_orders")
+    )
 
     state: Mapped[str] = mapped_column(String(12), default=State.SUBMITTED, index=True)
     # Every UPDATE says "WHERE version = :seen" (version_id_col): no transition applies twice.

@@ -3,7 +3,8 @@
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from alliance.cards.models import CURRENT_STATUSES, ApiToken, Card, CardStatus, Redemption
+from alliance.api.models import ApiToken
+from alliance.cards.models import CURRENT_STATUSES, Card, CardStatus, Redemption
 from alliance.db_types import utcnow
 from alliance.extensions import db
 

@@ -10,6 +10,8 @@ from alliance.accounts.models import User
 from alliance.accounts.personal_data import CLOSED_DISPLAY_NAME
 from alliance.cards import services as cards
 from alliance.cards.models import Card, Redemption
+from alliance.counter import redemptions
+from alliance.counter.services import verify
 from alliance.extensions import db
 from alliance.notifications.models import Notification
 from alliance.personal import personal_columns
@@ -40,7 +42,7 @@ def _footprint(world, as_user, setup):
 
     offer = create_commitment(setup.firm, title="报税咨询9折", rate=90).offer
     db.session.commit()
-    cards.redeem(
+    redemptions.redeem(
         merchant=setup.firm,
         staff=world.users["merchant"],
         raw_code=card.code,
@@ -87,10 +89,10 @@ def test_every_personal_table_is_exported_and_erased(world, as_user, setup, clie
 
 def test_the_closed_persons_card_stops_and_the_figures_stay(world, as_user, setup, client):
     user, code = _footprint(world, as_user, setup)
-    assert cards.verify(code).valid
+    assert verify(code).valid
     as_user("resident").post("/me/close", data={"password": PASSWORD, "understood": "y"})
     db.session.expire_all()
-    assert not cards.verify(code).valid
+    assert not verify(code).valid
     assert db.session.scalar(select(func.count(Redemption.id))) == 1
     card = db.session.scalars(select(Card).where(Card.holder_id == user.id)).one()
     assert card.status == "revoked"

@@ -88,9 +88,9 @@ def test_own_community_cards_keep_every_offer(client, api_token, counter):
 def test_points_are_spent_only_in_the_holders_community(client, world, other_card, db):
     shop, commitment = make_shop(world.a, [world.users["merchant"]], number=7, name="甲社区小店")
     item = make_item(commitment, world.users["merchant"], cost=10)
-    from alliance.cards import services as cards
+    from alliance.api import tokens
 
-    _token, raw = cards.create_token(world.users["merchant"], shop, "收银机")
+    _token, raw = tokens.create_token(world.users["merchant"], shop, "收银机")
     db.session.commit()
     response = client.post(
         "/api/v1/exchanges",

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import delete
 
-from alliance.cards.services import create_token
+from alliance.api.tokens import create_token
 from alliance.extensions import db
 from alliance.merchants.models import MerchantStaff
 from tests.help_requests.factories import post_need

@@ -347,7 +347,7 @@ def test_home_page_shows_volunteer_hours_this_month(client, world, vol):
     assert home_figures(client.get("/").get_data(as_text=True))[label] == "0"
     slot_id = _signed_up(world)
     signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
-    services.set_times(signup, utcnow(), utcnow() + timedelta(hours=2))
+    services.set_times(signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=2))
     services.confirm(signup, world.users["secretary_a"])
     db.session.commit()
     assert home_figures(client.get("/").get_data(as_text=True))[label] == "2"

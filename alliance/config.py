@@ -41,8 +41,12 @@ def _ratelimit_storage_options(uri: str) -> dict:
     return {}
 
 
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+MIN_SECRET_KEY_LENGTH = 32
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
     # True: every SQLite transaction starts with BEGIN IMMEDIATE (see alliance/database.py).
@@ -65,6 +69,12 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_STORAGE_OPTIONS = _ratelimit_storage_options(RATELIMIT_STORAGE_URI)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Failed sign-ins per login name that has no account: the same 5 in 15 minutes as the
+    # database lockout of a real account, so the locked answer does not tell them apart.
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per 15 minutes"
+    # Reverse proxies in front of the site (nginx: 1). Their X-Forwarded-For/-Proto are
+    # believed, for that many hops only: per-address limits then see the client, not the proxy.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     # Cards: verification per client address and per member (brute-forcing codes).
     CARD_VERIFY_RATE_LIMIT = os.environ.get("CARD_VERIFY_RATE_LIMIT", "60/minute")
     # Cards: the site root put in QR codes (<SITE_URL>/c/<code>); the request's host when unset.
@@ -87,6 +97,7 @@ class Config:
 
 
 class ProductionConfig(Config):
+    PRODUCTION = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = os.environ.get("FORCE_HTTPS", "1") == "1"
@@ -100,6 +111,20 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_STORAGE_OPTIONS: dict = {}
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+def check_production_config(config) -> None:
+    """Production refuses to start with a guessable session key: anyone knowing it can sign
+    a session cookie for any account."""
+    if not config.get("PRODUCTION"):
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEFAULT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            "SECRET_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters in production "
+            '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
+        )
 
 
 def config_for(name: str | None) -> type[Config]:

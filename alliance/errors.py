@@ -98,6 +98,8 @@ def register_error_handlers(app: Flask) -> None:
             db.session.rollback()
         except SQLAlchemyError:
             log.debug("rollback after an error failed", exc_info=True)
+        if exc.response is not None:  # e.g. a rate limit's own page (the login lockout)
+            return exc.response
         code = exc.code or 500
         detail = exc.description if wants_json() and code in (400, 409, 422) else None
         response = render(code, detail)

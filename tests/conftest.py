@@ -176,7 +176,7 @@ def as_user(client):
     """Log the test client in as a username; returns the client."""
 
     def _as(username, password=PASSWORD):
-        client.get("/logout")
+        client.post("/logout")
         response = login(client, username, password)
         assert response.status_code == 302, f"login as {username} failed"
         return client

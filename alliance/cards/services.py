@@ -157,7 +157,7 @@ def issue_card(
         community_id, merchant_id = merchant.community_id, merchant.id
     else:
         raise CardError(_l("请选择卡的种类。"), code="bad_kind")
-    if current_card(holder.id, kind, merchant_id) is not None:
+    if current_card(holder.id, kind) is not None:
         raise CardError(_l("这个人已经有一张这种卡了。"), code="already_has_card", status=409)
     community = db.session.get(Community, community_id)
     number = allocate_numbers(community)[0]
@@ -170,8 +170,20 @@ def issue_card(
         issued_by_id=issued_by.id if issued_by else None,
         today=local_today(),
     )
-    db.session.add(card)
-    db.session.flush()
+    return _add_current(card)
+
+
+def _add_current(card: Card) -> Card:
+    """Insert a current card; the partial unique index refuses a second one of the holder's
+    kind (a concurrent issue or reissue that passed the check above at the same moment)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(card)
+            db.session.flush()
+    except IntegrityError:
+        raise CardError(
+            _l("这个人已经有一张这种卡了。"), code="already_has_card", status=409
+        ) from None
     return card
 
 
@@ -256,6 +268,7 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
         card.status = CardStatus.LOST
         card.status_reason = (reason or "").strip()[:200] or str(_l("补办新卡"))
         card.status_changed_at = utcnow()
+    db.session.flush()  # the old card leaves "current" before the new one arrives
     community = db.session.get(Community, card.community_id)
     number = allocate_numbers(community)[0]
     new = _new_card(
@@ -268,9 +281,7 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
         today=local_today(),
         replaces_id=card.id,
     )
-    db.session.add(new)
-    db.session.flush()
-    return new
+    return _add_current(new)
 
 
 # --- verification ------------------------------------------------------------------------

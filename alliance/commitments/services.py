@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from alliance.accounts.models import Role, User
@@ -116,6 +116,7 @@ class OfferInput:
     usage_limit: int | None = None
     usage_period: str = UsagePeriod.UNLIMITED
     requires_rotating: bool = False
+    open_to_street_office: bool = False
     min_star_level: int | None = None  # 1–5; volunteer cards only
 
 
@@ -176,6 +177,7 @@ def _checked_offer(data: OfferInput) -> dict:
         "usage_limit": limit,
         "usage_period": data.usage_period,
         "requires_rotating": bool(data.requires_rotating),
+        "open_to_street_office": bool(data.open_to_street_office),
         "min_star_level": level,
     }
 
@@ -422,6 +424,7 @@ def start_correction(commitment: Commitment, author: User) -> Commitment:
             usage_limit=o.usage_limit,
             usage_period=o.usage_period,
             requires_rotating=o.requires_rotating,
+            open_to_street_office=o.open_to_street_office,
             min_star_level=o.min_star_level,
         )
     if commitment.service is not None:
@@ -578,20 +581,44 @@ def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
     )
 
 
-def applicable_offers(merchant: Merchant, card_kind: str, on_date: date) -> list[Offer]:
+def applicable_offers(
+    merchant: Merchant,
+    card_kind: str,
+    on_date: date,
+    *,
+    card_community_id: int | None = None,
+    card_street_office_id: int | None = None,
+) -> list[Offer]:
     """Offers a card holder gets at `merchant` on `on_date` (for the cards issue).
 
     Only published commitments of an active merchant, offers covering the card and valid that
     day. A suspended or departed merchant's offers stop applying at once.
+
+    Communities (README, "Cards across communities"): an offer applies to cards of the
+    member's own community; a card of another community gets it only when the member opened
+    the offer to the whole street office and the card's community is in that office.
+    `card_community_id` None: no card yet (the demo, previews), the member's own cards.
     """
     if card_kind not in set(CardKind):
         raise ValueError(f"unknown card kind {card_kind!r}")
+    scope = true()
+    if card_community_id is not None and card_community_id != merchant.community_id:
+        same_office = (
+            select(Community.id)
+            .where(
+                Community.id == merchant.community_id,
+                Community.street_office_id == card_street_office_id,
+            )
+            .exists()
+        )
+        scope = and_(Offer.open_to_street_office.is_(True), same_office)
     return list(
         db.session.scalars(
             select(Offer)
             .join(Commitment, Commitment.id == Offer.commitment_id)
             .join(Merchant, Merchant.id == Commitment.merchant_id)
             .where(
+                scope,
                 Commitment.merchant_id == merchant.id,
                 Commitment.status == CommitmentStatus.PUBLISHED,
                 active_clause(),

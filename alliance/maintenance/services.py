@@ -39,12 +39,16 @@ def backup(url: URL | str, path: Path) -> None:
     except OSError as exc:
         raise _write_error(path, exc) from exc
     try:
+        # A backup holds everyone's personal data: owner-only from its first byte (0600).
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         if url.get_backend_name() == "sqlite":
             _sqlite_backup(_sqlite_file(url), partial)
         elif url.get_backend_name() == "postgresql":
             _pg_dump(url, partial)
         else:
             raise MaintenanceError(f"no backup method for {url.get_backend_name()}")
+        os.chmod(partial, 0o600)
         commit_partial(partial, path)
     except MaintenanceError as exc:
         if _says_disk_full(str(exc)):

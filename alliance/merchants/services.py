@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User
 from alliance.communities.models import Community, Estate
+from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
@@ -230,7 +231,15 @@ def update_application(
     return application
 
 
+def lock_application(application: MerchantApplication) -> None:
+    """Read the application again under a lock: of two reviewers deciding at once, the second
+    sees the first one's decision (and is refused) instead of admitting the member twice."""
+    lock_for_write()
+    db.session.refresh(application, with_for_update=True)
+
+
 def _review(application: MerchantApplication, reviewer: User, status: str, note: str) -> None:
+    lock_application(application)
     if not application.is_open:
         raise MembershipError(
             _("这份申请已经审核过了（%(status)s）。", status=application.status_label),
@@ -347,6 +356,7 @@ def admit_member(
 def approve_application(
     application: MerchantApplication, reviewer: User, terms: AgreementTerms
 ) -> Merchant:
+    lock_application(application)
     if not application.is_open:
         raise MembershipError(
             _("这份申请已经审核过了（%(status)s）。", status=application.status_label),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.personal import personal
 
 
 class Notification(db.Model):
@@ -18,8 +19,8 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
-    title: Mapped[str] = mapped_column(String(120))
-    body: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(String(120), info=personal("user_id", "inbox"))
+    body: Mapped[str] = mapped_column(Text, default="", info=personal("user_id", "inbox"))
     link: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

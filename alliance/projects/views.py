@@ -21,6 +21,7 @@ from alliance.communities.models import Community
 from alliance.communities.services import community_or_404
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
+from alliance.inputs import ids_from
 from alliance.help_requests import (
     catalogue,
     errors,
@@ -101,7 +102,7 @@ def _project_form(community: Community, project: Project | None = None) -> Proje
 
 def _save_project(community: Community, form: ProjectForm, project: Project | None):
     def ids(values):
-        return [int(v) for v in values or [] if str(v).isdigit()]
+        return ids_from(values or [], 1000)
 
     return projects_services.save_project(
         community,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User
 from alliance.communities.models import Estate
+from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
@@ -96,7 +97,15 @@ def apply(user: User, data: VolunteerData) -> VolunteerApplication:
     return application
 
 
+def lock_application(application: VolunteerApplication) -> None:
+    """Read the application again under a lock: of two reviewers deciding at once, the second
+    sees the first one's decision (and is refused) instead of deciding again."""
+    lock_for_write()
+    db.session.refresh(application, with_for_update=True)
+
+
 def _decide(application: VolunteerApplication, reviewer: User, status: str, note: str) -> None:
+    lock_application(application)
     if application.status != VolunteerApplicationStatus.PENDING:
         raise VolunteerError(
             _("这份申请已经审核过了（%(status)s）。", status=application.status_label),
@@ -109,6 +118,7 @@ def _decide(application: VolunteerApplication, reviewer: User, status: str, note
 
 
 def approve(application: VolunteerApplication, reviewer: User) -> VolunteerProfile:
+    lock_application(application)
     user = application.user
     if application.status == VolunteerApplicationStatus.PENDING and profile_of(user) is not None:
         raise VolunteerError(_("这位居民已经是志愿者了。"), code="already_volunteer")

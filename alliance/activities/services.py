@@ -352,7 +352,7 @@ def _minutes(check_in: datetime, check_out: datetime, slot: ActivitySlot) -> int
     if check_in < earliest or check_out > latest:
         raise ActivityError(
             code="outside_slot",
-            message=            _l(
+            message=_l(
                 "签到和签退时间须在时段内（可提前或推后%(m)d分钟）：%(start)s 至 %(end)s。",
                 m=TOLERANCE_MINUTES,
                 start=earliest.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M"),

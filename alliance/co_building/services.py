@@ -12,8 +12,8 @@ from alliance.communities.models import Community
 from alliance.extensions import db
 from alliance.help_requests.catalogue import MERCHANT_CATEGORY_TO_SERVICE, categories_of
 from alliance.help_requests.errors import HelpRequestError
-from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.inputs import parse_id
+from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.validators import normalize_phone
 
 

@@ -68,9 +68,7 @@ def exchange(
         raise PointsError(_l("本店没有这个兑换项目。"), code="item_not_available", status=422)
     card = check.card
     if not spends_here(card, merchant):
-        raise PointsError(
-            _l("积分只能在持卡人所在社区的联盟商户兑换。"), code="other_community"
-        )
+        raise PointsError(_l("积分只能在持卡人所在社区的联盟商户兑换。"), code="other_community")
     holder_id = card.holder_id
     cost, title = item.points, item.title
     slots = range(1, item.per_person_limit + 1) if item.per_person_limit else [None]

@@ -1,6 +1,6 @@
 """Which community a service-order page is about, and who may open it (views of help_requests, co_building, projects)."""
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 

@@ -53,7 +53,7 @@ from alliance.help_requests.models import (
     State,
 )
 from alliance.help_requests.photos import MAX_PHOTO_BYTES, PhotoError, photo_path
-from alliance.inputs import id_arg, ids_from, parse_id
+from alliance.inputs import parse_id
 from alliance.merchants.models import Merchant, MerchantStatus
 
 bp = Blueprint("help_requests", __name__, url_prefix="/requests")

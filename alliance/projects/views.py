@@ -21,7 +21,6 @@ from alliance.communities.models import Community
 from alliance.communities.services import community_or_404
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
-from alliance.inputs import ids_from
 from alliance.help_requests import (
     catalogue,
     errors,
@@ -36,6 +35,7 @@ from alliance.help_requests.forms import (
 from alliance.help_requests.models import (
     HelpRequest,
 )
+from alliance.inputs import ids_from
 from alliance.projects import services as projects_services
 from alliance.projects.models import Project
 

@@ -42,7 +42,9 @@ def test_odd_ids_in_paths_are_404(app, world, value):
         path = _path(rule, value)
         for client in (anonymous, secretary):
             status = client.get(path).status_code
-            assert status in (302, 404), f"{path}: {status}"
+            # 405: the same path has a rule for another method (POST …/minutes beside GET);
+            # Werkzeug answers that before the converter refuses the id. Never a 500.
+            assert status in (302, 404, 405), f"{path}: {status}"
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_security(app)
 
+    from alliance.celery_app import celery_init_app
+
+    celery_init_app(app)
+
     from alliance.accounts.login import configure_login
 
     configure_login(login_manager)

@@ -63,13 +63,13 @@ def test_whole_life_with_decline_escalation_and_return(world, setup):
     assert all(e.created_at is not None for e in events)
     # The parties heard about it in their inboxes.
     inbox = db.session.scalars(
-        select(Notification.title).where(Notification.user_id == world.users["merchant"].id)
+        select(Notification).where(Notification.user_id == world.users["merchant"].id)
     ).all()
-    assert any("派单" in t for t in inbox)
+    assert any(n.title.endswith("已派给您，请及时接单") for n in inbox)
     street_inbox = db.session.scalars(
-        select(Notification.title).where(Notification.user_id == world.users["street"].id)
+        select(Notification).where(Notification.user_id == world.users["street"].id)
     ).all()
-    assert any("上报" in t for t in street_inbox)
+    assert any(n.title.endswith("已上报街道") for n in street_inbox)
 
 
 # The table the tests hold the machine to: (state, action) -> (to, roles).

@@ -127,20 +127,20 @@ register_kind(
     "order.returned",
     label=_l("工单退回"),
     title=_l("工单“%(title)s”被退回"),
-    body=_l("%(note)s"),
+    body="%(note)s",
 )
 register_kind(
     "order.escalated",
     label=_l("工单上报街道"),
     title=_l("工单“%(title)s”已上报街道"),
-    body=_l("%(note)s"),
+    body="%(note)s",
     urgent=True,
 )
 register_kind(
     "order.step",
     label=_l("工单进展"),
     title=_l("工单“%(title)s”：%(action)s"),
-    body=_l("%(note)s"),
+    body="%(note)s",
     params=_order_action,
 )
 register_kind(

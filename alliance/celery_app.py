@@ -20,7 +20,10 @@ BEAT_SCHEDULE = {
         "task": "notifications.points_expiring",
         "schedule": crontab(hour=9, minute=0),
     },
-    "orders-overdue": {"task": "notifications.orders_overdue", "schedule": crontab(minute=15)},
+    "orders-overdue": {
+        "task": "notifications.orders_overdue",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 
 

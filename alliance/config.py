@@ -72,7 +72,8 @@ class Config:
     # A claim older than this is taken to be a dead worker's; the send is retried with the same
     # idempotency key so the gateway drops it if it had already taken it.
     SMS_SEND_LEASE_SECONDS = int(os.environ.get("SMS_SEND_LEASE_SECONDS", "300"))
-    BROADCAST_RATE_LIMIT = os.environ.get("BROADCAST_RATE_LIMIT", "5 per hour")
+    # Broadcasts per community per hour (notices and emergency warnings counted apart).
+    BROADCASTS_PER_HOUR = int(os.environ.get("BROADCASTS_PER_HOUR", "5"))
     # Celery (Flask's documented pattern): without CELERY_BROKER_URL tasks run inline, in the
     # process that queued them (make run, the tests); make serve and make worker set it.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -35,6 +35,7 @@ from alliance.extensions import db
 from alliance.idempotency import clean_key, request_fingerprint
 from alliance.main.services import glance_provider
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
+from alliance.notifications.services import notify
 from alliance.validators import mask_name
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 
@@ -180,6 +181,9 @@ def issue_card(
     )
     db.session.add(card)
     db.session.flush()
+    notify(
+        [holder.id], "card.issued", {"number": number}, link="/me/card", community_id=community_id
+    )
     return card
 
 
@@ -248,7 +252,19 @@ def change_status(card: Card, action: str, reason: str = "") -> Card:
     card.status_reason = (reason or "").strip()[:200]
     card.status_changed_at = utcnow()
     db.session.flush()
+    if to_status == CardStatus.LOST:
+        _tell_lost(card)
     return card
+
+
+def _tell_lost(card: Card) -> None:
+    notify(
+        [card.holder_id],
+        "card.lost",
+        {"number": card.number},
+        link="/me/card",
+        community_id=card.community_id,
+    )
 
 
 def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
@@ -278,6 +294,13 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
     )
     db.session.add(new)
     db.session.flush()
+    notify(
+        [card.holder_id],
+        "card.reissued",
+        {"number": number},
+        link="/me/card",
+        community_id=card.community_id,
+    )
     return new
 
 

@@ -158,8 +158,8 @@ register_kind(
 )
 register_kind(
     "activity.slot_changed",
-    label=_l("活动时间变更"),
-    title=_l("“%(activity)s”的时间改为 %(when)s"),
+    label=_l("活动安排变更"),
+    title=_l("“%(activity)s”的安排有变更，请查看"),
     urgent=True,
 )
 register_kind(

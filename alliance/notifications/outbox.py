@@ -132,14 +132,26 @@ def add_rows(rows, *, kind, community_id, link="", emergency=False, broadcast_id
 
 @event.listens_for(db.session, "after_commit")
 def _hand_over(session) -> None:
+    # A savepoint's commit (begin_nested) fires this too: wait for the real one.
+    if session.get_nested_transaction() is not None:
+        return
     ids = session.info.pop(PENDING, None)
+    broadcasts = session.info.pop("broadcast_pending", None)
     if ids:
         dispatch(ids)
+    if broadcasts:
+        from alliance.notifications.broadcasts import dispatch_broadcast
+
+        for broadcast_id in broadcasts:
+            dispatch_broadcast(broadcast_id)
 
 
 @event.listens_for(db.session, "after_rollback")
 def _forget(session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint rolled back; rows written before it still stand
     session.info.pop(PENDING, None)
+    session.info.pop("broadcast_pending", None)
 
 
 def dispatch(ids: list[int]) -> bool:

@@ -113,7 +113,7 @@ def create_broadcast(secretary: User, data: BroadcastInput) -> Broadcast:
     if len(body) > BODY_MAX:
         raise BroadcastError(_l("内容最多 %(n)d 个字。", n=BODY_MAX), field="body")
     if not (data.inbox or data.sms):
-        raise BroadcastError(_l("请至少选择一种发送方式。"), field="sms")
+        raise BroadcastError(_l("请至少选择一种发送方式。"))
     if data.sms:
         from alliance.notifications.sms import compose
 

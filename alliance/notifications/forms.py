@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from alliance.formkit import choices
 from alliance.notifications.broadcasts import AUDIENCES, BODY_MAX, TITLE_MAX
@@ -14,7 +14,12 @@ class PreferencesForm(FlaskForm):
 
 
 class CreateBroadcastForm(FlaskForm):
-    audience = SelectField(_l("发送范围"), choices=choices(AUDIENCES.items()))
+    audience = SelectField(
+        _l("发送范围"),
+        choices=choices(AUDIENCES.items()),
+        validate_choice=False,
+        validators=[AnyOf(list(AUDIENCES), message=_l("请选择发送范围。"))],
+    )
     estate_id = SelectField(_l("小区（选“某个小区”时）"), validators=[Optional()], coerce=str)
     grid_id = SelectField(_l("网格（选“某个网格”时）"), validators=[Optional()], coerce=str)
     title = StringField(

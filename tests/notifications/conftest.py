@@ -25,7 +25,7 @@ def app_with_broker(app):
     yield make
     app.extensions["celery"].set_default()
     for other in made:
-        other.extensions["celery"].pool.force_close_all()
+        # Not pool.force_close_all(): kombu shares connection pools per broker URL, process-wide.
         with other.app_context():
             from alliance.extensions import db
 

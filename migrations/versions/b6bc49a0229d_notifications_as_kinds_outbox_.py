@@ -1,7 +1,7 @@
 """notifications as kinds, outbox, preferences, broadcasts
 
 Revision ID: b6bc49a0229d
-Revises: cd9d4972f08f
+Revises: f3c6c89eec19
 Create Date: 2026-12-01 20:10:59.298482
 
 """
@@ -13,7 +13,7 @@ import alliance.db_types
 
 # revision identifiers, used by Alembic.
 revision = 'b6bc49a0229d'
-down_revision = 'cd9d4972f08f'
+down_revision = 'f3c6c89eec19'
 branch_labels = None
 depends_on = None
 

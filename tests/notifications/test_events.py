@@ -143,12 +143,13 @@ def test_points_awarded_and_spent(world):
 
 
 def test_points_spent_at_a_member(world):
+    from alliance.counter.exchanges import exchange
     from alliance.merchants.models import Merchant
     from tests.points.factories import counter_setup
 
     s = counter_setup(world, balance=25, cost=10)
     shop = db.session.get(Merchant, s.shop_id)
-    points.exchange(
+    exchange(
         merchant=shop,
         staff=world.users["merchant"],
         raw_code=s.code,

@@ -10,7 +10,33 @@ log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
-    """A rule said no. Views turn it into a form error, a flash, or a 409."""
+    """A rule said no: the one shape of every domain's refusal.
+
+    `message` is for people (translated); `code` is stable, for the APIs and tests; `status` is
+    the HTTP answer; `field` names the form field the message belongs to. A domain subclasses
+    it and sets its defaults as class attributes (`code`, `status`); a raise overrides them:
+
+        raise CardError(_l("这张卡不能使用这项优惠。"), code="offer_not_applicable")
+
+    Views put it on the form (`alliance.formkit.run_form`); the APIs let it propagate to the
+    one JSON handler below, which rolls back and answers `status` with the code and message.
+    """
+
+    code = "refused"
+    status = 422
+    field: str | None = None
+
+    def __init__(
+        self, message="", *, code: str | None = None, status: int | None = None, field=None
+    ):
+        super().__init__(str(message))
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        if field is not None:
+            self.field = field
 
 
 def wants_json() -> bool:
@@ -73,6 +99,17 @@ def register_error_handlers(app: Flask) -> None:
             if name.lower() in ("allow", "retry-after"):
                 response.headers[name] = value
         return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        """A refusal nobody caught: the APIs' one error answer, or the error page."""
+        db.session.rollback()
+        if wants_json():
+            return json_error(exc.status, exc.code, str(exc.message))
+        return make_response(
+            render_template("errors/error.html", code=exc.status, message=str(exc.message)),
+            exc.status,
+        )
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -34,8 +34,8 @@ def rollback_and_report(
     without a form, or when the form has no such field, it is flashed instead.
     """
     db.session.rollback()
-    message = str(getattr(exc, "message", exc))
-    name = getattr(exc, "field", None) or field
+    message = str(exc.message)
+    name = exc.field or field
     target = getattr(form, name, None) if form is not None and name else None
     if target is not None:
         target.errors = [*target.errors, message]

@@ -10,6 +10,7 @@ from alliance.activities.models import (  # noqa: F401,E402
 from alliance.api.models import ApiToken, Open311Key  # noqa: F401
 from alliance.audit.models import AuditEntry  # noqa: F401
 from alliance.cards.models import Card, CardSequence, Redemption  # noqa: F401,E402
+from alliance.co_building.models import CoBuildingUnit, Resource  # noqa: F401
 from alliance.commitments.models import (  # noqa: F401
     BrokenCommitmentReport,
     Commitment,
@@ -17,13 +18,20 @@ from alliance.commitments.models import (  # noqa: F401
     Offer,
     ServiceDetail,
 )
+from alliance.committee.models import (  # noqa: F401,E402
+    AgendaItem,
+    Attendance,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    MinutesEdit,
+    Proposal,
+)
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
 from alliance.help_requests.models import (  # noqa: F401,E402
-    CoBuildingUnit,
     HelpRequest,
     HelpRequestEvent,
-    Project,
-    Resource,
     ServiceCategory,
 )
 from alliance.merchants.models import (  # noqa: F401
@@ -46,6 +54,8 @@ from alliance.points.models import (  # noqa: F401,E402
     PointsAccount,
     PointsRule,
 )
+from alliance.points.rule_versions import RuleVersion  # noqa: F401,E402
+from alliance.projects.models import Project  # noqa: F401
 from alliance.stars.models import StarAward  # noqa: F401,E402
 from alliance.volunteers.models import (  # noqa: F401
     VolunteerApplication,

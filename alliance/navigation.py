@@ -9,6 +9,7 @@ from alliance.accounts.models import Role
 def menu_for(user) -> list[tuple[str, str]]:
     items = [(_("首页"), url_for("main.index")), (_("承诺公示"), url_for("commitments.index"))]
     items.insert(1, (_("联盟商户"), url_for("merchants.index")))
+    items.append((_("委员会决议"), url_for("committee.decisions_index")))
     if not user.is_authenticated:
         return items
     items.extend(_membership_items(user))
@@ -20,6 +21,8 @@ def menu_for(user) -> list[tuple[str, str]]:
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         items.append((_("承诺审核"), url_for("commitments.review")))
         items.append((_("承诺问题反映"), url_for("commitments.reports")))
+    if user.community_id:
+        items.append((_("协调委员会"), url_for("committee.index")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         items.append((_("社区管理"), url_for("communities.index")))
     elif user.community_id:
@@ -70,7 +73,7 @@ def _order_items(user) -> list[tuple[str, str]]:
         items.append((_("派单"), url_for("help_requests.queue")))
     if user.has_role(Role.STREET_OFFICER):
         items.append((_("上报"), url_for("help_requests.escalations")))
-    items.append((_("三项清单"), url_for("help_requests.resources")))
+    items.append((_("三项清单"), url_for("co_building.resources")))
     unread = user.inbox_unread
     if unread is None:  # the user was not loaded by the login loader
         unread = unread_count(user.id)
@@ -98,3 +101,11 @@ def _points_items(user) -> list[tuple[str, str]]:
     if user.has_role(Role.MERCHANT_STAFF):
         items.append((_("积分兑换项目"), url_for("points.items")))
     return items
+
+
+def main_tasks_for(user) -> list[tuple[str, str]]:
+    """The large text mode's menu: the full menu cut down to the person's main tasks."""
+    from alliance.elder.services import main_task_endpoints
+
+    keep = {url_for(endpoint) for endpoint in main_task_endpoints(user)}
+    return [(label, href) for label, href in menu_for(user) if href in keep]

@@ -5,7 +5,7 @@ from enum import StrEnum
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -48,7 +48,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __audit_redact__ = frozenset({"password_hash", "login_token"})
     # Sign-in bookkeeping is not an administrative change.
-    __audit_ignore__ = frozenset({"failed_logins", "locked_until", "last_login_at", "locale"})
+    __audit_ignore__ = frozenset(
+        {"failed_logins", "locked_until", "last_login_at", "locale", "large_text"}
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
@@ -62,6 +64,8 @@ class User(UserMixin, db.Model):
         ForeignKey("street_offices.id"), index=True
     )
     locale: Mapped[str] = mapped_column(String(8), default="zh_CN")
+    # 长辈模式: larger type and targets, kept with the account so every phone shows it.
+    large_text: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -44,6 +44,7 @@ def export_personal_data(user: User) -> dict:
             "community": user.community.name if user.community else None,
             "street_office": user.street_office.name if user.street_office else None,
             "locale": user.locale,
+            "large_text": user.large_text,
             "created_at": _iso(user.created_at),
             "last_login_at": _iso(user.last_login_at),
         },

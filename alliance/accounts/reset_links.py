@@ -21,7 +21,7 @@ class ResetLinkInvalid(AccountError):
     """`reason` is "unknown", "used" (or replaced by a newer link) or "expired"."""
 
     def __init__(self, reason: str):
-        super().__init__(reason)
+        super().__init__(reason, code=f"reset_link_{reason}")
         self.reason = reason
 
 

@@ -19,7 +19,9 @@ GRANTABLE = (Role.SECRETARY, Role.GRID_WORKER, Role.MERCHANT_STAFF, Role.VOLUNTE
 
 
 class AccountError(DomainError):
-    pass
+    """An account rule said no."""
+
+    code = "account_refused"
 
 
 class LockedOut(AccountError):
@@ -93,9 +95,9 @@ def create_user(
     roles=(Role.RESIDENT,),
 ) -> User:
     if username_taken(username):
-        raise AccountError("username_taken")
+        raise AccountError("username_taken", code="username_taken")
     if phone and phone_taken(phone):
-        raise AccountError("phone_taken")
+        raise AccountError("phone_taken", code="phone_taken")
     user = User(
         username=username,
         display_name=display_name,
@@ -127,7 +129,7 @@ def revoke_role(user: User, role: Role, *, by: User) -> bool:
     if role not in user.roles:
         return False
     if user.id == by.id and role == Role.SECRETARY:
-        raise AccountError("cannot_revoke_own_secretary")
+        raise AccountError("cannot_revoke_own_secretary", code="cannot_revoke_own_secretary")
     for grant in list(user.role_grants):
         if grant.role == role:
             user.role_grants.remove(grant)

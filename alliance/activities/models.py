@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
-from alliance.help_requests.models import Project
+from alliance.projects.models import Project
 
 CATEGORIES = {
     "civic": _l("文明创建"),

@@ -44,12 +44,9 @@ LEADERBOARD_SIZE = 20
 
 
 class ActivityError(DomainError):
-    def __init__(self, code: str, message, status: int = 422, field: str | None = None):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.status = status
-        self.field = field
+    """An activity rule said no."""
+
+    code = "activity_refused"
 
 
 # --- who may do what -----------------------------------------------------------------------
@@ -99,19 +96,21 @@ class ActivityInput:
 def _checked_slot(data: SlotInput, now: datetime) -> dict:
     if data.starts_at is None or data.ends_at is None:
         raise ActivityError(
-            "slot_time_required", _l("请填写时段的开始和结束时间。"), field="starts_at"
+            _l("请填写时段的开始和结束时间。"), code="slot_time_required", field="starts_at"
         )
     if data.ends_at <= data.starts_at:
-        raise ActivityError("slot_order", _l("结束时间要晚于开始时间。"), field="ends_at")
+        raise ActivityError(_l("结束时间要晚于开始时间。"), code="slot_order", field="ends_at")
     if data.ends_at - data.starts_at > timedelta(hours=MAX_SLOT_HOURS):
-        raise ActivityError("slot_too_long", _l("一个时段不能超过24小时。"), field="ends_at")
+        raise ActivityError(_l("一个时段不能超过24小时。"), code="slot_too_long", field="ends_at")
     if data.starts_at <= now:
         raise ActivityError(
-            "slot_in_past", _l("开始时间已经过了，请选择将来的时间。"), field="starts_at"
+            _l("开始时间已经过了，请选择将来的时间。"), code="slot_in_past", field="starts_at"
         )
     text = str(data.capacity if data.capacity is not None else "").strip()
     if not text.isdigit() or not 1 <= int(text) <= 10000:
-        raise ActivityError("capacity", _l("人数上限应是1到10000之间的整数。"), field="capacity")
+        raise ActivityError(
+            _l("人数上限应是1到10000之间的整数。"), code="capacity", field="capacity"
+        )
     return {
         "starts_at": data.starts_at,
         "ends_at": data.ends_at,
@@ -122,45 +121,45 @@ def _checked_slot(data: SlotInput, now: datetime) -> dict:
 
 def _checked_details(community_id: int, data: ActivityInput) -> dict:
     """The activity's own fields (everything but the slots), cleaned, or an ActivityError."""
-    from alliance.help_requests.models import Project
+    from alliance.projects.models import Project
 
     title = (data.title or "").strip()
     if not title or len(title) > 80:
-        raise ActivityError("title", _l("请填写活动名称（不超过80字）。"), field="title")
+        raise ActivityError(_l("请填写活动名称（不超过80字）。"), code="title", field="title")
     place = (data.place or "").strip()
     if not place or len(place) > 120:
-        raise ActivityError("place", _l("请填写活动地点（不超过120字）。"), field="place")
+        raise ActivityError(_l("请填写活动地点（不超过120字）。"), code="place", field="place")
     if data.category not in CATEGORIES:
-        raise ActivityError("category", _l("请选择活动类别。"), field="category")
+        raise ActivityError(_l("请选择活动类别。"), code="category", field="category")
     description = (data.description or "").strip()
     if len(description) > 2000:
-        raise ActivityError("description", _l("活动说明不能超过2000字。"), field="description")
+        raise ActivityError(_l("活动说明不能超过2000字。"), code="description", field="description")
     per_hour_text = str(data.points_per_hour if data.points_per_hour is not None else "").strip()
     per_hour = None
     if per_hour_text:
         if not per_hour_text.isdigit() or int(per_hour_text) > 1000:
             raise ActivityError(
-                "per_hour",
                 _l("每小时积分应是0到1000之间的整数，不能为负数或小数。"),
+                code="per_hour",
                 field="points_per_hour",
             )
         per_hour = int(per_hour_text)
     policy = (data.insurance_policy or "").strip()
     if data.insured and not policy:
         raise ActivityError(
-            "policy_required",
             _l("请填写保险公司和保单号（已为志愿者投保时必填）。"),
+            code="policy_required",
             field="insurance_policy",
         )
     if len(policy) > 200:
         raise ActivityError(
-            "policy_too_long", _l("保单信息不能超过200字。"), field="insurance_policy"
+            _l("保单信息不能超过200字。"), code="policy_too_long", field="insurance_policy"
         )
     if data.project_id:
         project = db.session.get(Project, data.project_id)
         if project is None or project.community_id != community_id:
             raise ActivityError(
-                "project", _l("本社区的项目清单里没有这个项目。"), field="project_id"
+                _l("本社区的项目清单里没有这个项目。"), code="project", field="project_id"
             )
     return {
         "title": title,
@@ -181,9 +180,9 @@ def create_activity(
     now = now or utcnow()
     details = _checked_details(community.id, data)
     if not data.slots:
-        raise ActivityError("slots", _l("请至少添加一个时段。"), field="starts_at")
+        raise ActivityError(_l("请至少添加一个时段。"), code="slots", field="starts_at")
     if len(data.slots) > MAX_SLOTS:
-        raise ActivityError("slots", _l("一个活动最多20个时段。"), field="starts_at")
+        raise ActivityError(_l("一个活动最多20个时段。"), code="slots", field="starts_at")
     slots = [_checked_slot(s, now) for s in data.slots]
     activity = Activity(community_id=community.id, created_by_id=actor.id, **details)
     db.session.add(activity)
@@ -198,7 +197,7 @@ def create_activity(
 
 def ensure_editable(activity: Activity) -> None:
     if activity.is_cancelled:
-        raise ActivityError("cancelled", _l("活动已取消，不能再修改。"), 409)
+        raise ActivityError(_l("活动已取消，不能再修改。"), code="cancelled", status=409)
 
 
 def update_activity(activity: Activity, data: ActivityInput) -> Activity:
@@ -239,7 +238,7 @@ def _tell_signed_up(activity: Activity, kind: str) -> None:
 
 def add_slot(activity: Activity, data: SlotInput, now: datetime | None = None) -> ActivitySlot:
     if activity.is_cancelled:
-        raise ActivityError("cancelled", _l("活动已取消。"), 409)
+        raise ActivityError(_l("活动已取消。"), code="cancelled", status=409)
     values = _checked_slot(data, now or utcnow())
     slot = ActivitySlot(
         activity_id=activity.id, community_id=activity.community_id, taken=0, **values
@@ -251,7 +250,7 @@ def add_slot(activity: Activity, data: SlotInput, now: datetime | None = None) -
 
 def cancel_activity(activity: Activity) -> None:
     if activity.is_cancelled:
-        raise ActivityError("cancelled", _l("活动已经取消了。"), 409)
+        raise ActivityError(_l("活动已经取消了。"), code="cancelled", status=409)
     activity.status = ActivityStatus.CANCELLED
     db.session.flush()
     _tell_signed_up(activity, "activity.cancelled")
@@ -276,23 +275,25 @@ def sign_up(slot: ActivitySlot, user: User, now: datetime | None = None) -> Sign
     lock_for_write()
     activity = slot.activity
     if activity.is_cancelled:
-        raise ActivityError("cancelled", _l("活动已取消，不能报名。"), 409)
+        raise ActivityError(_l("活动已取消，不能报名。"), code="cancelled", status=409)
     if slot.starts_at <= now:
-        raise ActivityError("started", _l("这个时段已经开始了，不能再报名。"), 409)
+        raise ActivityError(_l("这个时段已经开始了，不能再报名。"), code="started", status=409)
     if active_profile(user, slot.community_id) is None:
-        raise ActivityError("not_volunteer", _l("只有本社区在岗的志愿者可以报名。"), 403)
+        raise ActivityError(
+            _l("只有本社区在岗的志愿者可以报名。"), code="not_volunteer", status=403
+        )
     existing = db.session.scalars(
         select(Signup).where(Signup.slot_id == slot.id, Signup.user_id == user.id)
     ).first()
     if existing is not None and existing.status == SignupStatus.SIGNED_UP:
-        raise ActivityError("already", _l("您已经报名了这个时段。"), 409)
+        raise ActivityError(_l("您已经报名了这个时段。"), code="already", status=409)
     took = db.session.execute(
         update(ActivitySlot)
         .where(ActivitySlot.id == slot.id, ActivitySlot.taken < ActivitySlot.capacity)
         .values(taken=ActivitySlot.taken + 1)
     ).rowcount
     if took != 1:
-        raise ActivityError("full", _l("这个时段已经报满了。"), 409)
+        raise ActivityError(_l("这个时段已经报满了。"), code="full", status=409)
     if existing is not None:
         changed = db.session.execute(
             update(Signup)
@@ -300,7 +301,7 @@ def sign_up(slot: ActivitySlot, user: User, now: datetime | None = None) -> Sign
             .values(status=SignupStatus.SIGNED_UP)
         ).rowcount
         if changed != 1:
-            raise ActivityError("already", _l("您已经报名了这个时段。"), 409)
+            raise ActivityError(_l("您已经报名了这个时段。"), code="already", status=409)
         db.session.expire(existing)
         _tell_confirmed(existing.user_id, slot)
         return existing
@@ -317,7 +318,7 @@ def sign_up(slot: ActivitySlot, user: User, now: datetime | None = None) -> Sign
             db.session.add(signup)
             db.session.flush()
     except IntegrityError as exc:
-        raise ActivityError("already", _l("您已经报名了这个时段。"), 409) from exc
+        raise ActivityError(_l("您已经报名了这个时段。"), code="already", status=409) from exc
     _tell_confirmed(user.id, slot)
     return signup
 
@@ -339,7 +340,7 @@ def cancel_signup(signup: Signup, now: datetime | None = None) -> None:
     lock_for_write()
     if signup.slot.starts_at <= now:
         raise ActivityError(
-            "started", _l("时段已经开始，不能取消报名；如不能到场请联系组织者。"), 409
+            _l("时段已经开始，不能取消报名；如不能到场请联系组织者。"), code="started", status=409
         )
     changed = db.session.execute(
         update(Signup)
@@ -351,7 +352,7 @@ def cancel_signup(signup: Signup, now: datetime | None = None) -> None:
         .values(status=SignupStatus.CANCELLED)
     ).rowcount
     if changed != 1:
-        raise ActivityError("not_signed_up", _l("您没有报名这个时段。"), 409)
+        raise ActivityError(_l("您没有报名这个时段。"), code="not_signed_up", status=409)
     db.session.execute(
         update(ActivitySlot)
         .where(ActivitySlot.id == signup.slot_id, ActivitySlot.taken > 0)
@@ -365,20 +366,22 @@ def cancel_signup(signup: Signup, now: datetime | None = None) -> None:
 
 def _open_for_attendance(signup: Signup) -> None:
     if signup.status != SignupStatus.SIGNED_UP:
-        raise ActivityError("not_signed_up", _l("这位志愿者没有报名这个时段（或已取消）。"), 409)
+        raise ActivityError(
+            _l("这位志愿者没有报名这个时段（或已取消）。"), code="not_signed_up", status=409
+        )
     if signup.confirmed_at is not None:
-        raise ActivityError("confirmed", _l("时长已经确认，不能再修改。"), 409)
+        raise ActivityError(_l("时长已经确认，不能再修改。"), code="confirmed", status=409)
 
 
 def _minutes(check_in: datetime, check_out: datetime) -> int:
     if check_out < check_in:
         raise ActivityError(
-            "checkout_before_checkin", _l("签退时间不能早于签到时间。"), field="check_out"
+            _l("签退时间不能早于签到时间。"), code="checkout_before_checkin", field="check_out"
         )
     minutes = int((check_out - check_in).total_seconds() // 60)
     if minutes > MAX_SLOT_HOURS * 60:
         raise ActivityError(
-            "too_long", _l("服务时长不能超过24小时，请核对时间。"), field="check_out"
+            _l("服务时长不能超过24小时，请核对时间。"), code="too_long", field="check_out"
         )
     return minutes
 
@@ -386,7 +389,7 @@ def _minutes(check_in: datetime, check_out: datetime) -> int:
 def check_in(signup: Signup, at: datetime) -> None:
     _open_for_attendance(signup)
     if signup.check_in_at is not None:
-        raise ActivityError("already_in", _l("已经签到过了。"), 409)
+        raise ActivityError(_l("已经签到过了。"), code="already_in", status=409)
     signup.check_in_at = at
     db.session.flush()
 
@@ -394,9 +397,9 @@ def check_in(signup: Signup, at: datetime) -> None:
 def check_out(signup: Signup, at: datetime) -> None:
     _open_for_attendance(signup)
     if signup.check_in_at is None:
-        raise ActivityError("not_in", _l("还没有签到，不能签退。"), 409)
+        raise ActivityError(_l("还没有签到，不能签退。"), code="not_in", status=409)
     if signup.check_out_at is not None:
-        raise ActivityError("already_out", _l("已经签退过了。"), 409)
+        raise ActivityError(_l("已经签退过了。"), code="already_out", status=409)
     signup.minutes = _minutes(signup.check_in_at, at)
     signup.check_out_at = at
     db.session.flush()
@@ -422,18 +425,18 @@ def set_times(
     lock_for_write()
     _open_for_attendance(signup)
     if check_in_at is None or check_out_at is None:
-        raise ActivityError("times_required", _l("请填写签到和签退时间。"), field="check_in")
+        raise ActivityError(_l("请填写签到和签退时间。"), code="times_required", field="check_in")
     minutes = _minutes(check_in_at, check_out_at)
     if is_backfill(signup.slot, now):
         reason = (reason or "").strip()
         if not reason:
             raise ActivityError(
-                "reason_required",
-                _l("活动结束后补录时长，请填写补录原因。"),
-                field="reason",
+                _l("活动结束后补录时长，请填写补录原因。"), code="reason_required", field="reason"
             )
         if len(reason) > 200:
-            raise ActivityError("reason_too_long", _l("补录原因不能超过200字。"), field="reason")
+            raise ActivityError(
+                _l("补录原因不能超过200字。"), code="reason_too_long", field="reason"
+            )
         signup.backfilled_at = now
         signup.backfilled_by_id = actor.id if actor else None
         signup.backfill_reason = reason
@@ -457,13 +460,16 @@ def card_holder_from_text(text: str) -> Card:
     result = counter.verify(code, None, with_offers=False)
     if result.card is None:
         raise ActivityError(
-            "unknown_card", _l("没有找到这张卡，请核对卡号或重新扫码。"), 404, field="text"
+            _l("没有找到这张卡，请核对卡号或重新扫码。"),
+            code="unknown_card",
+            status=404,
+            field="text",
         )
     if not result.valid:
         raise ActivityError(
-            "invalid_card",
             _l("这张卡现在不能使用：%(r)s", r=result.reason_label),
-            422,
+            code="invalid_card",
+            status=422,
             field="text",
         )
     return result.card
@@ -478,7 +484,9 @@ def scan(slot: ActivitySlot, text: str, now: datetime | None = None) -> tuple[Si
         select(Signup).where(Signup.slot_id == slot.id, Signup.user_id == card.holder_id)
     ).first()
     if signup is None or signup.status != SignupStatus.SIGNED_UP:
-        raise ActivityError("not_signed_up", _l("这位志愿者没有报名这个时段。"), 409, field="text")
+        raise ActivityError(
+            _l("这位志愿者没有报名这个时段。"), code="not_signed_up", status=409, field="text"
+        )
     if signup.check_in_at is None:
         check_in(signup, now)
         return signup, "in"
@@ -488,9 +496,12 @@ def scan(slot: ActivitySlot, text: str, now: datetime | None = None) -> tuple[Si
 
 def points_for_signup(signup: Signup) -> int:
     activity = signup.activity
-    rule = points.rule_for(activity.community_id)
+    # The rule in force on the day of the service, so a later rule change never reaches it.
+    rule = points.rule_at(activity.community_id, signup.slot.local_day)
     per_hour = (
-        activity.points_per_hour if activity.points_per_hour is not None else rule.points_per_hour
+        activity.points_per_hour
+        if activity.points_per_hour is not None
+        else rule.per_hour_for(activity.category)
     )
     percent = points.percent_for(
         rule, emergency=activity.emergency, night=points.is_night(signup.slot.starts_at, rule)
@@ -503,14 +514,14 @@ def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
     now = now or utcnow()
     lock_for_write()
     if signup.status != SignupStatus.SIGNED_UP or signup.minutes is None:
-        raise ActivityError("no_hours", _l("还没有签到签退记录，不能确认。"), 409)
+        raise ActivityError(_l("还没有签到签退记录，不能确认。"), code="no_hours", status=409)
     changed = db.session.execute(
         update(Signup)
         .where(Signup.id == signup.id, Signup.confirmed_at.is_(None))
         .values(confirmed_at=now, confirmed_by_id=actor.id)
     ).rowcount
     if changed != 1:
-        raise ActivityError("confirmed", _l("时长已经确认过了。"), 409)
+        raise ActivityError(_l("时长已经确认过了。"), code="confirmed", status=409)
     db.session.refresh(signup)
     earned = points_for_signup(signup)
     signup.points = earned
@@ -631,7 +642,7 @@ def volunteer_card_number(user_id: int) -> str:
 def issue_record(user: User) -> ServiceRecord:
     summary = service_summary(user.id)
     if not summary.rows:
-        raise ActivityError("no_service", _l("还没有已确认的志愿服务记录。"), 409)
+        raise ActivityError(_l("还没有已确认的志愿服务记录。"), code="no_service", status=409)
     profile = db.session.scalars(
         select(VolunteerProfile).where(VolunteerProfile.user_id == user.id)
     ).first()

@@ -168,7 +168,7 @@ def cancel_signup(slot_id: int):
 
 
 def _projects(community_id):
-    from alliance.help_requests.models import Project
+    from alliance.projects.models import Project
 
     return list(
         db.session.scalars(

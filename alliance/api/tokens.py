@@ -28,12 +28,7 @@ from alliance.merchants.models import Merchant, MerchantStaff
 class ApiTokenError(DomainError):
     """A credential rule said no."""
 
-    def __init__(self, code: str, message, status: int = 422, field: str | None = None):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.status = status
-        self.field = field
+    code = "credential_refused"
 
 
 # --- cashier tokens ----------------------------------------------------------------------
@@ -49,7 +44,9 @@ def _hash_token(raw: str) -> str:
 def create_token(user: User, merchant: Merchant, name: str) -> tuple[ApiToken, str]:
     """A new cashier token; the raw value is returned once and never stored."""
     if not merchant_services.is_active_staff(user, merchant):
-        raise ApiTokenError("not_staff", _l("只有正常营业的联盟商户员工可以创建接口密钥。"), 403)
+        raise ApiTokenError(
+            _l("只有正常营业的联盟商户员工可以创建接口密钥。"), code="not_staff", status=403
+        )
     name = (name or "").strip()[:60] or str(_l("收银系统"))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
@@ -160,7 +157,9 @@ def hash_key(raw: str) -> str:
 def issue_key(community: Community, actor: User, name: str) -> tuple[Open311Key, str]:
     name = (name or "").strip()
     if not name:
-        raise ApiTokenError("no_name", _l("请填写用途，例如对接的系统名称。"), 422, field="name")
+        raise ApiTokenError(
+            _l("请填写用途，例如对接的系统名称。"), code="no_name", status=422, field="name"
+        )
     raw = "o311_" + secrets.token_urlsafe(24)
     key = Open311Key(
         community_id=community.id,

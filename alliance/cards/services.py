@@ -33,13 +33,9 @@ CARD_YEARS = 3
 
 
 class CardError(DomainError):
-    """A card rule said no. `code` is stable (API), `message` is for people, `status` HTTP."""
+    """A card rule said no."""
 
-    def __init__(self, code: str, message, status: int = 422):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.status = status
+    code = "card_refused"
 
 
 def scanned_card(text: str) -> tuple[Card | None, str]:
@@ -84,7 +80,7 @@ def allocate_numbers(community: Community, count: int = 1) -> list[str]:
         except IntegrityError:
             continue
     else:  # pragma: no cover - needs three lost races in a row
-        raise CardError("busy", _l("系统繁忙，请重试。"), 503)
+        raise CardError(_l("系统繁忙，请重试。"), code="busy", status=503)
     return [f"{community.code}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
@@ -136,7 +132,7 @@ def issue_card(
             select(VolunteerProfile).where(VolunteerProfile.user_id == holder.id)
         ).first()
         if profile is None or profile.status != VolunteerStatus.ACTIVE:
-            raise CardError("not_volunteer", _l("只有在岗的志愿者可以领取志愿者卡。"))
+            raise CardError(_l("只有在岗的志愿者可以领取志愿者卡。"), code="not_volunteer")
         community_id, merchant_id = profile.community_id, None
     elif kind == CardKind.ALLIANCE:
         if merchant is None:
@@ -156,14 +152,14 @@ def issue_card(
         ):
             merchant = None
         if merchant is None:
-            raise CardError("not_staff", _l("只有联盟商户的员工可以领取共富联盟卡。"))
+            raise CardError(_l("只有联盟商户的员工可以领取共富联盟卡。"), code="not_staff")
         if merchant.status != MerchantStatus.ACTIVE:
-            raise CardError("merchant_inactive", _l("该商户已暂停或退出联盟，不能发卡。"))
+            raise CardError(_l("该商户已暂停或退出联盟，不能发卡。"), code="merchant_inactive")
         community_id, merchant_id = merchant.community_id, merchant.id
     else:
-        raise CardError("bad_kind", _l("请选择卡的种类。"))
+        raise CardError(_l("请选择卡的种类。"), code="bad_kind")
     if current_card(holder.id, kind, merchant_id) is not None:
-        raise CardError("already_has_card", _l("这个人已经有一张这种卡了。"), 409)
+        raise CardError(_l("这个人已经有一张这种卡了。"), code="already_has_card", status=409)
     community = db.session.get(Community, community_id)
     number = allocate_numbers(community)[0]
     card = _new_card(
@@ -236,13 +232,13 @@ STATUS_ACTIONS = {
 
 def change_status(card: Card, action: str, reason: str = "") -> Card:
     if action not in STATUS_ACTIONS:
-        raise CardError("bad_action", _l("请选择操作。"))
+        raise CardError(_l("请选择操作。"), code="bad_action")
     allowed, to_status = STATUS_ACTIONS[action]
     if card.status not in allowed:
         raise CardError(
-            "bad_transition",
             _l("这张卡当前为「%(status)s」，不能进行这个操作。", status=card.status_label),
-            409,
+            code="bad_transition",
+            status=409,
         )
     card.status = to_status
     card.status_reason = (reason or "").strip()[:200]
@@ -271,7 +267,7 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
         CardStatus.LOST,
         CardStatus.EXPIRED,
     ):
-        raise CardError("bad_transition", _l("已注销的卡不能补办。"), 409)
+        raise CardError(_l("已注销的卡不能补办。"), code="bad_transition", status=409)
     if card.status != CardStatus.LOST:
         card.status = CardStatus.LOST
         card.status_reason = (reason or "").strip()[:200] or str(_l("补办新卡"))

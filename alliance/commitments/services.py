@@ -52,21 +52,21 @@ SHORT_MAX = 200
 
 
 class CommitmentError(DomainError):
-    """A commitment rule said no; `field` names the form field the message belongs to."""
+    """A commitment rule said no."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+    code = "commitment_refused"
 
 
 class InvalidRate(CommitmentError):
-    def __init__(self, message):
-        super().__init__(message, field="rate")
+    code = "invalid_rate"
+    field = "rate"
 
 
 class WrongState(CommitmentError):
     """The commitment is not in a state that allows this step (views answer 409 or flash)."""
+
+    code = "wrong_state"
+    status = 409
 
 
 # --- rates -------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ class CommitmentInput:
 def _clean(text, limit: int, field: str, label) -> str:
     value = (text or "").strip()
     if len(value) > limit:
-        raise CommitmentError(_l("%(label)s不能超过%(n)d个字。", label=label, n=limit), field)
+        raise CommitmentError(_l("%(label)s不能超过%(n)d个字。", label=label, n=limit), field=field)
     return value
 
 
@@ -150,24 +150,24 @@ def _checked_offer(data: OfferInput) -> dict:
     if isinstance(data.rate, int) and not 1 <= rate <= 99:
         raise InvalidRate(_l("折扣应在0.1折到9.9折之间（顾客支付1%到99%）。"))
     if data.qualifies not in set(Qualifies):
-        raise CommitmentError(_l("请选择适用的卡。"), "qualifies")
+        raise CommitmentError(_l("请选择适用的卡。"), field="qualifies")
     if data.valid_from and data.valid_until and data.valid_until < data.valid_from:
-        raise CommitmentError(_l("结束日期不能早于开始日期。"), "valid_until")
+        raise CommitmentError(_l("结束日期不能早于开始日期。"), field="valid_until")
     if data.usage_period not in set(UsagePeriod):
-        raise CommitmentError(_l("请选择使用次数的周期。"), "usage_period")
+        raise CommitmentError(_l("请选择使用次数的周期。"), field="usage_period")
     level = data.min_star_level or None
     if level is not None and (not isinstance(level, int) or not 1 <= level <= 5):
-        raise CommitmentError(_l("星级要求应为一星到五星。"), "min_star_level")
+        raise CommitmentError(_l("星级要求应为一星到五星。"), field="min_star_level")
     if level is not None and data.qualifies == Qualifies.ALLIANCE:
         raise CommitmentError(
             _l("星级要求只适用于志愿者卡：只适用共富联盟卡的优惠不能设星级要求。"),
-            "min_star_level",
+            field="min_star_level",
         )
     limit = data.usage_limit
     if data.usage_period == UsagePeriod.UNLIMITED:
         limit = None
     elif limit is None or limit < 1 or limit > 1000:
-        raise CommitmentError(_l("每张卡的使用次数应为1到1000之间的整数。"), "usage_limit")
+        raise CommitmentError(_l("每张卡的使用次数应为1到1000之间的整数。"), field="usage_limit")
     return {
         "rate_percent": rate,
         "qualifies": data.qualifies,
@@ -185,7 +185,7 @@ def _checked_offer(data: OfferInput) -> dict:
 def _checked_service(data: ServiceInput) -> dict:
     what = _clean(data.what, SHORT_MAX, "service_what", _l("服务内容"))
     if not what:
-        raise CommitmentError(_l("服务承诺请写明服务内容。"), "service_what")
+        raise CommitmentError(_l("服务承诺请写明服务内容。"), field="service_what")
     return {
         "what": what,
         "when_text": _clean(data.when_text, 120, "service_when", _l("服务时间")),
@@ -197,10 +197,10 @@ def _checked_service(data: ServiceInput) -> dict:
 def _checked(data: CommitmentInput) -> tuple[dict, dict | None, dict | None]:
     """Validate everything before touching a row, so a refusal leaves nothing half-saved."""
     if data.kind not in set(CommitmentKind):
-        raise CommitmentError(_l("请选择承诺类型。"), "kind")
+        raise CommitmentError(_l("请选择承诺类型。"), field="kind")
     title = _clean(data.title, TITLE_MAX, "title", _l("标题"))
     if not title:
-        raise CommitmentError(_l("请填写承诺标题。"), "title")
+        raise CommitmentError(_l("请填写承诺标题。"), field="title")
     fields = {
         "kind": data.kind,
         "title": title,
@@ -209,12 +209,12 @@ def _checked(data: CommitmentInput) -> tuple[dict, dict | None, dict | None]:
     offer = None
     if data.offer is not None:
         if data.kind == CommitmentKind.POINTS:
-            raise CommitmentError(_l("积分兑换承诺暂不设折扣，请写在承诺内容里。"), "rate")
+            raise CommitmentError(_l("积分兑换承诺暂不设折扣，请写在承诺内容里。"), field="rate")
         offer = _checked_offer(data.offer)
     service = None
     if data.kind == CommitmentKind.SERVICE:
         if data.service is None:
-            raise CommitmentError(_l("服务承诺请写明服务内容。"), "service_what")
+            raise CommitmentError(_l("服务承诺请写明服务内容。"), field="service_what")
         service = _checked_service(data.service)
     return fields, offer, service
 
@@ -304,7 +304,7 @@ def update_commitment(commitment: Commitment, data: CommitmentInput) -> Commitme
     )
     fields, offer, service = _checked(data)
     if commitment.version > 1 and fields["kind"] != commitment.kind:
-        raise CommitmentError(_l("更正时不能改变承诺类型。"), "kind")
+        raise CommitmentError(_l("更正时不能改变承诺类型。"), field="kind")
     _apply(commitment, fields, offer, service)
     commitment.status = CommitmentStatus.DRAFT
     db.session.flush()
@@ -354,9 +354,9 @@ def approve_commitment(commitment: Commitment, secretary: User) -> None:
 def _reason(text) -> str:
     reason = (text or "").strip()
     if not reason:
-        raise CommitmentError(_l("请填写原因。"), "reason")
+        raise CommitmentError(_l("请填写原因。"), field="reason")
     if len(reason) > TEXT_MAX:
-        raise CommitmentError(_l("原因不能超过%(n)d个字。", n=TEXT_MAX), "reason")
+        raise CommitmentError(_l("原因不能超过%(n)d个字。", n=TEXT_MAX), field="reason")
     return reason
 
 
@@ -479,9 +479,9 @@ def record_note(
         raise WrongState(_l("只能为已公示的承诺记录践诺情况。"))
     text = _clean(note, TEXT_MAX, "note", _l("说明"))
     if noted_on is None:
-        raise CommitmentError(_l("请填写日期。"), "noted_on")
+        raise CommitmentError(_l("请填写日期。"), field="noted_on")
     if noted_on > date.today():
-        raise CommitmentError(_l("日期不能晚于今天。"), "noted_on")
+        raise CommitmentError(_l("日期不能晚于今天。"), field="noted_on")
     entry = FulfilmentNote(
         commitment_id=commitment.id,
         community_id=commitment.community_id,
@@ -500,7 +500,7 @@ def report_broken(commitment: Commitment, reporter: User, text: str) -> BrokenCo
         raise WrongState(_l("只能举报正在公示的承诺。"))
     body = _clean(text, TEXT_MAX, "text", _l("情况说明"))
     if len(body) < 5:
-        raise CommitmentError(_l("请把情况写清楚（至少5个字）。"), "text")
+        raise CommitmentError(_l("请把情况写清楚（至少5个字）。"), field="text")
     duplicate = db.session.scalar(
         select(BrokenCommitmentReport.id).where(
             BrokenCommitmentReport.commitment_id == commitment.id,
@@ -527,7 +527,7 @@ def handle_report(report: BrokenCommitmentReport, secretary: User, note: str) ->
         raise WrongState(_l("这条反映已经处理过了。"))
     text = _clean(note, TEXT_MAX, "note", _l("处理说明"))
     if not text:
-        raise CommitmentError(_l("请填写处理说明。"), "note")
+        raise CommitmentError(_l("请填写处理说明。"), field="note")
     report.status = ReportStatus.HANDLED
     report.handled_note = text
     report.handled_by_id = secretary.id

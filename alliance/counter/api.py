@@ -7,12 +7,9 @@ from alliance.api.auth import api_token, authenticate
 from alliance.api.openapi import api_schema
 from alliance.api_support import json_body
 from alliance.cards.models import Redemption
-from alliance.cards.services import CardError
 from alliance.counter import exchanges, redemptions, services
-from alliance.errors import json_error
 from alliance.extensions import csrf, db, limiter
 from alliance.points.models import Exchange
-from alliance.points.services import PointsError
 
 bp = Blueprint("counter_api", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate)
@@ -149,18 +146,14 @@ def create_exchange():
     body = json_body(ExchangeRequest())
     grant = g.api_token
     token = grant.token()
-    try:
-        record, created = exchanges.exchange(
-            merchant=grant.merchant,
-            staff=token.user,
-            token=token,
-            raw_code=body["code"],
-            item_id=body["item_id"],
-            idempotency_key=key,
-        )
-    except PointsError as exc:
-        db.session.rollback()
-        return json_error(exc.status, exc.code, str(exc.message))
+    record, created = exchanges.exchange(
+        merchant=grant.merchant,
+        staff=token.user,
+        token=token,
+        raw_code=body["code"],
+        item_id=body["item_id"],
+        idempotency_key=key,
+    )
     payload = serialize_exchange(record)
     db.session.commit()
     return jsonify(payload), 201 if created else 200
@@ -398,19 +391,15 @@ def create_redemption():
     body = json_body(_REDEMPTION_REQUEST)
     grant = g.api_token
     token = grant.token()
-    try:
-        record, created = redemptions.redeem(
-            merchant=grant.merchant,
-            staff=token.user,
-            token=token,
-            raw_code=body["code"],
-            offer_id=body["offer_id"],
-            bill_fen=body["bill_fen"],
-            idempotency_key=key,
-        )
-    except CardError as exc:
-        db.session.rollback()
-        return json_error(exc.status, exc.code, str(exc.message))
+    record, created = redemptions.redeem(
+        merchant=grant.merchant,
+        staff=token.user,
+        token=token,
+        raw_code=body["code"],
+        offer_id=body["offer_id"],
+        bill_fen=body["bill_fen"],
+        idempotency_key=key,
+    )
     payload = serialize_redemption(record, record.card.number)
     db.session.commit()
     return jsonify(payload), 201 if created else 200

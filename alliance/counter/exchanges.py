@@ -25,7 +25,7 @@ def _existing_exchange(merchant_id: int, key: str) -> Exchange | None:
 
 def _replay(existing: Exchange, print_: str) -> tuple[Exchange, bool]:
     if existing.fingerprint != print_:
-        raise PointsError("key_reused", _l("这个请求编号已用于另一次兑换。"), 422)
+        raise PointsError(_l("这个请求编号已用于另一次兑换。"), code="key_reused", status=422)
     return existing, False
 
 
@@ -47,23 +47,25 @@ def exchange(
     """
     key = clean_key(idempotency_key)
     if key is None:
-        raise PointsError("bad_key", _l("缺少有效的请求编号（Idempotency-Key）。"), 400)
+        raise PointsError(_l("缺少有效的请求编号（Idempotency-Key）。"), code="bad_key", status=400)
     if isinstance(item_id, bool) or not isinstance(item_id, int):
-        raise PointsError("bad_item", _l("请选择兑换项目。"), 422)
+        raise PointsError(_l("请选择兑换项目。"), code="bad_item", status=422)
     print_ = request_fingerprint(raw_code, item_id)
     lock_for_write()
     existing = _existing_exchange(merchant.id, key)
     if existing is not None:
         return _replay(existing, print_)
     if merchant.status != MerchantStatus.ACTIVE:
-        raise PointsError("merchant_inactive", _l("本店已暂停或退出联盟，不能兑换。"), 403)
+        raise PointsError(
+            _l("本店已暂停或退出联盟，不能兑换。"), code="merchant_inactive", status=403
+        )
     now = now or utcnow()
     check = verify(raw_code, merchant, now=now, with_offers=False)
     if not check.valid:
-        raise PointsError("invalid_card", check.reason_label or _l("无效的卡"), 422)
+        raise PointsError(check.reason_label or _l("无效的卡"), code="invalid_card", status=422)
     item = db.session.get(ExchangeItem, item_id)
     if item is None or item.merchant_id != merchant.id or not item.active:
-        raise PointsError("item_not_available", _l("本店没有这个兑换项目。"), 422)
+        raise PointsError(_l("本店没有这个兑换项目。"), code="item_not_available", status=422)
     card = check.card
     holder_id = card.holder_id
     cost, title = item.points, item.title
@@ -99,9 +101,9 @@ def exchange(
         break
     if record is None:
         raise PointsError(
-            "limit_reached",
             _l("每人限兑%(n)d次，这位持卡人已经兑完了。", n=item.per_person_limit),
-            409,
+            code="limit_reached",
+            status=409,
         )
     took = db.session.execute(
         update(ExchangeItem)
@@ -109,7 +111,9 @@ def exchange(
         .values(stock=ExchangeItem.stock - 1)
     ).rowcount
     if took != 1:
-        raise PointsError("out_of_stock", _l("「%(t)s」已经兑完了，没有库存。", t=title), 409)
+        raise PointsError(
+            _l("「%(t)s」已经兑完了，没有库存。", t=title), code="out_of_stock", status=409
+        )
     holder = db.session.get(User, holder_id)
     try:
         entry = post_entry(
@@ -125,13 +129,13 @@ def exchange(
     except PointsError as exc:
         if exc.code == "insufficient_points":
             raise PointsError(
-                "insufficient_points",
                 _l(
                     "积分不足：需要%(need)d分，余额%(have)d分。",
                     need=cost,
                     have=balance_of(holder_id),
                 ),
-                409,
+                code="insufficient_points",
+                status=409,
             ) from exc
         raise
     record.balance_after = entry.balance_after

@@ -59,7 +59,7 @@ def _existing(merchant_id: int, key: str) -> Redemption | None:
 
 def _replay(existing: Redemption, print_: str) -> tuple[Redemption, bool]:
     if existing.fingerprint != print_:
-        raise CardError("key_reused", _l("这个请求编号已用于另一次核销。"), 422)
+        raise CardError(_l("这个请求编号已用于另一次核销。"), code="key_reused", status=422)
     return existing, False
 
 
@@ -82,32 +82,36 @@ def redeem(
     """
     key = clean_key(idempotency_key)
     if key is None:
-        raise CardError("bad_key", _l("缺少有效的请求编号（Idempotency-Key）。"), 400)
+        raise CardError(_l("缺少有效的请求编号（Idempotency-Key）。"), code="bad_key", status=400)
     if bill_fen is not None and (
         not isinstance(bill_fen, int) or not 0 <= bill_fen <= MAX_BILL_FEN
     ):
-        raise CardError("bad_bill", _l("消费金额应在0到10万元之间。"), 422)
+        raise CardError(_l("消费金额应在0到10万元之间。"), code="bad_bill", status=422)
     print_ = request_fingerprint(raw_code, int(offer_id), bill_fen)
     lock_for_write()
     existing = _existing(merchant.id, key)
     if existing is not None:
         return _replay(existing, print_)
     if merchant.status != MerchantStatus.ACTIVE:
-        raise CardError("merchant_inactive", _l("本店已暂停或退出联盟，不能核销。"), 403)
+        raise CardError(
+            _l("本店已暂停或退出联盟，不能核销。"), code="merchant_inactive", status=403
+        )
     now = now or utcnow()
     check = verify(raw_code, merchant, now=now)
     if not check.valid:
-        raise CardError("invalid_card", check.reason_label or _l("无效的卡"), 422)
+        raise CardError(check.reason_label or _l("无效的卡"), code="invalid_card", status=422)
     offer = next((o for o in check.offers if o.id == offer_id), None)
     if offer is None:
-        raise CardError("offer_not_applicable", _l("这张卡不能使用这项优惠。"), 422)
+        raise CardError(_l("这张卡不能使用这项优惠。"), code="offer_not_applicable", status=422)
     if offer.requires_rotating and check.code_type != CodeType.ROTATING:
         raise CardError(
-            "rotating_required", _l("这项优惠需要出示手机上的动态码，打印卡或截图不能使用。"), 422
+            _l("这项优惠需要出示手机上的动态码，打印卡或截图不能使用。"),
+            code="rotating_required",
+            status=422,
         )
     below_level = stars.offer_level_refusal(offer, check.card)
     if below_level:
-        raise CardError("star_level_required", below_level, 422)
+        raise CardError(below_level, code="star_level_required", status=422)
     today = local_today(now)
     limited = offer.usage_period != UsagePeriod.UNLIMITED and offer.usage_limit
     pkey = period_key(offer.usage_period, today)
@@ -145,7 +149,7 @@ def redeem(
             continue
         return record, True
     raise CardError(
-        "limit_reached",
         _l("这张卡的这项优惠已达到使用次数上限（%(usage)s）。", usage=offer.usage_label),
-        409,
+        code="limit_reached",
+        status=409,
     )

@@ -11,14 +11,17 @@ from sqlalchemy import select
 
 from alliance import clock
 from alliance.accounts.models import Role
+from alliance.co_building.models import CoBuildingUnit, Resource
 from alliance.communities.models import Estate
 from alliance.demo.context import DemoContext, ensure_user
 from alliance.demo.names import demo_phone
 from alliance.extensions import db
-from alliance.help_requests import services, workflow
-from alliance.help_requests.models import CoBuildingUnit, HelpRequest, Project, Resource
+from alliance.help_requests import catalogue, intake, workflow
+from alliance.help_requests.models import HelpRequest
 from alliance.help_requests.workflow import Provider
 from alliance.merchants.models import Merchant, MerchantStaff
+from alliance.projects import services as projects_services
+from alliance.projects.models import Project
 
 UNITS = [
     ("绿源环保科技有限公司", "环保企业", "中药药渣、餐厨垃圾清运与无害化处理", "环保"),
@@ -105,11 +108,11 @@ def _post(
     ).first()
     if existing is not None:
         return None
-    category = next(c for c in services.categories_of(community.id) if c.code == code)
-    order = services.submit_request(
+    category = next(c for c in catalogue.categories_of(community.id) if c.code == code)
+    order = intake.submit_request(
         community,
         ctx.users[username],
-        services.RequestInput(
+        intake.RequestInput(
             category_id=category.id,
             title=title,
             description=description,
@@ -145,7 +148,7 @@ LOGINS = (
 def help_requests(ctx: DemoContext) -> None:
     office = ctx.street_office
     for community in ctx.communities.values():
-        services.ensure_catalogue(community)
+        catalogue.ensure_catalogue(community)
     units = {}
     for name, kind, what, _tag in UNITS:
         unit = db.session.scalars(
@@ -263,10 +266,10 @@ def help_requests(ctx: DemoContext) -> None:
                 select(Resource.id).where(Resource.title == "免费税务讲座与申报辅导")
             )
         )
-        services.save_project(
+        projects_services.save_project(
             ysmz,
             secretary,
-            services.ProjectInput(
+            projects_services.ProjectInput(
                 title="小微企业税务讲座：3场，26家企业",
                 category_code="tax",
                 status="finished",
@@ -301,10 +304,10 @@ def help_requests(ctx: DemoContext) -> None:
                     ("review", pharmacist, {"rating": 5, "note": "问题解决了，感谢街道"}),
                 ],
             )
-            services.save_project(
+            projects_services.save_project(
                 ysmz,
                 secretary,
-                services.ProjectInput(
+                projects_services.ProjectInput(
                     title="中药药渣清运",
                     category_code="environment",
                     status="finished",

@@ -18,9 +18,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from alliance.formkit import choices
 from alliance.help_requests.models import (
     CONTACT_LABELS,
-    PROJECT_STATUS_LABELS,
     URGENCY_LABELS,
 )
+from alliance.projects.models import PROJECT_STATUS_LABELS
 
 
 class RequestForm(FlaskForm):

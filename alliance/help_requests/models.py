@@ -18,17 +18,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Column,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from alliance.co_building.models import CoBuildingUnit, ProviderKind
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
 
@@ -90,23 +89,6 @@ RESOLVED_STATES = (State.DONE, State.REVIEWED, State.CLOSED)
 WAITING_STATES = (State.SUBMITTED, State.ESCALATED)
 
 
-class ProviderKind(StrEnum):
-    MERCHANT = "merchant"
-    VOLUNTEER = "volunteer"
-    UNIT = "unit"
-
-    @property
-    def label(self) -> str:
-        return str(PROVIDER_LABELS[self])
-
-
-PROVIDER_LABELS = {
-    ProviderKind.MERCHANT: _l("联盟商户"),
-    ProviderKind.VOLUNTEER: _l("志愿者"),
-    ProviderKind.UNIT: _l("共建单位"),
-}
-
-
 class ContactMethod(StrEnum):
     PHONE = "phone"
     INBOX = "inbox"
@@ -152,59 +134,6 @@ class ServiceCategory(db.Model):
             Urgency.URGENT: self.limit_urgent_hours,
             Urgency.EMERGENCY: self.limit_emergency_hours,
         }[Urgency(urgency)]
-
-
-class CoBuildingUnit(db.Model):
-    """共建单位: an outside organisation the street office works with."""
-
-    __tablename__ = "co_building_units"
-    __table_args__ = (UniqueConstraint("street_office_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    street_office_id: Mapped[int] = mapped_column(ForeignKey("street_offices.id"), index=True)
-    name: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(40), default="")
-    services: Mapped[str] = mapped_column(String(300), default="")
-    contact_name: Mapped[str] = mapped_column(String(40), default="")
-    contact_phone: Mapped[str | None] = mapped_column(String(11))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Resource(db.Model):
-    """An entry of the resources list (资源清单)."""
-
-    __tablename__ = "help_resources"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Members' and volunteer teams' resources belong to a community; units' to a street office.
-    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
-    street_office_id: Mapped[int] = mapped_column(ForeignKey("street_offices.id"), index=True)
-    category_code: Mapped[str] = mapped_column(String(32), index=True)
-    provider_kind: Mapped[str] = mapped_column(String(12))
-    merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"), index=True)
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("co_building_units.id"), index=True)
-    volunteer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("volunteer_profiles.id"), index=True
-    )
-    team_name: Mapped[str] = mapped_column(String(80), default="")
-    title: Mapped[str] = mapped_column(String(120))
-    details: Mapped[str] = mapped_column(String(500), default="")
-    capacity: Mapped[str] = mapped_column(String(120), default="")
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    merchant: Mapped["Merchant | None"] = relationship()  # noqa: F821
-    unit: Mapped[CoBuildingUnit | None] = relationship()
-    volunteer: Mapped["VolunteerProfile | None"] = relationship()  # noqa: F821
-
-    @property
-    def provider_name(self) -> str:
-        if self.provider_kind == ProviderKind.MERCHANT and self.merchant:
-            return self.merchant.name
-        if self.provider_kind == ProviderKind.UNIT and self.unit:
-            return self.unit.name
-        return self.team_name or (self.volunteer.name if self.volunteer else "")
 
 
 def new_token() -> str:
@@ -359,64 +288,3 @@ class HelpRequestEvent(db.Model):
     @property
     def to_label(self) -> str:
         return State(self.to_state).label
-
-
-project_requests = Table(
-    "project_requests",
-    db.metadata,
-    Column("project_id", ForeignKey("help_projects.id", ondelete="CASCADE"), primary_key=True),
-    Column("help_request_id", ForeignKey("help_requests.id", ondelete="CASCADE"), primary_key=True),
-)
-
-project_resources = Table(
-    "project_resources",
-    db.metadata,
-    Column("project_id", ForeignKey("help_projects.id", ondelete="CASCADE"), primary_key=True),
-    Column("resource_id", ForeignKey("help_resources.id", ondelete="CASCADE"), primary_key=True),
-)
-
-
-class ProjectStatus(StrEnum):
-    PLANNED = "planned"
-    RUNNING = "running"
-    FINISHED = "finished"
-
-    @property
-    def label(self) -> str:
-        return str(PROJECT_STATUS_LABELS[self])
-
-
-PROJECT_STATUS_LABELS = {
-    ProjectStatus.PLANNED: _l("筹备中"),
-    ProjectStatus.RUNNING: _l("进行中"),
-    ProjectStatus.FINISHED: _l("已完成"),
-}
-
-
-class Project(db.Model):
-    """项目清单: needs and resources matched into one piece of work."""
-
-    __tablename__ = "help_projects"
-    __table_args__ = (UniqueConstraint("community_id", "title"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
-    title: Mapped[str] = mapped_column(String(120))
-    category_code: Mapped[str] = mapped_column(String(32), default="")
-    summary: Mapped[str] = mapped_column(String(500), default="")
-    schedule: Mapped[str] = mapped_column(String(300), default="")
-    outcome: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[str] = mapped_column(String(12), default=ProjectStatus.PLANNED)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    requests: Mapped[list[HelpRequest]] = relationship(
-        secondary=project_requests, order_by=HelpRequest.id
-    )
-    resources: Mapped[list[Resource]] = relationship(
-        secondary=project_resources, order_by=Resource.id
-    )
-
-    @property
-    def status_label(self) -> str:
-        return ProjectStatus(self.status).label

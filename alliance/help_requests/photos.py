@@ -18,9 +18,7 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "BMP"}
 
 
 class PhotoError(DomainError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
+    code = "bad_photo"
 
 
 def upload_dir() -> str:

@@ -18,14 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.accounts.models import Role, User, UserRole
+from alliance.co_building.models import CoBuildingUnit, ProviderKind
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.help_requests.models import (
-    CoBuildingUnit,
     HelpRequest,
     HelpRequestEvent,
-    ProviderKind,
     State,
 )
 from alliance.merchants.models import Merchant, MerchantStaff
@@ -35,26 +34,29 @@ from alliance.volunteers.models import VolunteerProfile
 
 
 class WorkflowError(DomainError):
-    status = 400
+    """A step of an order's workflow was refused."""
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
+    code = "workflow_refused"
+    status = 400
 
 
 class WrongState(WorkflowError):
+    code = "wrong_state"
     status = 409
 
 
 class Conflict(WorkflowError):
+    code = "conflict"
     status = 409
 
 
 class NotAllowed(WorkflowError):
+    code = "not_allowed"
     status = 403
 
 
 class InvalidInput(WorkflowError):
+    code = "invalid_input"
     status = 400
 
 

@@ -33,12 +33,9 @@ from alliance.validators import normalize_phone
 
 
 class MembershipError(DomainError):
-    """A membership rule said no; `message` is a translated, user-facing sentence."""
+    """A membership rule said no."""
 
-    def __init__(self, code: str, message: str = ""):
-        super().__init__(code)
-        self.code = code
-        self.message = message or code
+    code = "membership_refused"
 
 
 # --- rules other domains use --------------------------------------------------------------
@@ -134,22 +131,22 @@ class ApplicationData:
 def _clean(data: ApplicationData, community_id: int) -> ApplicationData:
     name = (data.name or "").strip()
     if not name or len(name) > 80:
-        raise MembershipError("bad_name", _("请填写商户名称（不超过80字）。"))
+        raise MembershipError(_("请填写商户名称（不超过80字）。"), code="bad_name")
     if data.category not in CATEGORIES:
-        raise MembershipError("bad_category", _("请选择经营类别。"))
+        raise MembershipError(_("请选择经营类别。"), code="bad_category")
     phone = normalize_phone(data.contact_phone)
     if phone is None:
-        raise MembershipError("bad_phone", _("请输入有效的中国大陆手机号码（11位）。"))
+        raise MembershipError(_("请输入有效的中国大陆手机号码（11位）。"), code="bad_phone")
     if data.estate_id is not None:
         estate = db.session.get(Estate, data.estate_id)
         if estate is None or estate.community_id != community_id:
-            raise MembershipError("bad_estate", _("请选择本社区的小区。"))
+            raise MembershipError(_("请选择本社区的小区。"), code="bad_estate")
     address = (data.address or "").strip()
     if not address:
-        raise MembershipError("bad_address", _("请填写店铺地址。"))
+        raise MembershipError(_("请填写店铺地址。"), code="bad_address")
     contact = (data.contact_name or "").strip()
     if not contact:
-        raise MembershipError("bad_contact", _("请填写联系人。"))
+        raise MembershipError(_("请填写联系人。"), code="bad_contact")
     licence = (data.licence_no or "").strip().upper() or None
     return ApplicationData(
         name=name,
@@ -178,11 +175,12 @@ def _duplicate(community_id: int, name: str, *, applicant_id: int, exclude_id: i
     if existing is not None:
         if existing.applicant_id == applicant_id:
             raise MembershipError(
-                "duplicate_application",
                 _("您已有一份正在审核的入盟申请，请等待审核结果或修改原申请。"),
+                code="duplicate_application",
             )
         raise MembershipError(
-            "duplicate_application", _("「%(name)s」已经提交过入盟申请，正在审核中。", name=name)
+            _("「%(name)s」已经提交过入盟申请，正在审核中。", name=name),
+            code="duplicate_application",
         )
     member = db.session.scalars(
         select(Merchant.id).where(
@@ -193,13 +191,13 @@ def _duplicate(community_id: int, name: str, *, applicant_id: int, exclude_id: i
     ).first()
     if member is not None:
         raise MembershipError(
-            "already_member", _("「%(name)s」已经是本社区的联盟商户。", name=name)
+            _("「%(name)s」已经是本社区的联盟商户。", name=name), code="already_member"
         )
 
 
 def submit_application(applicant: User, data: ApplicationData) -> MerchantApplication:
     if not applicant.community_id:
-        raise MembershipError("no_community", _("您的账号没有所属社区，不能申请加入联盟。"))
+        raise MembershipError(_("您的账号没有所属社区，不能申请加入联盟。"), code="no_community")
     clean = _clean(data, applicant.community_id)
     _duplicate(applicant.community_id, clean.name, applicant_id=applicant.id)
     application = MerchantApplication(
@@ -218,11 +216,11 @@ def update_application(
 ) -> MerchantApplication:
     """The applicant edits and (re)submits; only while the application is still open."""
     if application.applicant_id != applicant.id:
-        raise MembershipError("not_yours", _("这不是您的申请。"))
+        raise MembershipError(_("这不是您的申请。"), code="not_yours")
     if not application.is_open:
         raise MembershipError(
-            "locked",
             _("申请已经审核完毕（%(status)s），不能再修改。", status=application.status_label),
+            code="locked",
         )
     clean = _clean(data, application.community_id)
     _duplicate(application.community_id, clean.name, applicant_id=-1, exclude_id=application.id)
@@ -236,8 +234,8 @@ def update_application(
 def _review(application: MerchantApplication, reviewer: User, status: str, note: str) -> None:
     if not application.is_open:
         raise MembershipError(
-            "already_reviewed",
             _("这份申请已经审核过了（%(status)s）。", status=application.status_label),
+            code="already_reviewed",
         )
     application.status = status
     application.review_note = note
@@ -248,7 +246,7 @@ def _review(application: MerchantApplication, reviewer: User, status: str, note:
 def request_changes(application: MerchantApplication, reviewer: User, note: str) -> None:
     note = (note or "").strip()
     if not note:
-        raise MembershipError("note_required", _("请写明需要申请人修改的地方。"))
+        raise MembershipError(_("请写明需要申请人修改的地方。"), code="note_required")
     _review(application, reviewer, ApplicationStatus.CHANGES_REQUESTED, note[:500])
     db.session.flush()
     _tell_applicant(application, "member.returned", reason=note[:200])
@@ -257,7 +255,7 @@ def request_changes(application: MerchantApplication, reviewer: User, note: str)
 def reject_application(application: MerchantApplication, reviewer: User, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise MembershipError("reason_required", _("请填写不通过的原因。"))
+        raise MembershipError(_("请填写不通过的原因。"), code="reason_required")
     _review(application, reviewer, ApplicationStatus.REJECTED, reason[:500])
     db.session.flush()
     _tell_applicant(application, "member.rejected", reason=reason[:200])
@@ -274,11 +272,11 @@ class AgreementTerms:
 
 def _check_terms(terms: AgreementTerms) -> None:
     if terms.ends_on <= terms.starts_on:
-        raise MembershipError("bad_term", _("协议结束日期必须晚于开始日期。"))
+        raise MembershipError(_("协议结束日期必须晚于开始日期。"), code="bad_term")
     if not (terms.signatories or "").strip():
-        raise MembershipError("signatories_required", _("请填写签约人。"))
+        raise MembershipError(_("请填写签约人。"), code="signatories_required")
     if not (terms.text or "").strip():
-        raise MembershipError("text_required", _("请填写协议内容。"))
+        raise MembershipError(_("请填写协议内容。"), code="text_required")
 
 
 def next_number(community_id: int) -> int:
@@ -354,8 +352,8 @@ def approve_application(
 ) -> Merchant:
     if not application.is_open:
         raise MembershipError(
-            "already_reviewed",
             _("这份申请已经审核过了（%(status)s）。", status=application.status_label),
+            code="already_reviewed",
         )
     _check_terms(terms)
     member = db.session.scalars(
@@ -367,7 +365,7 @@ def approve_application(
     ).first()
     if member is not None:
         raise MembershipError(
-            "already_member", _("「%(name)s」已经是本社区的联盟商户。", name=application.name)
+            _("「%(name)s」已经是本社区的联盟商户。", name=application.name), code="already_member"
         )
     merchant = admit_member(
         community=db.session.get(Community, application.community_id),
@@ -437,11 +435,11 @@ def add_staff(merchant: Merchant, owner: User, identifier: str) -> MerchantStaff
     person = find_person(merchant.community_id, identifier)
     if person is None:
         raise MembershipError(
-            "no_such_person", _("本社区没有这个手机号或用户名的账号，请对方先注册。")
+            _("本社区没有这个手机号或用户名的账号，请对方先注册。"), code="no_such_person"
         )
     if staff_link(person, merchant) is not None:
         raise MembershipError(
-            "already_staff", _("%(name)s已经是本店店员。", name=person.display_name)
+            _("%(name)s已经是本店店员。", name=person.display_name), code="already_staff"
         )
     return add_staff_link(merchant, person)
 
@@ -449,9 +447,9 @@ def add_staff(merchant: Merchant, owner: User, identifier: str) -> MerchantStaff
 def remove_staff(merchant: Merchant, owner: User, link: MerchantStaff) -> None:
     require_owner(merchant, owner)
     if link.merchant_id != merchant.id:
-        raise MembershipError("not_found", _("找不到这位店员。"))
+        raise MembershipError(_("找不到这位店员。"), code="not_found")
     if link.is_owner:
-        raise MembershipError("owner", _("不能移除店主。"))
+        raise MembershipError(_("不能移除店主。"), code="owner")
     person = link.user
     db.session.delete(link)
     db.session.flush()
@@ -465,7 +463,7 @@ def remove_staff(merchant: Merchant, owner: User, link: MerchantStaff) -> None:
 def require_owner(merchant: Merchant, user: User) -> None:
     link = staff_link(user, merchant)
     if link is None or not link.is_owner:
-        raise MembershipError("not_owner", _("只有店主可以管理店员。"))
+        raise MembershipError(_("只有店主可以管理店员。"), code="not_owner")
 
 
 # --- status -------------------------------------------------------------------------------
@@ -482,15 +480,15 @@ def change_status(
     merchant: Merchant, actor: User, action: str, reason: str
 ) -> MerchantStatusChange:
     if action not in STATUS_ACTIONS:
-        raise MembershipError("bad_action", _("请选择操作。"))
+        raise MembershipError(_("请选择操作。"), code="bad_action")
     reason = (reason or "").strip()
     if not reason:
-        raise MembershipError("reason_required", _("请填写原因。"))
+        raise MembershipError(_("请填写原因。"), code="reason_required")
     allowed_from, to_status = STATUS_ACTIONS[action]
     if merchant.status not in allowed_from:
         raise MembershipError(
-            "bad_transition",
             _("商户当前状态为「%(status)s」，不能进行这个操作。", status=merchant.status_label),
+            code="bad_transition",
         )
     change = MerchantStatusChange(
         merchant_id=merchant.id,

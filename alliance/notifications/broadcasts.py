@@ -39,9 +39,7 @@ AUDIENCES = {
 
 
 class BroadcastError(DomainError):
-    def __init__(self, message, *, field: str | None = None, status: int = 422):
-        super().__init__(str(message))
-        self.message, self.field, self.status = str(message), field, status
+    code = "broadcast_refused"
 
 
 @dataclass

@@ -147,7 +147,7 @@ def _items(ctx, community_id) -> dict[int, list[ExchangeItem]]:
 
 
 def _history(ctx, community_id, items) -> None:
-    from alliance.help_requests.models import Project
+    from alliance.projects.models import Project
 
     secretary = ctx.users["secretary"]
     me = ctx.users["volunteer"].id

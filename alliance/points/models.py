@@ -78,6 +78,10 @@ class PointsRule(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    def per_hour_for(self, category: str) -> int:
+        """The single community rule has one rate for every activity kind."""
+        return self.points_per_hour
+
 
 class PointsAccount(db.Model):
     __tablename__ = "points_accounts"

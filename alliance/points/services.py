@@ -29,6 +29,7 @@ from alliance.points.models import (
     PointsAccount,
     PointsRule,
 )
+from alliance.points.rule_versions import has_versions, version_at
 
 MAX_AWARD = 10_000  # one award or correction above this is a typing mistake
 MAX_ITEM_POINTS = 100_000
@@ -37,14 +38,9 @@ EXPIRY_HORIZON_DAYS = 62
 
 
 class PointsError(DomainError):
-    """A points rule said no. `code` is stable (API), `message` is for people, `status` HTTP."""
+    """A points rule said no."""
 
-    def __init__(self, code: str, message, status: int = 422, field: str | None = None):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.status = status
-        self.field = field
+    code = "points_refused"
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -63,25 +59,29 @@ def parse_points(
     else:
         text = str(value if value is not None else "").strip()
         if not text:
-            raise PointsError("points_required", _l("请填写积分。"), field=field)
+            raise PointsError(_l("请填写积分。"), code="points_required", field=field)
         if not _INT_RE.fullmatch(text):
-            raise PointsError("points_not_integer", _l("积分必须是整数，不能有小数。"), field=field)
+            raise PointsError(
+                _l("积分必须是整数，不能有小数。"), code="points_not_integer", field=field
+            )
         number = int(text)
     if number == 0:
-        raise PointsError("points_zero", _l("积分不能为0。"), field=field)
+        raise PointsError(_l("积分不能为0。"), code="points_zero", field=field)
     if number < 0 and not allow_negative:
-        raise PointsError("points_negative", _l("积分必须是正整数。"), field=field)
+        raise PointsError(_l("积分必须是正整数。"), code="points_negative", field=field)
     if abs(number) > maximum:
-        raise PointsError("points_too_large", _l("积分一次不能超过%(n)d。", n=maximum), field=field)
+        raise PointsError(
+            _l("积分一次不能超过%(n)d。", n=maximum), code="points_too_large", field=field
+        )
     return number
 
 
 def _reason(text, required: bool = True) -> str:
     value = (text or "").strip()
     if required and not value:
-        raise PointsError("reason_required", _l("请写明原因。"), field="reason")
+        raise PointsError(_l("请写明原因。"), code="reason_required", field="reason")
     if len(value) > 200:
-        raise PointsError("reason_too_long", _l("原因不能超过200字。"), field="reason")
+        raise PointsError(_l("原因不能超过200字。"), code="reason_too_long", field="reason")
     return value
 
 
@@ -106,6 +106,21 @@ def rule_for(community_id: int) -> PointsRule:
     return rule
 
 
+def rule_at(community_id: int, day: date):
+    """The rule in force on `day`: the adopted version of that day, else the community rule."""
+    return version_at(community_id, day) or rule_for(community_id)
+
+
+def award_limit(community_id: int, day: date) -> int:
+    version = version_at(community_id, day)
+    return version.award_max if version is not None else MAX_AWARD
+
+
+def item_limit(community_id: int, day: date) -> int:
+    version = version_at(community_id, day)
+    return version.exchange_item_max if version is not None else MAX_ITEM_POINTS
+
+
 @dataclass
 class RuleInput:
     points_per_hour: object
@@ -119,18 +134,25 @@ class RuleInput:
 def _whole(value, field: str, low: int, high: int, label) -> int:
     text = str(value if value is not None else "").strip()
     if not _INT_RE.fullmatch(text):
-        raise PointsError("not_integer", _l("%(label)s必须是整数。", label=label), field=field)
+        raise PointsError(_l("%(label)s必须是整数。", label=label), code="not_integer", field=field)
     number = int(text)
     if not low <= number <= high:
         raise PointsError(
-            "out_of_range",
             _l("%(label)s应在%(low)d到%(high)d之间。", label=label, low=low, high=high),
+            code="out_of_range",
             field=field,
         )
     return number
 
 
 def update_rule(community_id: int, data: RuleInput, actor: User) -> PointsRule:
+    if has_versions(community_id):
+        raise PointsError(
+            _l("本社区的积分规则已由协调委员会决议管理，请在协调委员会提出规则修改。"),
+            code="rules_by_decision",
+            status=409,
+            field="points_per_hour",
+        )
     values = {
         "points_per_hour": _whole(
             data.points_per_hour, "points_per_hour", 0, 1000, _l("每小时积分")
@@ -243,7 +265,7 @@ def post_entry(
 ) -> LedgerEntry:
     """Append one entry and move the balance in the same transaction; never below zero."""
     if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
-        raise PointsError("points_zero", _l("积分不能为0。"))
+        raise PointsError(_l("积分不能为0。"), code="points_zero")
     lock_for_write()
     account_id = ensure_account(user_id, community_id)
     new_balance = db.session.execute(
@@ -253,14 +275,15 @@ def post_entry(
         .returning(PointsAccount.balance)
     ).scalar()
     if new_balance is None:
-        raise PointsError("insufficient_points", _l("积分不足，余额不能小于0。"), 409)
+        raise PointsError(_l("积分不足，余额不能小于0。"), code="insufficient_points", status=409)
     now = now or utcnow()
     expires_on = None
     if delta > 0:
         account_community = db.session.scalar(
             select(PointsAccount.community_id).where(PointsAccount.id == account_id)
         )
-        expires_on = expiry_date(local_today(now), rule_for(account_community).expiry_months)
+        today = local_today(now)
+        expires_on = expiry_date(today, rule_at(account_community, today).expiry_months)
     entry = LedgerEntry(
         account_id=account_id,
         user_id=user_id,
@@ -294,7 +317,9 @@ def _tell_holder(entry: LedgerEntry) -> None:
 
 def _person_in(user: User, community_id: int) -> None:
     if user is None or user.community_id != community_id:
-        raise PointsError("not_in_community", _l("本社区没有这个人。"), 404, field="person")
+        raise PointsError(
+            _l("本社区没有这个人。"), code="not_in_community", status=404, field="person"
+        )
 
 
 def award(user: User, points, reason, actor: User) -> LedgerEntry:
@@ -302,6 +327,13 @@ def award(user: User, points, reason, actor: User) -> LedgerEntry:
     amount = parse_points(points)
     why = _reason(reason)
     _person_in(user, actor.community_id)
+    limit = award_limit(actor.community_id, local_today())
+    if amount > limit:
+        raise PointsError(
+            _l("按现行赋分规则，一次赋分不能超过%(n)d分。", n=limit),
+            code="over_award_rule",
+            field="points",
+        )
     return post_entry(
         user_id=user.id,
         community_id=user.community_id,
@@ -329,9 +361,9 @@ def adjust(user: User, points, reason, actor: User) -> LedgerEntry:
     except PointsError as exc:
         if exc.code == "insufficient_points":
             raise PointsError(
-                "insufficient_points",
                 _l("扣减后余额会小于0（当前余额%(b)d）。", b=balance_of(user.id)),
-                409,
+                code="insufficient_points",
+                status=409,
                 field="points",
             ) from exc
         raise
@@ -484,16 +516,25 @@ class ItemInput:
     active: bool = True
 
 
-def _checked_item(data: ItemInput) -> dict:
+def _checked_item(data: ItemInput, community_id: int) -> dict:
     title = (data.title or "").strip()
     if not title:
-        raise PointsError("title_required", _l("请填写兑换什么。"), field="title")
+        raise PointsError(_l("请填写兑换什么。"), code="title_required", field="title")
     if len(title) > 80:
-        raise PointsError("title_too_long", _l("名称不能超过80字。"), field="title")
+        raise PointsError(_l("名称不能超过80字。"), code="title_too_long", field="title")
     description = (data.description or "").strip()
     if len(description) > 300:
-        raise PointsError("description_too_long", _l("说明不能超过300字。"), field="description")
+        raise PointsError(
+            _l("说明不能超过300字。"), code="description_too_long", field="description"
+        )
     points = parse_points(data.points, maximum=MAX_ITEM_POINTS)
+    limit = item_limit(community_id, local_today())
+    if points > limit:
+        raise PointsError(
+            _l("按现行兑换规则，一个兑换项目不能超过%(n)d分。", n=limit),
+            code="over_exchange_rule",
+            field="points",
+        )
     stock = _whole(data.stock, "stock", 0, MAX_STOCK, _l("库存"))
     limit_text = str(data.per_person_limit if data.per_person_limit is not None else "").strip()
     limit = (
@@ -514,11 +555,11 @@ def _checked_item(data: ItemInput) -> dict:
 def create_item(commitment: Commitment, data: ItemInput, actor: User) -> ExchangeItem:
     if commitment.kind != CommitmentKind.POINTS or commitment.status != CommitmentStatus.PUBLISHED:
         raise PointsError(
-            "not_points_commitment",
             _l("兑换项目要挂在已公示的积分兑换承诺下。"),
+            code="not_points_commitment",
             field="commitment_id",
         )
-    values = _checked_item(data)
+    values = _checked_item(data, commitment.community_id)
     item = ExchangeItem(
         community_id=commitment.community_id,
         merchant_id=commitment.merchant_id,
@@ -532,7 +573,7 @@ def create_item(commitment: Commitment, data: ItemInput, actor: User) -> Exchang
 
 
 def update_item(item: ExchangeItem, data: ItemInput) -> ExchangeItem:
-    values = _checked_item(data)
+    values = _checked_item(data, item.community_id)
     lock_for_write()
     for name, value in values.items():
         setattr(item, name, value)

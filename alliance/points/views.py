@@ -11,10 +11,11 @@ from sqlalchemy import select
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
+from alliance.committee.services.decisions import numbers_for as decision_numbers
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
 from alliance.merchants import services as merchant_services
-from alliance.points import services
+from alliance.points import rule_versions, services
 from alliance.points.forms import AdjustForm, AwardForm, ItemForm, RuleForm
 from alliance.points.models import Exchange, ExchangeItem, LedgerEntry
 
@@ -77,7 +78,14 @@ def rules():
             db.session.commit()
             flash(_("积分规则已保存。"), "success")
             return redirect(url_for(".rules")), 303
-    return render_template("points/rules.html", form=form), 422 if form.errors else 200
+    versions = rule_versions.versions_of(community_id)
+    return render_template(
+        "points/rules.html",
+        form=form,
+        versions=versions,
+        decision_numbers=decision_numbers([v.decision_id for v in versions if v.decision_id]),
+        by_decision=rule_versions.has_versions(community_id),
+    ), 422 if form.errors else 200
 
 
 def _admin_page(award_form=None, adjust_form=None, status=200):
@@ -123,7 +131,9 @@ def _manual(form, service, done_message):
     person = accounts.find_by_identifier(form.person.data)
     try:
         if person is None:
-            raise services.PointsError("not_in_community", _("本社区没有这个人。"), 404, "person")
+            raise services.PointsError(
+                _("本社区没有这个人。"), code="not_in_community", status=404, field="person"
+            )
         entry = service(person, form.points.data, form.reason.data, current_user)
     except services.PointsError as exc:
         rollback_and_report(exc, form, field="points")

@@ -123,9 +123,14 @@ def recognition_list(community_ids, *, pending_only: bool = True) -> list[StarAw
     )
     if community_ids is not None:
         stmt = stmt.where(StarAward.community_id.in_(community_ids))
-    if pending_only:
-        stmt = stmt.where(StarAward.recognised_at.is_(None))
-    return list(db.session.scalars(stmt))
+    if not pending_only:
+        return list(db.session.scalars(stmt))
+    # One line per person waiting: the highest level they reached (honoured together).
+    waiting: dict[int, StarAward] = {}
+    for award in db.session.scalars(stmt.where(StarAward.recognised_at.is_(None))):
+        if award.user_id not in waiting or award.level > waiting[award.user_id].level:
+            waiting[award.user_id] = award
+    return sorted(waiting.values(), key=lambda a: (a.reached_at, a.id), reverse=True)
 
 
 def names_of(awards: list[StarAward]) -> dict[int, str]:
@@ -142,12 +147,17 @@ def names_of(awards: list[StarAward]) -> dict[int, str]:
 
 
 def mark_recognised(award: StarAward, actor: User, now: datetime | None = None) -> None:
+    """Honouring a level honours the lower ones still waiting too (reached at one go)."""
     changed = db.session.execute(
         update(StarAward)
-        .where(StarAward.id == award.id, StarAward.recognised_at.is_(None))
+        .where(
+            StarAward.user_id == award.user_id,
+            StarAward.level <= award.level,
+            StarAward.recognised_at.is_(None),
+        )
         .values(recognised_at=now or utcnow(), recognised_by_id=actor.id)
     ).rowcount
-    if changed != 1:
+    if changed < 1:
         raise StarError("already_recognised", _l("已经记为表彰过了。"), 409)
     db.session.expire(award)
 

@@ -24,10 +24,9 @@ from alliance.volunteers.models import (
 
 
 class VolunteerError(DomainError):
-    def __init__(self, code: str, message: str = ""):
-        super().__init__(code)
-        self.code = code
-        self.message = message or code
+    """A volunteer rule said no."""
+
+    code = "volunteer_refused"
 
 
 def profile_of(user: User) -> VolunteerProfile | None:
@@ -65,23 +64,23 @@ class VolunteerData:
 
 def apply(user: User, data: VolunteerData) -> VolunteerApplication:
     if not user.community_id:
-        raise VolunteerError("no_community", _("您的账号没有所属社区，不能申请成为志愿者。"))
+        raise VolunteerError(_("您的账号没有所属社区，不能申请成为志愿者。"), code="no_community")
     if profile_of(user) is not None:
-        raise VolunteerError("already_volunteer", _("您已经是志愿者了。"))
+        raise VolunteerError(_("您已经是志愿者了。"), code="already_volunteer")
     if pending_application(user) is not None:
         raise VolunteerError(
-            "duplicate_application", _("您已有一份志愿者申请在审核中，请耐心等待。")
+            _("您已有一份志愿者申请在审核中，请耐心等待。"), code="duplicate_application"
         )
     name = (data.name or "").strip()
     if not name or len(name) > 40:
-        raise VolunteerError("bad_name", _("请填写姓名（不超过40字）。"))
+        raise VolunteerError(_("请填写姓名（不超过40字）。"), code="bad_name")
     phone = normalize_phone(data.phone)
     if phone is None:
-        raise VolunteerError("bad_phone", _("请输入有效的中国大陆手机号码（11位）。"))
+        raise VolunteerError(_("请输入有效的中国大陆手机号码（11位）。"), code="bad_phone")
     if data.estate_id is not None:
         estate = db.session.get(Estate, data.estate_id)
         if estate is None or estate.community_id != user.community_id:
-            raise VolunteerError("bad_estate", _("请选择本社区的小区。"))
+            raise VolunteerError(_("请选择本社区的小区。"), code="bad_estate")
     application = VolunteerApplication(
         community_id=user.community_id,
         user_id=user.id,
@@ -101,8 +100,8 @@ def apply(user: User, data: VolunteerData) -> VolunteerApplication:
 def _decide(application: VolunteerApplication, reviewer: User, status: str, note: str) -> None:
     if application.status != VolunteerApplicationStatus.PENDING:
         raise VolunteerError(
-            "already_reviewed",
             _("这份申请已经审核过了（%(status)s）。", status=application.status_label),
+            code="already_reviewed",
         )
     application.status = status
     application.review_note = note
@@ -113,7 +112,7 @@ def _decide(application: VolunteerApplication, reviewer: User, status: str, note
 def approve(application: VolunteerApplication, reviewer: User) -> VolunteerProfile:
     user = application.user
     if application.status == VolunteerApplicationStatus.PENDING and profile_of(user) is not None:
-        raise VolunteerError("already_volunteer", _("这位居民已经是志愿者了。"))
+        raise VolunteerError(_("这位居民已经是志愿者了。"), code="already_volunteer")
     _decide(application, reviewer, VolunteerApplicationStatus.APPROVED, "")
     profile = VolunteerProfile(
         user_id=user.id,
@@ -146,7 +145,7 @@ def approve(application: VolunteerApplication, reviewer: User) -> VolunteerProfi
 def reject(application: VolunteerApplication, reviewer: User, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise VolunteerError("reason_required", _("请填写不通过的原因。"))
+        raise VolunteerError(_("请填写不通过的原因。"), code="reason_required")
     _decide(application, reviewer, VolunteerApplicationStatus.REJECTED, reason[:500])
     db.session.flush()
     notify(
@@ -165,15 +164,15 @@ def change_status(profile: VolunteerProfile, actor: User, action: str, reason: s
         "reinstate": (VolunteerStatus.SUSPENDED, VolunteerStatus.ACTIVE),
     }
     if action not in targets:
-        raise VolunteerError("bad_action", _("请选择操作。"))
+        raise VolunteerError(_("请选择操作。"), code="bad_action")
     reason = (reason or "").strip()
     if not reason:
-        raise VolunteerError("reason_required", _("请填写原因。"))
+        raise VolunteerError(_("请填写原因。"), code="reason_required")
     from_status, to_status = targets[action]
     if profile.status != from_status:
         raise VolunteerError(
-            "bad_transition",
             _("志愿者当前状态为「%(status)s」，不能进行这个操作。", status=profile.status_label),
+            code="bad_transition",
         )
     change = VolunteerStatusChange(
         profile_id=profile.id,

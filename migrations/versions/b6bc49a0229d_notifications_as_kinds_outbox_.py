@@ -1,7 +1,7 @@
 """notifications as kinds, outbox, preferences, broadcasts
 
 Revision ID: b6bc49a0229d
-Revises: f3c6c89eec19
+Revises: e1d3a7c0b2f4
 Create Date: 2026-12-01 20:10:59.298482
 
 """
@@ -13,7 +13,7 @@ import alliance.db_types
 
 # revision identifiers, used by Alembic.
 revision = 'b6bc49a0229d'
-down_revision = 'f3c6c89eec19'
+down_revision = 'e1d3a7c0b2f4'
 branch_labels = None
 depends_on = None
 

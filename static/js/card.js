@@ -38,6 +38,29 @@
   }
   document.querySelectorAll("[data-rotating-url]").forEach(refresh);
 
+  // Read the card number and holder's name aloud (speech runs on the phone: works offline too).
+  function voiceFor(lang) {
+    var voices = window.speechSynthesis.getVoices();
+    var prefix = lang.split("-")[0];
+    return voices.filter(function (v) { return v.lang.replace("_", "-") === lang; })[0] ||
+      voices.filter(function (v) { return v.lang.indexOf(prefix) === 0; })[0] || null;
+  }
+  if ("speechSynthesis" in window && "SpeechSynthesisUtterance" in window) {
+    document.querySelectorAll(".speak-card").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var lang = button.getAttribute("data-lang");
+        var utterance = new SpeechSynthesisUtterance(button.getAttribute("data-speak"));
+        utterance.lang = lang;
+        utterance.rate = 0.8;  // slower for older listeners
+        var voice = voiceFor(lang);
+        if (voice) { utterance.voice = voice; }
+        window.speechSynthesis.cancel();
+        window.speechSynthesis.speak(utterance);
+      });
+    });
+  }
+
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
   }

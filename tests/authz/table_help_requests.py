@@ -1,8 +1,9 @@
 from alliance.api import tokens as api_tokens
+from alliance.co_building.models import CoBuildingUnit
 from alliance.extensions import db
-from alliance.help_requests import services
-from alliance.help_requests.models import CoBuildingUnit
+from alliance.help_requests import catalogue, intake
 from alliance.notifications.services import notify
+from alliance.projects import services as projects_services
 from tests.authz.matrix import LOGIN, Case, everyone, only, signed_in
 
 SECRETARIES = ("secretary_a", "secretary_b")
@@ -19,12 +20,12 @@ SEES_ORDER = {
 
 
 def setup(world) -> dict:
-    cats = {c.code: c for c in services.ensure_catalogue(world.a)}
-    services.ensure_catalogue(world.b)
-    order = services.submit_request(
+    cats = {c.code: c for c in catalogue.ensure_catalogue(world.a)}
+    catalogue.ensure_catalogue(world.b)
+    order = intake.submit_request(
         world.a,
         world.users["resident"],
-        services.RequestInput(
+        intake.RequestInput(
             category_id=cats["repair"].id,
             title="楼道灯坏了",
             estate_id=world.estate_a.id,
@@ -34,10 +35,10 @@ def setup(world) -> dict:
     unit = CoBuildingUnit(street_office_id=world.office.id, name="矩阵环保公司")
     db.session.add(unit)
     db.session.flush()
-    project = services.save_project(
+    project = projects_services.save_project(
         world.a,
         world.users["secretary_a"],
-        services.ProjectInput(title="矩阵项目", request_ids=[order.id]),
+        projects_services.ProjectInput(title="矩阵项目", request_ids=[order.id]),
     )
     key, _raw = api_tokens.issue_key(world.a, world.users["secretary_a"], "矩阵系统")
     notify([world.users["resident"].id], "text", {"title": "矩阵消息"})
@@ -82,24 +83,24 @@ ROWS = {
     "help_requests.category_edit": Case(
         "GET", "/requests/categories/{category_a}/edit", only("secretary_a", secretary_b=404)
     ),
-    "help_requests.units": Case("GET", "/requests/units", only(*SECRETARIES, "street")),
-    "help_requests.unit_edit": Case("GET", "/requests/units/{unit}/edit", only("street")),
-    "help_requests.resources": Case("GET", "/requests/resources", signed_in(200)),
-    "help_requests.resource_new": Case(
+    "co_building.units": Case("GET", "/requests/units", only(*SECRETARIES, "street")),
+    "co_building.unit_edit": Case("GET", "/requests/units/{unit}/edit", only("street")),
+    "co_building.resources": Case("GET", "/requests/resources", signed_in(200)),
+    "co_building.resource_new": Case(
         "GET",
         "/requests/resources/new?community={a}",
         only("secretary_a", "street", secretary_b=404),
     ),
-    "help_requests.projects": Case("GET", "/requests/projects", signed_in(200)),
-    "help_requests.project_detail": Case(
+    "projects.projects": Case("GET", "/requests/projects", signed_in(200)),
+    "projects.project_detail": Case(
         "GET", "/requests/projects/{project_a}", signed_in(200) | {"secretary_b": 404}
     ),
-    "help_requests.project_new": Case("GET", "/requests/projects/new", only(*SECRETARIES)),
-    "help_requests.project_edit": Case(
+    "projects.project_new": Case("GET", "/requests/projects/new", only(*SECRETARIES)),
+    "projects.project_edit": Case(
         "GET", "/requests/projects/{project_a}/edit", only("secretary_a", secretary_b=404)
     ),
-    "help_requests.keys": Case("GET", "/requests/keys", only(*SECRETARIES)),
-    "help_requests.key_revoke": Case(
+    "open311_keys.keys": Case("GET", "/requests/keys", only(*SECRETARIES)),
+    "open311_keys.key_revoke": Case(
         "POST", "/requests/keys/{key_a}/revoke", only("secretary_a", ok=302, secretary_b=404)
     ),
     "notifications.index": Case("GET", "/inbox/", signed_in(200)),

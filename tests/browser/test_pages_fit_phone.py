@@ -16,7 +16,7 @@ from alliance.extensions import db
 from tests.browser.conftest import PHONE, sign_in
 
 ROLES = ["secretary", "street", "grid", "merchant", "volunteer", "resident"]
-PUBLIC = ["/", "/merchants/", "/commitments/", "/login", "/register"]
+PUBLIC = ["/", "/merchants/", "/commitments/", "/login", "/register", "/committee/decisions"]
 # Beyond the menu: pages one tap away that each role uses daily. A plain path is visited; a
 # (list path, selector) pair follows the first matching link of that list.
 DEEPER = {
@@ -31,11 +31,16 @@ DEEPER = {
         ("/volunteers/", "main a[href^='/volunteers/']"),
         "/activities/new",
         "/points/rules",
+        "/committee/meetings",
+        ("/committee/meetings", "main a[href^='/committee/meetings/']"),
+        "/committee/rules/new",
     ],
     "merchant": [
         "/commitments/new",
         ("/commitments/mine", "main a[href^='/commitments/']"),
         ("/merchants/mine", "main a[href$='/staff']"),
+        ("/merchants/mine", "main a[href^='/committee/liaison/']"),
+        "/committee/proposals/new",
         "/cards/merchant",
         "/merchants/applications/mine",
     ],

@@ -2,9 +2,9 @@
 
 from types import SimpleNamespace
 
+from alliance.co_building.models import CoBuildingUnit, Resource
 from alliance.extensions import db
-from alliance.help_requests import services
-from alliance.help_requests.models import CoBuildingUnit, Resource
+from alliance.help_requests import catalogue, intake
 from alliance.volunteers.models import VolunteerProfile
 from tests.commitments.factories import create_merchant
 
@@ -12,8 +12,8 @@ from tests.commitments.factories import create_merchant
 def build(world) -> SimpleNamespace:
     """Catalogues of A and B, an accounting-firm member of A staffed by `merchant`, a volunteer
     profile for `volunteer`, and an environmental company as co-building unit."""
-    cat_a = {c.code: c for c in services.ensure_catalogue(world.a)}
-    cat_b = {c.code: c for c in services.ensure_catalogue(world.b)}
+    cat_a = {c.code: c for c in catalogue.ensure_catalogue(world.a)}
+    cat_b = {c.code: c for c in catalogue.ensure_catalogue(world.b)}
     firm = create_merchant(
         world.a, 1, name="诚信会计师事务所", category="finance", staff=[world.users["merchant"]]
     )
@@ -59,9 +59,9 @@ def build(world) -> SimpleNamespace:
 def post_need(world, username="resident", community=None, code="tax", **overrides):
     """Create an order through the service (as the web form would)."""
     community = community or world.a
-    category = next(c for c in services.categories_of(community.id) if c.code == code)
+    category = next(c for c in catalogue.categories_of(community.id) if c.code == code)
     estate = world.estate_a if community.id == world.a.id else world.estate_b
-    data = services.RequestInput(
+    data = intake.RequestInput(
         category_id=category.id,
         title=overrides.pop("title", "小微企业不懂税务申报"),
         description=overrides.pop("description", "十几家小店想学习报税"),
@@ -70,6 +70,6 @@ def post_need(world, username="resident", community=None, code="tax", **override
         contact_phone="13900000001",
         **overrides,
     )
-    order = services.submit_request(community, world.users[username], data)
+    order = intake.submit_request(community, world.users[username], data)
     db.session.commit()
     return order

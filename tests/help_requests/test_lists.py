@@ -4,10 +4,12 @@ from sqlalchemy import select
 
 from alliance.api import tokens as api_tokens
 from alliance.api.models import Open311Key
+from alliance.co_building.models import CoBuildingUnit
 from alliance.commitments.models import CommitmentKind, ServiceDetail
 from alliance.extensions import db
-from alliance.help_requests.models import CoBuildingUnit, Project, ServiceCategory
+from alliance.help_requests.models import ServiceCategory
 from alliance.notifications.models import Notification
+from alliance.projects.models import Project
 from tests.commitments.factories import create_commitment
 from tests.help_requests.factories import post_need
 from tests.pages import home_figures

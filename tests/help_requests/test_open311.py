@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from alliance.api import tokens as api_tokens
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.help_requests import services, workflow
+from alliance.help_requests import catalogue, workflow
 from alliance.help_requests.models import HelpRequest
 from tests.help_requests.factories import post_need
 
@@ -143,7 +143,7 @@ def test_one_community_needs_no_jurisdiction(client, db):
     only = Community(code="ONE", name="唯一社区", street_office_id=office.id)
     db.session.add(only)
     db.session.flush()
-    services.ensure_catalogue(only)
+    catalogue.ensure_catalogue(only)
     db.session.commit()
     assert len(js(client.get("/open311/v2/services.json"))) == 10
 

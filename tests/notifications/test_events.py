@@ -229,7 +229,7 @@ def test_activity_signup_confirmed_changed_and_cancelled(world):
 
 def test_order_past_due_is_told_to_the_secretary(world):
     from alliance.db_types import utcnow
-    from alliance.help_requests import services as help_requests
+    from alliance.help_requests import catalogue as help_requests
     from alliance.notifications.periodic import notify_orders_overdue
     from tests.help_requests.factories import post_need
 

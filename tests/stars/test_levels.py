@@ -173,3 +173,18 @@ def test_levels_are_in_the_data_download_and_closure_hides_the_card_star(as_user
         select(VolunteerProfile).where(VolunteerProfile.user_id == volunteer.id)
     ).one()
     assert profile.show_star_on_card is False
+
+
+def test_two_levels_at_one_go_are_one_line_and_honoured_together(app, as_user, world, db):
+    app.config["STAR_LEVEL_HOURS"] = (10, 20, 600, 1000, 1500)
+    try:
+        serve(world, world.users["volunteer"], [DAY])
+    finally:
+        app.config["STAR_LEVEL_HOURS"] = levels.DEFAULT_HOURS
+    client = as_user("secretary_a")
+    page = client.get("/stars/recognition").get_data(as_text=True)
+    assert page.count('class="card mb-2 star-award"') == 1 and 'award-level">二星' in page
+    top = db.session.scalars(select(StarAward).where(StarAward.level == 2)).one()
+    client.post(f"/stars/recognition/{top.id}/recognised")
+    db.session.expire_all()
+    assert all(a.recognised_at for a in db.session.scalars(select(StarAward)))

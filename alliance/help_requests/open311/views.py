@@ -27,7 +27,7 @@ from alliance.api.openapi import api_schema
 from alliance.communities.models import Community, Estate
 from alliance.db_types import utcnow
 from alliance.extensions import csrf, db, limiter
-from alliance.help_requests import services
+from alliance.help_requests import catalogue, errors, figures, intake
 from alliance.help_requests.models import (
     OPEN_STATES,
     URGENCY_LABELS,
@@ -273,7 +273,7 @@ def _request_row(order: HelpRequest) -> dict:
         "status_notes": order.state_label,
         "service_name": order.category.name,
         "service_code": order.category.code,
-        "description": services.public_title(order.title, 80),
+        "description": figures.public_title(order.title, 80),
         "agency_responsible": order.provider_name or order.community.name,
         "service_notice": None,
         "requested_datetime": w3(order.submitted_at),
@@ -364,7 +364,7 @@ get:
 def service_list(fmt: str):
     _check_format(fmt)
     community = _jurisdiction()
-    return render("services", [_service(c) for c in services.categories_of(community.id)])
+    return render("services", [_service(c) for c in catalogue.categories_of(community.id)])
 
 
 service_list.__doc__ = _doc("""GET Service List: the community's active service categories.
@@ -603,7 +603,7 @@ def _create_request(community: Community) -> Response:
         )
         if p
     )
-    data = services.RequestInput(
+    data = intake.RequestInput(
         category_id=category.id,
         title=title[:80],
         description=description,
@@ -619,9 +619,9 @@ def _create_request(community: Community) -> Response:
         contact_email=(request.form.get("email") or "")[:120],
     )
     try:
-        order = services.submit_request(community, user, data, source="open311", api_key=key)
-    except (services.HelpRequestError, PhotoError) as exc:
-        raise Open311Error(400, exc.message) from exc
+        order = intake.submit_request(community, user, data, source="open311", api_key=key)
+    except (errors.HelpRequestError, PhotoError) as exc:
+        raise Open311Error(400, str(exc.message)) from exc
     db.session.commit()
     notice = _("社区将在 %(hours)d 小时内派单。", hours=category.limit_hours(urgency))
     return render(

@@ -1,0 +1,11 @@
+"""The committee's part in the rest of the platform (see alliance.hooks)."""
+
+from alliance.committee import demo, personal_data
+from alliance.hooks import Hooks
+
+# The demo committee needs the members, orders and points rules of the domains before it.
+HOOKS = Hooks(
+    export_personal_data=personal_data.export,
+    close_account=personal_data.erase,
+    demo_steps=(demo.committee,),
+)

@@ -1,0 +1,149 @@
+"""The service catalogue (服务目录): categories per community, each with its response time limits."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from alliance.communities.models import Community
+from alliance.extensions import db
+from alliance.help_requests.errors import HelpRequestError
+from alliance.help_requests.models import (
+    ServiceCategory,
+)
+
+# code, name, group, keywords, (normal, urgent, emergency) hours
+DEFAULT_CATALOGUE = [
+    ("legal", _l("法律援助"), _l("法律"), "法律,咨询,纠纷,合同", (72, 24, 4)),
+    ("tax", _l("财税服务"), _l("企业"), "税务,财务,记账,发票", (72, 24, 8)),
+    ("health", _l("健康医疗"), _l("民生"), "义诊,中医,药品,体检", (48, 12, 2)),
+    ("elderly", _l("养老助老"), _l("民生"), "老人,独居,助餐,陪护", (48, 12, 2)),
+    ("repair", _l("维修服务"), _l("民生"), "水电,维修,漏水,停电", (48, 12, 2)),
+    ("environment", _l("环境与垃圾"), _l("环境"), "垃圾,药渣,清运,卫生", (72, 24, 4)),
+    ("employment", _l("就业创业"), _l("企业"), "招聘,就业,培训,创业", (120, 48, 24)),
+    ("enterprise", _l("企业互助"), _l("企业"), "互助,合作,供货", (120, 48, 24)),
+    ("volunteer", _l("志愿服务"), _l("志愿"), "志愿者,帮忙,陪伴", (72, 24, 4)),
+    ("emergency", _l("应急求助"), _l("应急"), "防汛,转移,停水,险情", (4, 2, 1)),
+]
+
+
+# A member's published service commitments show in the resources list under this category.
+MERCHANT_CATEGORY_TO_SERVICE = {
+    "finance": "tax",
+    "pharmacy": "health",
+    "living": "repair",
+    "catering": "elderly",
+    "bakery": "elderly",
+    "retail": "enterprise",
+    "cinema": "volunteer",
+    "other": "enterprise",
+}
+
+
+def ensure_catalogue(community: Community) -> list[ServiceCategory]:
+    """Give a community the ten standard categories it lacks (by code); returns them all."""
+    existing = {
+        c.code: c
+        for c in db.session.scalars(
+            select(ServiceCategory).where(ServiceCategory.community_id == community.id)
+        )
+    }
+    for position, (code, name, group, keywords, limits) in enumerate(DEFAULT_CATALOGUE):
+        if code in existing:
+            continue
+        existing[code] = ServiceCategory(
+            community_id=community.id,
+            code=code,
+            name=str(name),
+            group=str(group),
+            keywords=keywords,
+            description=str(name),
+            position=position,
+            limit_normal_hours=limits[0],
+            limit_urgent_hours=limits[1],
+            limit_emergency_hours=limits[2],
+        )
+        db.session.add(existing[code])
+    db.session.flush()
+    return sorted(existing.values(), key=lambda c: (c.position, c.id))
+
+
+def categories_of(community_id: int, *, active_only=True) -> list[ServiceCategory]:
+    stmt = select(ServiceCategory).where(ServiceCategory.community_id == community_id)
+    if active_only:
+        stmt = stmt.where(ServiceCategory.active)
+    return list(db.session.scalars(stmt.order_by(ServiceCategory.position, ServiceCategory.id)))
+
+
+@dataclass
+class CategoryInput:
+    code: str
+    name: str
+    description: str = ""
+    group: str = ""
+    keywords: str = ""
+    limit_normal_hours: int = 72
+    limit_urgent_hours: int = 24
+    limit_emergency_hours: int = 4
+    active: bool = True
+
+
+def _check_category(data: CategoryInput) -> None:
+    if not data.name.strip():
+        raise HelpRequestError(_l("请填写类别名称。"), field="name")
+    for hours, name in (
+        (data.limit_normal_hours, "limit_normal_hours"),
+        (data.limit_urgent_hours, "limit_urgent_hours"),
+        (data.limit_emergency_hours, "limit_emergency_hours"),
+    ):
+        if hours is None or not 1 <= int(hours) <= 24 * 60:
+            raise HelpRequestError(_l("时限须在 1 到 1440 小时之间。"), field=name)
+    if not (data.limit_emergency_hours <= data.limit_urgent_hours <= data.limit_normal_hours):
+        raise HelpRequestError(
+            _l("越紧急时限应越短：特急 ≤ 紧急 ≤ 一般。"), field="limit_urgent_hours"
+        )
+
+
+def create_category(community: Community, data: CategoryInput) -> ServiceCategory:
+    code = (data.code or "").strip().lower()
+    if not code or not code.replace("_", "").replace("-", "").isalnum() or len(code) > 32:
+        raise HelpRequestError(_l("编码只能用字母、数字、- 和 _，最多 32 位。"), field="code")
+    _check_category(data)
+    taken = db.session.scalar(
+        select(ServiceCategory.id).where(
+            ServiceCategory.community_id == community.id, ServiceCategory.code == code
+        )
+    )
+    if taken:
+        raise HelpRequestError(_l("这个编码已经有了。"), field="code")
+    position = (
+        db.session.scalar(
+            select(func.count(ServiceCategory.id)).where(
+                ServiceCategory.community_id == community.id
+            )
+        )
+        or 0
+    )
+    category = ServiceCategory(community_id=community.id, code=code, position=position)
+    _apply_category(category, data)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def _apply_category(category: ServiceCategory, data: CategoryInput) -> None:
+    category.name = data.name.strip()
+    category.description = (data.description or "").strip()
+    category.group = (data.group or "").strip()
+    category.keywords = (data.keywords or "").strip()
+    category.limit_normal_hours = int(data.limit_normal_hours)
+    category.limit_urgent_hours = int(data.limit_urgent_hours)
+    category.limit_emergency_hours = int(data.limit_emergency_hours)
+    category.active = bool(data.active)
+
+
+def update_category(category: ServiceCategory, data: CategoryInput) -> None:
+    """The code never changes: Open311 clients keep it."""
+    _check_category(data)
+    _apply_category(category, data)
+    db.session.flush()

@@ -59,6 +59,10 @@ def register_extensions(app: Flask) -> None:
 
     log_limiter_outages()
 
+    from alliance.celery_app import celery_init_app
+
+    celery_init_app(app)
+
     from alliance.accounts.login import configure_login
 
     configure_login(login_manager)

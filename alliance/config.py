@@ -90,6 +90,38 @@ class Config:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     FORCE_HTTPS = False
 
+    # Notifications (alliance/notifications/sms.py and outbox.py).
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER") or ("http" if SMS_GATEWAY_URL else "log")
+    SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
+    SMS_DEFAULT_SIGNATURE = "共富联盟"
+    # Local (Asia/Shanghai) hours when SMS waits, except emergency warnings; "" turns it off.
+    SMS_QUIET_HOURS = os.environ.get("SMS_QUIET_HOURS", "22:00-07:00")
+    SMS_MAX_ATTEMPTS = 5
+    SMS_RETRY_BASE_SECONDS = 60
+    # A claim older than this is taken to be a dead worker's; the send is retried with the same
+    # idempotency key so the gateway drops it if it had already taken it.
+    SMS_SEND_LEASE_SECONDS = int(os.environ.get("SMS_SEND_LEASE_SECONDS", "300"))
+    # Broadcasts per community per hour (notices and emergency warnings counted apart).
+    BROADCASTS_PER_HOUR = int(os.environ.get("BROADCASTS_PER_HOUR", "5"))
+    # Celery (Flask's documented pattern): without CELERY_BROKER_URL tasks run inline, in the
+    # process that queued them (make run, the tests); make serve and make worker set it.
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+    CELERY = {
+        "task_eager_propagates": True,
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        # Redis re-delivers a message nobody acknowledged after this many seconds.
+        "broker_transport_options": {
+            "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
+        },
+        "timezone": "Asia/Shanghai",
+    }
+
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "alliance2026")
     # Star levels 一星 to 五星: confirmed service hours, increasing (checked at start-up).
     STAR_LEVEL_HOURS = os.environ.get("STAR_LEVEL_HOURS", "100,300,600,1000,1500")
@@ -111,6 +143,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_STORAGE_OPTIONS: dict = {}
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    SMS_QUIET_HOURS = ""
 
 
 def check_production_config(config) -> None:

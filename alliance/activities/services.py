@@ -32,6 +32,7 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.notifications.services import notify
 from alliance.points import services as points
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
 from alliance.stars import services as stars
@@ -210,10 +211,34 @@ def update_activity(activity: Activity, data: ActivityInput) -> Activity:
     points once, from the activity as it is then, and stores them with the ledger entry."""
     ensure_editable(activity)
     details = _checked_details(activity.community_id, data)
+    changed = any(getattr(activity, name) != value for name, value in details.items())
     for name, value in details.items():
         setattr(activity, name, value)
     db.session.flush()
+    if changed:
+        _tell_signed_up(activity, "activity.slot_changed")
     return activity
+
+
+def _tell_signed_up(activity: Activity, kind: str) -> None:
+    """Everyone with a live sign-up in a slot still to come hears about a change."""
+    people = db.session.scalars(
+        select(Signup.user_id)
+        .join(ActivitySlot, ActivitySlot.id == Signup.slot_id)
+        .where(
+            Signup.activity_id == activity.id,
+            Signup.status == SignupStatus.SIGNED_UP,
+            ActivitySlot.starts_at > utcnow(),
+        )
+        .distinct()
+    ).all()
+    notify(
+        people,
+        kind,
+        {"activity": activity.title},
+        link=f"/activities/{activity.id}",
+        community_id=activity.community_id,
+    )
 
 
 def add_slot(activity: Activity, data: SlotInput, now: datetime | None = None) -> ActivitySlot:
@@ -233,6 +258,7 @@ def cancel_activity(activity: Activity) -> None:
         raise ActivityError(_l("活动已经取消了。"), code="cancelled", status=409)
     activity.status = ActivityStatus.CANCELLED
     db.session.flush()
+    _tell_signed_up(activity, "activity.cancelled")
 
 
 # --- sign-ups ------------------------------------------------------------------------------
@@ -282,6 +308,7 @@ def sign_up(slot: ActivitySlot, user: User, now: datetime | None = None) -> Sign
         if changed != 1:
             raise ActivityError(_l("您已经报名了这个时段。"), code="already", status=409)
         db.session.expire(existing)
+        _tell_confirmed(existing.user_id, slot)
         return existing
     signup = Signup(
         slot_id=slot.id,
@@ -297,7 +324,20 @@ def sign_up(slot: ActivitySlot, user: User, now: datetime | None = None) -> Sign
             db.session.flush()
     except IntegrityError as exc:
         raise ActivityError(_l("您已经报名了这个时段。"), code="already", status=409) from exc
+    _tell_confirmed(user.id, slot)
     return signup
+
+
+def _tell_confirmed(user_id: int, slot: ActivitySlot) -> None:
+    from alliance.templating import localtime
+
+    notify(
+        [user_id],
+        "activity.signup_confirmed",
+        {"activity": slot.activity.title, "when": localtime(slot.starts_at)},
+        link=f"/activities/{slot.activity_id}",
+        community_id=slot.community_id,
+    )
 
 
 def cancel_signup(signup: Signup, now: datetime | None = None) -> None:

@@ -26,6 +26,7 @@ from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
+from alliance.notifications.services import notify
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 
 CARD_YEARS = 3
@@ -170,7 +171,11 @@ def issue_card(
         issued_by_id=issued_by.id if issued_by else None,
         today=local_today(),
     )
-    return _add_current(card)
+    _add_current(card)
+    notify(
+        [holder.id], "card.issued", {"number": number}, link="/me/card", community_id=community_id
+    )
+    return card
 
 
 def _add_current(card: Card) -> Card:
@@ -252,7 +257,19 @@ def change_status(card: Card, action: str, reason: str = "") -> Card:
     card.status_reason = (reason or "").strip()[:200]
     card.status_changed_at = utcnow()
     db.session.flush()
+    if to_status == CardStatus.LOST:
+        _tell_lost(card)
     return card
+
+
+def _tell_lost(card: Card) -> None:
+    notify(
+        [card.holder_id],
+        "card.lost",
+        {"number": card.number},
+        link="/me/card",
+        community_id=card.community_id,
+    )
 
 
 def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
@@ -281,7 +298,15 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
         today=local_today(),
         replaces_id=card.id,
     )
-    return _add_current(new)
+    _add_current(new)
+    notify(
+        [card.holder_id],
+        "card.reissued",
+        {"number": number},
+        link="/me/card",
+        community_id=card.community_id,
+    )
+    return new
 
 
 # --- verification ------------------------------------------------------------------------

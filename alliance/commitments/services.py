@@ -37,10 +37,12 @@ from alliance.extensions import db
 from alliance.merchants.models import (
     CATEGORIES,
     Merchant,
+    MerchantStaff,
     MerchantStatus,
     category_label,
 )
 from alliance.merchants.services import active_clause, is_staff
+from alliance.notifications.services import notify
 
 KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
 
@@ -348,6 +350,7 @@ def approve_commitment(commitment: Commitment, secretary: User) -> None:
     commitment.decided_by_id = secretary.id
     commitment.reason = ""
     db.session.flush()
+    _tell_staff(commitment, "commitment.approved")
 
 
 def _reason(text) -> str:
@@ -366,6 +369,21 @@ def reject_commitment(commitment: Commitment, secretary: User, reason: str) -> N
     commitment.decided_at = utcnow()
     commitment.decided_by_id = secretary.id
     db.session.flush()
+    _tell_staff(commitment, "commitment.rejected", reason=commitment.reason[:200])
+
+
+def _tell_staff(commitment: Commitment, kind: str, **params) -> None:
+    """The member's staff hear what happened to their commitment."""
+    staff = db.session.scalars(
+        select(MerchantStaff.user_id).where(MerchantStaff.merchant_id == commitment.merchant_id)
+    ).all()
+    notify(
+        staff,
+        kind,
+        {"title": commitment.title, **params},
+        link="/commitments/mine",
+        community_id=commitment.community_id,
+    )
 
 
 def withdraw_commitment(commitment: Commitment, user: User, reason: str) -> None:
@@ -503,6 +521,7 @@ def report_broken(commitment: Commitment, reporter: User, text: str) -> BrokenCo
     )
     db.session.add(report)
     db.session.flush()
+    _tell_staff(commitment, "commitment.reported")
     return report
 
 

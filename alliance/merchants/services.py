@@ -29,6 +29,7 @@ from alliance.merchants.models import (
     MerchantStatus,
     MerchantStatusChange,
 )
+from alliance.notifications.services import notify
 from alliance.validators import normalize_phone
 
 
@@ -257,6 +258,7 @@ def request_changes(application: MerchantApplication, reviewer: User, note: str)
         raise MembershipError(_("请写明需要申请人修改的地方。"), code="note_required")
     _review(application, reviewer, ApplicationStatus.CHANGES_REQUESTED, note[:500])
     db.session.flush()
+    _tell_applicant(application, "member.returned", reason=note[:200])
 
 
 def reject_application(application: MerchantApplication, reviewer: User, reason: str) -> None:
@@ -265,6 +267,7 @@ def reject_application(application: MerchantApplication, reviewer: User, reason:
         raise MembershipError(_("请填写不通过的原因。"), code="reason_required")
     _review(application, reviewer, ApplicationStatus.REJECTED, reason[:500])
     db.session.flush()
+    _tell_applicant(application, "member.rejected", reason=reason[:200])
 
 
 @dataclass
@@ -389,7 +392,18 @@ def approve_application(
     _review(application, reviewer, ApplicationStatus.APPROVED, "")
     application.merchant_id = merchant.id
     db.session.flush()
+    _tell_applicant(application, "member.approved", number=merchant.number, link="/merchants/mine")
     return merchant
+
+
+def _tell_applicant(application: MerchantApplication, kind: str, *, link="", **params) -> None:
+    notify(
+        [application.applicant_id],
+        kind,
+        {"name": application.name, **params},
+        link=link or "/merchants/apply",
+        community_id=application.community_id,
+    )
 
 
 def default_agreement_text(name: str, offer_text: str, community_name: str) -> str:

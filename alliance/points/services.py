@@ -22,6 +22,7 @@ from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.idempotency import clean_key
+from alliance.notifications.services import notify
 from alliance.points.models import (
     EntryKind,
     ExchangeItem,
@@ -303,7 +304,18 @@ def post_entry(
     )
     db.session.add(entry)
     db.session.flush()
+    _tell_holder(entry)
     return entry
+
+
+def _tell_holder(entry: LedgerEntry) -> None:
+    if entry.kind in (EntryKind.EARN, EntryKind.AWARD):
+        kind, params = "points.awarded", {"points": entry.delta, "reason": entry.reason}
+    elif entry.kind == EntryKind.SPEND:
+        kind, params = "points.spent", {"points": -entry.delta, "item": entry.reason}
+    else:
+        return
+    notify([entry.user_id], kind, params, link="/me/points", community_id=entry.community_id)
 
 
 def _person_in(user: User, community_id: int) -> None:
@@ -641,3 +653,30 @@ def totals_for(user_id: int) -> dict:
         ).where(LedgerEntry.user_id == user_id)
     ).one()
     return {"earned": int(row[0]), "spent": int(row[1]), "expired": int(row[2])}
+
+
+def expiring_by_user(today: date, horizon_days: int) -> dict[int, list[tuple[date, int, int]]]:
+    """{user id: [(expiry date, points, community id)]} due from today to today + horizon."""
+    last = today + timedelta(days=horizon_days)
+    account_ids = list(
+        db.session.scalars(
+            select(LedgerEntry.account_id)
+            .where(LedgerEntry.delta > 0, LedgerEntry.expires_on.between(today, last))
+            .distinct()
+        )
+    )
+    result: dict[int, list[tuple[date, int, int]]] = {}
+    for start in range(0, len(account_ids), 500):
+        chunk = account_ids[start : start + 500]
+        credits, debits = _credits_by_date(chunk), _debits(chunk)
+        owners = db.session.execute(
+            select(PointsAccount.id, PointsAccount.user_id, PointsAccount.community_id).where(
+                PointsAccount.id.in_(chunk)
+            )
+        ).all()
+        for account_id, user_id, community_id in owners:
+            plan = _expiring(credits.get(account_id, []), debits.get(account_id, 0))
+            due = [(d, p, community_id) for d, p in plan if today <= d <= last]
+            if due:
+                result[user_id] = due
+    return result

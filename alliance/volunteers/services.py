@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User
-from alliance.communities.models import Estate
+from alliance.communities.models import Community, Estate
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.notifications.services import notify
 from alliance.validators import normalize_phone
 from alliance.volunteers.models import (
     VolunteerApplication,
@@ -141,6 +142,13 @@ def approve(application: VolunteerApplication, reviewer: User) -> VolunteerProfi
     from alliance.cards.services import issue_on_volunteer_approval  # the volunteer card
 
     issue_on_volunteer_approval(profile, reviewer)
+    notify(
+        [user.id],
+        "volunteer.approved",
+        {"community": db.session.get(Community, application.community_id).name},
+        link="/me/card",
+        community_id=application.community_id,
+    )
     return profile
 
 
@@ -150,6 +158,13 @@ def reject(application: VolunteerApplication, reviewer: User, reason: str) -> No
         raise VolunteerError(_("请填写不通过的原因。"), code="reason_required")
     _decide(application, reviewer, VolunteerApplicationStatus.REJECTED, reason[:500])
     db.session.flush()
+    notify(
+        [application.user_id],
+        "volunteer.rejected",
+        {"reason": reason[:200]},
+        link="/volunteers/apply",
+        community_id=application.community_id,
+    )
 
 
 def change_status(profile: VolunteerProfile, actor: User, action: str, reason: str):

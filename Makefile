@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := alliance
 
-.PHONY: install install-dev run serve test lint i18n i18n-extract db-upgrade seed bench clean
+.PHONY: install install-dev run serve test lint i18n i18n-extract db-upgrade seed bench css clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -30,6 +30,11 @@ i18n: $(VENV)/.installed
 i18n-extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _l -k lazy_gettext -o alliance/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i alliance/translations/messages.pot -d alliance/translations
+
+# Maintainers: rebuild static/css/bootstrap.css (committed) after templates use new Bootstrap
+# classes: the rules they can use, cut from Bootstrap-Flask's copy of Bootstrap with tinycss2.
+css: install-dev
+	$(BIN)/python -m bench.build_css
 
 db-upgrade: install
 	$(BIN)/flask db upgrade

@@ -29,8 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from alliance import models  # noqa: F401  (every model registered before use)
+    from alliance.assets import init_assets
     from alliance.database import init_database
-    from alliance.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from alliance.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from alliance.i18n import select_locale
     from alliance.security import init_security
 
@@ -40,9 +41,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    bootstrap.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     init_security(app)
+    init_assets(app)
 
     from alliance.accounts.login import configure_login
 

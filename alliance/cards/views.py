@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import uuid
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from sqlalchemy.orm import joinedload
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
+from alliance.assets import shell_urls
 from alliance.cards import codes, services
 from alliance.cards.forms import CardStatusForm, IssueCardForm, RedeemForm, ScanForm, TokenForm
 from alliance.cards.models import ApiToken, Card, CardStatus, Redemption
@@ -166,7 +168,9 @@ def history():
 @bp.get("/sw.js")
 def service_worker():
     path = Path(current_app.static_folder) / "sw.js"
-    response = Response(path.read_text(encoding="utf-8"), mimetype="application/javascript")
+    assets = json.dumps(shell_urls(current_app))
+    source = path.read_text(encoding="utf-8").replace("[/* assets */]", assets)
+    response = Response(source, mimetype="application/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
     return response

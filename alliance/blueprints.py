@@ -1,36 +1,41 @@
-"""Every blueprint, in one list."""
+"""Every blueprint, in one tuple; `create_app` registers them in this order."""
 
+from alliance.accounts.personal_views import bp as account_security_bp
 from alliance.accounts.views import bp as accounts_bp
+from alliance.activities.views import bp as activities_bp
 from alliance.api.openapi import bp as openapi_bp
+from alliance.cards.api import bp as cards_api_bp
+from alliance.cards.views import bp as cards_bp
 from alliance.commitments.api import api_bp as commitments_api_bp
 from alliance.commitments.views import bp as commitments_bp
 from alliance.communities.views import bp as communities_bp
+from alliance.help_requests.open311 import bp as open311_bp
+from alliance.help_requests.views import bp as help_requests_bp
 from alliance.main.views import bp as main_bp
+from alliance.merchants.api import bp as merchants_api_bp
+from alliance.merchants.views import bp as merchants_bp
+from alliance.notifications.views import bp as notifications_bp
+from alliance.points.api import bp as points_api_bp
+from alliance.points.views import bp as points_bp
+from alliance.volunteers.views import bp as volunteers_bp
 
-BLUEPRINTS = [main_bp, accounts_bp, communities_bp, commitments_bp, commitments_api_bp, openapi_bp]
-
-from alliance.merchants.api import bp as merchants_api_bp  # noqa: E402
-from alliance.merchants.views import bp as merchants_bp  # noqa: E402
-from alliance.volunteers.views import bp as volunteers_bp  # noqa: E402
-
-BLUEPRINTS += [merchants_bp, merchants_api_bp, volunteers_bp]
-
-from alliance.accounts.security_views import bp as account_security_bp  # noqa: E402
-
-BLUEPRINTS += [account_security_bp]
-from alliance.cards.api import bp as cards_api_bp  # noqa: E402
-from alliance.cards.views import bp as cards_bp  # noqa: E402
-
-BLUEPRINTS += [cards_bp, cards_api_bp]
-
-from alliance.help_requests.open311 import bp as open311_bp  # noqa: E402
-from alliance.help_requests.views import bp as help_requests_bp  # noqa: E402
-from alliance.notifications.views import bp as notifications_bp  # noqa: E402
-
-BLUEPRINTS += [help_requests_bp, open311_bp, notifications_bp]
-
-from alliance.activities.views import bp as activities_bp  # noqa: E402
-from alliance.points.api import bp as points_api_bp  # noqa: E402
-from alliance.points.views import bp as points_bp  # noqa: E402
-
-BLUEPRINTS += [activities_bp, points_bp, points_api_bp]
+BLUEPRINTS = (
+    main_bp,
+    accounts_bp,
+    communities_bp,
+    commitments_bp,
+    commitments_api_bp,
+    openapi_bp,
+    merchants_bp,
+    merchants_api_bp,
+    volunteers_bp,
+    account_security_bp,
+    cards_bp,
+    cards_api_bp,
+    help_requests_bp,
+    open311_bp,
+    notifications_bp,
+    activities_bp,
+    points_bp,
+    points_api_bp,
+)

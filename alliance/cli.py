@@ -8,14 +8,21 @@ from alliance.extensions import db
 
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(create_admin)
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(demo_logins)
-
+    """Every command, named here: no domain hangs a group on its blueprint."""
+    from alliance.cards.cli import api_token
     from alliance.maintenance.cli import backup_command, restore_command
+    from alliance.points.cli import points
 
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
+    for command in (
+        create_admin,
+        seed_demo_command,
+        demo_logins,
+        backup_command,
+        restore_command,
+        api_token,
+        points,
+    ):
+        app.cli.add_command(command)
 
 
 @click.command("create-admin")
@@ -98,11 +105,9 @@ def seed_demo_command(password, if_empty):
 @click.command("demo-logins")
 def demo_logins():
     """Print the demo logins."""
-    from alliance.demo.seed import DEMO_LOGINS, EXTRA_LOGINS
+    from alliance.demo.seed import demo_logins as logins
 
     password = current_app.config["DEMO_PASSWORD"]
     click.echo(f"Demo logins (password: {password}):")
-    for username, display_name, code, roles, _ in DEMO_LOGINS:
-        click.echo(f"  {username:<12} {display_name}  {code or '坞城街道'}  {', '.join(roles)}")
-    for username, display_name, code, roles in EXTRA_LOGINS:
-        click.echo(f"  {username:<12} {display_name}  {code}  {roles}")
+    for username, display_name, code, roles in logins():
+        click.echo(f"  {username:<12} {display_name}  {code or '坞城街道'}  {roles}")

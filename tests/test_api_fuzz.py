@@ -15,6 +15,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from alliance.extensions import limiter
+from alliance.merchants.services import merchants_of
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 EXAMPLES = 60
@@ -31,7 +32,7 @@ def seeded(app, db):
 
     seed_demo("alliance2026")
     staff = db.session.scalar(select(User).where(User.username == "merchant"))
-    _token, raw = cards.create_token(staff, cards.staff_merchants(staff)[0], "fuzz")
+    _token, raw = cards.create_token(staff, merchants_of(staff)[0], "fuzz")
     db.session.commit()
     return raw
 

@@ -1,8 +1,8 @@
 from sqlalchemy import func, select
 
 from alliance.accounts.models import Role, User
+from alliance.communities.demo import DEMO_LOGINS
 from alliance.communities.models import Community, Estate, Grid, StreetOffice
-from alliance.demo.seed import DEMO_LOGINS
 from tests.conftest import login
 
 

@@ -6,8 +6,8 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alliance.activities.models import CATEGORIES
+from alliance.clock import LOCAL_TZ
 from alliance.formkit import choices
-from alliance.points.services import LOCAL_TZ
 
 
 class LocalDateTimeField(StringField):

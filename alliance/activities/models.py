@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.help_requests.models import Project
 
 CATEGORIES = {
     "civic": _l("文明创建"),
@@ -80,7 +81,7 @@ class Activity(db.Model):
     slots: Mapped[list["ActivitySlot"]] = relationship(
         back_populates="activity", order_by="ActivitySlot.starts_at"
     )
-    project: Mapped["Project | None"] = relationship()  # noqa: F821
+    project: Mapped[Project | None] = relationship()
     community: Mapped["Community"] = relationship()  # noqa: F821
 
     __table_args__ = (
@@ -186,6 +187,3 @@ class ServiceRecord(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     community: Mapped["Community"] = relationship()  # noqa: F821
-
-
-from alliance.help_requests import models as _projects  # noqa: E402,F401  (Project for the link)

@@ -3,7 +3,7 @@ service records and the monthly leaderboard. Services add and flush, never commi
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -20,9 +20,9 @@ from alliance.activities.models import (
     Signup,
     SignupStatus,
 )
-from alliance.cards import codes as card_codes
 from alliance.cards import services as cards
 from alliance.cards.models import Card
+from alliance.clock import local_date, local_start, local_today
 from alliance.commitments.models import CardKind
 from alliance.communities.models import Community
 from alliance.communities.services import can_administer
@@ -30,13 +30,11 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.main.services import glance_provider
 from alliance.points import services as points
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
 from alliance.validators import mask_name
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 
-LOCAL_TZ = cards.LOCAL_TZ
 MAX_SLOT_HOURS = 24
 MAX_SLOTS = 20
 LEADERBOARD_SIZE = 20
@@ -49,10 +47,6 @@ class ActivityError(DomainError):
         self.message = message
         self.status = status
         self.field = field
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_TZ).date()
 
 
 # --- who may do what -----------------------------------------------------------------------
@@ -117,7 +111,7 @@ def _checked_slot(data: SlotInput, now: datetime) -> dict:
         "starts_at": data.starts_at,
         "ends_at": data.ends_at,
         "capacity": int(text),
-        "local_day": local_day(data.starts_at),
+        "local_day": local_date(data.starts_at),
     }
 
 
@@ -373,11 +367,7 @@ def mark_absent(signup: Signup) -> None:
 
 def card_holder_from_text(text: str) -> Card:
     """A card number, a code or a scanned /c/<code> URL → the current card, or an error."""
-    value = (text or "").strip()
-    card = None
-    if value and len(value) <= 24:
-        card = db.session.scalars(select(Card).where(Card.number == value.upper())).first()
-    code = card.code if card is not None else card_codes.code_from_text(value)
+    _card, code = cards.scanned_card(text)
     result = cards.verify(code, None, with_offers=False)
     if result.card is None:
         raise ActivityError(
@@ -575,12 +565,8 @@ def issue_record(user: User) -> ServiceRecord:
     return record
 
 
-def month_bounds(month: str | None) -> tuple[str, date, date]:
-    return cards.month_bounds(month)
-
-
 def _utc(day: date) -> datetime:
-    return points.local_start(day).astimezone(UTC)
+    return local_start(day)
 
 
 def leaderboard(community_id: int, first: date, nxt: date, limit: int = LEADERBOARD_SIZE) -> dict:
@@ -652,9 +638,9 @@ def set_show_name(user: User, show: bool) -> None:
     db.session.flush()
 
 
-@glance_provider
-def _hours_this_month(community_ids):
-    today = cards.local_today()
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
+    today = local_today()
     first = today.replace(day=1)
     stmt = (
         select(func.coalesce(func.sum(Signup.minutes), 0))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from alliance import clock
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.activities import services
@@ -426,7 +427,7 @@ def confirm_slot(slot_id: int):
 @bp.get("/activities/leaderboard")
 @login_required
 def leaderboard():
-    month, first, nxt = services.month_bounds(request.args.get("month"))
+    month, first, nxt = clock.month_bounds(request.args.get("month"))
     board = (
         services.leaderboard(current_user.community_id, first, nxt)
         if current_user.community_id
@@ -514,6 +515,3 @@ def check_record(token: str):
         ).first()
     status = 200 if issued else 404
     return render_template("activities/check.html", record=issued), status
-
-
-from alliance.activities import security as _security  # noqa: E402,F401  (personal data)

@@ -5,12 +5,12 @@ from sqlalchemy import select
 
 from alliance.accounts.models import User
 from alliance.cards import services
-from alliance.cards.views import bp
 from alliance.extensions import db
+from alliance.merchants import services as merchant_services
 from alliance.merchants.models import Merchant
 
 
-@bp.cli.group("api-token")
+@click.group("api-token")
 def api_token():
     """Cashier API tokens (shown once, stored hashed)."""
 
@@ -30,7 +30,7 @@ def create(username, merchant_id, name):
     user = db.session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise click.UsageError(f"no user {username}")
-    merchants = services.staff_merchants(user)
+    merchants = merchant_services.merchants_of(user)
     merchant = (
         db.session.get(Merchant, merchant_id)
         if merchant_id

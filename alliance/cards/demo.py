@@ -7,11 +7,12 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
+from alliance import clock
 from alliance.cards import services
 from alliance.cards.models import Card, Redemption
 from alliance.commitments.models import CardKind, UsagePeriod
 from alliance.commitments.services import applicable_offers
-from alliance.demo.seed import DemoContext, demo_step
+from alliance.demo.context import DemoContext
 from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
@@ -19,7 +20,6 @@ from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 BILLS_FEN = [4800, 12650, 3600, 8800, 2590, 15800, 6400, 9900, 3250, 7300, 11200, 5600]
 
 
-@demo_step
 def cards(ctx: DemoContext) -> None:
     holders = set(db.session.execute(select(Card.holder_id, Card.kind)).all())
     rows = [
@@ -58,7 +58,7 @@ def _history(ctx: DemoContext) -> None:
         is not None
     ):
         return
-    today = services.local_today()
+    today = clock.local_today()
     merchants = list(
         db.session.scalars(
             select(Merchant)
@@ -93,7 +93,7 @@ def _history(ctx: DemoContext) -> None:
             continue
         if limited:
             used[(offer.id, pkey)] = slot
-        at = datetime.combine(day, time(12 + i % 7, 10 + i), tzinfo=services.LOCAL_TZ)
+        at = datetime.combine(day, time(12 + i % 7, 10 + i), tzinfo=clock.LOCAL_TZ)
         rows.append(
             {
                 "card_id": card.id,

@@ -8,14 +8,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from alliance.accounts.models import Role, User
+from alliance.accounts.models import User
 from alliance.cards import codes
 from alliance.cards.models import (
     ApiToken,
@@ -25,6 +24,7 @@ from alliance.cards.models import (
     CodeType,
     Redemption,
 )
+from alliance.clock import local_today, month_bounds
 from alliance.commitments.models import CardKind, Offer, UsagePeriod
 from alliance.commitments.services import applicable_offers
 from alliance.communities.models import Community
@@ -33,12 +33,11 @@ from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.idempotency import clean_key, request_fingerprint
-from alliance.main.services import glance_provider
+from alliance.merchants import services as merchant_services
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.validators import mask_name
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CARD_YEARS = 3
 MAX_BILL_FEN = 10_000_000  # 10万元: beyond this a bill is a typing mistake
 
@@ -53,8 +52,16 @@ class CardError(DomainError):
         self.status = status
 
 
-def local_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(LOCAL_TZ).date()
+def scanned_card(text: str) -> tuple[Card | None, str]:
+    """What a cashier or organiser scanned or typed: a card number, a code or a /c/<code> URL.
+
+    Returns the card when the text is its printed number (else None) and the code to verify.
+    """
+    value = (text or "").strip()
+    card = None
+    if value and len(value) <= 24:
+        card = db.session.scalars(select(Card).where(Card.number == value.upper())).first()
+    return card, card.code if card is not None else codes.code_from_text(value)
 
 
 # --- issue -------------------------------------------------------------------------------
@@ -401,18 +408,6 @@ def period_key(period: str, day: date) -> str:
     return "-"
 
 
-def is_active_staff(user: User, merchant: Merchant) -> bool:
-    return (
-        merchant.status == MerchantStatus.ACTIVE
-        and db.session.scalar(
-            select(MerchantStaff.id).where(
-                MerchantStaff.user_id == user.id, MerchantStaff.merchant_id == merchant.id
-            )
-        )
-        is not None
-    )
-
-
 def _existing(merchant_id: int, key: str) -> Redemption | None:
     return db.session.scalars(
         select(Redemption).where(
@@ -512,10 +507,6 @@ def redeem(
     )
 
 
-def local_date(value: datetime) -> date:
-    return value.astimezone(LOCAL_TZ).date()
-
-
 # --- history and reports -----------------------------------------------------------------
 
 
@@ -538,18 +529,6 @@ def holder_history(user: User, limit: int = 100) -> tuple[list[Redemption], int,
         )
     ).one()
     return rows, count, int(saved)
-
-
-def month_bounds(month: str | None, now: datetime | None = None) -> tuple[str, date, date]:
-    """ "2026-05" (or this month when missing or malformed) → (label, first day, next first day)."""
-    today = local_today(now)
-    try:
-        year, mon = (int(p) for p in (month or "").split("-"))
-        first = date(year, mon, 1)
-    except (ValueError, TypeError):
-        first = today.replace(day=1)
-    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return first.strftime("%Y-%m"), first, nxt
 
 
 def redemptions_between(where, start: date, end: date, limit: int | None = None):
@@ -653,7 +632,7 @@ def _hash_token(raw: str) -> str:
 
 def create_token(user: User, merchant: Merchant, name: str) -> tuple[ApiToken, str]:
     """A new cashier token; the raw value is returned once and never stored."""
-    if not is_active_staff(user, merchant):
+    if not merchant_services.is_active_staff(user, merchant):
         raise CardError("not_staff", _l("只有正常营业的联盟商户员工可以创建接口密钥。"), 403)
     name = (name or "").strip()[:60] or str(_l("收银系统"))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -758,8 +737,8 @@ def tokens_of(user: User) -> list[ApiToken]:
 # --- the home page figure ----------------------------------------------------------------
 
 
-@glance_provider
-def _card_figures(community_ids):
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
     cards = select(func.count(Card.id)).where(Card.status == CardStatus.ACTIVE)
     _label, start, end = month_bounds(None)
     month = select(
@@ -774,16 +753,3 @@ def _card_figures(community_ids):
         (_l("本月核销"), count or 0),
         (_l("本月节省（元）"), int(saved or 0) // 100),
     ]
-
-
-def staff_merchants(user: User) -> list[Merchant]:
-    if not user.is_authenticated or not user.has_role(Role.MERCHANT_STAFF):
-        return []
-    return list(
-        db.session.scalars(
-            select(Merchant)
-            .join(MerchantStaff, MerchantStaff.merchant_id == Merchant.id)
-            .where(MerchantStaff.user_id == user.id)
-            .order_by(MerchantStaff.id)
-        )
-    )

@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from alliance import clock
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
@@ -40,9 +41,10 @@ from alliance.communities.services import (
 )
 from alliance.extensions import db, limiter
 from alliance.formkit import rollback_and_report
+from alliance.merchants import services as merchant_services
 from alliance.validators import mask_name
 
-bp = Blueprint("cards", __name__, cli_group=None)
+bp = Blueprint("cards", __name__)
 
 ADMINS = (Role.SECRETARY, Role.STREET_OFFICER)
 PAGE_SIZE = 50
@@ -71,7 +73,7 @@ def counter_merchant(merchants=None):
     """The member the signed-in staff works for at the counter (choice kept in the session)."""
     if not current_user.is_authenticated:
         return None
-    merchants = merchants if merchants is not None else services.staff_merchants(current_user)
+    merchants = merchants if merchants is not None else merchant_services.merchants_of(current_user)
     if not merchants:
         return None
     wanted = request.args.get("m", type=int) or session.get("card_merchant")
@@ -104,7 +106,7 @@ def mine():
             .order_by(Card.kind.desc(), Card.id.desc())
         )
     )
-    today = services.local_today()
+    today = clock.local_today()
     shown = [
         {
             "card": c,
@@ -137,7 +139,7 @@ def qr_png(card_id: int):
 @login_required
 def rotating(card_id: int):
     card = _own_card_or_404(card_id)
-    if not card.is_current(services.local_today()):
+    if not card.is_current(clock.local_today()):
         abort(404)
     step = codes.current_step()
     code = codes.rotating_code(card.rotating_id, card.totp_secret, step)
@@ -161,7 +163,7 @@ def rotating(card_id: int):
 def history():
     rows, count, saved = services.holder_history(current_user)
     return render_template(
-        "cards/history.html", rows=rows, count=count, saved=saved, local_date=services.local_date
+        "cards/history.html", rows=rows, count=count, saved=saved, local_date=clock.local_date
     )
 
 
@@ -244,7 +246,7 @@ def redeem(code: str):
 @roles_required(Role.MERCHANT_STAFF)
 def receipt(redemption_id: int):
     record = db.session.get(Redemption, redemption_id)
-    merchants = services.staff_merchants(current_user)
+    merchants = merchant_services.merchants_of(current_user)
     if record is None or record.merchant_id not in {m.id for m in merchants}:
         abort(404)
     pays = None if record.bill_fen is None else record.bill_fen - (record.saving_fen or 0)
@@ -259,15 +261,11 @@ def receipt(redemption_id: int):
 @bp.route("/scan", methods=["GET", "POST"])
 @roles_required(Role.MERCHANT_STAFF)
 def scan():
-    merchants = services.staff_merchants(current_user)
+    merchants = merchant_services.merchants_of(current_user)
     merchant = counter_merchant(merchants)
     form = ScanForm()
     if form.validate_on_submit():
-        text = form.text.data.strip()
-        card = None
-        if len(text) <= 24:
-            card = db.session.scalars(select(Card).where(Card.number == text.upper())).first()
-        code = card.code if card is not None else codes.code_from_text(text)
+        card, code = services.scanned_card(form.text.data)
         if card is None and codes.parse_code(code) is None:
             form.text.errors = [*form.text.errors, _("没有找到这张卡，请核对卡号。")]
         else:
@@ -288,9 +286,9 @@ def _merchant_or_403():
 @bp.get("/cards/merchant")
 @roles_required(Role.MERCHANT_STAFF)
 def merchant_report():
-    merchants = services.staff_merchants(current_user)
+    merchants = merchant_services.merchants_of(current_user)
     merchant = counter_merchant(merchants) or abort(403)
-    month, first, nxt = services.month_bounds(request.args.get("month"))
+    month, first, nxt = clock.month_bounds(request.args.get("month"))
     where = Redemption.merchant_id == merchant.id
     return render_template(
         "cards/merchant_report.html",
@@ -326,12 +324,12 @@ def _yuan(fen):
 @roles_required(Role.MERCHANT_STAFF)
 def merchant_csv():
     merchant = _merchant_or_403()
-    month, first, nxt = services.month_bounds(request.args.get("month"))
+    month, first, nxt = clock.month_bounds(request.args.get("month"))
     rows = services.redemptions_between(Redemption.merchant_id == merchant.id, first, nxt)
     return _csv_response(
         (
             [
-                r.created_at.astimezone(services.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                r.created_at.astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
                 r.card.number,
                 r.card.kind_label,
                 r.offer_title,
@@ -350,7 +348,7 @@ def merchant_csv():
 @bp.route("/cards/tokens", methods=["GET", "POST"])
 @roles_required(Role.MERCHANT_STAFF)
 def tokens():
-    merchants = [m for m in services.staff_merchants(current_user) if m.is_active]
+    merchants = [m for m in merchant_services.merchants_of(current_user) if m.is_active]
     form = TokenForm(merchants=merchants)
     raw = None
     if form.validate_on_submit():
@@ -509,7 +507,7 @@ def print_sheet():
 
 def _report_scope():
     community_ids = visible_community_ids(current_user)
-    month, first, nxt = services.month_bounds(request.args.get("month"))
+    month, first, nxt = clock.month_bounds(request.args.get("month"))
     return community_ids, month, first, nxt
 
 
@@ -556,6 +554,3 @@ def report_csv():
         ],
         f"card-redemptions-{month}.csv",
     )
-
-
-from alliance.cards import cli as _cli  # noqa: E402,F401  (registers `flask api-token`)

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 # The merchants' demo steps must register (and so run) before this one.
-import alliance.merchants.demo  # noqa: F401
 from alliance.commitments.models import (
     BrokenCommitmentReport,
     Commitment,
@@ -28,7 +27,7 @@ from alliance.commitments.models import (
     UsagePeriod,
 )
 from alliance.commitments.services import refresh_search_text
-from alliance.demo.seed import DemoContext, demo_step
+from alliance.demo.context import DemoContext
 from alliance.extensions import db
 from alliance.merchants.models import Agreement, Merchant
 
@@ -294,7 +293,6 @@ def _build(
     return c
 
 
-@demo_step
 def commitments(ctx: DemoContext) -> None:
     community = ctx.communities.get("YSMZ")
     if community is None:

@@ -34,15 +34,13 @@ from alliance.communities.services import can_administer
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.main.services import glance_provider
 from alliance.merchants.models import (
     CATEGORIES,
     Merchant,
-    MerchantStaff,
     MerchantStatus,
     category_label,
 )
-from alliance.merchants.services import active_clause
+from alliance.merchants.services import active_clause, is_staff
 
 KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
 
@@ -247,32 +245,6 @@ def refresh_search_text(commitment: Commitment) -> None:
 # --- who may do what ---------------------------------------------------------------------
 
 
-def staffed_merchants(user: User) -> list[Merchant]:
-    if not user.is_authenticated:
-        return []
-    return list(
-        db.session.scalars(
-            select(Merchant)
-            .join(MerchantStaff, MerchantStaff.merchant_id == Merchant.id)
-            .where(MerchantStaff.user_id == user.id)
-            .order_by(Merchant.community_id, Merchant.number)
-        )
-    )
-
-
-def is_staff_of(user: User, merchant_id: int) -> bool:
-    if not user.is_authenticated:
-        return False
-    return (
-        db.session.scalar(
-            select(MerchantStaff.id).where(
-                MerchantStaff.user_id == user.id, MerchantStaff.merchant_id == merchant_id
-            )
-        )
-        is not None
-    )
-
-
 def can_administer_commitment(user: User, commitment: Commitment) -> bool:
     if not user.is_authenticated or not user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         return False
@@ -283,7 +255,7 @@ def can_view(user: User, commitment: Commitment) -> bool:
     """Once published (公示) a commitment is public; before that only its merchant and admins."""
     if commitment.is_public:
         return True
-    return is_staff_of(user, commitment.merchant_id) or can_administer_commitment(user, commitment)
+    return is_staff(user, commitment.merchant_id) or can_administer_commitment(user, commitment)
 
 
 # --- workflow ----------------------------------------------------------------------------
@@ -705,8 +677,8 @@ def known_categories() -> set[str]:
     return set(CATEGORIES)
 
 
-@glance_provider
-def _published_total(community_ids):
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
     stmt = select(func.count(Commitment.id)).where(Commitment.status == CommitmentStatus.PUBLISHED)
     if community_ids is not None:
         stmt = stmt.where(Commitment.community_id.in_(community_ids))

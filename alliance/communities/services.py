@@ -1,10 +1,11 @@
 """Tenant scope: who may see which community. Crossing the line is a 404, never data."""
 
 from flask import abort
-from sqlalchemy import Select, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
 
 from alliance.accounts.models import Role, User
-from alliance.communities.models import Community
+from alliance.communities.models import Community, Estate, Grid
 from alliance.extensions import db
 
 
@@ -61,3 +62,18 @@ def in_scope_or_404(user: User, model, object_id: int):
 
 def all_communities() -> list[Community]:
     return list(db.session.scalars(select(Community).order_by(Community.id)))
+
+
+def _count(stmt, community_col, community_ids):
+    if community_ids is not None:
+        stmt = stmt.where(community_col.in_(community_ids))
+    return db.session.scalar(stmt) or 0
+
+
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """Communities, estates and grids on the home page (see alliance.hooks)."""
+    return [
+        (_l("社区"), _count(select(func.count(Community.id)), Community.id, community_ids)),
+        (_l("小区"), _count(select(func.count(Estate.id)), Estate.community_id, community_ids)),
+        (_l("网格"), _count(select(func.count(Grid.id)), Grid.community_id, community_ids)),
+    ]

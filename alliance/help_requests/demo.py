@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from alliance import clock
 from alliance.accounts.models import Role
 from alliance.communities.models import Estate
+from alliance.demo.context import DemoContext, ensure_user
 from alliance.demo.names import demo_phone
-from alliance.demo.seed import EXTRA_LOGINS, DemoContext, demo_step, ensure_user
 from alliance.extensions import db
 from alliance.help_requests import services, workflow
 from alliance.help_requests.models import CoBuildingUnit, HelpRequest, Project, Resource
@@ -123,7 +124,7 @@ def _post(
         moved = timedelta(days=days_ago)
         order.submitted_at -= moved
         order.due_at -= moved
-        order.submitted_month = services.month_key(order.submitted_at)
+        order.submitted_month = clock.month_key(order.submitted_at)
         for event in order.events:
             event.created_at -= moved
     return order
@@ -134,15 +135,13 @@ def _run(order, steps):
         workflow.transition(order, action, username, **kwargs)
 
 
-EXTRA_LOGINS.extend(
-    [
-        ("accountant", "钱会计", "YSMZ", "merchant_staff (诚信财税事务所)"),
-        ("pharmacist", "孙药师", "YSMZ", "merchant_staff (仁和堂大药房)"),
-    ]
+# Logins this step creates, for `flask demo-logins`.
+LOGINS = (
+    ("accountant", "钱会计", "YSMZ", "merchant_staff (诚信财税事务所)"),
+    ("pharmacist", "孙药师", "YSMZ", "merchant_staff (仁和堂大药房)"),
 )
 
 
-@demo_step
 def help_requests(ctx: DemoContext) -> None:
     office = ctx.street_office
     for community in ctx.communities.values():

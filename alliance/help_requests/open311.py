@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
+from alliance import clock
 from alliance.accounts.models import Role
 from alliance.api.openapi import api_schema
 from alliance.communities.models import Community, Estate
@@ -243,7 +244,7 @@ def _jurisdiction() -> Community:
 def w3(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(services.LOCAL_TZ).isoformat(timespec="seconds")
+    return moment.astimezone(clock.LOCAL_TZ).isoformat(timespec="seconds")
 
 
 def _service(category: ServiceCategory) -> dict:

@@ -7,13 +7,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.accounts.models import Role, User
+from alliance.clock import month_key
 from alliance.communities.models import Community, Estate
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
@@ -34,12 +34,10 @@ from alliance.help_requests.models import (
     State,
     Urgency,
 )
-from alliance.main.services import glance_provider
-from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
+from alliance.merchants.models import Merchant, MerchantStatus
+from alliance.merchants.services import staffed_merchant_ids
 from alliance.validators import normalize_phone
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class HelpRequestError(DomainError):
@@ -380,10 +378,6 @@ class RequestInput:
     extra: dict = field(default_factory=dict)
 
 
-def month_key(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m")
-
-
 def submit_request(
     community: Community,
     author: User | None,
@@ -574,7 +568,7 @@ def escalation_queue(street_office_id: int, filters: QueueFilters, now: datetime
 
 def provider_clause(user: User):
     """Orders dispatched to a member this person works for, or to them as a volunteer."""
-    merchant_ids = select(MerchantStaff.merchant_id).where(MerchantStaff.user_id == user.id)
+    merchant_ids = staffed_merchant_ids(user)
     volunteer_ids = select(VolunteerProfile.id).where(VolunteerProfile.user_id == user.id)
     return or_(
         and_(
@@ -839,8 +833,8 @@ def public_title(title: str, limit: int = 12) -> str:
     return masked if len(masked) <= limit else masked[:limit] + "…"
 
 
-@glance_provider
-def _order_figures(community_ids):
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
     month = month_key(utcnow())
     stmt = select(
         func.count(HelpRequest.id),

@@ -29,6 +29,7 @@ from alliance.help_requests.models import (
     State,
 )
 from alliance.merchants.models import Merchant, MerchantStaff
+from alliance.merchants.services import is_staff
 from alliance.notifications.services import notify
 from alliance.volunteers.models import VolunteerProfile
 
@@ -129,15 +130,7 @@ def is_provider(user: User, order: HelpRequest) -> bool:
     """Acts for the provider: the member's staff, the volunteer, or (for a co-building unit,
     which has no accounts) the secretary and street officer who record its work."""
     if order.provider_kind == ProviderKind.MERCHANT and order.provider_merchant_id:
-        return (
-            db.session.scalar(
-                select(MerchantStaff.id).where(
-                    MerchantStaff.merchant_id == order.provider_merchant_id,
-                    MerchantStaff.user_id == user.id,
-                )
-            )
-            is not None
-        )
+        return is_staff(user, order.provider_merchant_id)
     if order.provider_kind == ProviderKind.VOLUNTEER and order.provider_volunteer:
         return order.provider_volunteer.user_id == user.id
     if order.provider_kind == ProviderKind.UNIT and order.provider_unit_id:

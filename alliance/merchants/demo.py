@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from alliance.accounts.models import Role
 from alliance.communities.models import Estate
+from alliance.demo.context import DemoContext, ensure_user
 from alliance.demo.names import demo_phone, person_name
-from alliance.demo.seed import DemoContext, demo_step, ensure_user
 from alliance.extensions import db
 from alliance.merchants.models import (
     Agreement,
@@ -121,7 +121,6 @@ def _members(ctx: DemoContext, code: str, members) -> None:
     db.session.flush()
 
 
-@demo_step
 def merchants(ctx: DemoContext) -> None:
     _members(ctx, "YSMZ", YSMZ_MEMBERS)
     _members(ctx, "NY", NY_MEMBERS)
@@ -140,7 +139,6 @@ def merchants(ctx: DemoContext) -> None:
     db.session.flush()
 
 
-@demo_step
 def merchant_applications(ctx: DemoContext) -> None:
     community = ctx.communities["YSMZ"]
     estate = db.session.scalars(

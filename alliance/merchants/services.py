@@ -17,7 +17,6 @@ from alliance.communities.models import Community, Estate
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.main.services import glance_provider
 from alliance.merchants.models import (
     CATEGORIES,
     OPEN_APPLICATION_STATUSES,
@@ -59,9 +58,16 @@ def active_merchant_ids():
     return select(Merchant.id).where(active_clause())
 
 
+# The one answer to "which members does this person work for": every domain asks here.
+
+
 def merchants_of(user: User) -> list[Merchant]:
-    """The members this person works for (owner or staff), oldest link first."""
-    if not user.is_authenticated:
+    """The members this person works for (owner or staff), oldest link first.
+
+    Nobody without the staff role: a role the street office revoked ends the counter, even
+    where a staff link was left behind.
+    """
+    if not user.is_authenticated or not user.has_role(Role.MERCHANT_STAFF):
         return []
     return list(
         db.session.scalars(
@@ -73,16 +79,38 @@ def merchants_of(user: User) -> list[Merchant]:
     )
 
 
-def is_staff(user: User, merchant: Merchant) -> bool:
+def staff_links_of(user: User, *options) -> list[MerchantStaff]:
+    """The person's staff links, oldest first, loaded with `options`."""
+    return list(
+        db.session.scalars(
+            select(MerchantStaff)
+            .where(MerchantStaff.user_id == user.id)
+            .options(*options)
+            .order_by(MerchantStaff.id)
+        )
+    )
+
+
+def staffed_merchant_ids(user: User):
+    """A subquery of the ids of the members the person works for."""
+    return select(MerchantStaff.merchant_id).where(MerchantStaff.user_id == user.id)
+
+
+def is_staff(user: User, merchant: Merchant | int) -> bool:
     return staff_link(user, merchant) is not None
 
 
-def staff_link(user: User, merchant: Merchant) -> MerchantStaff | None:
+def is_active_staff(user: User, merchant: Merchant) -> bool:
+    return merchant.status == MerchantStatus.ACTIVE and is_staff(user, merchant)
+
+
+def staff_link(user: User, merchant: Merchant | int) -> MerchantStaff | None:
     if not user.is_authenticated:
         return None
+    merchant_id = merchant if isinstance(merchant, int) else merchant.id
     return db.session.scalars(
         select(MerchantStaff).where(
-            MerchantStaff.merchant_id == merchant.id, MerchantStaff.user_id == user.id
+            MerchantStaff.merchant_id == merchant_id, MerchantStaff.user_id == user.id
         )
     ).first()
 
@@ -469,8 +497,8 @@ def change_status(
 # --- home page figure ---------------------------------------------------------------------
 
 
-@glance_provider
-def _member_figures(community_ids):
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
     stmt = select(func.count(Merchant.id)).where(active_clause())
     if community_ids is not None:
         stmt = stmt.where(Merchant.community_id.in_(community_ids))

@@ -486,15 +486,11 @@ def agreement(merchant_id: int):
 @bp.get("/mine")
 @login_required
 def mine():
-    links = db.session.scalars(
-        select(MerchantStaff)
-        .where(MerchantStaff.user_id == current_user.id)
-        .options(
-            selectinload(MerchantStaff.merchant).selectinload(Merchant.estate),
-            selectinload(MerchantStaff.merchant).selectinload(Merchant.agreement),
-        )
-        .order_by(MerchantStaff.id)
-    ).all()
+    links = services.staff_links_of(
+        current_user,
+        selectinload(MerchantStaff.merchant).selectinload(Merchant.estate),
+        selectinload(MerchantStaff.merchant).selectinload(Merchant.agreement),
+    )
     open_application = db.session.scalar(
         select(func.count(MerchantApplication.id)).where(
             MerchantApplication.applicant_id == current_user.id,

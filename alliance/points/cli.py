@@ -4,12 +4,12 @@ from datetime import date
 
 import click
 
+from alliance import clock
 from alliance.extensions import db
 from alliance.points import services
-from alliance.points.views import bp
 
 
-@bp.cli.group("points")
+@click.group("points")
 def points():
     """Points (积分) maintenance."""
 
@@ -24,7 +24,7 @@ def points():
 def expire(today_text):
     """Expire points whose last day has passed. Safe to run again: nothing is written twice."""
     try:
-        today = date.fromisoformat(today_text) if today_text else services.local_today()
+        today = date.fromisoformat(today_text) if today_text else clock.local_today()
     except ValueError as exc:
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--today") from exc
     written = services.expire_due(today)

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
+from alliance import clock
 from alliance.activities.models import Activity, ActivitySlot, Signup
 from alliance.commitments.models import Commitment, CommitmentKind, CommitmentStatus
 from alliance.db_types import utcnow
-from alliance.demo.seed import DemoContext, demo_step
+from alliance.demo.context import DemoContext
 from alliance.extensions import db
 from alliance.merchants.models import Merchant
 from alliance.points import services
@@ -52,11 +53,10 @@ UPCOMING = [
 
 
 def _at(day_offset: int, hour: int) -> datetime:
-    day = services.local_today() - timedelta(days=day_offset)
-    return datetime.combine(day, time(hour), services.LOCAL_TZ).astimezone(UTC)
+    day = clock.local_today() - timedelta(days=day_offset)
+    return datetime.combine(day, time(hour), clock.LOCAL_TZ).astimezone(UTC)
 
 
-@demo_step
 def points_and_activities(ctx: DemoContext) -> None:
     community = ctx.communities["YSMZ"]
     for code, months in (("YSMZ", 12), ("NY", None)):
@@ -193,7 +193,7 @@ def _history(ctx, community_id, items) -> None:
                 ends_at=start + timedelta(hours=hours),
                 capacity=size + 10,
                 taken=0,
-                local_day=start.astimezone(services.LOCAL_TZ).date(),
+                local_day=start.astimezone(clock.LOCAL_TZ).date(),
             )
             db.session.add(slot)
             slots.append((n, slot, activity, hours, size))
@@ -352,7 +352,7 @@ def _history(ctx, community_id, items) -> None:
                     signup_id=signup_id,
                     exchange_id=exchange.id if exchange else None,
                     expires_on=services.expiry_date(
-                        at.astimezone(services.LOCAL_TZ).date(), rule.expiry_months
+                        at.astimezone(clock.LOCAL_TZ).date(), rule.expiry_months
                     )
                     if delta > 0
                     else None,

@@ -8,7 +8,7 @@ value, and the ledger row is written with it. Services add and flush, never comm
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, insert, select, update
@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alliance.accounts.models import User
 from alliance.cards import services as cards
+from alliance.clock import LOCAL_TZ, local_today
 from alliance.commitments.models import Commitment, CommitmentKind, CommitmentStatus
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
@@ -32,7 +33,6 @@ from alliance.points.models import (
     PointsRule,
 )
 
-LOCAL_TZ = cards.LOCAL_TZ
 MAX_AWARD = 10_000  # one award or correction above this is a typing mistake
 MAX_ITEM_POINTS = 100_000
 MAX_STOCK = 100_000
@@ -48,15 +48,6 @@ class PointsError(DomainError):
         self.message = message
         self.status = status
         self.field = field
-
-
-def local_today(now: datetime | None = None) -> date:
-    return cards.local_today(now)
-
-
-def local_start(day: date) -> datetime:
-    """Midnight of `day` in Asia/Shanghai, as aware UTC."""
-    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
 
 
 # --- input ---------------------------------------------------------------------------------

@@ -11,14 +11,14 @@ from sqlalchemy import select
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
-from alliance.cards import services as cards
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
+from alliance.merchants import services as merchant_services
 from alliance.points import services
 from alliance.points.forms import AdjustForm, AwardForm, ExchangeForm, ItemForm, RuleForm
 from alliance.points.models import Exchange, ExchangeItem, LedgerEntry
 
-bp = Blueprint("points", __name__, cli_group=None)
+bp = Blueprint("points", __name__)
 
 
 # --- the volunteer -------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def adjust():
 
 
 def _staff_merchants():
-    return cards.staff_merchants(current_user)
+    return merchant_services.merchants_of(current_user)
 
 
 @bp.route("/points/items", methods=["GET", "POST"])
@@ -279,6 +279,3 @@ def exchange(code: str):
     else:
         flash(_("这次兑换已经记录过了，没有重复扣分。"), "info")
     return redirect(url_for("cards.verify", code=code)), 303
-
-
-from alliance.points import cli as _cli  # noqa: E402,F401  (registers `flask points expire`)

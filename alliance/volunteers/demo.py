@@ -9,8 +9,8 @@ from sqlalchemy import insert, select
 from alliance.accounts.models import Role, User, UserRole
 from alliance.communities.models import Estate
 from alliance.db_types import utcnow
+from alliance.demo.context import DemoContext, ensure_user
 from alliance.demo.names import demo_phone, person_name
-from alliance.demo.seed import DemoContext, demo_step, ensure_user
 from alliance.extensions import db
 from alliance.volunteers.models import VolunteerApplication, VolunteerProfile
 
@@ -37,7 +37,6 @@ def _username(i: int) -> str:
     return f"vol{i:03d}"
 
 
-@demo_step
 def volunteers(ctx: DemoContext) -> None:
     community = ctx.communities["YSMZ"]
     estates = list(

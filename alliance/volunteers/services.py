@@ -12,7 +12,6 @@ from alliance.communities.models import Estate
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.main.services import glance_provider
 from alliance.validators import normalize_phone
 from alliance.volunteers.models import (
     VolunteerApplication,
@@ -176,8 +175,8 @@ def change_status(profile: VolunteerProfile, actor: User, action: str, reason: s
     return change
 
 
-@glance_provider
-def _volunteer_figures(community_ids):
+def home_figures(community_ids) -> list[tuple[str, int]]:
+    """The home page's figures (see alliance.hooks)."""
     stmt = select(func.count(VolunteerProfile.id)).where(
         VolunteerProfile.status == VolunteerStatus.ACTIVE
     )

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from alliance.accounts import security
+from alliance import hooks
+from alliance.accounts import reset_links
 from alliance.accounts.models import PasswordReset, User, UserRole
 from alliance.audit.models import AuditEntry
 from alliance.audit.services import acting_as
@@ -144,7 +145,9 @@ def test_the_people_page_offers_the_reset_button(as_user, world):
 
 def test_a_link_used_by_two_requests_at_once_works_once(app, db, world):
     with acting_as(world.users["secretary_a"]):
-        token = security.create_reset_link(world.users["resident"], by=world.users["secretary_a"])
+        token = reset_links.create_reset_link(
+            world.users["resident"], by=world.users["secretary_a"]
+        )
     db.session.commit()
     outcomes, errors = [], []
     start = threading.Barrier(4)
@@ -153,10 +156,10 @@ def test_a_link_used_by_two_requests_at_once_works_once(app, db, world):
         start.wait()
         with app.app_context():
             try:
-                security.use_reset_link(token, NEW_PASSWORD)
+                reset_links.use_reset_link(token, NEW_PASSWORD)
                 db.session.commit()
                 outcomes.append("set")
-            except security.ResetLinkInvalid as exc:
+            except reset_links.ResetLinkInvalid as exc:
                 db.session.rollback()
                 outcomes.append(exc.reason)
             except Exception as exc:
@@ -174,14 +177,20 @@ def test_a_link_used_by_two_requests_at_once_works_once(app, db, world):
 # Personal data -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def extra_section():
-    @security.personal_data_exporter("test_section")
-    def export(user):
-        return {"hello": user.display_name}
+def with_extra_hooks(monkeypatch, extra: hooks.Hooks) -> None:
+    """One more domain's hooks, as if a domain had declared them."""
+    declared = hooks.all_hooks()
+    monkeypatch.setattr(hooks, "all_hooks", lambda: (*declared, extra))
 
-    yield
-    security._EXPORTERS.pop("test_section")
+
+@pytest.fixture
+def extra_section(monkeypatch):
+    with_extra_hooks(
+        monkeypatch,
+        hooks.Hooks(
+            export_personal_data=lambda user: {"test_section": {"hello": user.display_name}}
+        ),
+    )
 
 
 def test_person_downloads_their_own_data_as_json(as_user, world, make_user, extra_section):
@@ -232,7 +241,7 @@ def test_wrong_password_or_no_confirmation_closes_nothing(as_user, world, db):
     assert user.active and user.closed_at is None and user.username == "resident"
 
 
-def test_closing_erases_personal_fields_and_keeps_the_rows(app, db, world, make_user):
+def test_closing_erases_personal_fields_and_keeps_the_rows(app, db, world, make_user, monkeypatch):
     person = make_user("leaving", community=world.a, phone="13811112222", display_name="李四")
     secretary = world.users["secretary_a"]
     # Earlier, the secretary corrected the person's name: the audit log kept before and after.
@@ -244,13 +253,10 @@ def test_closing_erases_personal_fields_and_keeps_the_rows(app, db, world, make_
     def hook(user):
         hooked.append(user.id)
 
-    security.account_closure_hook(hook)
-    try:
-        client = app.test_client()
-        assert login(client, "leaving").status_code == 302
-        response = close(client)
-    finally:
-        security._CLOSURE_HOOKS.remove(hook)
+    with_extra_hooks(monkeypatch, hooks.Hooks(close_account=hook))
+    client = app.test_client()
+    assert login(client, "leaving").status_code == 302
+    response = close(client)
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert hooked == [person.id]
     assert client.get("/me").status_code == 302  # signed out

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from alliance import clock
 from alliance.activities import services
 from alliance.activities.models import Activity, ActivitySlot, Signup
 from alliance.db_types import utcnow
@@ -15,7 +16,7 @@ from tests.points.factories import give_card, make_activity, make_volunteer
 
 
 def local(dt):
-    return dt.astimezone(points.LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+    return dt.astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
 @pytest.fixture
@@ -333,7 +334,7 @@ def test_home_page_shows_volunteer_hours_this_month(client, world, vol):
 
 
 def test_personal_data_export_has_points_and_activities(as_user, world, vol):
-    from alliance.accounts.security import export_personal_data
+    from alliance.accounts.personal_data import export_personal_data
 
     points.award(world.users["volunteer"], 7, "好事", world.users["secretary_a"])
     db.session.commit()

@@ -1,4 +1,4 @@
-from alliance.accounts import security
+from alliance.accounts import reset_links
 from alliance.extensions import db
 from tests.authz.matrix import Case, everyone, only, signed_in
 
@@ -16,6 +16,6 @@ ROWS = {
 
 
 def setup(world) -> dict:
-    token = security.create_reset_link(world.users["resident_b"], by=world.users["secretary_b"])
+    token = reset_links.create_reset_link(world.users["resident_b"], by=world.users["secretary_b"])
     db.session.commit()
     return {"reset_token": token}

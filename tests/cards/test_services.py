@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from alliance import clock
 from alliance.cards import codes, services
 from alliance.cards.models import Card, CardStatus, Redemption
 from alliance.commitments.models import UsagePeriod
@@ -163,7 +164,7 @@ def test_period_keys_follow_shanghai_days_weeks_and_months():
     assert services.period_key(UsagePeriod.WEEK, date(2026, 1, 1)) == "2026-W01"
     assert services.period_key(UsagePeriod.MONTH, date(2026, 5, 3)) == "2026-05"
     # 23:30 UTC on 2 May is 07:30 on 3 May in Shanghai.
-    assert services.local_today(datetime(2026, 5, 2, 23, 30, tzinfo=UTC)) == date(2026, 5, 3)
+    assert clock.local_today(datetime(2026, 5, 2, 23, 30, tzinfo=UTC)) == date(2026, 5, 3)
 
 
 def _redeem(counter, user, offer_id, key, code=None, bill=None):

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from alliance import clock
 from alliance.activities import services as activities
 from alliance.cards import services as cards
 from alliance.cards.models import Card
@@ -55,7 +56,7 @@ def make_activity(
     # 10:00 in Shanghai (daytime: no night multiplier), at least `starts_in` from now.
     start = (
         (utcnow() + starts_in)
-        .astimezone(points.LOCAL_TZ)
+        .astimezone(clock.LOCAL_TZ)
         .replace(hour=10, minute=0, second=0, microsecond=0)
         .astimezone(UTC)
     )

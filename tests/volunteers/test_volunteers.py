@@ -208,9 +208,9 @@ def test_home_page_counts_active_volunteers(as_user, world, db, client):
     make_profiles(db, world, 3)
     page = client.get("/").get_data(as_text=True)
     assert "志愿者" in page
-    figures = dict((str(k), v) for k, v in services._volunteer_figures([world.a.id]))
+    figures = dict((str(k), v) for k, v in services.home_figures([world.a.id]))
     assert figures["志愿者"] == 3
     profile = db.session.scalars(select(VolunteerProfile)).first()
     profile.status = "suspended"
     db.session.commit()
-    assert dict((str(k), v) for k, v in services._volunteer_figures(None))["志愿者"] == 2
+    assert dict((str(k), v) for k, v in services.home_figures(None))["志愿者"] == 2

@@ -1,4 +1,7 @@
-"""Reset links made by a secretary, the person's data download, and closing an account."""
+"""Reset links made by a secretary, the person's data download, and closing an account.
+
+The blueprint keeps its name, `account_security`, so every endpoint stays as it was.
+"""
 
 import json
 
@@ -16,9 +19,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
-from alliance.accounts import security
+from alliance.accounts import personal_data, reset_links
 from alliance.accounts.models import User
-from alliance.accounts.security_forms import CloseAccountForm, ResetPasswordForm
+from alliance.accounts.personal_forms import CloseAccountForm, ResetPasswordForm
 from alliance.communities.services import can_see_community
 from alliance.extensions import db, limiter
 from alliance.validators import mask_phone
@@ -46,9 +49,9 @@ def create_reset_link(user_id: int):
     if person.id == current_user.id:
         flash(_("请在“我的账号”里修改自己的密码。"), "info")
         return redirect(url_for("accounts.me"))
-    if not security.can_reset_password_of(current_user, person):
+    if not reset_links.can_reset_password_of(current_user, person):
         abort(403)
-    token = security.create_reset_link(person, by=current_user)
+    token = reset_links.create_reset_link(person, by=current_user)
     db.session.commit()
     link = url_for(".reset_password", token=token, _external=True)
     return _private(
@@ -58,7 +61,7 @@ def create_reset_link(user_id: int):
                 person=person,
                 phone_masked=mask_phone(person.phone),
                 link=link,
-                hours=int(security.RESET_VALID_FOR.total_seconds() // 3600),
+                hours=int(reset_links.RESET_VALID_FOR.total_seconds() // 3600),
             )
         )
     )
@@ -84,14 +87,14 @@ def _invalid(reason: str):
 @limiter.limit(_login_limit, methods=["POST"])
 def reset_password(token: str):
     try:
-        reset = security.find_reset(token)
-    except security.ResetLinkInvalid as exc:
+        reset = reset_links.find_reset(token)
+    except reset_links.ResetLinkInvalid as exc:
         return _invalid(exc.reason)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            security.use_reset_link(token, form.password.data)
-        except security.ResetLinkInvalid as exc:
+            reset_links.use_reset_link(token, form.password.data)
+        except reset_links.ResetLinkInvalid as exc:
             db.session.rollback()
             return _invalid(exc.reason)
         db.session.commit()
@@ -107,7 +110,7 @@ def reset_password(token: str):
 @bp.get("/me/data")
 @login_required
 def my_data():
-    data = security.export_personal_data(current_user._get_current_object())
+    data = personal_data.export_personal_data(current_user._get_current_object())
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = "attachment; filename=alliance-my-data.json"
@@ -121,8 +124,8 @@ def close_account():
     form = CloseAccountForm()
     if form.validate_on_submit():
         try:
-            security.close_account(current_user._get_current_object(), form.password.data)
-        except security.WrongPassword:
+            personal_data.close_account(current_user._get_current_object(), form.password.data)
+        except personal_data.WrongPassword:
             form.password.errors.append(_("当前密码不正确。"))
         else:
             db.session.commit()

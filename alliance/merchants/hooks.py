@@ -1,0 +1,9 @@
+"""The members' part in the rest of the platform (see alliance.hooks)."""
+
+from alliance.hooks import Hooks
+from alliance.merchants import demo, services
+
+HOOKS = Hooks(
+    home_figures=services.home_figures,
+    demo_steps=(demo.merchants, demo.merchant_applications),
+)

@@ -1,6 +1,5 @@
 """Unbound extension objects; create_app() binds them."""
 
-from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +10,8 @@ from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from alliance.i18n import RequestBabel
 
 
 class Base(DeclarativeBase):
@@ -30,7 +31,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = RequestBabel()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()

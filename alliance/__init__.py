@@ -32,6 +32,7 @@ def register_extensions(app: Flask) -> None:
     from alliance.assets import init_assets
     from alliance.database import init_database
     from alliance.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from alliance.health import init_health
     from alliance.i18n import select_locale
     from alliance.security import init_security
 
@@ -45,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_security(app)
     init_assets(app)
+    init_health(app)
 
     from alliance.accounts.login import configure_login
 

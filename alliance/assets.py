@@ -1,6 +1,7 @@
 """Static files served from memory, compressed ahead of time, under fingerprinted names.
 
-Every file in static/ is read once at start-up, gzipped and Brotli-compressed once, and answered
+Every file in static/ is read once at start-up, gzipped and Brotli-compressed once (on its first
+request), and answered
 by a WSGI layer in front of Flask: a CSS or JS request costs no session, login loader, locale,
 rate limiter or template, and no compression per request. `url_for('static', filename=...)` gives
 the fingerprinted name (`css/app.3f2a1b9c0d.css`), answered with a year-long immutable cache; the
@@ -33,14 +34,33 @@ SHELL = (
 COMPRESSIBLE = (".css", ".js", ".svg", ".json", ".txt", ".html", ".xml")
 
 
+# Compressed bodies by content digest: made on a file's first request (a worker starts fast),
+# then shared by every app of the process (the tests build many).
+_PACKED: dict[tuple[str, str], bytes] = {}
+
+
 @dataclass
 class Asset:
     mimetype: str
-    etag: str
+    digest: str
     mtime: float
     plain: bytes
-    gzip: bytes | None
-    br: bytes | None
+    packable: bool
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.digest}"'
+
+    def packed(self, coding: str) -> bytes:
+        key = (self.digest, coding)
+        body = _PACKED.get(key)
+        if body is None:
+            if coding == "br":
+                body = brotli.compress(self.plain, quality=11)
+            else:
+                body = gzip.compress(self.plain, 9, mtime=0)
+            _PACKED[key] = body
+        return body
 
 
 def _read(path: Path) -> tuple[Asset, str]:
@@ -49,15 +69,8 @@ def _read(path: Path) -> tuple[Asset, str]:
     mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if mimetype.startswith("text/") or mimetype in ("application/javascript", "image/svg+xml"):
         mimetype += "; charset=utf-8"
-    packed = path.suffix in COMPRESSIBLE and len(data) > 256
-    asset = Asset(
-        mimetype=mimetype,
-        etag=f'"{digest}"',
-        mtime=path.stat().st_mtime,
-        plain=data,
-        gzip=gzip.compress(data, 9, mtime=0) if packed else None,
-        br=brotli.compress(data, quality=11) if packed else None,
-    )
+    packable = path.suffix in COMPRESSIBLE and len(data) > 256
+    asset = Asset(mimetype, digest, path.stat().st_mtime, data, packable)
     return asset, digest
 
 
@@ -129,12 +142,10 @@ class StaticFiles:
             return [b""]
         body = asset.plain
         accepted = environ.get("HTTP_ACCEPT_ENCODING", "")
-        if asset.br is not None and "br" in accepted:
-            body = asset.br
-            headers.append(("Content-Encoding", "br"))
-        elif asset.gzip is not None and "gzip" in accepted:
-            body = asset.gzip
-            headers.append(("Content-Encoding", "gzip"))
+        coding = "br" if "br" in accepted else "gzip" if "gzip" in accepted else None
+        if asset.packable and coding:
+            body = asset.packed(coding)
+            headers.append(("Content-Encoding", coding))
         headers += [("Content-Type", asset.mimetype), ("Content-Length", str(len(body)))]
         start_response("200 OK", headers)
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]

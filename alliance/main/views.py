@@ -6,6 +6,7 @@ from alliance.accounts.models import Role
 from alliance.communities.models import Community
 from alliance.communities.services import visible_community_ids
 from alliance.extensions import db
+from alliance.health import database_answers
 from alliance.main.services import glance
 
 bp = Blueprint("main", __name__)
@@ -31,5 +32,7 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(select(1))
+    # Answered by alliance.health in front of the app; this view serves whatever bypasses it.
+    if not database_answers(db.engine):
+        return {"status": "unavailable"}, 503
     return {"status": "ok"}

@@ -8,9 +8,10 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
@@ -318,10 +319,10 @@ class Verification:
 _Holder = aliased(User)
 
 
-def _card_row(parsed: codes.ParsedCode):
-    """One indexed query: the card, its holder's name, volunteer and member status."""
-    column = Card.code if parsed.kind == CodeType.STATIC else Card.rotating_id
-    return db.session.execute(
+@cache
+def _card_statement(static: bool):
+    column = Card.code if static else Card.rotating_id
+    return (
         select(
             Card,
             _Holder.display_name,
@@ -332,8 +333,14 @@ def _card_row(parsed: codes.ParsedCode):
         .join(_Holder, _Holder.id == Card.holder_id)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Card.holder_id)
         .outerjoin(Merchant, Merchant.id == Card.merchant_id)
-        .where(column == parsed.key)
-    ).first()
+        .where(column == bindparam("key"))
+    )
+
+
+def _card_row(parsed: codes.ParsedCode):
+    """One indexed query: the card, its holder's name, volunteer and member status."""
+    statement = _card_statement(parsed.kind == CodeType.STATIC)
+    return db.session.execute(statement, {"key": parsed.key}).first()
 
 
 def verify(
@@ -684,11 +691,9 @@ class TokenGrant:
         return db.session.get(ApiToken, self.id, options=[joinedload(ApiToken.user)])
 
 
-def grant_for(raw: str | None) -> TokenGrant | None:
-    """The active token's user, staff link and merchant, or None; one statement."""
-    token_hash = _token_hash_or_none(raw)
-    if token_hash is None:
-        return None
+@cache
+def _grant_statement():
+    # Built once: a statement built per call costs more to assemble and key than to run.
     staff = (
         select(MerchantStaff.id)
         .where(
@@ -697,12 +702,20 @@ def grant_for(raw: str | None) -> TokenGrant | None:
         )
         .exists()
     )
-    row = db.session.execute(
+    return (
         select(ApiToken.id, ApiToken.user_id, User.active, staff, ApiToken.last_used_at, Merchant)
         .join(User, User.id == ApiToken.user_id)
         .join(Merchant, Merchant.id == ApiToken.merchant_id)
-        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
-    ).first()
+        .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    )
+
+
+def grant_for(raw: str | None) -> TokenGrant | None:
+    """The active token's user, staff link and merchant, or None; one statement."""
+    token_hash = _token_hash_or_none(raw)
+    if token_hash is None:
+        return None
+    row = db.session.execute(_grant_statement(), {"token_hash": token_hash}).first()
     return TokenGrant(*row) if row else None
 
 

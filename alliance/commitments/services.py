@@ -8,10 +8,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from alliance.accounts.models import Role, User
@@ -575,22 +576,28 @@ def applicable_offers(merchant: Merchant, card_kind: str, on_date: date) -> list
     """
     if card_kind not in set(CardKind):
         raise ValueError(f"unknown card kind {card_kind!r}")
-    return list(
-        db.session.scalars(
-            select(Offer)
-            .join(Commitment, Commitment.id == Offer.commitment_id)
-            .join(Merchant, Merchant.id == Commitment.merchant_id)
-            .where(
-                Commitment.merchant_id == merchant.id,
-                Commitment.status == CommitmentStatus.PUBLISHED,
-                active_clause(),
-                Offer.qualifies.in_((card_kind, Qualifies.BOTH)),
-                (Offer.valid_from.is_(None)) | (Offer.valid_from <= on_date),
-                (Offer.valid_until.is_(None)) | (Offer.valid_until >= on_date),
-            )
-            .options(contains_eager(Offer.commitment))
-            .order_by(Offer.rate_percent, Offer.id)
+    params = {"merchant_id": merchant.id, "card_kind": card_kind, "on_date": on_date}
+    return list(db.session.scalars(_offers_statement(), params))
+
+
+@cache
+def _offers_statement():
+    # Built once (every verification runs it): assembling and keying it cost more than the query.
+    on_date = bindparam("on_date")
+    return (
+        select(Offer)
+        .join(Commitment, Commitment.id == Offer.commitment_id)
+        .join(Merchant, Merchant.id == Commitment.merchant_id)
+        .where(
+            Commitment.merchant_id == bindparam("merchant_id"),
+            Commitment.status == CommitmentStatus.PUBLISHED,
+            active_clause(),
+            Offer.qualifies.in_([bindparam("card_kind"), Qualifies.BOTH]),
+            (Offer.valid_from.is_(None)) | (Offer.valid_from <= on_date),
+            (Offer.valid_until.is_(None)) | (Offer.valid_until >= on_date),
         )
+        .options(contains_eager(Offer.commitment))
+        .order_by(Offer.rate_percent, Offer.id)
     )
 
 

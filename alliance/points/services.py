@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from alliance.accounts.models import User
@@ -203,11 +203,11 @@ def account_of(user_id: int) -> PointsAccount | None:
     return db.session.scalars(select(PointsAccount).where(PointsAccount.user_id == user_id)).first()
 
 
+_BALANCE = select(PointsAccount.balance).where(PointsAccount.user_id == bindparam("user_id"))
+
+
 def balance_of(user_id: int) -> int:
-    return (
-        db.session.scalar(select(PointsAccount.balance).where(PointsAccount.user_id == user_id))
-        or 0
-    )
+    return db.session.scalar(_BALANCE, {"user_id": user_id}) or 0
 
 
 def ensure_account(user_id: int, community_id: int) -> int:
@@ -556,20 +556,30 @@ class CounterItem:
         return self.item.stock > 0 and self.affordable and self.within_limit
 
 
-def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[CounterItem]:
-    """The member's active items for this holder, with what they may exchange now (1 query)."""
+def _counter_items_statement():
+    # Built once (every verification runs it): assembling and keying it cost more than the query.
+    merchant_id = bindparam("merchant_id")
     used = (
         select(Exchange.item_id, func.count(Exchange.id).label("n"))
-        .where(Exchange.user_id == user_id, Exchange.merchant_id == merchant.id)
+        .where(Exchange.user_id == bindparam("user_id"), Exchange.merchant_id == merchant_id)
         .group_by(Exchange.item_id)
         .subquery()
     )
-    rows = db.session.execute(
+    return (
         select(ExchangeItem, func.coalesce(used.c.n, 0))
         .outerjoin(used, used.c.item_id == ExchangeItem.id)
-        .where(ExchangeItem.merchant_id == merchant.id, ExchangeItem.active)
+        .where(ExchangeItem.merchant_id == merchant_id, ExchangeItem.active)
         .order_by(ExchangeItem.points, ExchangeItem.id)
-    ).all()
+    )
+
+
+_COUNTER_ITEMS = _counter_items_statement()
+
+
+def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[CounterItem]:
+    """The member's active items for this holder, with what they may exchange now (1 query)."""
+    params = {"user_id": user_id, "merchant_id": merchant.id}
+    rows = db.session.execute(_COUNTER_ITEMS, params).all()
     return [
         CounterItem(
             item,

@@ -18,6 +18,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    from alliance.stars.levels import init_app as check_star_levels
+
+    check_star_levels(app)  # refuses to start with thresholds out of order
 
     register_extensions(app)
     register_blueprints(app)

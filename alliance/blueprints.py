@@ -17,6 +17,7 @@ from alliance.merchants.views import bp as merchants_bp
 from alliance.notifications.views import bp as notifications_bp
 from alliance.points.api import bp as points_api_bp
 from alliance.points.views import bp as points_bp
+from alliance.stars.views import bp as stars_bp
 from alliance.volunteers.views import bp as volunteers_bp
 
 BLUEPRINTS = (
@@ -38,4 +39,5 @@ BLUEPRINTS = (
     activities_bp,
     points_bp,
     points_api_bp,
+    stars_bp,
 )

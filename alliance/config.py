@@ -63,6 +63,8 @@ class Config:
     FORCE_HTTPS = False
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "alliance2026")
+    # Star levels 一星 to 五星: confirmed service hours, increasing (checked at start-up).
+    STAR_LEVEL_HOURS = os.environ.get("STAR_LEVEL_HOURS", "100,300,600,1000,1500")
     WTF_CSRF_TIME_LIMIT = None
 
 

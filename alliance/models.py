@@ -41,6 +41,7 @@ from alliance.points.models import (  # noqa: F401,E402
     PointsAccount,
     PointsRule,
 )
+from alliance.stars.models import StarAward  # noqa: F401,E402
 from alliance.volunteers.models import (  # noqa: F401
     VolunteerApplication,
     VolunteerProfile,

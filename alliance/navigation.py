@@ -89,6 +89,9 @@ def _points_items(user) -> list[tuple[str, str]]:
         items.append((_("活动管理"), url_for("activities.manage")))
     if user.has_role(Role.SECRETARY):
         items.append((_("积分管理"), url_for("points.admin")))
+    if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
+        items.append((_("星级表彰"), url_for("stars.recognition")))
+        items.append((_("服务记录导出"), url_for("stars.records")))
     if user.has_role(Role.MERCHANT_STAFF):
         items.append((_("积分兑换项目"), url_for("points.items")))
     return items

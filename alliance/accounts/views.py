@@ -17,6 +17,8 @@ from alliance.accounts.models import Role
 from alliance.communities.services import all_communities
 from alliance.extensions import db, limiter
 from alliance.formkit import choices
+from alliance.stars import services as stars
+from alliance.stars.forms import CardStarForm
 from alliance.validators import mask_phone
 
 bp = Blueprint("accounts", __name__)
@@ -117,8 +119,11 @@ def me():
             flash(_("密码已修改，其他设备上的登录已失效。"), "success")
             return redirect(url_for("accounts.me"))
     language_form = LanguageForm(locale=current_user.locale)
+    volunteering = stars.summary_for(current_user)
     return render_template(
         "accounts/me.html",
+        volunteering=volunteering,
+        star_form=CardStarForm(show=volunteering.show_on_card) if volunteering else None,
         password_form=password_form,
         language_form=language_form,
         phone_masked=mask_phone(current_user.phone),

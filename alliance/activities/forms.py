@@ -57,6 +57,12 @@ class EditActivityForm(FlaskForm):
         # Points are worked out when the hours are confirmed, and then kept.
         description=_l("修改每小时积分或应急任务只影响尚未确认的服务时长，已发放的积分不变。"),
     )
+    insured = BooleanField(_l("已为参加的志愿者投保（保险）"))
+    insurance_policy = StringField(
+        _l("保险公司和保单号"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("例如：某某保险 志愿者团体意外险 保单号 P2026…；报名前志愿者会看到"),
+    )
     submit = SubmitField(_l("保存修改"))
 
     def __init__(self, *args, projects=(), **kwargs):
@@ -120,6 +126,8 @@ class TimesForm(FlaskForm):
     check_out = LocalDateTimeField(
         _l("签退时间"), validators=[DataRequired(message=_l("请填写签退时间。"))]
     )
+    # Required by the service when the activity's day is over (补录).
+    reason = StringField(_l("补录原因"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("保存时间"))
 
 

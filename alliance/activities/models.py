@@ -74,6 +74,9 @@ class Activity(db.Model):
     # per-activity points-per-hour overrides the rule's base rate.
     emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     points_per_hour: Mapped[int | None] = mapped_column(Integer)
+    # 保险: whether the volunteers are insured for it, and the policy (insurer and number).
+    insured: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    insurance_policy: Mapped[str] = mapped_column(String(200), default="", server_default="")
     status: Mapped[str] = mapped_column(String(12), default=ActivityStatus.PUBLISHED, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -150,6 +153,10 @@ class Signup(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     points: Mapped[int | None] = mapped_column(Integer)
+    # 补录: times entered by hand on a later day than the activity, by whom and why.
+    backfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    backfilled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    backfill_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     slot: Mapped[ActivitySlot] = relationship(back_populates="signups")
@@ -182,8 +189,16 @@ class ServiceRecord(db.Model):
     total_minutes: Mapped[int] = mapped_column(Integer)
     activity_count: Mapped[int] = mapped_column(Integer)
     points_earned: Mapped[int] = mapped_column(Integer, default=0)
+    # The star level (0 = none yet) when the record was issued.
+    star_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_day: Mapped[date | None] = mapped_column(Date)
     last_day: Mapped[date | None] = mapped_column(Date)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     community: Mapped["Community"] = relationship()  # noqa: F821
+
+    @property
+    def star_name(self) -> str:
+        from alliance.stars.levels import name_of
+
+        return name_of(self.star_level or 0)

@@ -61,6 +61,7 @@ def export(user) -> dict:
                     "minutes": s.minutes,
                     "confirmed_at": _iso(s.confirmed_at),
                     "points": s.points,
+                    "backfill_reason": s.backfill_reason or None,
                 }
                 for s in signups
             ],

@@ -32,6 +32,7 @@ from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.points import services as points
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
+from alliance.stars import services as stars
 from alliance.validators import mask_name
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 
@@ -89,6 +90,8 @@ class ActivityInput:
     points_per_hour: object = None  # "" or None: the community rule
     project_id: int | None = None
     slots: list[SlotInput] = field(default_factory=list)
+    insured: bool = False
+    insurance_policy: str = ""
 
 
 def _checked_slot(data: SlotInput, now: datetime) -> dict:
@@ -140,6 +143,17 @@ def _checked_details(community_id: int, data: ActivityInput) -> dict:
                 field="points_per_hour",
             )
         per_hour = int(per_hour_text)
+    policy = (data.insurance_policy or "").strip()
+    if data.insured and not policy:
+        raise ActivityError(
+            "policy_required",
+            _l("请填写保险公司和保单号（已为志愿者投保时必填）。"),
+            field="insurance_policy",
+        )
+    if len(policy) > 200:
+        raise ActivityError(
+            "policy_too_long", _l("保单信息不能超过200字。"), field="insurance_policy"
+        )
     if data.project_id:
         project = db.session.get(Project, data.project_id)
         if project is None or project.community_id != community_id:
@@ -154,6 +168,8 @@ def _checked_details(community_id: int, data: ActivityInput) -> dict:
         "emergency": bool(data.emergency),
         "points_per_hour": per_hour,
         "project_id": data.project_id or None,
+        "insured": bool(data.insured),
+        "insurance_policy": policy if data.insured else "",
     }
 
 
@@ -345,13 +361,42 @@ def check_out(signup: Signup, at: datetime) -> None:
     db.session.flush()
 
 
-def set_times(signup: Signup, check_in_at: datetime | None, check_out_at: datetime | None) -> None:
-    """The organiser marks attendance by hand."""
+def is_backfill(slot: ActivitySlot, now: datetime) -> bool:
+    """补录: hours entered on a later (local) day than the activity's slot ended."""
+    return local_date(now) > local_date(slot.ends_at)
+
+
+def set_times(
+    signup: Signup,
+    check_in_at: datetime | None,
+    check_out_at: datetime | None,
+    *,
+    actor: User | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> None:
+    """The organiser marks attendance by hand; after the activity's day it is a 补录 and
+    needs a reason, kept with who entered it for the service record export."""
+    now = now or utcnow()
     lock_for_write()
     _open_for_attendance(signup)
     if check_in_at is None or check_out_at is None:
         raise ActivityError("times_required", _l("请填写签到和签退时间。"), field="check_in")
-    signup.minutes = _minutes(check_in_at, check_out_at)
+    minutes = _minutes(check_in_at, check_out_at)
+    if is_backfill(signup.slot, now):
+        reason = (reason or "").strip()
+        if not reason:
+            raise ActivityError(
+                "reason_required",
+                _l("活动结束后补录时长，请填写补录原因。"),
+                field="reason",
+            )
+        if len(reason) > 200:
+            raise ActivityError("reason_too_long", _l("补录原因不能超过200字。"), field="reason")
+        signup.backfilled_at = now
+        signup.backfilled_by_id = actor.id if actor else None
+        signup.backfill_reason = reason
+    signup.minutes = minutes
     signup.check_in_at, signup.check_out_at = check_in_at, check_out_at
     db.session.flush()
 
@@ -429,8 +474,8 @@ def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
     earned = points_for_signup(signup)
     signup.points = earned
     db.session.flush()
+    holder = db.session.get(User, signup.user_id)
     if earned > 0:
-        holder = db.session.get(User, signup.user_id)
         points.post_entry(
             user_id=signup.user_id,
             community_id=holder.community_id or signup.community_id,
@@ -441,6 +486,7 @@ def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
             reason=signup.activity.title,
             now=now,
         )
+    stars.record_progress(signup.user_id, holder.community_id or signup.community_id, now)
     return earned
 
 
@@ -559,6 +605,7 @@ def issue_record(user: User) -> ServiceRecord:
         points_earned=summary.points_earned,
         first_day=summary.first_day,
         last_day=summary.last_day,
+        star_level=stars.level_of(user.id),
     )
     db.session.add(record)
     db.session.flush()

@@ -27,6 +27,7 @@ from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report, save_form
 from alliance.points.models import PointsAccount
+from alliance.stars import levels as star_levels
 
 bp = Blueprint("activities", __name__)
 
@@ -200,6 +201,8 @@ def _activity_input(form: EditActivityForm) -> services.ActivityInput:
         points_per_hour=form.points_per_hour.data,
         project_id=form.project_id.data or None,
         slots=slots,
+        insured=form.insured.data,
+        insurance_policy=form.insurance_policy.data or "",
     )
 
 
@@ -326,6 +329,7 @@ def _attendance_page(slot, scan_form=None, status=200):
         scan_form=scan_form or ScanForm(),
         form=ButtonForm(),
         times_form=TimesForm(),
+        backfill=services.is_backfill(slot, utcnow()),
     ), status
 
 
@@ -368,7 +372,13 @@ def set_times(signup_id: int):
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
         return redirect(url_for(".attendance", slot_id=slot_id)), 303
     try:
-        services.set_times(signup, form.check_in.moment, form.check_out.moment)
+        services.set_times(
+            signup,
+            form.check_in.moment,
+            form.check_out.moment,
+            actor=current_user,
+            reason=form.reason.data or "",
+        )
     except services.ActivityError as exc:
         rollback_and_report(exc)
     else:
@@ -465,6 +475,7 @@ def record():
     return render_template(
         "activities/record_preview.html",
         summary=summary,
+        star=star_levels.standing(summary.total_minutes),
         form=ButtonForm(),
         card_number=services.volunteer_card_number(current_user.id),
     )

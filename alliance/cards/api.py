@@ -55,6 +55,10 @@ class CardOffer(Schema):
     usage_limit = fields.Integer(allow_none=True)
     usage_period = fields.String(metadata={"enum": ["day", "week", "month", "unlimited"]})
     requires_rotating = fields.Boolean()
+    min_star_level = fields.Integer(
+        allow_none=True,
+        metadata={"description": "1–5: volunteer cards need this star level (一星–五星)"},
+    )
 
 
 @api_schema("CardVerification")
@@ -128,6 +132,7 @@ def serialize_verification(result: services.Verification) -> dict:
                 "usage_limit": o.usage_limit,
                 "usage_period": o.usage_period,
                 "requires_rotating": bool(o.requires_rotating),
+                "min_star_level": o.min_star_level,
             }
             for o in result.offers
         ]

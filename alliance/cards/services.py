@@ -36,6 +36,7 @@ from alliance.extensions import db
 from alliance.idempotency import clean_key, request_fingerprint
 from alliance.merchants import services as merchant_services
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
+from alliance.stars import services as stars
 from alliance.validators import mask_name
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 
@@ -471,6 +472,9 @@ def redeem(
         raise CardError(
             "rotating_required", _l("这项优惠需要出示手机上的动态码，打印卡或截图不能使用。"), 422
         )
+    below_level = stars.offer_level_refusal(offer, check.card)
+    if below_level:
+        raise CardError("star_level_required", below_level, 422)
     today = local_today(now)
     limited = offer.usage_period != UsagePeriod.UNLIMITED and offer.usage_limit
     pkey = period_key(offer.usage_period, today)

@@ -42,6 +42,7 @@ from alliance.communities.services import (
 from alliance.extensions import db, limiter
 from alliance.formkit import rollback_and_report
 from alliance.merchants import services as merchant_services
+from alliance.stars import services as stars
 from alliance.validators import mask_name
 
 bp = Blueprint("cards", __name__)
@@ -118,7 +119,10 @@ def mine():
     ]
     response = Response(
         render_template(
-            "cards/mine.html", cards=shown, holder_masked=mask_name(current_user.display_name)
+            "cards/mine.html",
+            cards=shown,
+            holder_masked=mask_name(current_user.display_name),
+            star=stars.card_standing(current_user.id) if cards else None,
         )
     )
     response.headers["Cache-Control"] = "private, no-cache"

@@ -58,6 +58,7 @@ def serialize_commitment(c: Commitment) -> dict:
             },
             # True: the cashier must scan the rotating code on the phone (no printed cards).
             "requires_rotating": bool(o.requires_rotating),
+            "min_star_level": o.min_star_level,
         }
     service = None
     if c.service is not None:

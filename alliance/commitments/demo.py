@@ -231,7 +231,8 @@ EXTRA_OFFERS = {
     7: ("志愿者周二观影半价", 50, "volunteer", 1, UsagePeriod.WEEK, "每周二"),
     9: ("联盟单位团购8.5折", 85, "alliance", None, UsagePeriod.UNLIMITED, "满200元"),
     11: ("志愿者粮油8.8折", 88, "volunteer", 2, UsagePeriod.MONTH, "米面粮油"),
-    13: ("志愿者染烫7折", 70, "volunteer", 1, UsagePeriod.MONTH, ""),
+    # Its offer asks for 三星 (set by the stars demo step, once levels exist).
+    13: ("三星以上志愿者染烫7折", 70, "volunteer", 1, UsagePeriod.MONTH, ""),
     17: ("学生配镜7折", 70, "both", 1, UsagePeriod.MONTH, "18岁以下学生"),
     23: ("志愿者家宴8折", 80, "volunteer", 1, UsagePeriod.WEEK, "10人以下"),
 }

@@ -21,6 +21,7 @@ from alliance.commitments.models import (
 )
 from alliance.commitments.services import CommitmentInput, OfferInput, ServiceInput
 from alliance.formkit import choices
+from alliance.stars import levels as star_levels
 
 
 class CommitmentForm(FlaskForm):
@@ -72,6 +73,16 @@ class CommitmentForm(FlaskForm):
         ),
     )
 
+    min_star_level = SelectField(
+        _l("星级要求（仅志愿者卡）"),
+        coerce=int,
+        default=0,
+        choices=choices([(0, _l("不限星级"))] + star_levels.choices()),
+        description=_l(
+            "例如“三星以上志愿者 7折”：持志愿者卡者须达到这个星级；共富联盟卡不适用星级。"
+        ),
+    )
+
     service_what = StringField(
         _l("服务内容"),
         validators=[Length(max=200)],
@@ -98,6 +109,7 @@ class CommitmentForm(FlaskForm):
                 usage_limit=self.usage_limit.data,
                 usage_period=self.usage_period.data,
                 requires_rotating=self.requires_rotating.data,
+                min_star_level=self.min_star_level.data or None,
             )
         service = None
         if self.kind.data == CommitmentKind.SERVICE:
@@ -132,6 +144,7 @@ class CommitmentForm(FlaskForm):
             self.usage_period.data = offer.usage_period
             self.usage_limit.data = offer.usage_limit
             self.requires_rotating.data = offer.requires_rotating
+            self.min_star_level.data = offer.min_star_level or 0
         if commitment.service is not None:
             s = commitment.service
             self.service_what.data = s.what

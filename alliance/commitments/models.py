@@ -200,6 +200,10 @@ class Offer(db.Model):
             name="validity_order",
         ),
         CheckConstraint("usage_limit IS NULL OR usage_limit >= 1", name="usage_limit_positive"),
+        CheckConstraint(
+            "min_star_level IS NULL OR (min_star_level >= 1 AND min_star_level <= 5)",
+            name="min_star_level_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -217,6 +221,8 @@ class Offer(db.Model):
     usage_period: Mapped[str] = mapped_column(String(10), default=UsagePeriod.UNLIMITED)
     # Cards issue: only the phone's rotating code (not a static/printed code) may redeem it.
     requires_rotating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "三星以上志愿者 7折": the holder's star level (1–5) must be at least this; volunteers only.
+    min_star_level: Mapped[int | None] = mapped_column(Integer)
 
     commitment: Mapped[Commitment] = relationship(back_populates="offer")
 
@@ -231,6 +237,13 @@ class Offer(db.Model):
 
     @property
     def qualifies_label(self) -> str:
+        if self.min_star_level:
+            from alliance.stars.levels import name_of
+
+            level = name_of(self.min_star_level)
+            if self.qualifies == Qualifies.BOTH:
+                return str(_l("共富联盟卡和%(level)s及以上志愿者卡", level=level))
+            return str(_l("%(level)s及以上志愿者卡", level=level))
         return str(QUALIFIES_LABELS.get(self.qualifies, self.qualifies))
 
     @property

@@ -117,6 +117,7 @@ class OfferInput:
     usage_limit: int | None = None
     usage_period: str = UsagePeriod.UNLIMITED
     requires_rotating: bool = False
+    min_star_level: int | None = None  # 1–5; volunteer cards only
 
 
 @dataclass
@@ -153,6 +154,14 @@ def _checked_offer(data: OfferInput) -> dict:
         raise CommitmentError(_l("结束日期不能早于开始日期。"), "valid_until")
     if data.usage_period not in set(UsagePeriod):
         raise CommitmentError(_l("请选择使用次数的周期。"), "usage_period")
+    level = data.min_star_level or None
+    if level is not None and (not isinstance(level, int) or not 1 <= level <= 5):
+        raise CommitmentError(_l("星级要求应为一星到五星。"), "min_star_level")
+    if level is not None and data.qualifies == Qualifies.ALLIANCE:
+        raise CommitmentError(
+            _l("星级要求只适用于志愿者卡：只适用共富联盟卡的优惠不能设星级要求。"),
+            "min_star_level",
+        )
     limit = data.usage_limit
     if data.usage_period == UsagePeriod.UNLIMITED:
         limit = None
@@ -168,6 +177,7 @@ def _checked_offer(data: OfferInput) -> dict:
         "usage_limit": limit,
         "usage_period": data.usage_period,
         "requires_rotating": bool(data.requires_rotating),
+        "min_star_level": level,
     }
 
 
@@ -413,6 +423,7 @@ def start_correction(commitment: Commitment, author: User) -> Commitment:
             usage_limit=o.usage_limit,
             usage_period=o.usage_period,
             requires_rotating=o.requires_rotating,
+            min_star_level=o.min_star_level,
         )
     if commitment.service is not None:
         s = commitment.service

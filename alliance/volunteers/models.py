@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
@@ -90,6 +90,8 @@ class VolunteerProfile(db.Model):
     availability: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(12), default=VolunteerStatus.ACTIVE, index=True)
     status_reason: Mapped[str] = mapped_column(String(200), default="")
+    # The holder's choice: show the star level on the volunteer card page.
+    show_star_on_card: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped["User"] = relationship()  # noqa: F821

@@ -301,7 +301,7 @@ def gunicorn(app_spec: str, env: dict, port: int):
     )
     try:
         probe = "/healthz" if app_spec.startswith("alliance") else "/"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a busy shared machine boots workers slowly
         while True:
             try:
                 status, _h, _b = http_request(port, "GET", probe)

@@ -4,18 +4,18 @@ from alliance.accounts.personal_views import bp as account_security_bp
 from alliance.accounts.views import bp as accounts_bp
 from alliance.activities.views import bp as activities_bp
 from alliance.api.openapi import bp as openapi_bp
-from alliance.cards.api import bp as cards_api_bp
 from alliance.cards.views import bp as cards_bp
 from alliance.commitments.api import api_bp as commitments_api_bp
 from alliance.commitments.views import bp as commitments_bp
 from alliance.communities.views import bp as communities_bp
+from alliance.counter.api import bp as counter_api_bp
+from alliance.counter.views import bp as counter_bp
 from alliance.help_requests.open311 import bp as open311_bp
 from alliance.help_requests.views import bp as help_requests_bp
 from alliance.main.views import bp as main_bp
 from alliance.merchants.api import bp as merchants_api_bp
 from alliance.merchants.views import bp as merchants_bp
 from alliance.notifications.views import bp as notifications_bp
-from alliance.points.api import bp as points_api_bp
 from alliance.points.views import bp as points_bp
 from alliance.stars.views import bp as stars_bp
 from alliance.volunteers.views import bp as volunteers_bp
@@ -32,12 +32,12 @@ BLUEPRINTS = (
     volunteers_bp,
     account_security_bp,
     cards_bp,
-    cards_api_bp,
+    counter_bp,
+    counter_api_bp,
     help_requests_bp,
     open311_bp,
     notifications_bp,
     activities_bp,
     points_bp,
-    points_api_bp,
     stars_bp,
 )

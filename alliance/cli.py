@@ -9,7 +9,7 @@ from alliance.extensions import db
 
 def register_commands(app: Flask) -> None:
     """Every command, named here: no domain hangs a group on its blueprint."""
-    from alliance.cards.cli import api_token
+    from alliance.api.cli import api_token
     from alliance.maintenance.cli import backup_command, restore_command
     from alliance.points.cli import points
 

@@ -7,8 +7,9 @@ from alliance.activities.models import (  # noqa: F401,E402
     ServiceRecord,
     Signup,
 )
+from alliance.api.models import ApiToken, Open311Key  # noqa: F401
 from alliance.audit.models import AuditEntry  # noqa: F401
-from alliance.cards.models import ApiToken, Card, CardSequence, Redemption  # noqa: F401,E402
+from alliance.cards.models import Card, CardSequence, Redemption  # noqa: F401,E402
 from alliance.commitments.models import (  # noqa: F401
     BrokenCommitmentReport,
     Commitment,
@@ -21,7 +22,6 @@ from alliance.help_requests.models import (  # noqa: F401,E402
     CoBuildingUnit,
     HelpRequest,
     HelpRequestEvent,
-    Open311Key,
     Project,
     Resource,
     ServiceCategory,

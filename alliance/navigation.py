@@ -49,7 +49,7 @@ def _card_items(user) -> list[tuple[str, str]]:
     if user.has_role(Role.VOLUNTEER, Role.MERCHANT_STAFF):
         items.append((_("我的卡"), url_for("cards.mine")))
     if user.has_role(Role.MERCHANT_STAFF):
-        items.append((_("扫码核销"), url_for("cards.scan")))
+        items.append((_("扫码核销"), url_for("counter.scan")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         items.append((_("卡片管理"), url_for("cards.index")))
         items.append((_("核销统计"), url_for("cards.report")))

@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from alliance.api import tokens as api_tokens
 from alliance.extensions import limiter
 from alliance.merchants.services import merchants_of
 
@@ -27,12 +28,11 @@ def seeded(app, db):
     from sqlalchemy import select
 
     from alliance.accounts.models import User
-    from alliance.cards import services as cards
     from alliance.demo.seed import seed_demo
 
     seed_demo("alliance2026")
     staff = db.session.scalar(select(User).where(User.username == "merchant"))
-    _token, raw = cards.create_token(staff, merchants_of(staff)[0], "fuzz")
+    _token, raw = api_tokens.create_token(staff, merchants_of(staff)[0], "fuzz")
     db.session.commit()
     return raw
 

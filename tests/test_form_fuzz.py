@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from alliance.accounts.models import User
-from alliance.cards.forms import yuan_to_fen
+from alliance.counter.forms import yuan_to_fen
 from alliance.extensions import limiter
 from alliance.merchants.models import MerchantApplication
 from tests.conftest import login

@@ -26,6 +26,7 @@ from alliance.clock import local_date, local_start, local_today
 from alliance.commitments.models import CardKind
 from alliance.communities.models import Community
 from alliance.communities.services import can_administer
+from alliance.counter import services as counter
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
@@ -413,7 +414,7 @@ def mark_absent(signup: Signup) -> None:
 def card_holder_from_text(text: str) -> Card:
     """A card number, a code or a scanned /c/<code> URL → the current card, or an error."""
     _card, code = cards.scanned_card(text)
-    result = cards.verify(code, None, with_offers=False)
+    result = counter.verify(code, None, with_offers=False)
     if result.card is None:
         raise ActivityError(
             "unknown_card", _l("没有找到这张卡，请核对卡号或重新扫码。"), 404, field="text"

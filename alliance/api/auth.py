@@ -1,22 +1,22 @@
-"""Bearer-token authentication for the counter APIs (cards, points): member staff's API tokens."""
+"""Bearer-token authentication for the counter API: member staff's cashier tokens."""
 
 from datetime import timedelta
 
 from flask import g, request
 
-from alliance.cards import services as cards
+from alliance.api import tokens
 from alliance.db_types import utcnow
 from alliance.errors import json_error
 
 LAST_USED_GRANULARITY = timedelta(minutes=5)
 
 
-def api_token() -> "cards.TokenGrant | None":
+def api_token() -> tokens.TokenGrant | None:
     """The request's token grant (looked up once: the rate limiter's key needs it first)."""
     if "api_token_lookup" not in g:
         header = request.headers.get("Authorization", "")
         raw = header[7:].strip() if header[:7].lower() == "bearer " else None
-        g.api_token_lookup = cards.grant_for(raw)
+        g.api_token_lookup = tokens.grant_for(raw)
     return g.api_token_lookup
 
 
@@ -32,6 +32,6 @@ def authenticate():
     now = utcnow()
     if grant.last_used_at is None or now - grant.last_used_at > LAST_USED_GRANULARITY:
         # Written at most every few minutes: verification stays a read-only request.
-        cards.touch_token(grant.id, now)
+        tokens.touch_token(grant.id, now)
         g.api_token_touched = True
     g.api_token = grant

@@ -12,6 +12,7 @@ from alliance.cards import services
 from alliance.cards.models import Card, Redemption
 from alliance.commitments.models import CardKind, UsagePeriod
 from alliance.commitments.services import applicable_offers
+from alliance.counter import redemptions
 from alliance.demo.context import DemoContext
 from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
@@ -86,7 +87,7 @@ def _history(ctx: DemoContext) -> None:
     for i, bill in enumerate(BILLS_FEN):
         merchant, offer = choices[i % len(choices)]
         day = today - timedelta(days=2 + i * 5)
-        pkey = services.period_key(offer.usage_period, day)
+        pkey = redemptions.period_key(offer.usage_period, day)
         limited = offer.usage_period != UsagePeriod.UNLIMITED and offer.usage_limit
         slot = used.get((offer.id, pkey), 0) + 1 if limited else None
         if limited and slot > offer.usage_limit:
@@ -107,7 +108,7 @@ def _history(ctx: DemoContext) -> None:
                 "offer_title": offer.commitment.title[:120],
                 "rate_percent": offer.rate_percent,
                 "bill_fen": bill,
-                "saving_fen": services.saving_fen(bill, offer.rate_percent),
+                "saving_fen": redemptions.saving_fen(bill, offer.rate_percent),
                 "period_key": pkey,
                 "local_day": day,
                 "slot": slot,

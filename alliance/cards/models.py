@@ -1,4 +1,4 @@
-"""Cards (志愿者卡 / 共富联盟卡), their redemptions (核销) and cashier API tokens.
+"""Cards (志愿者卡 / 共富联盟卡) and their redemptions (核销).
 
 Codes. A card carries two codes, both opaque and free of personal data:
 
@@ -156,27 +156,3 @@ class Redemption(db.Model):
     @property
     def code_type_label(self) -> str:
         return str(CODE_TYPE_LABELS.get(self.code_type, self.code_type))
-
-
-class ApiToken(db.Model):
-    """A cashier system's key: acts as `user` for `merchant`. Only a SHA-256 of it is kept."""
-
-    __tablename__ = "card_api_tokens"
-    __audit_redact__ = frozenset({"token_hash"})
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
-    name: Mapped[str] = mapped_column(String(60))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(12))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped["User"] = relationship()  # noqa: F821
-    merchant: Mapped["Merchant"] = relationship()  # noqa: F821
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None

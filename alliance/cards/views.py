@@ -1,9 +1,6 @@
 """Cards on the web: the holder's card, verification at the counter, redemption, reports, admin."""
 
-import csv
-import io
 import json
-import uuid
 from pathlib import Path
 
 from flask import (
@@ -16,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,10 +24,12 @@ from alliance import clock
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
+from alliance.api import tokens as api_tokens
+from alliance.api.models import ApiToken
 from alliance.assets import shell_urls
 from alliance.cards import codes, services
-from alliance.cards.forms import CardStatusForm, IssueCardForm, RedeemForm, ScanForm, TokenForm
-from alliance.cards.models import ApiToken, Card, CardStatus, Redemption
+from alliance.cards.forms import CardStatusForm, IssueCardForm, TokenForm
+from alliance.cards.models import Card, CardStatus, Redemption
 from alliance.communities.models import Community
 from alliance.communities.services import (
     can_administer,
@@ -39,7 +37,9 @@ from alliance.communities.services import (
     scoped,
     visible_community_ids,
 )
-from alliance.extensions import db, limiter
+from alliance.counter import reports
+from alliance.downloads import csv_response, yuan
+from alliance.extensions import db
 from alliance.formkit import rollback_and_report
 from alliance.merchants import services as merchant_services
 from alliance.stars import services as stars
@@ -52,15 +52,6 @@ PAGE_SIZE = 50
 SHEET_SIZE = 10  # cards per A4 sheet (2 × 5)
 
 
-def verify_limit() -> str:
-    return current_app.config.get("CARD_VERIFY_RATE_LIMIT", "60/minute")
-
-
-def merchant_limit_key() -> str:
-    merchant = counter_merchant()
-    return f"merchant:{merchant.id}" if merchant else f"addr:{request.remote_addr}"
-
-
 def site_root() -> str:
     return (current_app.config.get("SITE_URL") or request.url_root).rstrip("/")
 
@@ -68,20 +59,6 @@ def site_root() -> str:
 def card_url(code: str) -> str:
     """The only thing a QR code carries: <site>/c/<code>."""
     return f"{site_root()}/c/{code}"
-
-
-def counter_merchant(merchants=None):
-    """The member the signed-in staff works for at the counter (choice kept in the session)."""
-    if not current_user.is_authenticated:
-        return None
-    merchants = merchants if merchants is not None else merchant_services.merchants_of(current_user)
-    if not merchants:
-        return None
-    wanted = request.args.get("m", type=int) or session.get("card_merchant")
-    chosen = next((m for m in merchants if m.id == wanted), merchants[0])
-    if request.args.get("m", type=int) == chosen.id:
-        session["card_merchant"] = chosen.id
-    return chosen
 
 
 # --- the holder --------------------------------------------------------------------------
@@ -185,168 +162,7 @@ def service_worker():
 # --- at the counter ----------------------------------------------------------------------
 
 
-def _verify_page(code: str, form: RedeemForm | None = None, status: int = 200):
-    merchant = counter_merchant()
-    staff_view = merchant is not None and merchant.is_active
-    result = services.verify(code, merchant if staff_view else None)
-    if not staff_view:
-        # Anyone else learns only valid or not valid.
-        return render_template("cards/verify_public.html", valid=result.valid), status
-    if form is None:
-        form = RedeemForm(offers=result.offers, key=uuid.uuid4().hex)
-    pairs = list(zip(form.offer_id, result.offers, strict=False))
-    return render_template(
-        "cards/verify.html",
-        result=result,
-        merchant=merchant,
-        form=form,
-        pairs=pairs,
-        code=code if len(code) <= codes.MAX_CODE_LENGTH else "",
-    ), status
-
-
-@bp.get("/c/<code>")
-@limiter.limit(verify_limit)
-@limiter.limit(verify_limit, key_func=merchant_limit_key)
-def verify(code: str):
-    page, status = _verify_page(code)
-    response = Response(page, status=status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-@bp.post("/c/<code>/redeem")
-@roles_required(Role.MERCHANT_STAFF)
-def redeem(code: str):
-    merchant = counter_merchant()
-    if merchant is None:
-        abort(403)
-    if not merchant.is_active:
-        flash(_("本店已暂停或退出联盟，不能核销。"), "danger")
-        return redirect(url_for("cards.scan"))
-    result = services.verify(code, merchant)
-    form = RedeemForm(offers=result.offers)
-    if not form.validate_on_submit():
-        return _verify_page(code, form, 422)
-    try:
-        record, created = services.redeem(
-            merchant=merchant,
-            staff=current_user,
-            raw_code=code,
-            offer_id=form.offer_id.data,
-            bill_fen=form.bill_fen,
-            idempotency_key=form.key.data or "",
-        )
-    except services.CardError as exc:
-        rollback_and_report(exc, form, field="offer_id")
-        return _verify_page(code, form, exc.status if exc.status in (409, 422) else 422)
-    db.session.commit()
-    flash(_("核销成功。") if created else _("这次核销已经记录过了，没有重复记录。"), "success")
-    return redirect(url_for("cards.receipt", redemption_id=record.id))
-
-
-@bp.get("/cards/redemptions/<int:redemption_id>")
-@roles_required(Role.MERCHANT_STAFF)
-def receipt(redemption_id: int):
-    record = db.session.get(Redemption, redemption_id)
-    merchants = merchant_services.merchants_of(current_user)
-    if record is None or record.merchant_id not in {m.id for m in merchants}:
-        abort(404)
-    pays = None if record.bill_fen is None else record.bill_fen - (record.saving_fen or 0)
-    return render_template(
-        "cards/receipt.html",
-        r=record,
-        pays=pays,
-        holder_masked=mask_name(record.card.holder.display_name),
-    )
-
-
-@bp.route("/scan", methods=["GET", "POST"])
-@roles_required(Role.MERCHANT_STAFF)
-def scan():
-    merchants = merchant_services.merchants_of(current_user)
-    merchant = counter_merchant(merchants)
-    form = ScanForm()
-    if form.validate_on_submit():
-        card, code = services.scanned_card(form.text.data)
-        if card is None and codes.parse_code(code) is None:
-            form.text.errors = [*form.text.errors, _("没有找到这张卡，请核对卡号。")]
-        else:
-            return redirect(url_for("cards.verify", code=code))
-    return render_template("cards/scan.html", form=form, merchant=merchant, merchants=merchants)
-
-
 # --- the merchant's records --------------------------------------------------------------
-
-
-def _merchant_or_403():
-    merchant = counter_merchant()
-    if merchant is None:
-        abort(403)
-    return merchant
-
-
-@bp.get("/cards/merchant")
-@roles_required(Role.MERCHANT_STAFF)
-def merchant_report():
-    merchants = merchant_services.merchants_of(current_user)
-    merchant = counter_merchant(merchants) or abort(403)
-    month, first, nxt = clock.month_bounds(request.args.get("month"))
-    where = Redemption.merchant_id == merchant.id
-    return render_template(
-        "cards/merchant_report.html",
-        merchant=merchant,
-        merchants=merchants,
-        month=month,
-        days=services.daily_totals(where, first, nxt),
-        total=services.totals(where, first, nxt),
-        months=services.monthly_totals(where),
-        recent=list(services.redemptions_between(where, first, nxt, limit=50)),
-    )
-
-
-def _csv_response(rows, header, filename):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _yuan(fen):
-    from alliance.templating import fen_to_yuan
-
-    return fen_to_yuan(fen)
-
-
-@bp.get("/cards/merchant.csv")
-@roles_required(Role.MERCHANT_STAFF)
-def merchant_csv():
-    merchant = _merchant_or_403()
-    month, first, nxt = clock.month_bounds(request.args.get("month"))
-    rows = services.redemptions_between(Redemption.merchant_id == merchant.id, first, nxt)
-    return _csv_response(
-        (
-            [
-                r.created_at.astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
-                r.card.number,
-                r.card.kind_label,
-                r.offer_title,
-                r.rate_percent,
-                _yuan(r.bill_fen),
-                _yuan(r.saving_fen),
-                r.code_type,
-            ]
-            for r in rows
-        ),
-        ["time", "card", "kind", "offer", "rate_percent", "bill_yuan", "saving_yuan", "code_type"],
-        f"redemptions-{merchant.id}-{month}.csv",
-    )
 
 
 @bp.route("/cards/tokens", methods=["GET", "POST"])
@@ -358,8 +174,8 @@ def tokens():
     if form.validate_on_submit():
         merchant = next(m for m in merchants if m.id == form.merchant_id.data)
         try:
-            _token, raw = services.create_token(current_user, merchant, form.name.data)
-        except services.CardError as exc:
+            _token, raw = api_tokens.create_token(current_user, merchant, form.name.data)
+        except api_tokens.ApiTokenError as exc:
             form.name.errors = [str(exc.message)]
         else:
             db.session.commit()
@@ -367,7 +183,7 @@ def tokens():
         "cards/tokens.html",
         form=form,
         raw=raw,
-        tokens=services.tokens_of(current_user),
+        tokens=api_tokens.tokens_of(current_user),
         has_merchant=bool(merchants),
     )
 
@@ -378,7 +194,7 @@ def revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    services.revoke_token(token)
+    api_tokens.revoke_token(token)
     db.session.commit()
     flash(_("密钥已停用。"), "success")
     return redirect(url_for("cards.tokens"))
@@ -523,9 +339,9 @@ def report():
     return render_template(
         "cards/report.html",
         month=month,
-        members=services.totals_by_member(community_ids, first, nxt),
-        total=services.totals(where, first, nxt),
-        months=services.monthly_totals(where),
+        members=reports.totals_by_member(community_ids, first, nxt),
+        total=reports.totals(where, first, nxt),
+        months=reports.monthly_totals(where),
     )
 
 
@@ -533,8 +349,8 @@ def report():
 @roles_required(*ADMINS)
 def report_csv():
     community_ids, month, first, nxt = _report_scope()
-    rows = services.totals_by_member(community_ids, first, nxt)
-    return _csv_response(
+    rows = reports.totals_by_member(community_ids, first, nxt)
+    return csv_response(
         (
             [
                 month,
@@ -542,8 +358,8 @@ def report_csv():
                 r["number"],
                 r["name"],
                 r["count"],
-                _yuan(r["bill"]),
-                _yuan(r["saving"]),
+                yuan(r["bill"]),
+                yuan(r["saving"]),
             ]
             for r in rows
         ),

@@ -8,7 +8,6 @@
   alliance.help_requests.workflow (a conditional UPDATE on state and version).
 - HelpRequestEvent: the order's timeline.
 - Project: a secretary groups needs and resources (项目清单).
-- Open311Key: keys a secretary issues for Open311 POST; only a hash is stored.
 """
 
 import secrets
@@ -421,24 +420,3 @@ class Project(db.Model):
     @property
     def status_label(self) -> str:
         return ProjectStatus(self.status).label
-
-
-class Open311Key(db.Model):
-    """An Open311 api_key a secretary issued for a community; the raw key is shown once."""
-
-    __tablename__ = "open311_keys"
-    __audit_redact__ = frozenset({"key_hash"})
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
-    name: Mapped[str] = mapped_column(String(80))
-    prefix: Mapped[str] = mapped_column(String(8))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None

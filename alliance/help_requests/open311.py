@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from alliance import clock
 from alliance.accounts.models import Role
+from alliance.api import tokens as api_tokens
 from alliance.api.openapi import api_schema
 from alliance.communities.models import Community, Estate
 from alliance.db_types import utcnow
@@ -524,13 +525,13 @@ def _authenticated_poster(community: Community):
     raw = (request.form.get("api_key") or request.args.get("api_key") or "").strip()
     if not raw:
         raise Open311Error(403, _("缺少 api_key，无法提交。"))
-    key = services.key_for(raw)
+    key = api_tokens.key_for(raw)
     if key is not None:
         if key.community_id != community.id:
             raise Open311Error(403, _("这个 api_key 不能向该社区提交。"))
         key.last_used_at = utcnow()
         return key, None
-    user = _card_token_user(raw)
+    user = api_tokens.user_for_token(raw)
     if user is None or not user.is_active:
         raise Open311Error(403, _("api_key 无效，无法提交。"))
     in_office = (
@@ -539,18 +540,6 @@ def _authenticated_poster(community: Community):
     if user.community_id != community.id and not in_office:
         raise Open311Error(403, _("这个 api_key 不能向该社区提交。"))
     return None, user
-
-
-def _card_token_user(raw: str):
-    try:
-        from alliance.cards.services import user_for_token
-    except ImportError:  # the cards domain is optional here
-        return None
-    try:
-        return user_for_token(raw)
-    except Exception:  # noqa: BLE001 - a bad token is just not a key
-        db.session.rollback()
-        return None
 
 
 def _float(name: str, low: float, high: float) -> float | None:

@@ -3,8 +3,6 @@
 State changes go through alliance.help_requests.workflow only.
 """
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -13,6 +11,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.accounts.models import Role, User
+from alliance.api.models import Open311Key
 from alliance.clock import month_key
 from alliance.communities.models import Community, Estate
 from alliance.db_types import utcnow
@@ -26,7 +25,6 @@ from alliance.help_requests.models import (
     CoBuildingUnit,
     ContactMethod,
     HelpRequest,
-    Open311Key,
     Project,
     ProviderKind,
     Resource,
@@ -922,40 +920,3 @@ def projects_of(community_ids) -> Select:
         .options(selectinload(Project.requests), selectinload(Project.resources))
         .order_by(Project.created_at.desc(), Project.id.desc())
     )
-
-
-# --- Open311 keys -------------------------------------------------------------------------
-
-
-def hash_key(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def issue_key(community: Community, actor: User, name: str) -> tuple[Open311Key, str]:
-    name = (name or "").strip()
-    if not name:
-        raise HelpRequestError(_l("请填写用途，例如对接的系统名称。"), "name")
-    raw = "o311_" + secrets.token_urlsafe(24)
-    key = Open311Key(
-        community_id=community.id,
-        name=name[:80],
-        prefix=raw[:8],
-        key_hash=hash_key(raw),
-        created_by_id=actor.id,
-    )
-    db.session.add(key)
-    db.session.flush()
-    return key, raw
-
-
-def revoke_key(key: Open311Key) -> None:
-    if key.revoked_at is None:
-        key.revoked_at = utcnow()
-        db.session.flush()
-
-
-def key_for(raw: str) -> Open311Key | None:
-    if not raw or len(raw) > 200:
-        return None
-    key = db.session.scalars(select(Open311Key).where(Open311Key.key_hash == hash_key(raw))).first()
-    return key if key is not None and key.is_active else None

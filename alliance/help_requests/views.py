@@ -20,6 +20,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
+from alliance.api import tokens as api_tokens
+from alliance.api.models import Open311Key
 from alliance.api_support import int_arg
 from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer, community_or_404
@@ -42,7 +44,6 @@ from alliance.help_requests.models import (
     STATE_LABELS,
     CoBuildingUnit,
     HelpRequest,
-    Open311Key,
     Project,
     ServiceCategory,
     State,
@@ -790,8 +791,8 @@ def keys():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                _key, raw = services.issue_key(community, current_user, form.name.data)
-            except services.HelpRequestError as exc:
+                _key, raw = api_tokens.issue_key(community, current_user, form.name.data)
+            except api_tokens.ApiTokenError as exc:
                 rollback_and_report(exc, form)
                 status = 400
             else:
@@ -817,7 +818,7 @@ def key_revoke(key_id: int):
     key = db.session.get(Open311Key, key_id)
     if key is None or key.community_id != current_user.community_id:
         abort(404)
-    services.revoke_key(key)
+    api_tokens.revoke_key(key)
     db.session.commit()
     flash(_("密钥已停用。"), "success")
     return redirect(url_for("help_requests.keys"))

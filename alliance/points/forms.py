@@ -100,8 +100,3 @@ class ItemForm(FlaskForm):
         self.commitment_id.choices = choices(
             [(c.id, f"{c.merchant.name} · {c.title}") for c in commitments]
         )
-
-
-class ExchangeForm(FlaskForm):
-    item_id = StringField(validators=[DataRequired(message=_l("请选择兑换项目。"))])
-    key = HiddenField()

@@ -11,22 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from alliance.accounts.models import User
-from alliance.cards import services as cards
 from alliance.clock import LOCAL_TZ, local_today
 from alliance.commitments.models import Commitment, CommitmentKind, CommitmentStatus
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.idempotency import clean_key, request_fingerprint
-from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.points.models import (
     EntryKind,
-    Exchange,
     ExchangeItem,
     LedgerEntry,
     PointsAccount,
@@ -203,11 +199,11 @@ def account_of(user_id: int) -> PointsAccount | None:
     return db.session.scalars(select(PointsAccount).where(PointsAccount.user_id == user_id)).first()
 
 
-_BALANCE = select(PointsAccount.balance).where(PointsAccount.user_id == bindparam("user_id"))
-
-
 def balance_of(user_id: int) -> int:
-    return db.session.scalar(_BALANCE, {"user_id": user_id}) or 0
+    return (
+        db.session.scalar(select(PointsAccount.balance).where(PointsAccount.user_id == user_id))
+        or 0
+    )
 
 
 def ensure_account(user_id: int, community_id: int) -> int:
@@ -544,176 +540,7 @@ def items_of(merchant_ids) -> list[ExchangeItem]:
     )
 
 
-@dataclass
-class CounterItem:
-    item: ExchangeItem
-    used: int
-    affordable: bool
-    within_limit: bool
-
-    @property
-    def available(self) -> bool:
-        return self.item.stock > 0 and self.affordable and self.within_limit
-
-
-def _counter_items_statement():
-    # Built once (every verification runs it): assembling and keying it cost more than the query.
-    merchant_id = bindparam("merchant_id")
-    used = (
-        select(Exchange.item_id, func.count(Exchange.id).label("n"))
-        .where(Exchange.user_id == bindparam("user_id"), Exchange.merchant_id == merchant_id)
-        .group_by(Exchange.item_id)
-        .subquery()
-    )
-    return (
-        select(ExchangeItem, func.coalesce(used.c.n, 0))
-        .outerjoin(used, used.c.item_id == ExchangeItem.id)
-        .where(ExchangeItem.merchant_id == merchant_id, ExchangeItem.active)
-        .order_by(ExchangeItem.points, ExchangeItem.id)
-    )
-
-
-_COUNTER_ITEMS = _counter_items_statement()
-
-
-def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[CounterItem]:
-    """The member's active items for this holder, with what they may exchange now (1 query)."""
-    params = {"user_id": user_id, "merchant_id": merchant.id}
-    rows = db.session.execute(_COUNTER_ITEMS, params).all()
-    return [
-        CounterItem(
-            item,
-            n,
-            item.points <= balance,
-            item.per_person_limit is None or n < item.per_person_limit,
-        )
-        for item, n in rows
-    ]
-
-
 # --- exchanges -----------------------------------------------------------------------------
-
-
-def _existing_exchange(merchant_id: int, key: str) -> Exchange | None:
-    return db.session.scalars(
-        select(Exchange).where(Exchange.merchant_id == merchant_id, Exchange.idempotency_key == key)
-    ).first()
-
-
-def _replay(existing: Exchange, print_: str) -> tuple[Exchange, bool]:
-    if existing.fingerprint != print_:
-        raise PointsError("key_reused", _l("这个请求编号已用于另一次兑换。"), 422)
-    return existing, False
-
-
-def exchange(
-    *,
-    merchant: Merchant,
-    staff: User,
-    raw_code,
-    item_id,
-    idempotency_key: str,
-    token=None,
-    now: datetime | None = None,
-) -> tuple[Exchange, bool]:
-    """Exchange one item for points; returns (exchange, created). Same key again → same record.
-
-    One transaction: the exchange row (its unique key and per-person slot decide races), stock
-    −1 and balance −points by conditional UPDATEs, and the spend entry. Any refusal raises and
-    the caller rolls back, so nothing is half-saved.
-    """
-    key = clean_key(idempotency_key)
-    if key is None:
-        raise PointsError("bad_key", _l("缺少有效的请求编号（Idempotency-Key）。"), 400)
-    if isinstance(item_id, bool) or not isinstance(item_id, int):
-        raise PointsError("bad_item", _l("请选择兑换项目。"), 422)
-    print_ = request_fingerprint(raw_code, item_id)
-    lock_for_write()
-    existing = _existing_exchange(merchant.id, key)
-    if existing is not None:
-        return _replay(existing, print_)
-    if merchant.status != MerchantStatus.ACTIVE:
-        raise PointsError("merchant_inactive", _l("本店已暂停或退出联盟，不能兑换。"), 403)
-    now = now or utcnow()
-    check = cards.verify(raw_code, merchant, now=now, with_offers=False)
-    if not check.valid:
-        raise PointsError("invalid_card", check.reason_label or _l("无效的卡"), 422)
-    item = db.session.get(ExchangeItem, item_id)
-    if item is None or item.merchant_id != merchant.id or not item.active:
-        raise PointsError("item_not_available", _l("本店没有这个兑换项目。"), 422)
-    card = check.card
-    holder_id = card.holder_id
-    cost, title = item.points, item.title
-    slots = range(1, item.per_person_limit + 1) if item.per_person_limit else [None]
-    record = None
-    for slot in slots:
-        candidate = Exchange(
-            item_id=item.id,
-            merchant_id=merchant.id,
-            community_id=merchant.community_id,
-            user_id=holder_id,
-            card_id=card.id,
-            staff_id=staff.id if staff else None,
-            token_id=token.id if token else None,
-            item_title=title,
-            points=cost,
-            balance_after=0,
-            slot=slot,
-            idempotency_key=key,
-            fingerprint=print_,
-            created_at=now,
-        )
-        try:
-            with db.session.begin_nested():
-                db.session.add(candidate)
-                db.session.flush()
-        except IntegrityError:
-            existing = _existing_exchange(merchant.id, key)
-            if existing is not None:
-                return _replay(existing, print_)
-            continue
-        record = candidate
-        break
-    if record is None:
-        raise PointsError(
-            "limit_reached",
-            _l("每人限兑%(n)d次，这位持卡人已经兑完了。", n=item.per_person_limit),
-            409,
-        )
-    took = db.session.execute(
-        update(ExchangeItem)
-        .where(ExchangeItem.id == item.id, ExchangeItem.stock >= 1)
-        .values(stock=ExchangeItem.stock - 1)
-    ).rowcount
-    if took != 1:
-        raise PointsError("out_of_stock", _l("「%(t)s」已经兑完了，没有库存。", t=title), 409)
-    holder = db.session.get(User, holder_id)
-    try:
-        entry = post_entry(
-            user_id=holder_id,
-            community_id=holder.community_id or card.community_id,
-            kind=EntryKind.SPEND,
-            delta=-cost,
-            reason=f"{merchant.name}：{title}"[:200],
-            actor_id=staff.id if staff else None,
-            exchange_id=record.id,
-            now=now,
-        )
-    except PointsError as exc:
-        if exc.code == "insufficient_points":
-            raise PointsError(
-                "insufficient_points",
-                _l(
-                    "积分不足：需要%(need)d分，余额%(have)d分。",
-                    need=cost,
-                    have=balance_of(holder_id),
-                ),
-                409,
-            ) from exc
-        raise
-    record.balance_after = entry.balance_after
-    db.session.flush()
-    return record, True
 
 
 # --- figures -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from alliance.extensions import db
 from alliance.formkit import rollback_and_report
 from alliance.merchants import services as merchant_services
 from alliance.points import services
-from alliance.points.forms import AdjustForm, AwardForm, ExchangeForm, ItemForm, RuleForm
+from alliance.points.forms import AdjustForm, AwardForm, ItemForm, RuleForm
 from alliance.points.models import Exchange, ExchangeItem, LedgerEntry
 
 bp = Blueprint("points", __name__)
@@ -229,53 +229,3 @@ def edit_item(item_id: int):
 
 
 # --- at the counter ------------------------------------------------------------------------
-
-
-def counter_panel(result, merchant) -> dict | None:
-    """What the counter page shows under a valid card: balance and this member's items."""
-    if not result.valid or result.card is None or merchant is None:
-        return None
-    balance = services.balance_of(result.card.holder_id)
-    return {
-        "balance": balance,
-        "items": services.counter_items(merchant, result.card.holder_id, balance),
-        "form": ExchangeForm(key=uuid.uuid4().hex),
-    }
-
-
-@bp.app_context_processor
-def _counter_helpers():
-    return {"points_counter_panel": counter_panel}
-
-
-@bp.post("/points/exchange/<code>")
-@roles_required(Role.MERCHANT_STAFF)
-def exchange(code: str):
-    from alliance.cards.views import counter_merchant
-
-    merchant = counter_merchant()
-    if merchant is None:
-        abort(403)
-    form = ExchangeForm()
-    item_text = (form.item_id.data or "").strip()
-    if not form.validate_on_submit() or not item_text.isdigit():
-        flash(_("请选择兑换项目。"), "danger")
-        return redirect(url_for("cards.verify", code=code)), 303
-    try:
-        record, created = services.exchange(
-            merchant=merchant,
-            staff=current_user,
-            raw_code=code,
-            item_id=int(item_text),
-            idempotency_key=form.key.data or "",
-        )
-    except services.PointsError as exc:
-        rollback_and_report(exc)
-        return redirect(url_for("cards.verify", code=code)), 303
-    title, balance = record.item_title, record.balance_after
-    db.session.commit()
-    if created:
-        flash(_("兑换成功：%(t)s，持卡人剩余 %(b)d 积分。", t=title, b=balance), "success")
-    else:
-        flash(_("这次兑换已经记录过了，没有重复扣分。"), "info")
-    return redirect(url_for("cards.verify", code=code)), 303

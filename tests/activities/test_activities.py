@@ -12,6 +12,7 @@ from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.points import services as points
 from alliance.points.models import LedgerEntry, PointsRule
+from tests.pages import home_figures
 from tests.points.factories import give_card, make_activity, make_volunteer
 
 
@@ -330,7 +331,14 @@ def test_leaderboard_masks_unless_opted_in(as_user, world, vol):
 
 
 def test_home_page_shows_volunteer_hours_this_month(client, world, vol):
-    assert "本月志愿服务（小时）" in client.get("/").get_data(as_text=True)
+    label = "本月志愿服务（小时）"
+    assert home_figures(client.get("/").get_data(as_text=True))[label] == "0"
+    slot_id = _signed_up(world)
+    signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
+    services.set_times(signup, utcnow(), utcnow() + timedelta(hours=2))
+    services.confirm(signup, world.users["secretary_a"])
+    db.session.commit()
+    assert home_figures(client.get("/").get_data(as_text=True))[label] == "2"
 
 
 def test_personal_data_export_has_points_and_activities(as_user, world, vol):

@@ -2,6 +2,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from alliance.api import tokens as api_tokens
 from alliance.cards import services
 from alliance.cards.models import Card, Redemption
 from alliance.extensions import db
@@ -36,7 +37,7 @@ def setup(world) -> dict:
         fingerprint="-",
     )
     db.session.add(record)
-    token, _raw = services.create_token(world.users["merchant"], shop, "矩阵")
+    token, _raw = api_tokens.create_token(world.users["merchant"], shop, "矩阵")
     db.session.commit()
     return {"card": card.id, "code": card.code, "redemption": record.id, "token": token.id}
 
@@ -49,15 +50,15 @@ ROWS = {
     ),
     "cards.history": Case("GET", "/me/card/history", signed_in(200)),
     "cards.service_worker": Case("GET", "/sw.js", everyone(200)),
-    "cards.verify": Case("GET", "/c/{code}", everyone(200)),
+    "counter.verify": Case("GET", "/c/{code}", everyone(200)),
     # The matrix cannot name the offer in form data: the merchant's form is refused (422).
-    "cards.redeem": Case(
+    "counter.redeem": Case(
         "POST", "/c/{code}/redeem", only("merchant", ok=422), data={"offer_id": "0", "key": "m"}
     ),
-    "cards.receipt": Case("GET", "/cards/redemptions/{redemption}", only("merchant")),
-    "cards.scan": Case("GET", "/scan", only("merchant")),
-    "cards.merchant_report": Case("GET", "/cards/merchant", only("merchant")),
-    "cards.merchant_csv": Case("GET", "/cards/merchant.csv", only("merchant")),
+    "counter.receipt": Case("GET", "/cards/redemptions/{redemption}", only("merchant")),
+    "counter.scan": Case("GET", "/scan", only("merchant")),
+    "counter.merchant_report": Case("GET", "/cards/merchant", only("merchant")),
+    "counter.merchant_csv": Case("GET", "/cards/merchant.csv", only("merchant")),
     "cards.tokens": Case("GET", "/cards/tokens", only("merchant")),
     "cards.revoke_token": Case("POST", "/cards/tokens/{token}/revoke", only("merchant", ok=302)),
     "cards.index": Case("GET", "/cards/", only(*ADMINS)),
@@ -79,8 +80,8 @@ ROWS = {
     "cards.report": Case("GET", "/cards/report", only(*ADMINS)),
     "cards.report_csv": Case("GET", "/cards/report.csv", only(*ADMINS)),
     # Cashier API: bearer tokens only; a browser session is not enough.
-    "cards_api.verify": Case("POST", "/api/v1/cards/verify", everyone(401), json={"code": "x"}),
-    "cards_api.create_redemption": Case(
+    "counter_api.verify": Case("POST", "/api/v1/cards/verify", everyone(401), json={"code": "x"}),
+    "counter_api.create_redemption": Case(
         "POST", "/api/v1/redemptions", everyone(401), json={"code": "x", "offer_id": 1}
     ),
 }

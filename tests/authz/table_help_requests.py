@@ -1,3 +1,4 @@
+from alliance.api import tokens as api_tokens
 from alliance.extensions import db
 from alliance.help_requests import services
 from alliance.help_requests.models import CoBuildingUnit
@@ -38,7 +39,7 @@ def setup(world) -> dict:
         world.users["secretary_a"],
         services.ProjectInput(title="矩阵项目", request_ids=[order.id]),
     )
-    key, _raw = services.issue_key(world.a, world.users["secretary_a"], "矩阵系统")
+    key, _raw = api_tokens.issue_key(world.a, world.users["secretary_a"], "矩阵系统")
     notify([world.users["resident"].id], "矩阵消息")
     db.session.commit()
     from alliance.notifications.models import Notification

@@ -25,8 +25,8 @@ ROWS = {
     "points.items": Case("GET", "/points/items", only("merchant")),
     "points.edit_item": Case("GET", "/points/items/{item}/edit", only("merchant")),
     # No item chosen: back to the counter page with a message.
-    "points.exchange": Case("POST", "/points/exchange/{points_code}", only("merchant", ok=303)),
-    "points_api.create_exchange": Case(
+    "counter.exchange": Case("POST", "/points/exchange/{points_code}", only("merchant", ok=303)),
+    "counter_api.create_exchange": Case(
         "POST", "/api/v1/exchanges", everyone(401), json={"code": "x", "item_id": 1}
     ),
 }

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from alliance.api import tokens as api_tokens
 from alliance.cards import services
 from alliance.commitments.models import UsagePeriod
 from alliance.extensions import db as _db
@@ -46,7 +47,7 @@ def counter(world):
 
 @pytest.fixture
 def api_token(counter, world):
-    _token, raw = services.create_token(world.users["merchant"], counter.shop, "收银机")
+    _token, raw = api_tokens.create_token(world.users["merchant"], counter.shop, "收银机")
     _db.session.commit()
     return raw
 

@@ -147,7 +147,7 @@ def test_openapi_documents_both_operations(client):
 def test_cli_creates_a_token(runner, counter):
     result = runner.invoke(args=["api-token", "create", "merchant"])
     assert result.exit_code == 0, result.output
-    from alliance.cards.services import user_for_token
+    from alliance.api.tokens import user_for_token
 
     assert user_for_token(result.output.strip()).username == "merchant"
     assert runner.invoke(args=["api-token", "create", "resident"]).exit_code != 0

@@ -14,6 +14,8 @@ from alliance import clock
 from alliance.cards import codes, services
 from alliance.cards.models import Card, CardStatus, Redemption
 from alliance.commitments.models import UsagePeriod
+from alliance.counter import redemptions
+from alliance.counter import services as counter_services
 from alliance.volunteers.models import VolunteerStatus
 from tests.cards.conftest import make_volunteer
 from tests.commitments.factories import create_commitment, create_merchant
@@ -76,7 +78,7 @@ def test_rotating_code_is_accepted_for_this_step_and_the_previous_only(counter):
     step = codes.current_step(now.timestamp())
     for back, valid in ((0, True), (1, True), (2, False), (-1, False)):
         code = codes.rotating_code(card.rotating_id, card.totp_secret, step - back)
-        result = services.verify(code, now=now)
+        result = counter_services.verify(code, now=now)
         assert result.valid is valid, back
         assert result.code_type == "rotating"
         if not valid:
@@ -102,45 +104,45 @@ def test_rotating_code_is_accepted_for_this_step_and_the_previous_only(counter):
     ],
 )
 def test_garbage_codes_are_not_valid(counter, raw):
-    result = services.verify(raw)
+    result = counter_services.verify(raw)
     assert result.valid is False
     assert result.reason == "unknown"
 
 
 def test_truncated_and_forged_codes_are_not_valid(counter):
-    assert services.verify(counter.code[:-1]).valid is False
+    assert counter_services.verify(counter.code[:-1]).valid is False
     forged = counter.code[:-1] + ("A" if counter.code[-1] != "A" else "B")
-    assert services.verify(forged).reason == "unknown"
+    assert counter_services.verify(forged).reason == "unknown"
     rot = codes.rotating_code(
         counter.card.rotating_id, counter.card.totp_secret, codes.current_step()
     )
     wrong = rot[:-1] + str((int(rot[-1]) + 1) % 10)
-    assert services.verify(wrong).reason == "stale"
+    assert counter_services.verify(wrong).reason == "stale"
 
 
 def test_status_reasons(counter, db):
     card = counter.card
-    assert services.verify(card.code).valid is True
+    assert counter_services.verify(card.code).valid is True
     services.change_status(card, "suspend", "核查中")
-    assert services.verify(card.code).reason == "suspended"
+    assert counter_services.verify(card.code).reason == "suspended"
     services.change_status(card, "reinstate")
     card.valid_until = date.today() - timedelta(days=2)
-    assert services.verify(card.code).reason == "expired"
+    assert counter_services.verify(card.code).reason == "expired"
     card.valid_until = date.today() + timedelta(days=30)
     counter.profile.status = VolunteerStatus.SUSPENDED
     db.session.flush()
-    assert services.verify(card.code).reason == "suspended"
+    assert counter_services.verify(card.code).reason == "suspended"
     counter.profile.status = VolunteerStatus.ACTIVE
     services.change_status(card, "revoke", "退出")
-    assert services.verify(card.code).reason == "revoked"
+    assert counter_services.verify(card.code).reason == "revoked"
 
 
 def test_reissue_stops_the_old_code_at_once(counter, db):
     old_code = counter.card.code
     new = services.reissue(counter.card, None, "手机丢了")
     db.session.commit()
-    assert services.verify(old_code).reason == "lost"
-    assert services.verify(new.code).valid is True
+    assert counter_services.verify(old_code).reason == "lost"
+    assert counter_services.verify(new.code).valid is True
     assert new.number != counter.card.number and new.code != old_code
 
 
@@ -156,19 +158,19 @@ def test_reissue_stops_the_old_code_at_once(counter, db):
     ],
 )
 def test_saving_is_exact_in_fen_with_half_up(bill, rate, saving):
-    assert services.saving_fen(bill, rate) == saving
+    assert redemptions.saving_fen(bill, rate) == saving
 
 
 def test_period_keys_follow_shanghai_days_weeks_and_months():
-    assert services.period_key(UsagePeriod.DAY, date(2026, 5, 3)) == "2026-05-03"
-    assert services.period_key(UsagePeriod.WEEK, date(2026, 1, 1)) == "2026-W01"
-    assert services.period_key(UsagePeriod.MONTH, date(2026, 5, 3)) == "2026-05"
+    assert redemptions.period_key(UsagePeriod.DAY, date(2026, 5, 3)) == "2026-05-03"
+    assert redemptions.period_key(UsagePeriod.WEEK, date(2026, 1, 1)) == "2026-W01"
+    assert redemptions.period_key(UsagePeriod.MONTH, date(2026, 5, 3)) == "2026-05"
     # 23:30 UTC on 2 May is 07:30 on 3 May in Shanghai.
     assert clock.local_today(datetime(2026, 5, 2, 23, 30, tzinfo=UTC)) == date(2026, 5, 3)
 
 
 def _redeem(counter, user, offer_id, key, code=None, bill=None):
-    return services.redeem(
+    return redemptions.redeem(
         merchant=counter.shop,
         staff=user,
         raw_code=code or counter.code,
@@ -229,10 +231,10 @@ def test_alliance_cards_for_staff_end_when_the_member_leaves(counter, world, db)
     card = services.issue_card(world.users["merchant"], "alliance")
     db.session.commit()
     assert card.merchant_id == counter.shop_id
-    assert services.verify(card.code).valid
+    assert counter_services.verify(card.code).valid
     counter.shop.status = "left"
     db.session.commit()
-    assert services.verify(card.code).reason == "revoked"
+    assert counter_services.verify(card.code).reason == "revoked"
     with pytest.raises(services.CardError):
         services.issue_card(world.users["resident"], "alliance")
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from alliance.cards.models import ApiToken
+from alliance.api.models import ApiToken
 from tests.cards.conftest import bearer
 
 

@@ -2,13 +2,15 @@
 
 from sqlalchemy import select
 
+from alliance.api import tokens as api_tokens
+from alliance.api.models import Open311Key
 from alliance.commitments.models import CommitmentKind, ServiceDetail
 from alliance.extensions import db
-from alliance.help_requests import services
-from alliance.help_requests.models import CoBuildingUnit, Open311Key, Project, ServiceCategory
+from alliance.help_requests.models import CoBuildingUnit, Project, ServiceCategory
 from alliance.notifications.models import Notification
 from tests.commitments.factories import create_commitment
 from tests.help_requests.factories import post_need
+from tests.pages import home_figures
 
 
 def test_secretary_manages_the_catalogue(as_user, world, setup):
@@ -161,10 +163,10 @@ def test_api_keys_are_shown_once_and_stored_hashed(as_user, world, setup):
         and key.key_hash != raw
         and raw not in client.get("/requests/keys").get_data(as_text=True)
     )
-    assert services.key_for(raw).id == key.id
+    assert api_tokens.key_for(raw).id == key.id
     assert client.post(f"/requests/keys/{key.id}/revoke").status_code == 302
     db.session.expire_all()
-    assert services.key_for(raw) is None
+    assert api_tokens.key_for(raw) is None
 
 
 def test_inbox_unread_count_and_marking_read(as_user, world, setup):
@@ -179,6 +181,8 @@ def test_inbox_unread_count_and_marking_read(as_user, world, setup):
 
 
 def test_home_page_shows_order_figures(client, world, setup):
+    before = home_figures(client.get("/").get_data(as_text=True))
+    assert before["本月工单"] == "0" and before["本月办结率"] == "—"
     post_need(world)
-    page = client.get("/").get_data(as_text=True)
-    assert "本月工单" in page and "本月办结率" in page
+    after = home_figures(client.get("/").get_data(as_text=True))
+    assert after["本月工单"] == "1" and after["本月办结率"] == "0%"

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from alliance.api import tokens as api_tokens
 from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.help_requests import services, workflow
@@ -70,7 +71,7 @@ def assert_error(response, status, fmt="json", text=None):
 
 @pytest.fixture
 def key(world, setup):
-    _key, raw = services.issue_key(world.a, world.users["secretary_a"], "12345 热线")
+    _key, raw = api_tokens.issue_key(world.a, world.users["secretary_a"], "12345 热线")
     db.session.commit()
     return raw
 
@@ -258,7 +259,7 @@ def test_post_a_request_with_a_secretary_key(client, world, setup, key):
 
 
 def test_post_a_request_with_a_cards_api_token(client, world, setup):
-    from alliance.cards.services import create_token
+    from alliance.api.tokens import create_token
 
     _token, raw = create_token(world.users["merchant"], setup.firm, "收银")
     db.session.commit()
@@ -305,7 +306,7 @@ def test_post_errors_change_nothing(client, world, setup, key):
     assert_error(post(description="x" * 4001), 400)
     assert_error(post(**{"attribute[urgency]": "panic"}), 400)
     assert_error(post(phone="123"), 400)
-    services.revoke_key(services.key_for(key))
+    api_tokens.revoke_key(api_tokens.key_for(key))
     db.session.commit()
     assert_error(post(), 403)
     assert db.session.scalar(select(func.count(HelpRequest.id))) == 0

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from alliance import clock
 from alliance.activities import services as activities
+from alliance.api import tokens as api_tokens
 from alliance.cards import services as cards
 from alliance.cards.models import Card
 from alliance.commitments.models import CommitmentKind
@@ -105,7 +106,7 @@ def counter_setup(world, *, balance=100, cost=10, stock=100, limit=None):
     item = make_item(commitment, world.users["merchant"], cost=cost, stock=stock, limit=limit)
     if balance:
         points.award(volunteer, balance, "测试", world.users["secretary_a"])
-    token, raw = cards.create_token(world.users["merchant"], shop, "收银机")
+    token, raw = api_tokens.create_token(world.users["merchant"], shop, "收银机")
     db.session.commit()
     return SimpleNamespace(
         shop_id=shop.id,

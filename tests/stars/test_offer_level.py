@@ -5,6 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from alliance.api import tokens as api_tokens
 from alliance.cards import services as cards
 from alliance.cards.models import Redemption
 from alliance.commitments import services as commitments
@@ -68,7 +69,7 @@ def counter(world, shop):
     offer.min_star_level = 1
     serve(world, world.users["volunteer"], [DAY, DAY, DAY, DAY, 234])
     card = cards.issue_card(world.users["volunteer"], "volunteer")
-    token, raw = cards.create_token(world.users["merchant"], shop, "收银机")
+    token, raw = api_tokens.create_token(world.users["merchant"], shop, "收银机")
     db.session.commit()
     return {"offer": offer.id, "code": card.code, "token": raw}
 

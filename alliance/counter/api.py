@@ -1,4 +1,4 @@
-"""The counter (cashier) API: verify a card, record a redemption. Bearer tokens of member staff."""
+"""The cashier API: verify a card, record a redemption, exchange points. Bearer tokens of member staff."""
 
 from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import Schema, fields, validate
@@ -6,13 +6,164 @@ from marshmallow import Schema, fields, validate
 from alliance.api.auth import api_token, authenticate
 from alliance.api.openapi import api_schema
 from alliance.api_support import json_body
-from alliance.cards import services
 from alliance.cards.models import Redemption
+from alliance.cards.services import CardError
+from alliance.counter import exchanges, redemptions, services
 from alliance.errors import json_error
 from alliance.extensions import csrf, db, limiter
+from alliance.points.models import Exchange
+from alliance.points.services import PointsError
 
-bp = Blueprint("cards_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("counter_api", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate)
+
+
+@api_schema("ExchangeRequest")
+class ExchangeRequest(Schema):
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "The card's static or rotating code (the part after /c/ in the QR URL)"
+        },
+    )
+    item_id = fields.Integer(required=True, strict=True)
+
+
+@api_schema("CardExchangeItem")  # sorts before CardVerification, which nests it
+class ExchangeItemSummary(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    points = fields.Integer(metadata={"description": "Points one exchange costs"})
+    stock = fields.Integer()
+    per_person_limit = fields.Integer(allow_none=True)
+    affordable = fields.Boolean(metadata={"description": "The holder's balance covers it"})
+    within_limit = fields.Boolean(metadata={"description": "The holder has not reached the limit"})
+
+
+@api_schema("ExchangeRecord")
+class ExchangeRecord(Schema):
+    id = fields.Integer()
+    item_id = fields.Integer()
+    item_title = fields.String()
+    points = fields.Integer()
+    points_balance = fields.Integer(metadata={"description": "The holder's balance afterwards"})
+    stock = fields.Integer(metadata={"description": "The item's stock now"})
+    card_number = fields.String()
+    created_at = fields.DateTime()
+
+
+_ITEM_SUMMARIES = ExchangeItemSummary(many=True)
+
+
+def points_extras(view: services.CounterView) -> dict:
+    """`points_balance` and `exchange_items` for the card verification answer (valid cards)."""
+    if view.balance is None:
+        return {"points_balance": None, "exchange_items": []}
+    items = view.exchange_items
+    return {
+        "points_balance": view.balance,
+        "exchange_items": _ITEM_SUMMARIES.dump(
+            [
+                {
+                    "id": c.item.id,
+                    "title": c.item.title,
+                    "points": c.item.points,
+                    "stock": c.item.stock,
+                    "per_person_limit": c.item.per_person_limit,
+                    "affordable": c.affordable,
+                    "within_limit": c.within_limit,
+                }
+                for c in items
+                if c.item.stock > 0
+            ]
+        ),
+    }
+
+
+def serialize_exchange(x: Exchange) -> dict:
+    return ExchangeRecord().dump(
+        {
+            "id": x.id,
+            "item_id": x.item_id,
+            "item_title": x.item_title,
+            "points": x.points,
+            "points_balance": x.balance_after,
+            "stock": x.item.stock,
+            "card_number": x.card.number if x.card_id else None,
+            "created_at": x.created_at,
+        }
+    )
+
+
+@bp.post("/exchanges")
+def create_exchange():
+    """Exchange points for an item (积分兑换), exactly once per Idempotency-Key.
+    ---
+    post:
+      operationId: points_api.create_exchange.post
+      tags: [points]
+      security: [{bearer: []}]
+      parameters:
+        - name: Idempotency-Key
+          in: header
+          required: true
+          description: "A unique key per exchange (e.g. a UUID, at most 255 ASCII characters).
+            The same key with the same body returns the same exchange and balance (200);
+            with another body, 422."
+          schema: {type: string, maxLength: 255}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: ExchangeRequest
+      responses:
+        201:
+          description: Exchanged; stock and balance changed in one transaction
+          content:
+            application/json:
+              schema: ExchangeRecord
+        200:
+          description: "The same key and body again: the exchange made the first time"
+          content:
+            application/json:
+              schema: ExchangeRecord
+        400:
+          $ref: "#/components/responses/Error"
+        401:
+          $ref: "#/components/responses/Error"
+        403:
+          $ref: "#/components/responses/Error"
+        409:
+          description: "Too few points (insufficient_points), no stock (out_of_stock) or the
+            per-person limit is reached (limit_reached); nothing changed"
+          content:
+            application/json:
+              schema: ErrorBody
+        422:
+          description: "Invalid card, item not offered here, or the key was used with another body"
+          content:
+            application/json:
+              schema: ErrorBody
+    """
+    key = request.headers.get("Idempotency-Key", "")
+    body = json_body(ExchangeRequest())
+    grant = g.api_token
+    token = grant.token()
+    try:
+        record, created = exchanges.exchange(
+            merchant=grant.merchant,
+            staff=token.user,
+            token=token,
+            raw_code=body["code"],
+            item_id=body["item_id"],
+            idempotency_key=key,
+        )
+    except PointsError as exc:
+        db.session.rollback()
+        return json_error(exc.status, exc.code, str(exc.message))
+    payload = serialize_exchange(record)
+    db.session.commit()
+    return jsonify(payload), 201 if created else 200
 
 
 @api_schema("CardVerifyRequest")
@@ -33,7 +184,7 @@ class RedemptionRequest(Schema):
         strict=True,
         load_default=None,
         allow_none=True,
-        validate=validate.Range(0, services.MAX_BILL_FEN),
+        validate=validate.Range(0, redemptions.MAX_BILL_FEN),
         metadata={"description": "The bill in fen (optional)"},
     )
 
@@ -162,6 +313,7 @@ def verify():
     """Verify a card code at the counter.
     ---
     post:
+      operationId: cards_api.verify.post
       tags: [cards]
       security: [{bearer: []}]
       requestBody:
@@ -184,11 +336,9 @@ def verify():
           $ref: "#/components/responses/Error"
     """
     body = json_body(_VERIFY_REQUEST)
-    result = services.verify(body["code"], g.api_token.merchant)
-    payload = serialize_verification(result)
-    from alliance.points.api import verification_extras
-
-    payload.update(verification_extras(result, g.api_token.merchant))
+    view = services.counter_view(body["code"], g.api_token.merchant)
+    payload = serialize_verification(view.verification)
+    payload.update(points_extras(view))
     if g.get("api_token_touched"):
         # last_used_at, written by an UPDATE statement that leaves nothing dirty in the session.
         db.session.commit()
@@ -200,6 +350,7 @@ def create_redemption():
     """Record a redemption (核销), exactly once per Idempotency-Key.
     ---
     post:
+      operationId: cards_api.create_redemption.post
       tags: [cards]
       security: [{bearer: []}]
       parameters:
@@ -248,7 +399,7 @@ def create_redemption():
     grant = g.api_token
     token = grant.token()
     try:
-        record, created = services.redeem(
+        record, created = redemptions.redeem(
             merchant=grant.merchant,
             staff=token.user,
             token=token,
@@ -257,7 +408,7 @@ def create_redemption():
             bill_fen=body["bill_fen"],
             idempotency_key=key,
         )
-    except services.CardError as exc:
+    except CardError as exc:
         db.session.rollback()
         return json_error(exc.status, exc.code, str(exc.message))
     payload = serialize_redemption(record, record.card.number)

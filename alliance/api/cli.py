@@ -4,7 +4,8 @@ import click
 from sqlalchemy import select
 
 from alliance.accounts.models import User
-from alliance.cards import services
+from alliance.api import tokens
+from alliance.api.models import ApiToken
 from alliance.extensions import db
 from alliance.merchants import services as merchant_services
 from alliance.merchants.models import Merchant
@@ -39,8 +40,8 @@ def create(username, merchant_id, name):
     if merchant is None or merchant.id not in {m.id for m in merchants}:
         raise click.UsageError(f"{username} does not work for that member")
     try:
-        _token, raw = services.create_token(user, merchant, name)
-    except services.CardError as exc:
+        _token, raw = tokens.create_token(user, merchant, name)
+    except tokens.ApiTokenError as exc:
         raise click.UsageError(str(exc.message)) from exc
     db.session.commit()
     click.echo(raw)
@@ -50,13 +51,11 @@ def create(username, merchant_id, name):
 @click.argument("prefix")
 def revoke(prefix):
     """Stop a token, given the first characters shown in the settings page."""
-    from alliance.cards.models import ApiToken
-
-    tokens = db.session.scalars(
+    found = db.session.scalars(
         select(ApiToken).where(ApiToken.prefix == prefix[:10], ApiToken.revoked_at.is_(None))
     ).all()
-    if len(tokens) != 1:
+    if len(found) != 1:
         raise click.UsageError("no single active token with that prefix")
-    services.revoke_token(tokens[0])
+    tokens.revoke_token(found[0])
     db.session.commit()
     click.echo("revoked")

@@ -1,0 +1,179 @@
+"""What the counter shows: the verification of a card and, for a member, the holder's points.
+
+Services add and flush, never commit; views and the API commit once.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from alliance.accounts.models import User
+from alliance.cards import codes
+from alliance.cards.models import Card, CardStatus, CodeType
+from alliance.clock import local_today
+from alliance.commitments.models import CardKind, Offer
+from alliance.commitments.services import applicable_offers
+from alliance.db_types import utcnow
+from alliance.extensions import db
+from alliance.merchants.models import Merchant, MerchantStatus
+from alliance.points import services as points
+from alliance.points.models import Exchange, ExchangeItem
+from alliance.validators import mask_name
+from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
+
+REASON_LABELS = {
+    "unknown": _l("无法识别的卡"),
+    "suspended": _l("卡已暂停"),
+    "expired": _l("卡已过期"),
+    "not_yet_valid": _l("卡尚未生效"),
+    "lost": _l("卡已挂失"),
+    "revoked": _l("卡已注销"),
+    "stale": _l("动态码已过期，请让持卡人刷新后重新出示"),
+}
+
+
+@dataclass
+class Verification:
+    valid: bool
+    reason: str | None
+    code_type: str | None
+    card: Card | None = None
+    holder_masked: str = ""
+    offers: list[Offer] = field(default_factory=list)
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASON_LABELS.get(self.reason, "")) if self.reason else ""
+
+
+_Holder = aliased(User)
+
+
+def _card_row(parsed: codes.ParsedCode):
+    """One indexed query: the card, its holder's name, volunteer and member status."""
+    column = Card.code if parsed.kind == CodeType.STATIC else Card.rotating_id
+    return db.session.execute(
+        select(
+            Card,
+            _Holder.display_name,
+            VolunteerProfile.name,
+            VolunteerProfile.status,
+            Merchant.status,
+        )
+        .join(_Holder, _Holder.id == Card.holder_id)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Card.holder_id)
+        .outerjoin(Merchant, Merchant.id == Card.merchant_id)
+        .where(column == parsed.key)
+    ).first()
+
+
+def verify(
+    raw_code,
+    merchant: Merchant | None = None,
+    *,
+    now: datetime | None = None,
+    with_offers: bool = True,
+) -> Verification:
+    """Is this a valid card right now, and what does it get at `merchant`?
+
+    Never raises for bad input: anything that is not a current card is NOT VALID with a reason.
+    Statements: one for the card, plus two for the merchant's offers when it is valid.
+    """
+    parsed = codes.parse_code(raw_code)
+    if parsed is None:
+        return Verification(False, "unknown", None)
+    row = _card_row(parsed)
+    if row is None:
+        return Verification(False, "unknown", None)
+    card, display_name, volunteer_name, volunteer_status, merchant_status = row
+    code_type = parsed.kind
+    result = Verification(False, None, code_type, card, mask_name(volunteer_name or display_name))
+    now = now or utcnow()
+    today = local_today(now)
+    if code_type == CodeType.ROTATING and not codes.rotating_matches(
+        card.totp_secret, parsed.otp, now.timestamp()
+    ):
+        result.reason = "stale"
+    elif card.status != CardStatus.ACTIVE:
+        result.reason = card.status
+    elif today > card.valid_until:
+        result.reason = "expired"
+    elif today < card.valid_from:
+        result.reason = "not_yet_valid"
+    elif card.kind == CardKind.VOLUNTEER and volunteer_status != VolunteerStatus.ACTIVE:
+        result.reason = "suspended"
+    elif card.kind == CardKind.ALLIANCE and merchant_status != MerchantStatus.ACTIVE:
+        result.reason = "revoked" if merchant_status == MerchantStatus.LEFT else "suspended"
+    else:
+        result.valid = True
+    if result.valid and merchant is not None and with_offers:
+        result.offers = applicable_offers(merchant, card.kind, today)
+    return result
+
+
+@dataclass
+class CounterItem:
+    item: ExchangeItem
+    used: int
+    affordable: bool
+    within_limit: bool
+
+    @property
+    def available(self) -> bool:
+        return self.item.stock > 0 and self.affordable and self.within_limit
+
+
+def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[CounterItem]:
+    """The member's active items for this holder, with what they may exchange now (1 query)."""
+    used = (
+        select(Exchange.item_id, func.count(Exchange.id).label("n"))
+        .where(Exchange.user_id == user_id, Exchange.merchant_id == merchant.id)
+        .group_by(Exchange.item_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ExchangeItem, func.coalesce(used.c.n, 0))
+        .outerjoin(used, used.c.item_id == ExchangeItem.id)
+        .where(ExchangeItem.merchant_id == merchant.id, ExchangeItem.active)
+        .order_by(ExchangeItem.points, ExchangeItem.id)
+    ).all()
+    return [
+        CounterItem(
+            item,
+            n,
+            item.points <= balance,
+            item.per_person_limit is None or n < item.per_person_limit,
+        )
+        for item, n in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CounterView:
+    """Everything the counter page (and the API's verification answer) shows, read up front.
+
+    `balance` and `exchange_items` are None and [] unless the card is valid and a member asks.
+    """
+
+    verification: Verification
+    merchant: Merchant | None
+    balance: int | None = None
+    exchange_items: list[CounterItem] = field(default_factory=list)
+
+    @property
+    def offers(self) -> list[Offer]:
+        return self.verification.offers
+
+
+def counter_view(code, merchant: Merchant | None) -> CounterView:
+    """The card's verdict, the member's offers for it, the holder's balance and the member's
+    exchange items: a fixed number of statements, whatever the data."""
+    result = verify(code, merchant)
+    if not result.valid or result.card is None or merchant is None:
+        return CounterView(result, merchant)
+    balance = points.balance_of(result.card.holder_id)
+    items = counter_items(merchant, result.card.holder_id, balance)
+    return CounterView(result, merchant, balance, items)

@@ -1,0 +1,251 @@
+"""The counter on the web: scan, verify, redeem an offer, exchange points, the member's records."""
+
+import uuid
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from alliance import clock
+from alliance.accounts.models import Role
+from alliance.accounts.permissions import roles_required
+from alliance.cards import codes
+from alliance.cards import services as cards
+from alliance.cards.models import Redemption
+from alliance.counter import exchanges, redemptions, reports, services
+from alliance.counter.forms import ExchangeForm, RedeemForm, ScanForm
+from alliance.downloads import csv_response, yuan
+from alliance.extensions import db, limiter
+from alliance.formkit import rollback_and_report
+from alliance.merchants import services as merchant_services
+from alliance.points.services import PointsError
+from alliance.validators import mask_name
+
+bp = Blueprint("counter", __name__)
+
+
+def verify_limit() -> str:
+    return current_app.config.get("CARD_VERIFY_RATE_LIMIT", "60/minute")
+
+
+def merchant_limit_key() -> str:
+    merchant = counter_merchant()
+    return f"merchant:{merchant.id}" if merchant else f"addr:{request.remote_addr}"
+
+
+def counter_merchant(merchants=None):
+    """The member the signed-in staff works for at the counter (choice kept in the session)."""
+    if not current_user.is_authenticated:
+        return None
+    merchants = merchants if merchants is not None else merchant_services.merchants_of(current_user)
+    if not merchants:
+        return None
+    wanted = request.args.get("m", type=int) or session.get("card_merchant")
+    chosen = next((m for m in merchants if m.id == wanted), merchants[0])
+    if request.args.get("m", type=int) == chosen.id:
+        session["card_merchant"] = chosen.id
+    return chosen
+
+
+def _verify_page(code: str, form: RedeemForm | None = None, status: int = 200):
+    merchant = counter_merchant()
+    staff_view = merchant is not None and merchant.is_active
+    if not staff_view:
+        # Anyone else learns only valid or not valid.
+        result = services.verify(code, None)
+        return render_template("counter/verify_public.html", valid=result.valid), status
+    view = services.counter_view(code, merchant)
+    if form is None:
+        form = RedeemForm(offers=view.offers, key=uuid.uuid4().hex)
+    return render_template(
+        "counter/verify.html",
+        view=view,
+        result=view.verification,
+        merchant=merchant,
+        form=form,
+        pairs=list(zip(form.offer_id, view.offers, strict=False)),
+        exchange_form=ExchangeForm(key=uuid.uuid4().hex),
+        code=code if len(code) <= codes.MAX_CODE_LENGTH else "",
+    ), status
+
+
+@bp.get("/c/<code>")
+@limiter.limit(verify_limit)
+@limiter.limit(verify_limit, key_func=merchant_limit_key)
+def verify(code: str):
+    page, status = _verify_page(code)
+    response = Response(page, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/c/<code>/redeem")
+@roles_required(Role.MERCHANT_STAFF)
+def redeem(code: str):
+    merchant = counter_merchant()
+    if merchant is None:
+        abort(403)
+    if not merchant.is_active:
+        flash(_("本店已暂停或退出联盟，不能核销。"), "danger")
+        return redirect(url_for("counter.scan"))
+    result = services.verify(code, merchant)
+    form = RedeemForm(offers=result.offers)
+    if not form.validate_on_submit():
+        return _verify_page(code, form, 422)
+    try:
+        record, created = redemptions.redeem(
+            merchant=merchant,
+            staff=current_user,
+            raw_code=code,
+            offer_id=form.offer_id.data,
+            bill_fen=form.bill_fen,
+            idempotency_key=form.key.data or "",
+        )
+    except cards.CardError as exc:
+        rollback_and_report(exc, form, field="offer_id")
+        return _verify_page(code, form, exc.status if exc.status in (409, 422) else 422)
+    db.session.commit()
+    flash(_("核销成功。") if created else _("这次核销已经记录过了，没有重复记录。"), "success")
+    return redirect(url_for("counter.receipt", redemption_id=record.id))
+
+
+@bp.get("/cards/redemptions/<int:redemption_id>")
+@roles_required(Role.MERCHANT_STAFF)
+def receipt(redemption_id: int):
+    record = db.session.get(Redemption, redemption_id)
+    merchants = merchant_services.merchants_of(current_user)
+    if record is None or record.merchant_id not in {m.id for m in merchants}:
+        abort(404)
+    pays = None if record.bill_fen is None else record.bill_fen - (record.saving_fen or 0)
+    return render_template(
+        "counter/receipt.html",
+        r=record,
+        pays=pays,
+        holder_masked=mask_name(record.card.holder.display_name),
+    )
+
+
+@bp.route("/scan", methods=["GET", "POST"])
+@roles_required(Role.MERCHANT_STAFF)
+def scan():
+    merchants = merchant_services.merchants_of(current_user)
+    merchant = counter_merchant(merchants)
+    form = ScanForm()
+    if form.validate_on_submit():
+        card, code = cards.scanned_card(form.text.data)
+        if card is None and codes.parse_code(code) is None:
+            form.text.errors = [*form.text.errors, _("没有找到这张卡，请核对卡号。")]
+        else:
+            return redirect(url_for("counter.verify", code=code))
+    return render_template("counter/scan.html", form=form, merchant=merchant, merchants=merchants)
+
+
+def _merchant_or_403():
+    merchant = counter_merchant()
+    if merchant is None:
+        abort(403)
+    return merchant
+
+
+@bp.get("/cards/merchant")
+@roles_required(Role.MERCHANT_STAFF)
+def merchant_report():
+    merchants = merchant_services.merchants_of(current_user)
+    merchant = counter_merchant(merchants) or abort(403)
+    month, first, nxt = clock.month_bounds(request.args.get("month"))
+    where = Redemption.merchant_id == merchant.id
+    return render_template(
+        "counter/merchant_report.html",
+        merchant=merchant,
+        merchants=merchants,
+        month=month,
+        days=reports.daily_totals(where, first, nxt),
+        total=reports.totals(where, first, nxt),
+        months=reports.monthly_totals(where),
+        recent=list(reports.redemptions_between(where, first, nxt, limit=50)),
+    )
+
+
+@bp.get("/cards/merchant.csv")
+@roles_required(Role.MERCHANT_STAFF)
+def merchant_csv():
+    merchant = _merchant_or_403()
+    month, first, nxt = clock.month_bounds(request.args.get("month"))
+    rows = reports.redemptions_between(Redemption.merchant_id == merchant.id, first, nxt)
+    return csv_response(
+        (
+            [
+                r.created_at.astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                r.card.number,
+                r.card.kind_label,
+                r.offer_title,
+                r.rate_percent,
+                yuan(r.bill_fen),
+                yuan(r.saving_fen),
+                r.code_type,
+            ]
+            for r in rows
+        ),
+        ["time", "card", "kind", "offer", "rate_percent", "bill_yuan", "saving_yuan", "code_type"],
+        f"redemptions-{merchant.id}-{month}.csv",
+    )
+
+
+def counter_panel(result, merchant) -> dict | None:
+    """What the counter page shows under a valid card: balance and this member's items."""
+    if not result.valid or result.card is None or merchant is None:
+        return None
+    balance = services.balance_of(result.card.holder_id)
+    return {
+        "balance": balance,
+        "items": services.counter_items(merchant, result.card.holder_id, balance),
+        "form": ExchangeForm(key=uuid.uuid4().hex),
+    }
+
+
+@bp.app_context_processor
+def _counter_helpers():
+    return {"points_counter_panel": counter_panel}
+
+
+@bp.post("/points/exchange/<code>")
+@roles_required(Role.MERCHANT_STAFF)
+def exchange(code: str):
+    merchant = counter_merchant()
+    if merchant is None:
+        abort(403)
+    form = ExchangeForm()
+    item_text = (form.item_id.data or "").strip()
+    if not form.validate_on_submit() or not item_text.isdigit():
+        flash(_("请选择兑换项目。"), "danger")
+        return redirect(url_for("counter.verify", code=code)), 303
+    try:
+        record, created = exchanges.exchange(
+            merchant=merchant,
+            staff=current_user,
+            raw_code=code,
+            item_id=int(item_text),
+            idempotency_key=form.key.data or "",
+        )
+    except PointsError as exc:
+        rollback_and_report(exc)
+        return redirect(url_for("counter.verify", code=code)), 303
+    title, balance = record.item_title, record.balance_after
+    db.session.commit()
+    if created:
+        flash(_("兑换成功：%(t)s，持卡人剩余 %(b)d 积分。", t=title, b=balance), "success")
+    else:
+        flash(_("这次兑换已经记录过了，没有重复扣分。"), "info")
+    return redirect(url_for("counter.verify", code=code)), 303

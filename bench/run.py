@@ -145,6 +145,7 @@ def prepare(url: str, logins: dict) -> Fixture:
     from sqlalchemy import select
 
     from alliance.accounts.models import User
+    from alliance.api.tokens import create_token
     from alliance.cards import services as cards
     from alliance.cards.models import Card, CardStatus
     from alliance.extensions import db
@@ -168,7 +169,7 @@ def prepare(url: str, logins: dict) -> Fixture:
         fixture.code = card.code
         merchant_user = db.session.scalar(select(User).where(User.username == logins["merchant"]))
         merchant = merchants_of(merchant_user)[0]
-        _token, fixture.token = cards.create_token(merchant_user, merchant, "bench")
+        _token, fixture.token = create_token(merchant_user, merchant, "bench")
         db.session.commit()
         db.engine.dispose()
     return fixture

@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := alliance
 
-.PHONY: install install-dev run serve test lint i18n i18n-extract db-upgrade seed bench clean
+# Background jobs go through Redis under make serve and make worker (inline under make run).
+CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install install-dev run serve worker test lint i18n i18n-extract db-upgrade seed bench bench-soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -42,13 +45,24 @@ run: seed
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 serve: db-upgrade
-	$(BIN)/gunicorn -c alliance/gunicorn_conf.py 'alliance:create_app()'
+	CELERY_BROKER_URL=$(CELERY_BROKER_URL) $(BIN)/gunicorn -c alliance/gunicorn_conf.py 'alliance:create_app()'
+
+# The Celery worker and its beat (periodic jobs), with the same environment as make serve.
+worker: db-upgrade
+	CELERY_BROKER_URL=$(CELERY_BROKER_URL) $(BIN)/celery -A alliance.worker worker --beat --loglevel=INFO
 
 # Needs PostgreSQL at 127.0.0.1:5432 (user postgres), Redis at 127.0.0.1:6379 and wrk; drops and
 # rebuilds the databases alliance_bench and alliance_bench_small (BENCH_DATABASE_URL overrides).
 bench: install-dev
 	$(BIN)/python -m bench.generate
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.broadcast
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
+
+# Ten minutes of mixed load with its own Redis stopped for 60 s in the middle (bench/soak.py).
+SOAK_MINUTES ?= 10
+bench-soak: install-dev
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 test: install-dev
 	$(BIN)/python -m pytest -q

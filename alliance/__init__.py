@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from alliance.config import config_for
+from alliance.config import check_production_config, config_for
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,11 +17,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(config_for(os.environ.get("ALLIANCE_ENV")))
     if test_config:
         app.config.update(test_config)
+    check_production_config(app.config)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     os.makedirs(app.instance_path, exist_ok=True)
     from alliance.stars.levels import init_app as check_star_levels
 
     check_star_levels(app)  # refuses to start with thresholds out of order
 
+    from alliance.inputs import init_inputs
+
+    init_inputs(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -46,6 +55,13 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     limiter.init_app(app)
     init_security(app)
+    from alliance.outages import log_limiter_outages
+
+    log_limiter_outages()
+
+    from alliance.celery_app import celery_init_app
+
+    celery_init_app(app)
 
     from alliance.accounts.login import configure_login
 

@@ -17,10 +17,11 @@ def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int = MAX_INT
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
+    text = raw.strip()
+    # ASCII digits only: int() also reads "٣" and " 3", and "²".isdigit() is True.
+    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 12:
         abort(400, description=f"'{name}' must be an integer")
+    value = int(text)
     if value < minimum or (maximum is not None and value > maximum):
         abort(400, description=f"'{name}' must be between {minimum} and {maximum}")
     return value

@@ -18,6 +18,8 @@ PostgreSQL (psycopg 3): its pool is sized in ``alliance.config``; read-only requ
 COMMIT so that psycopg keeps its prepared statements (see :func:`_keep_prepared_statements`).
 """
 
+from functools import partial
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -27,10 +29,10 @@ from sqlalchemy.orm import Session
 from alliance.extensions import db
 
 
-def _sqlite_pragmas(dbapi_connection, connection_record):
+def _sqlite_pragmas(dbapi_connection, connection_record, *, busy_timeout_ms: int = 30000):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -101,7 +103,8 @@ def init_database(app: Flask) -> None:
             _keep_prepared_statements(app)
         if engine.dialect.name != "sqlite" or getattr(engine, "_alliance_sqlite_ready", False):
             return
-        event.listen(engine, "connect", _sqlite_pragmas)
+        busy_timeout_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 30000))
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms))
         always = bool(app.config.get("SQLITE_IMMEDIATE_TRANSACTIONS"))
         if always:
             event.listen(engine, "connect", _sqlite_autocommit)

@@ -5,6 +5,7 @@ import io
 
 from flask import Response
 
+from alliance.spreadsheets import safe_cell
 from alliance.templating import fen_to_yuan
 
 
@@ -12,9 +13,10 @@ def csv_response(rows, header, filename):
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    # Formula-looking cells are neutralised (a member named "=HYPERLINK(...)"): see spreadsheets.
+    writer.writerow([safe_cell(h) for h in header])
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

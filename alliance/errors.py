@@ -4,7 +4,10 @@ import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+
+from alliance.outages import is_unavailable, unavailable_response
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +94,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            log.debug("rollback after an error failed", exc_info=True)
+        if exc.response is not None:  # e.g. a rate limit's own page (the login lockout)
+            return exc.response
         code = exc.code or 500
         detail = exc.description if wants_json() and code in (400, 409, 422) else None
         response = render(code, detail)
@@ -113,6 +121,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:  # the connection is gone; the pool discards it
+            log.debug("rollback after an error failed", exc_info=True)
+        if is_unavailable(exc):
+            return unavailable_response()
         log.exception("Unhandled error on %s %s", request.method, request.path)
         return render(500)

@@ -1,5 +1,6 @@
 """Unbound extension objects; create_app() binds them."""
 
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -26,7 +27,20 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+MAX_PAGE = 1_000_000
+
+
+class _SQLAlchemy(SQLAlchemy):
+    def paginate(self, select, *, page=None, **kwargs):
+        """Pages are clamped to 1 … MAX_PAGE: `?page=10**30` is an empty page, not an overflow."""
+        if page is None and has_request_context():
+            page = request.args.get("page", 1, type=int)
+        if page is not None:
+            page = min(max(page, 1), MAX_PAGE)
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = _SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from flask import flash
+from flask import flash, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, Form, SelectChoice
@@ -10,6 +10,14 @@ from wtforms.validators import DataRequired
 
 from alliance.errors import DomainError
 from alliance.extensions import db
+
+
+def conflict_page(exc: DomainError):
+    """Someone else decided first (a second tab, a colleague at the same moment): 409 with
+    the rule's sentence, nothing saved."""
+    db.session.rollback()
+    message = str(getattr(exc, "message", exc))
+    return render_template("errors/error.html", code=409, message=message), 409
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -48,6 +48,7 @@ DOMAINS = (
     "points",
     "committee",
     "stars",
+    "notifications",
 )
 
 

@@ -41,7 +41,12 @@ from alliance.merchants.models import (  # noqa: F401
     MerchantStaff,
     MerchantStatusChange,
 )
-from alliance.notifications.models import Notification  # noqa: F401,E402
+from alliance.notifications.models import (  # noqa: F401,E402
+    Broadcast,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+)
 from alliance.points.models import (  # noqa: F401,E402
     Exchange,
     ExchangeItem,

@@ -79,6 +79,9 @@ def _order_items(user) -> list[tuple[str, str]]:
         unread = unread_count(user.id)
     label = _("收件箱（%(n)d 条未读）", n=unread) if unread else _("收件箱")
     items.append((label, url_for("notifications.index")))
+    if user.has_role(Role.SECRETARY):
+        items.append((_("群发通知"), url_for("notifications.broadcast")))
+        items.append((_("发送记录"), url_for("notifications.outbox")))
     return items
 
 

@@ -132,9 +132,11 @@ def prepare(url: str, logins: dict) -> Fixture:
     from sqlalchemy import select
 
     from alliance.accounts.models import User
+    from alliance.api import tokens as api_tokens
     from alliance.cards import services as cards
     from alliance.cards.models import Card, CardStatus
     from alliance.extensions import db
+    from alliance.merchants.services import merchants_of
 
     app = make_app(url)
     fixture = Fixture(url)
@@ -153,8 +155,8 @@ def prepare(url: str, logins: dict) -> Fixture:
             card = cards.issue_card(volunteer, "volunteer")
         fixture.code = card.code
         merchant_user = db.session.scalar(select(User).where(User.username == logins["merchant"]))
-        merchant = cards.staff_merchants(merchant_user)[0]
-        _token, fixture.token = cards.create_token(merchant_user, merchant, "bench")
+        merchant = merchants_of(merchant_user)[0]
+        _token, fixture.token = api_tokens.create_token(merchant_user, merchant, "bench")
         db.session.commit()
         db.engine.dispose()
     return fixture
@@ -266,13 +268,14 @@ def server_env(database_url: str | None, port: int) -> dict:
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict, port: int):
+def gunicorn(app_spec: str, env: dict, port: int, stderr=None):
     binary = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
         [str(binary), "-c", "alliance/gunicorn_conf.py", app_spec],
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stderr=stderr,
     )
     try:
         probe = "/healthz" if app_spec.startswith("alliance") else "/"

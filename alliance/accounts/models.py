@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from alliance.communities.models import Community, StreetOffice
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.personal import personal
 
 
 class Role(StrEnum):
@@ -53,9 +54,11 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(40), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(11), unique=True)
-    display_name: Mapped[str] = mapped_column(String(40))
+    username: Mapped[str] = mapped_column(String(40), unique=True, info=personal("id", "profile"))
+    phone: Mapped[str | None] = mapped_column(
+        String(11), unique=True, info=personal("id", "profile")
+    )
+    display_name: Mapped[str] = mapped_column(String(40), info=personal("id", "profile"))
     password_hash: Mapped[str] = mapped_column(String(255))
     # Flask-Login stores this instead of the id, so a password change ends every session.
     login_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_login_token)

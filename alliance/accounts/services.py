@@ -3,10 +3,12 @@
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from alliance.accounts.models import Role, User, UserRole
+from alliance.accounts.models import Role, User, UserRole, new_login_token
 from alliance.communities.models import Community
+from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
@@ -39,26 +41,79 @@ def find_by_identifier(identifier: str) -> User | None:
     return db.session.scalars(select(User).where(or_(*conds)).limit(1)).first()
 
 
+_DUMMY_HASH: str | None = None
+
+
+def _spend_a_password_check(password: str) -> None:
+    """An unknown login costs the same hash as a known one: timing does not tell them apart."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = generate_password_hash("unused-" + secrets.token_hex(8))
+    check_password_hash(_DUMMY_HASH, password)
+
+
+def _not_locked(now):
+    return or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
+def count_failure(user_id: int, now) -> bool:
+    """One more failed password, counted by one statement; True when the account is now locked.
+
+    Concurrent failures each add one (no lost increments); the one that reaches the limit sets
+    the lock. After an old lock has run out, counting starts again from one.
+    """
+    lock_for_write()
+    expired = and_(User.locked_until.is_not(None), User.locked_until <= now)
+    counted = case((expired, 1), else_=User.failed_logins + 1)
+    row = db.session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(
+            failed_logins=counted,
+            locked_until=case(
+                (counted >= MAX_FAILED_LOGINS, now + LOCKOUT),
+                (expired, None),
+                else_=User.locked_until,
+            ),
+        )
+        .returning(User.locked_until)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return row is not None and row[0] is not None and row[0] > now
+
+
 def authenticate(identifier: str, password: str) -> User | None:
-    """The user when the password matches; counts failures and locks after too many."""
+    """The user when the password matches; counts failures and locks after too many.
+
+    The lockout is decided by the database, not by what this request read: a right password
+    arriving in a burst of wrong ones is refused once the burst has locked the account.
+    """
     user = find_by_identifier(identifier)
     if user is None:
+        _spend_a_password_check(password)
         return None
     now = utcnow()
     if user.locked_until and user.locked_until > now:
         raise LockedOut(user.locked_until)
+    user_id = user.id
     if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
+        # The attempt that reaches the limit is answered as wrong, the next ones as locked:
+        # as a name without an account is answered (see accounts.views.login).
+        count_failure(user_id, now)
         return None
     if not user.is_active:
         return None
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    return user
+    lock_for_write()
+    signed_in = db.session.execute(
+        update(User)
+        .where(User.id == user_id, _not_locked(now))
+        .values(failed_logins=0, locked_until=None, last_login_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if signed_in != 1:
+        raise LockedOut(None)
+    db.session.expire_all()
+    return db.session.get(User, user_id)
 
 
 def username_taken(username: str) -> bool:
@@ -135,6 +190,12 @@ def revoke_role(user: User, role: Role, *, by: User) -> bool:
             user.role_grants.remove(grant)
     db.session.flush()
     return True
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember cookie of `user` stops working (the loader finds no one)."""
+    user.login_token = new_login_token()
+    db.session.flush()
 
 
 def change_password(user: User, new_password: str) -> None:

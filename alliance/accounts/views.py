@@ -2,6 +2,8 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -17,26 +19,52 @@ from alliance.accounts.models import Role
 from alliance.communities.services import all_communities
 from alliance.extensions import db, limiter
 from alliance.formkit import choices
+from alliance.inputs import safe_next
 from alliance.stars import services as stars
 from alliance.stars.forms import CardStarForm
-from alliance.validators import mask_phone
+from alliance.validators import mask_phone, normalize_phone
 
 bp = Blueprint("accounts", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site paths: never //host or /\\host."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    return target
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """Failures are counted per login name too, whether or not such an account exists."""
+    identifier = (request.form.get("identifier") or "").strip()[:40]
+    return "login-account:" + (normalize_phone(identifier) or identifier.lower())
+
+
+def _unknown_name_failed(response) -> bool:
+    # Known accounts are counted (and unlocked by a reset) in the database; names with no
+    # account are counted here, to the same limit, so both end in the same locked page.
+    return response.status_code != 302 and g.get("login_name_unknown", False)
+
+
+def _locked_page(form=None):
+    """The same answer for a locked account and for a name that was tried too often: it must
+    not tell whether the account exists."""
+    form = form or LoginForm()
+    locked = _("登录失败次数过多，账号已暂时锁定，请 15 分钟后再试。")
+    form.password.errors = [*form.password.errors, locked]
+    return render_template("accounts/login.html", form=form), 429
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    _account_limit,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_unknown_name_failed,
+    on_breach=lambda _limit: make_response(_locked_page()),
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -46,10 +74,11 @@ def login():
             user = services.authenticate(form.identifier.data, form.password.data)
         except services.LockedOut:
             db.session.commit()
-            form.password.errors.append(_("登录失败次数过多，账号已暂时锁定，请 15 分钟后再试。"))
+            return _locked_page(form)
         else:
             db.session.commit()
             if user is None:
+                g.login_name_unknown = services.find_by_identifier(form.identifier.data) is None
                 form.password.errors.append(_("手机号/用户名或密码不正确。"))
             else:
                 login_user(user, remember=form.remember.data)
@@ -61,6 +90,16 @@ def login():
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
+    # GET (the WeChat menu's link) only asks: a link or an <img> must not sign anyone out.
+    if request.method == "GET":
+        if not current_user.is_authenticated:
+            return redirect(url_for("main.index"))
+        return render_template("accounts/logout.html")
+    if current_user.is_authenticated:
+        # The session and remember cookies carry the login token: a new one ends them on the
+        # server, so a copied cookie stops working too (on every device of the person).
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash(_("您已退出登录。"), "info")
     response = redirect(url_for("main.index"))

@@ -1,6 +1,7 @@
 """Rules for volunteer activities: publishing, sign-ups, attendance, confirmation and points,
 service records and the monthly leaderboard. Services add and flush, never commit."""
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,7 +23,7 @@ from alliance.activities.models import (
 )
 from alliance.cards import services as cards
 from alliance.cards.models import Card
-from alliance.clock import local_date, local_start, local_today
+from alliance.clock import LOCAL_TZ, local_date, local_start, local_today
 from alliance.commitments.models import CardKind
 from alliance.communities.models import Community
 from alliance.communities.services import can_administer
@@ -31,6 +32,7 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.notifications.services import notify
 from alliance.points import services as points
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
 from alliance.stars import services as stars
@@ -40,6 +42,10 @@ from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 MAX_SLOT_HOURS = 24
 MAX_SLOTS = 20
 LEADERBOARD_SIZE = 20
+# Volunteers may check in this early and out this late; the hours stay within the window.
+TOLERANCE_MINUTES = 30
+ATTENDANCE_TOLERANCE = timedelta(minutes=TOLERANCE_MINUTES)
+_DIGITS = re.compile(r"[0-9]{1,6}")
 
 
 class ActivityError(DomainError):
@@ -106,7 +112,7 @@ def _checked_slot(data: SlotInput, now: datetime) -> dict:
             _l("开始时间已经过了，请选择将来的时间。"), code="slot_in_past", field="starts_at"
         )
     text = str(data.capacity if data.capacity is not None else "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= 10000:
+    if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= 10000:
         raise ActivityError(
             _l("人数上限应是1到10000之间的整数。"), code="capacity", field="capacity"
         )
@@ -136,7 +142,7 @@ def _checked_details(community_id: int, data: ActivityInput) -> dict:
     per_hour_text = str(data.points_per_hour if data.points_per_hour is not None else "").strip()
     per_hour = None
     if per_hour_text:
-        if not per_hour_text.isdigit() or int(per_hour_text) > 1000:
+        if not _DIGITS.fullmatch(per_hour_text) or int(per_hour_text) > 1000:
             raise ActivityError(
                 _l("每小时积分应是0到1000之间的整数，不能为负数或小数。"),
                 code="per_hour",
@@ -205,10 +211,34 @@ def update_activity(activity: Activity, data: ActivityInput) -> Activity:
     points once, from the activity as it is then, and stores them with the ledger entry."""
     ensure_editable(activity)
     details = _checked_details(activity.community_id, data)
+    changed = any(getattr(activity, name) != value for name, value in details.items())
     for name, value in details.items():
         setattr(activity, name, value)
     db.session.flush()
+    if changed:
+        _tell_signed_up(activity, "activity.slot_changed")
     return activity
+
+
+def _tell_signed_up(activity: Activity, kind: str) -> None:
+    """Everyone with a live sign-up in a slot still to come hears about a change."""
+    people = db.session.scalars(
+        select(Signup.user_id)
+        .join(ActivitySlot, ActivitySlot.id == Signup.slot_id)
+        .where(
+            Signup.activity_id == activity.id,
+            Signup.status == SignupStatus.SIGNED_UP,
+            ActivitySlot.starts_at > utcnow(),
+        )
+        .distinct()
+    ).all()
+    notify(
+        people,
+        kind,
+        {"activity": activity.title},
+        link=f"/activities/{activity.id}",
+        community_id=activity.community_id,
+    )
 
 
 def add_slot(activity: Activity, data: SlotInput, now: datetime | None = None) -> ActivitySlot:
@@ -228,6 +258,7 @@ def cancel_activity(activity: Activity) -> None:
         raise ActivityError(_l("活动已经取消了。"), code="cancelled", status=409)
     activity.status = ActivityStatus.CANCELLED
     db.session.flush()
+    _tell_signed_up(activity, "activity.cancelled")
 
 
 # --- sign-ups ------------------------------------------------------------------------------
@@ -277,6 +308,7 @@ def sign_up(slot: ActivitySlot, user: User, now: datetime | None = None) -> Sign
         if changed != 1:
             raise ActivityError(_l("您已经报名了这个时段。"), code="already", status=409)
         db.session.expire(existing)
+        _tell_confirmed(existing.user_id, slot)
         return existing
     signup = Signup(
         slot_id=slot.id,
@@ -292,7 +324,20 @@ def sign_up(slot: ActivitySlot, user: User, now: datetime | None = None) -> Sign
             db.session.flush()
     except IntegrityError as exc:
         raise ActivityError(_l("您已经报名了这个时段。"), code="already", status=409) from exc
+    _tell_confirmed(user.id, slot)
     return signup
+
+
+def _tell_confirmed(user_id: int, slot: ActivitySlot) -> None:
+    from alliance.templating import localtime
+
+    notify(
+        [user_id],
+        "activity.signup_confirmed",
+        {"activity": slot.activity.title, "when": localtime(slot.starts_at)},
+        link=f"/activities/{slot.activity_id}",
+        community_id=slot.community_id,
+    )
 
 
 def cancel_signup(signup: Signup, now: datetime | None = None) -> None:
@@ -333,10 +378,27 @@ def _open_for_attendance(signup: Signup) -> None:
         raise ActivityError(_l("时长已经确认，不能再修改。"), code="confirmed", status=409)
 
 
-def _minutes(check_in: datetime, check_out: datetime) -> int:
+def window(slot: ActivitySlot) -> tuple[datetime, datetime]:
+    """Service hours count between the slot's start and end, widened by the tolerance."""
+    return slot.starts_at - ATTENDANCE_TOLERANCE, slot.ends_at + ATTENDANCE_TOLERANCE
+
+
+def _minutes(check_in: datetime, check_out: datetime, slot: ActivitySlot) -> int:
     if check_out < check_in:
         raise ActivityError(
             _l("签退时间不能早于签到时间。"), code="checkout_before_checkin", field="check_out"
+        )
+    earliest, latest = window(slot)
+    if check_in < earliest or check_out > latest:
+        raise ActivityError(
+            code="outside_slot",
+            message=_l(
+                "签到和签退时间须在时段内（可提前或推后%(m)d分钟）：%(start)s 至 %(end)s。",
+                m=TOLERANCE_MINUTES,
+                start=earliest.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M"),
+                end=latest.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M"),
+            ),
+            field="check_out" if check_in >= earliest else "check_in",
         )
     minutes = int((check_out - check_in).total_seconds() // 60)
     if minutes > MAX_SLOT_HOURS * 60:
@@ -344,6 +406,15 @@ def _minutes(check_in: datetime, check_out: datetime) -> int:
             _l("服务时长不能超过24小时，请核对时间。"), code="too_long", field="check_out"
         )
     return minutes
+
+
+def _not_own(signup: Signup, actor: User | None) -> None:
+    """Nobody records or confirms their own hours: a grid worker who also volunteers would
+    otherwise credit themselves."""
+    if actor is not None and actor.id == signup.user_id:
+        raise ActivityError(
+            _l("不能登记或确认自己的服务时长，请另一位组织者操作。"), code="own_hours", status=403
+        )
 
 
 def check_in(signup: Signup, at: datetime) -> None:
@@ -360,7 +431,11 @@ def check_out(signup: Signup, at: datetime) -> None:
         raise ActivityError(_l("还没有签到，不能签退。"), code="not_in", status=409)
     if signup.check_out_at is not None:
         raise ActivityError(_l("已经签退过了。"), code="already_out", status=409)
-    signup.minutes = _minutes(signup.check_in_at, at)
+    # A scan is a real moment: outside the window it counts at the window's edge.
+    earliest, latest = window(signup.slot)
+    at = min(max(at, earliest), latest)
+    signup.check_in_at = min(max(signup.check_in_at, earliest), at)
+    signup.minutes = _minutes(signup.check_in_at, at, signup.slot)
     signup.check_out_at = at
     db.session.flush()
 
@@ -379,14 +454,16 @@ def set_times(
     reason: str = "",
     now: datetime | None = None,
 ) -> None:
-    """The organiser marks attendance by hand; after the activity's day it is a 补录 and
-    needs a reason, kept with who entered it for the service record export."""
+    """The organiser marks attendance by hand, within the slot (and its tolerance); after the
+    activity's day it is a 补录 and needs a reason, kept with who entered it for the service
+    record export."""
     now = now or utcnow()
     lock_for_write()
+    _not_own(signup, actor)
     _open_for_attendance(signup)
     if check_in_at is None or check_out_at is None:
         raise ActivityError(_l("请填写签到和签退时间。"), code="times_required", field="check_in")
-    minutes = _minutes(check_in_at, check_out_at)
+    minutes = _minutes(check_in_at, check_out_at, signup.slot)
     if is_backfill(signup.slot, now):
         reason = (reason or "").strip()
         if not reason:
@@ -473,8 +550,11 @@ def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
     """The organiser confirms the hours; the rule's points are earned once (unique per sign-up)."""
     now = now or utcnow()
     lock_for_write()
+    _not_own(signup, actor)
     if signup.status != SignupStatus.SIGNED_UP or signup.minutes is None:
         raise ActivityError(_l("还没有签到签退记录，不能确认。"), code="no_hours", status=409)
+    # Hours recorded before the window rule (or written around it) are checked again.
+    _minutes(signup.check_in_at, signup.check_out_at, signup.slot)
     changed = db.session.execute(
         update(Signup)
         .where(Signup.id == signup.id, Signup.confirmed_at.is_(None))
@@ -512,6 +592,8 @@ def confirm_slot(slot: ActivitySlot, actor: User, now: datetime | None = None) -
                 Signup.status == SignupStatus.SIGNED_UP,
                 Signup.minutes.is_not(None),
                 Signup.confirmed_at.is_(None),
+                # The organiser's own hours wait for another organiser.
+                Signup.user_id != actor.id,
             )
         )
     )

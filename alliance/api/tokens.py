@@ -97,6 +97,13 @@ class TokenGrant:
         return db.session.get(ApiToken, self.id, options=[joinedload(ApiToken.user)])
 
 
+def allowed_grant(raw: str | None) -> TokenGrant | None:
+    """The one credential check for a cashier token, at every door (counter API, Open311):
+    not revoked, its user active, still staff of the member, the member active."""
+    grant = grant_for(raw)
+    return grant if grant is not None and grant.allowed else None
+
+
 def grant_for(raw: str | None) -> TokenGrant | None:
     """The active token's user, staff link and merchant, or None; one statement."""
     token_hash = _token_hash_or_none(raw)
@@ -130,8 +137,8 @@ def touch_token(token_id: int, now: datetime) -> None:
 
 def user_for_token(raw: str | None) -> User | None:
     """For other APIs (e.g. Open311 api_key): the user a cashier token acts for, or None."""
-    grant = grant_for(raw)
-    if grant is None or not grant.user_active:
+    grant = allowed_grant(raw)
+    if grant is None:
         return None
     return db.session.get(User, grant.user_id)
 

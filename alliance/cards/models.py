@@ -22,9 +22,11 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,8 +74,25 @@ class CardSequence(db.Model):
     last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# A card that still works or may work again: the holder's current card of its kind.
+CURRENT_STATUSES = ("active", "suspended")
+_CURRENT = text("status IN ('active', 'suspended')")
+
+
 class Card(db.Model):
     __tablename__ = "cards"
+    # One current card per holder and kind, decided by the database: two racing issues or
+    # reissues cannot both make one (each would get its own "once a day").
+    __table_args__ = (
+        Index(
+            "uq_cards_current_holder_kind",
+            "holder_id",
+            "kind",
+            unique=True,
+            sqlite_where=_CURRENT,
+            postgresql_where=_CURRENT,
+        ),
+    )
     __audit_redact__ = frozenset({"code", "totp_secret", "rotating_id"})
 
     id: Mapped[int] = mapped_column(primary_key=True)

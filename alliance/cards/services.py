@@ -26,6 +26,7 @@ from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
+from alliance.notifications.services import notify
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 
 CARD_YEARS = 3
@@ -157,7 +158,7 @@ def issue_card(
         community_id, merchant_id = merchant.community_id, merchant.id
     else:
         raise CardError(_l("请选择卡的种类。"), code="bad_kind")
-    if current_card(holder.id, kind, merchant_id) is not None:
+    if current_card(holder.id, kind) is not None:
         raise CardError(_l("这个人已经有一张这种卡了。"), code="already_has_card", status=409)
     community = db.session.get(Community, community_id)
     number = allocate_numbers(community)[0]
@@ -170,8 +171,24 @@ def issue_card(
         issued_by_id=issued_by.id if issued_by else None,
         today=local_today(),
     )
-    db.session.add(card)
-    db.session.flush()
+    _add_current(card)
+    notify(
+        [holder.id], "card.issued", {"number": number}, link="/me/card", community_id=community_id
+    )
+    return card
+
+
+def _add_current(card: Card) -> Card:
+    """Insert a current card; the partial unique index refuses a second one of the holder's
+    kind (a concurrent issue or reissue that passed the check above at the same moment)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(card)
+            db.session.flush()
+    except IntegrityError:
+        raise CardError(
+            _l("这个人已经有一张这种卡了。"), code="already_has_card", status=409
+        ) from None
     return card
 
 
@@ -240,7 +257,19 @@ def change_status(card: Card, action: str, reason: str = "") -> Card:
     card.status_reason = (reason or "").strip()[:200]
     card.status_changed_at = utcnow()
     db.session.flush()
+    if to_status == CardStatus.LOST:
+        _tell_lost(card)
     return card
+
+
+def _tell_lost(card: Card) -> None:
+    notify(
+        [card.holder_id],
+        "card.lost",
+        {"number": card.number},
+        link="/me/card",
+        community_id=card.community_id,
+    )
 
 
 def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
@@ -256,6 +285,7 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
         card.status = CardStatus.LOST
         card.status_reason = (reason or "").strip()[:200] or str(_l("补办新卡"))
         card.status_changed_at = utcnow()
+    db.session.flush()  # the old card leaves "current" before the new one arrives
     community = db.session.get(Community, card.community_id)
     number = allocate_numbers(community)[0]
     new = _new_card(
@@ -268,8 +298,14 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
         today=local_today(),
         replaces_id=card.id,
     )
-    db.session.add(new)
-    db.session.flush()
+    _add_current(new)
+    notify(
+        [card.holder_id],
+        "card.reissued",
+        {"number": number},
+        link="/me/card",
+        community_id=card.community_id,
+    )
     return new
 
 

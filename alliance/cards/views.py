@@ -39,6 +39,7 @@ from alliance.counter import reports
 from alliance.downloads import csv_response, yuan
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
+from alliance.inputs import ids_from
 from alliance.merchants import services as merchant_services
 from alliance.stars import services as stars
 from alliance.validators import mask_name
@@ -312,7 +313,7 @@ def print_one(card_id: int):
 def print_sheet():
     """An A4 sheet: the cards ticked in the list (?ids=1,2), or the newest active ones."""
     stmt = scoped(select(Card), Card.community_id, current_user).options(joinedload(Card.holder))
-    ids = [int(i) for i in (request.args.get("ids") or "").split(",") if i.strip().isdigit()]
+    ids = ids_from((request.args.get("ids") or "").split(",")[:100], SHEET_SIZE)
     if ids:
         stmt = stmt.where(Card.id.in_(ids[:SHEET_SIZE]))
     else:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.personal import not_personal
 
 
 class ProviderKind(StrEnum):
@@ -44,8 +45,12 @@ class CoBuildingUnit(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(40), default="")
     services: Mapped[str] = mapped_column(String(300), default="")
-    contact_name: Mapped[str] = mapped_column(String(40), default="")
-    contact_phone: Mapped[str | None] = mapped_column(String(11))
+    contact_name: Mapped[str] = mapped_column(
+        String(40), default="", info=not_personal("a co-building unit's business contact")
+    )
+    contact_phone: Mapped[str | None] = mapped_column(
+        String(11), info=not_personal("a co-building unit's business contact")
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -12,6 +12,7 @@ from alliance.communities.models import Community
 from alliance.extensions import db
 from alliance.help_requests.catalogue import MERCHANT_CATEGORY_TO_SERVICE, categories_of
 from alliance.help_requests.errors import HelpRequestError
+from alliance.inputs import parse_id
 from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.validators import normalize_phone
 
@@ -72,6 +73,11 @@ class ResourceInput:
     team_name: str = ""
 
 
+def _get(model, raw_id: str):
+    key = parse_id(raw_id)
+    return db.session.get(model, key) if key is not None else None
+
+
 def create_resource(community: Community, actor: User, data: ResourceInput) -> Resource:
     codes = {c.code for c in categories_of(community.id)}
     if data.category_code not in codes:
@@ -88,13 +94,13 @@ def create_resource(community: Community, actor: User, data: ResourceInput) -> R
     )
     kind, _sep, raw_id = (data.provider or "").partition(":")
     if kind == ProviderKind.MERCHANT:
-        merchant = db.session.get(Merchant, int(raw_id)) if raw_id.isdigit() else None
+        merchant = _get(Merchant, raw_id)
         if merchant is None or merchant.community_id != community.id:
             raise HelpRequestError(_l("请选择本社区的联盟商户。"), field="provider")
         resource.provider_kind, resource.merchant_id = kind, merchant.id
         resource.community_id = community.id
     elif kind == ProviderKind.UNIT:
-        unit = db.session.get(CoBuildingUnit, int(raw_id)) if raw_id.isdigit() else None
+        unit = _get(CoBuildingUnit, raw_id)
         if unit is None or unit.street_office_id != community.street_office_id:
             raise HelpRequestError(_l("请选择本街道的共建单位。"), field="provider")
         if not actor.has_role(Role.STREET_OFFICER):

@@ -13,9 +13,9 @@ ALLOWED_ARGS = {"page", "per_page", "kind", "category", "card", "community", "q"
 
 def _choice_arg(name: str, allowed) -> str | None:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
-    if raw not in allowed:
+    if raw not in allowed:  # "" too: the document lists the values, an empty one is none of them
         abort(400, description=f"'{name}' must be one of: {', '.join(sorted(allowed))}")
     return raw
 
@@ -58,6 +58,8 @@ def serialize_commitment(c: Commitment) -> dict:
             },
             # True: the cashier must scan the rotating code on the phone (no printed cards).
             "requires_rotating": bool(o.requires_rotating),
+            # False: only cards of the member's community; True: every community of the office.
+            "open_to_street_office": bool(o.open_to_street_office),
             "min_star_level": o.min_star_level,
         }
     service = None
@@ -90,12 +92,15 @@ def index():
     get:
       tags: [commitments]
       parameters:
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
+        - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 1000000}}
         - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
         - {name: kind, in: query, schema: {type: string, enum: [integrity, service, points]}}
-        - {name: category, in: query, description: merchant category code, schema: {type: string}}
+        - {name: category, in: query, description: merchant category code,
+           schema: {type: string, enum: [catering, bakery, pharmacy, cinema, finance, retail,
+                                         living, other]}}
         - {name: card, in: query, schema: {type: string, enum: [volunteer, alliance]}}
-        - {name: community, in: query, description: community code, schema: {type: string}}
+        - {name: community, in: query, description: community code,
+           schema: {type: string, maxLength: 16}}
         - {name: q, in: query, description: search terms (space-separated),
            schema: {type: string, maxLength: 100}}
       responses:

@@ -73,6 +73,13 @@ class CommitmentForm(FlaskForm):
         ),
     )
 
+    open_to_street_office = BooleanField(
+        _l("向全街道各社区的卡开放"),
+        description=_l(
+            "不勾选时，只有本社区发的卡可以享受；勾选后，同一街道其他社区的志愿者卡、"
+            "共富联盟卡也可以享受。"
+        ),
+    )
     min_star_level = SelectField(
         _l("星级要求（仅志愿者卡）"),
         coerce=int,
@@ -109,6 +116,7 @@ class CommitmentForm(FlaskForm):
                 usage_limit=self.usage_limit.data,
                 usage_period=self.usage_period.data,
                 requires_rotating=self.requires_rotating.data,
+                open_to_street_office=self.open_to_street_office.data,
                 min_star_level=self.min_star_level.data or None,
             )
         service = None
@@ -144,6 +152,7 @@ class CommitmentForm(FlaskForm):
             self.usage_period.data = offer.usage_period
             self.usage_limit.data = offer.usage_limit
             self.requires_rotating.data = offer.requires_rotating
+            self.open_to_street_office.data = offer.open_to_street_office
             self.min_star_level.data = offer.min_star_level or 0
         if commitment.service is not None:
             s = commitment.service

@@ -221,6 +221,11 @@ class Offer(db.Model):
     usage_period: Mapped[str] = mapped_column(String(10), default=UsagePeriod.UNLIMITED)
     # Cards issue: only the phone's rotating code (not a static/printed code) may redeem it.
     requires_rotating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Cards of the member's own community get the offer; True opens it to the cards of every
+    # community of the same street office (the member's choice).
+    open_to_street_office: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     # "三星以上志愿者 7折": the holder's star level (1–5) must be at least this; volunteers only.
     min_star_level: Mapped[int | None] = mapped_column(Integer)
 

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from alliance.accounts.models import Role, User
@@ -37,10 +37,12 @@ from alliance.extensions import db
 from alliance.merchants.models import (
     CATEGORIES,
     Merchant,
+    MerchantStaff,
     MerchantStatus,
     category_label,
 )
 from alliance.merchants.services import active_clause, is_staff
+from alliance.notifications.services import notify
 
 KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
 
@@ -116,6 +118,7 @@ class OfferInput:
     usage_limit: int | None = None
     usage_period: str = UsagePeriod.UNLIMITED
     requires_rotating: bool = False
+    open_to_street_office: bool = False
     min_star_level: int | None = None  # 1–5; volunteer cards only
 
 
@@ -176,6 +179,7 @@ def _checked_offer(data: OfferInput) -> dict:
         "usage_limit": limit,
         "usage_period": data.usage_period,
         "requires_rotating": bool(data.requires_rotating),
+        "open_to_street_office": bool(data.open_to_street_office),
         "min_star_level": level,
     }
 
@@ -346,6 +350,7 @@ def approve_commitment(commitment: Commitment, secretary: User) -> None:
     commitment.decided_by_id = secretary.id
     commitment.reason = ""
     db.session.flush()
+    _tell_staff(commitment, "commitment.approved")
 
 
 def _reason(text) -> str:
@@ -364,6 +369,21 @@ def reject_commitment(commitment: Commitment, secretary: User, reason: str) -> N
     commitment.decided_at = utcnow()
     commitment.decided_by_id = secretary.id
     db.session.flush()
+    _tell_staff(commitment, "commitment.rejected", reason=commitment.reason[:200])
+
+
+def _tell_staff(commitment: Commitment, kind: str, **params) -> None:
+    """The member's staff hear what happened to their commitment."""
+    staff = db.session.scalars(
+        select(MerchantStaff.user_id).where(MerchantStaff.merchant_id == commitment.merchant_id)
+    ).all()
+    notify(
+        staff,
+        kind,
+        {"title": commitment.title, **params},
+        link="/commitments/mine",
+        community_id=commitment.community_id,
+    )
 
 
 def withdraw_commitment(commitment: Commitment, user: User, reason: str) -> None:
@@ -422,6 +442,7 @@ def start_correction(commitment: Commitment, author: User) -> Commitment:
             usage_limit=o.usage_limit,
             usage_period=o.usage_period,
             requires_rotating=o.requires_rotating,
+            open_to_street_office=o.open_to_street_office,
             min_star_level=o.min_star_level,
         )
     if commitment.service is not None:
@@ -500,6 +521,7 @@ def report_broken(commitment: Commitment, reporter: User, text: str) -> BrokenCo
     )
     db.session.add(report)
     db.session.flush()
+    _tell_staff(commitment, "commitment.reported")
     return report
 
 
@@ -578,20 +600,44 @@ def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
     )
 
 
-def applicable_offers(merchant: Merchant, card_kind: str, on_date: date) -> list[Offer]:
+def applicable_offers(
+    merchant: Merchant,
+    card_kind: str,
+    on_date: date,
+    *,
+    card_community_id: int | None = None,
+    card_street_office_id: int | None = None,
+) -> list[Offer]:
     """Offers a card holder gets at `merchant` on `on_date` (for the cards issue).
 
     Only published commitments of an active merchant, offers covering the card and valid that
     day. A suspended or departed merchant's offers stop applying at once.
+
+    Communities (README, "Cards across communities"): an offer applies to cards of the
+    member's own community; a card of another community gets it only when the member opened
+    the offer to the whole street office and the card's community is in that office.
+    `card_community_id` None: no card yet (the demo, previews), the member's own cards.
     """
     if card_kind not in set(CardKind):
         raise ValueError(f"unknown card kind {card_kind!r}")
+    scope = true()
+    if card_community_id is not None and card_community_id != merchant.community_id:
+        same_office = (
+            select(Community.id)
+            .where(
+                Community.id == merchant.community_id,
+                Community.street_office_id == card_street_office_id,
+            )
+            .exists()
+        )
+        scope = and_(Offer.open_to_street_office.is_(True), same_office)
     return list(
         db.session.scalars(
             select(Offer)
             .join(Commitment, Commitment.id == Offer.commitment_id)
             .join(Merchant, Merchant.id == Commitment.merchant_id)
             .where(
+                scope,
                 Commitment.merchant_id == merchant.id,
                 Commitment.status == CommitmentStatus.PUBLISHED,
                 active_clause(),

@@ -57,6 +57,8 @@ def community_decisions(code: str):
       responses:
         200:
           description: "A page: {items: [DecisionPublic], page, per_page, total, pages}"
+        400:
+          $ref: "#/components/responses/Error"
         404:
           $ref: "#/components/responses/Error"
     """

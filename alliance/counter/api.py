@@ -9,6 +9,7 @@ from alliance.api_support import json_body
 from alliance.cards.models import Redemption
 from alliance.counter import exchanges, redemptions, services
 from alliance.extensions import csrf, db, limiter
+from alliance.inputs import IdField
 from alliance.points.models import Exchange
 
 bp = Blueprint("counter_api", __name__, url_prefix="/api/v1")
@@ -22,8 +23,9 @@ class ExchangeRequest(Schema):
         metadata={
             "description": "The card's static or rotating code (the part after /c/ in the QR URL)"
         },
+        validate=validate.Length(min=1),
     )
-    item_id = fields.Integer(required=True, strict=True)
+    item_id = IdField(required=True)
 
 
 @api_schema("CardExchangeItem")  # sorts before CardVerification, which nests it
@@ -107,7 +109,7 @@ def create_exchange():
           description: "A unique key per exchange (e.g. a UUID, at most 255 ASCII characters).
             The same key with the same body returns the same exchange and balance (200);
             with another body, 422."
-          schema: {type: string, maxLength: 255}
+          schema: {type: string, minLength: 1, maxLength: 255, pattern: "^[!-~]([ -~]*[!-~])?$"}
       requestBody:
         required: true
         content:
@@ -171,8 +173,8 @@ class VerifyRequest(Schema):
 
 @api_schema("RedemptionRequest")
 class RedemptionRequest(Schema):
-    code = fields.String(required=True)
-    offer_id = fields.Integer(required=True, strict=True)
+    code = fields.String(required=True, validate=validate.Length(min=1))
+    offer_id = IdField(required=True)
     bill_fen = fields.Integer(
         strict=True,
         load_default=None,
@@ -352,7 +354,7 @@ def create_redemption():
           required: true
           description: "A unique key per redemption (e.g. a UUID, at most 255 ASCII characters).
             The same key with the same body returns the same record; with another body, 422."
-          schema: {type: string, maxLength: 255}
+          schema: {type: string, minLength: 1, maxLength: 255, pattern: "^[!-~]([ -~]*[!-~])?$"}
       requestBody:
         required: true
         content:

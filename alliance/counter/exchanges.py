@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from alliance.accounts.models import User
-from alliance.counter.services import verify
+from alliance.counter.services import spends_here, verify
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
@@ -67,6 +67,8 @@ def exchange(
     if item is None or item.merchant_id != merchant.id or not item.active:
         raise PointsError(_l("本店没有这个兑换项目。"), code="item_not_available", status=422)
     card = check.card
+    if not spends_here(card, merchant):
+        raise PointsError(_l("积分只能在持卡人所在社区的联盟商户兑换。"), code="other_community")
     holder_id = card.holder_id
     cost, title = item.points, item.title
     slots = range(1, item.per_person_limit + 1) if item.per_person_limit else [None]

@@ -16,6 +16,7 @@ from alliance.cards.models import Card, CardStatus, CodeType
 from alliance.clock import local_today
 from alliance.commitments.models import CardKind, Offer
 from alliance.commitments.services import applicable_offers
+from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStatus
@@ -62,8 +63,10 @@ def _card_row(parsed: codes.ParsedCode):
             VolunteerProfile.name,
             VolunteerProfile.status,
             Merchant.status,
+            Community.street_office_id,
         )
         .join(_Holder, _Holder.id == Card.holder_id)
+        .join(Community, Community.id == Card.community_id)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Card.holder_id)
         .outerjoin(Merchant, Merchant.id == Card.merchant_id)
         .where(column == parsed.key)
@@ -88,7 +91,7 @@ def verify(
     row = _card_row(parsed)
     if row is None:
         return Verification(False, "unknown", None)
-    card, display_name, volunteer_name, volunteer_status, merchant_status = row
+    card, display_name, volunteer_name, volunteer_status, merchant_status, office_id = row
     code_type = parsed.kind
     result = Verification(False, None, code_type, card, mask_name(volunteer_name or display_name))
     now = now or utcnow()
@@ -110,7 +113,13 @@ def verify(
     else:
         result.valid = True
     if result.valid and merchant is not None and with_offers:
-        result.offers = applicable_offers(merchant, card.kind, today)
+        result.offers = applicable_offers(
+            merchant,
+            card.kind,
+            today,
+            card_community_id=card.community_id,
+            card_street_office_id=office_id,
+        )
     return result
 
 
@@ -168,11 +177,22 @@ class CounterView:
         return self.verification.offers
 
 
+def spends_here(card: Card, merchant: Merchant) -> bool:
+    """Points are spent only in the holder's community: its members give what its rules
+    earned (README, "Cards across communities"). A card of another community sees no items."""
+    return card.community_id == merchant.community_id
+
+
 def counter_view(code, merchant: Merchant | None) -> CounterView:
     """The card's verdict, the member's offers for it, the holder's balance and the member's
     exchange items: a fixed number of statements, whatever the data."""
     result = verify(code, merchant)
-    if not result.valid or result.card is None or merchant is None:
+    if (
+        not result.valid
+        or result.card is None
+        or merchant is None
+        or not spends_here(result.card, merchant)
+    ):
         return CounterView(result, merchant)
     balance = points.balance_of(result.card.holder_id)
     items = counter_items(merchant, result.card.holder_id, balance)

@@ -28,6 +28,7 @@ from alliance.counter.forms import ExchangeForm, RedeemForm, ScanForm
 from alliance.downloads import csv_response, yuan
 from alliance.extensions import db, limiter
 from alliance.formkit import rollback_and_report
+from alliance.inputs import parse_id
 from alliance.merchants import services as merchant_services
 from alliance.points.services import PointsError
 from alliance.validators import mask_name
@@ -138,6 +139,8 @@ def receipt(redemption_id: int):
 
 
 @bp.route("/scan", methods=["GET", "POST"])
+@limiter.limit(verify_limit, methods=["POST"])
+@limiter.limit(verify_limit, key_func=merchant_limit_key, methods=["POST"])
 @roles_required(Role.MERCHANT_STAFF)
 def scan():
     merchants = merchant_services.merchants_of(current_user)
@@ -145,7 +148,14 @@ def scan():
     form = ScanForm()
     if form.validate_on_submit():
         card, code = cards.scanned_card(form.text.data)
-        if card is None and codes.parse_code(code) is None:
+        if card is not None:
+            # A printed number is no credential: it shows whose card it is, never its code
+            # (which would spend the absent holder's discounts and points).
+            result = services.verify(card.code, None, with_offers=False)
+            response = Response(render_template("counter/number.html", result=result))
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        if codes.parse_code(code) is None:
             form.text.errors = [*form.text.errors, _("没有找到这张卡，请核对卡号。")]
         else:
             return redirect(url_for("counter.verify", code=code))
@@ -205,7 +215,12 @@ def merchant_csv():
 
 def counter_panel(result, merchant) -> dict | None:
     """What the counter page shows under a valid card: balance and this member's items."""
-    if not result.valid or result.card is None or merchant is None:
+    if (
+        not result.valid
+        or result.card is None
+        or merchant is None
+        or not services.spends_here(result.card, merchant)
+    ):
         return None
     balance = services.balance_of(result.card.holder_id)
     return {
@@ -227,8 +242,8 @@ def exchange(code: str):
     if merchant is None:
         abort(403)
     form = ExchangeForm()
-    item_text = (form.item_id.data or "").strip()
-    if not form.validate_on_submit() or not item_text.isdigit():
+    item_id = parse_id(form.item_id.data or "")
+    if not form.validate_on_submit() or item_id is None:
         flash(_("请选择兑换项目。"), "danger")
         return redirect(url_for("counter.verify", code=code)), 303
     try:
@@ -236,7 +251,7 @@ def exchange(code: str):
             merchant=merchant,
             staff=current_user,
             raw_code=code,
-            item_id=int(item_text),
+            item_id=item_id,
             idempotency_key=form.key.data or "",
         )
     except PointsError as exc:

@@ -1,6 +1,6 @@
 """Which community a service-order page is about, and who may open it (views of help_requests, co_building, projects)."""
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,11 +8,12 @@ from alliance.accounts.models import Role
 from alliance.communities.models import Community
 from alliance.communities.services import can_administer, community_or_404
 from alliance.extensions import db
+from alliance.inputs import id_arg
 
 
 def community_of_page() -> Community:
     """The community a page is about: ?community=<id> for street officers, else the user's."""
-    wanted = request.args.get("community", type=int)
+    wanted = id_arg("community", status=404)
     if wanted:
         return community_or_404(current_user, wanted)
     if current_user.community_id:

@@ -30,6 +30,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from alliance.co_building.models import CoBuildingUnit, ProviderKind
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.personal import not_personal, personal
+from alliance.validators import mask_name
 
 
 class Urgency(StrEnum):
@@ -140,6 +142,11 @@ def new_token() -> str:
     return secrets.token_urlsafe(12)
 
 
+# The resident a grid worker files for usually has no account here: no closure reaches them;
+# kept with the order and shown only to those who handle it.
+ON_BEHALF = not_personal("a resident without an account, filed for by a grid worker")
+
+
 class HelpRequest(db.Model):
     __tablename__ = "help_requests"
     __table_args__ = (
@@ -156,20 +163,38 @@ class HelpRequest(db.Model):
     # Who asked (None for an Open311 report made with a community key).
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # A grid worker posting on behalf of a household: who it is for, recorded.
-    on_behalf_name: Mapped[str] = mapped_column(String(40), default="")
-    on_behalf_phone: Mapped[str | None] = mapped_column(String(11))
+    on_behalf_name: Mapped[str] = mapped_column(String(40), default="", info=ON_BEHALF)
+    on_behalf_phone: Mapped[str | None] = mapped_column(String(11), info=ON_BEHALF)
     title: Mapped[str] = mapped_column(String(80))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(
+        Text, default="", info=personal("requester_id", "service_orders")
+    )
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"), index=True)
-    building: Mapped[str] = mapped_column(String(60), default="")
+    building: Mapped[str] = mapped_column(
+        String(60), default="", info=personal("requester_id", "service_orders")
+    )
     shop_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"))
-    address_text: Mapped[str] = mapped_column(String(200), default="")
+    address_text: Mapped[str] = mapped_column(
+        String(200), default="", info=personal("requester_id", "service_orders")
+    )
     urgency: Mapped[str] = mapped_column(String(12), default=Urgency.NORMAL)
-    contact_method: Mapped[str] = mapped_column(String(12), default=ContactMethod.PHONE)
-    contact_name: Mapped[str] = mapped_column(String(40), default="")
-    contact_phone: Mapped[str | None] = mapped_column(String(11))
-    contact_email: Mapped[str] = mapped_column(String(120), default="")
-    photo_name: Mapped[str | None] = mapped_column(String(64))
+    contact_method: Mapped[str] = mapped_column(
+        String(12),
+        default=ContactMethod.PHONE,
+        info=not_personal("how to reach the requester (phone, visit…), no contact detail itself"),
+    )
+    contact_name: Mapped[str] = mapped_column(
+        String(40), default="", info=personal("requester_id", "service_orders")
+    )
+    contact_phone: Mapped[str | None] = mapped_column(
+        String(11), info=personal("requester_id", "service_orders")
+    )
+    contact_email: Mapped[str] = mapped_column(
+        String(120), default="", info=personal("requester_id", "service_orders")
+    )
+    photo_name: Mapped[str | None] = mapped_column(
+        String(64), info=personal("requester_id", "service_orders")
+    )
 
     state: Mapped[str] = mapped_column(String(12), default=State.SUBMITTED, index=True)
     # Every UPDATE says "WHERE version = :seen" (version_id_col): no transition applies twice.
@@ -245,6 +270,13 @@ class HelpRequest(db.Model):
         if self.provider_kind == ProviderKind.UNIT and self.provider_unit:
             return self.provider_unit.name
         return ""
+
+    @property
+    def public_provider_name(self) -> str:
+        """For public surfaces: a volunteer is a person, masked (王*明); shops and units are not."""
+        if self.provider_kind == ProviderKind.VOLUNTEER and self.provider_volunteer:
+            return mask_name(self.provider_volunteer.name)
+        return self.provider_name
 
     @property
     def place(self) -> str:

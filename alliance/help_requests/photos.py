@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from alliance.errors import DomainError
+from alliance.extensions import db
+from alliance.files import is_disk_full, remove_unless_committed, write_atomically
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -83,8 +85,17 @@ def clean_image(data: bytes) -> tuple[bytes, str]:
 def store_photo(data: bytes) -> str:
     cleaned, ext = clean_image(data)
     name = f"{secrets.token_hex(16)}.{ext}"
-    with open(os.path.join(upload_dir(), name), "wb") as fh:
-        fh.write(cleaned)
+    path = os.path.join(upload_dir(), name)
+    try:
+        write_atomically(path, cleaned)
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        current_app.logger.error("photo upload refused: the disk is full (%s)", exc)
+        raise PhotoError(
+            _l("服务器存储空间已满，照片没有保存。请稍后再试，或先不附照片提交。")
+        ) from exc
+    remove_unless_committed(db.session(), path)
     return name
 
 

@@ -53,6 +53,7 @@ from alliance.help_requests.models import (
     State,
 )
 from alliance.help_requests.photos import MAX_PHOTO_BYTES, PhotoError, photo_path
+from alliance.inputs import parse_id
 from alliance.merchants.models import Merchant, MerchantStatus
 
 bp = Blueprint("help_requests", __name__, url_prefix="/requests")
@@ -125,10 +126,11 @@ def _request_form(community: Community) -> RequestForm:
 
 
 def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return -1  # an id that exists nowhere: the service answers with a clear message
+    if value in (None, ""):
+        return None
+    # An id that exists nowhere (-1) when it is no id: the service answers with a clear message.
+    found = parse_id(value)
+    return -1 if found is None else found
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -334,7 +336,7 @@ def _action_input() -> dict:
     provider = None
     kind, _sep, raw_id = str(source.get("provider") or "").partition(":")
     if kind:
-        provider = workflow.Provider(kind, int(raw_id) if raw_id.isdigit() else -1)
+        provider = workflow.Provider(kind, parse_id(raw_id) or -1)
     rating = source.get("rating")
     try:
         rating = int(rating) if rating not in (None, "") else None

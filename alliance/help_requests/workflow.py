@@ -356,7 +356,8 @@ def record_submission(order: HelpRequest, actor: User | None) -> HelpRequestEven
     db.session.add(event)
     notify(
         secretary_ids(order.community_id),
-        _l("新需求：%(title)s", title=order.title),
+        "order.submitted",
+        {"title": order.title},
         link=f"/requests/{order.id}",
         community_id=order.community_id,
         skip=actor.id if actor else None,
@@ -364,11 +365,28 @@ def record_submission(order: HelpRequest, actor: User | None) -> HelpRequestEven
     return event
 
 
+# Actions with words of their own for the person they concern most; other steps and other people
+# get the generic "order.step".
+_OWN_KIND = {
+    "dispatch": ("order.dispatched", "providers"),
+    "accept": ("order.accepted", "requester"),
+    "finish": ("order.finished", "requester"),
+    "return": ("order.returned", "secretaries"),
+    "escalate": ("order.escalated", "street"),
+}
+
+
 def _notify(order: HelpRequest, action: str, actor: User, old_provider_users: list[int]):
-    title = _l("工单「%(title)s」：%(action)s", title=order.title, action=action_label(action))
     secretaries = secretary_ids(order.community_id)
     providers = provider_user_ids(order)
     requester = [order.requester_id]
+    street = street_officer_ids(order.community.street_office_id) if action == "escalate" else []
+    groups = {
+        "providers": providers,
+        "requester": requester,
+        "secretaries": secretaries,
+        "street": street,
+    }
     audience = {
         "dispatch": providers + requester,
         "accept": requester,
@@ -376,20 +394,23 @@ def _notify(order: HelpRequest, action: str, actor: User, old_provider_users: li
         "finish": requester + secretaries,
         "decline": secretaries + requester,
         "cancel": secretaries + old_provider_users,
-        "escalate": street_officer_ids(order.community.street_office_id)
-        + requester
-        + old_provider_users,
+        "escalate": street + requester + old_provider_users,
         "assign_unit": requester + secretaries,
         "resolve": requester + secretaries,
         "return": secretaries,
         "review": old_provider_users + secretaries,
         "close": requester,
     }.get(action, [])
-    notify(
-        audience,
-        title,
-        body=order.last_note if action != "review" else "",
-        link=f"/requests/{order.id}",
-        community_id=order.community_id,
-        skip=actor.id,
-    )
+    params = {
+        "title": order.title,
+        "action": action,
+        "note": order.last_note if action != "review" else "",
+    }
+    common = dict(link=f"/requests/{order.id}", community_id=order.community_id, skip=actor.id)
+    own = _OWN_KIND.get(action)
+    told = set()
+    if own:
+        kind, group = own
+        told = set(groups[group])
+        notify(told, kind, params, **common)
+    notify([uid for uid in audience if uid not in told], "order.step", params, **common)

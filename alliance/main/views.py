@@ -1,4 +1,4 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -6,7 +6,9 @@ from alliance.accounts.models import Role
 from alliance.communities.models import Community
 from alliance.communities.services import visible_community_ids
 from alliance.extensions import db
+from alliance.main import health
 from alliance.main.services import glance
+from alliance.outages import RETRY_AFTER_SECONDS
 
 bp = Blueprint("main", __name__)
 
@@ -29,7 +31,28 @@ def index():
     )
 
 
+def _health_answer(body: dict, ok: bool):
+    response = jsonify(body)
+    response.status_code = 200 if ok else 503
+    response.headers["Cache-Control"] = "no-store"
+    if not ok:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(select(1))
-    return {"status": "ok"}
+    """200 only when the database answers; ``?deep=1`` is /readyz."""
+    if request.args.get("deep") not in (None, "", "0"):
+        return readyz()
+    database = health.check_database()
+    ok = database["status"] == health.OK
+    if ok:  # the answer load balancers have always had
+        return _health_answer({"status": "ok"}, True)
+    return _health_answer({"status": "unavailable", "database": database}, False)
+
+
+@bp.get("/readyz")
+def readyz():
+    """Each dependency the deployment configured, as JSON; 503 when one of them is down."""
+    return _health_answer(*health.readiness())

@@ -17,28 +17,66 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from alliance.files import commit_partial, is_disk_full, partial_path
+
 
 class MaintenanceError(Exception):
     """A backup or restore could not be made; the message says why."""
 
 
 def backup(url: URL | str, path: Path) -> None:
-    """Write a consistent copy of the database at `url` to `path` (replaced atomically)."""
+    """Write a consistent copy of the database at `url` to `path` (replaced atomically).
+
+    The copy is written beside `path` under a temporary name, fsynced and renamed: a disk that
+    fills up mid-way leaves no partial file, and an earlier backup at `path` stays as it was.
+    """
     url = make_url(url)
     path = Path(path)
     if not path.parent.is_dir():
         raise MaintenanceError(f"folder {path.parent} does not exist")
-    partial = path.with_name(path.name + ".partial")
     try:
+        partial = partial_path(path)
+    except OSError as exc:
+        raise _write_error(path, exc) from exc
+    try:
+        # A backup holds everyone's personal data: owner-only from its first byte (0600).
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         if url.get_backend_name() == "sqlite":
             _sqlite_backup(_sqlite_file(url), partial)
         elif url.get_backend_name() == "postgresql":
             _pg_dump(url, partial)
         else:
             raise MaintenanceError(f"no backup method for {url.get_backend_name()}")
-        os.replace(partial, path)
+        os.chmod(partial, 0o600)
+        commit_partial(partial, path)
+    except MaintenanceError as exc:
+        if _says_disk_full(str(exc)):
+            raise _disk_full(path) from exc
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        raise _write_error(path, exc) from exc
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _says_disk_full(text: str) -> bool:
+    text = text.lower()
+    return "no space left on device" in text or "disk is full" in text or "quota" in text
+
+
+def _disk_full(path: Path) -> MaintenanceError:
+    return MaintenanceError(
+        f"not enough disk space in {path.parent} for the backup: nothing was written"
+        f"{' (the earlier backup there is untouched)' if path.exists() else ''}; "
+        "free some space or choose another folder"
+    )
+
+
+def _write_error(path: Path, exc: BaseException) -> MaintenanceError:
+    if is_disk_full(exc) or _says_disk_full(str(exc)):
+        return _disk_full(path)
+    return MaintenanceError(f"could not write the backup to {path}: {exc}")
 
 
 def restore(path: Path, url: URL | str) -> None:

@@ -1,7 +1,7 @@
 """GET /api/v1/merchants: the public, read-only member list. No phone or licence numbers."""
 
 from flask import Blueprint, abort, request
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from alliance.api_support import int_arg, paginated
 from alliance.commitments.services import published_for_merchants
@@ -49,13 +49,15 @@ def index():
     get:
       tags: [merchants]
       parameters:
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
+        - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 1000000}}
         - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
-        - {name: community, in: query, description: community code, schema: {type: string}}
+        - {name: community, in: query, description: "community code; an unknown code lists nothing",
+           schema: {type: string, maxLength: 16}}
         - {name: category, in: query, description: merchant category code,
            schema: {type: string, enum: [catering, bakery, pharmacy, cinema, finance, retail,
                                          living, other]}}
-        - {name: estate, in: query, description: estate id, schema: {type: integer}}
+        - {name: estate, in: query, description: estate id,
+           schema: {type: integer, minimum: 1, maximum: 2147483647}}
         - {name: q, in: query, description: part of the name, schema: {type: string, maxLength: 40}}
         - {name: status, in: query, schema: {type: string, enum: [active, suspended, left]}}
       responses:
@@ -71,13 +73,13 @@ def index():
     if unknown:
         abort(400, description=f"unknown parameter(s): {', '.join(sorted(unknown))}")
     community = None
-    code = request.args.get("community")
-    if code is not None:
+    code = (request.args.get("community") or "").strip()
+    if len(code) > 16:
+        abort(400, description="'community' must be at most 16 characters")
+    if code:
         community = db.session.scalars(select(Community).where(Community.code == code)).first()
-        if community is None:
-            abort(400, description="'community' is not a known community code")
-    category = request.args.get("category") or ""
-    if category and category not in CATEGORIES:
+    category = request.args.get("category")
+    if category is not None and category not in CATEGORIES:
         abort(400, description=f"'category' must be one of: {', '.join(CATEGORIES)}")
     # Bounded like every id (a 20-digit estate overflowed PostgreSQL's INTEGER: fuzzing).
     estate_id = int_arg("estate", None)
@@ -88,6 +90,12 @@ def index():
     if len(q) > 40:
         abort(400, description="'q' must be at most 40 characters")
     stmt = directory_query(
-        q=q.strip(), category=category, community=community, estate_id=estate_id, status=status
+        q=q.strip(),
+        category=category or "",
+        community=community,
+        estate_id=estate_id,
+        status=status,
     )
+    if code and community is None:  # a filter on a community that does not exist: nothing in it
+        stmt = stmt.where(false())
     return paginated(stmt, serialize)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.personal import not_personal, personal
 
 
 class MerchantStatus(StrEnum):
@@ -79,6 +80,9 @@ APPLICATION_STATUS_LABELS = {
 OPEN_APPLICATION_STATUSES = (ApplicationStatus.PENDING, ApplicationStatus.CHANGES_REQUESTED)
 
 
+MEMBER_CONTACT = not_personal("the member unit's business contact, kept with its agreement")
+
+
 class Merchant(db.Model):
     __tablename__ = "merchants"
     __table_args__ = (UniqueConstraint("community_id", "number"),)
@@ -90,12 +94,12 @@ class Merchant(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     category: Mapped[str] = mapped_column(String(20), index=True)
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"), index=True)
-    address: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(200), default="", info=MEMBER_CONTACT)
     status: Mapped[str] = mapped_column(String(12), default=MerchantStatus.ACTIVE, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Private contact details from the application: shown to secretaries and staff only.
-    contact_name: Mapped[str] = mapped_column(String(40), default="")
-    contact_phone: Mapped[str | None] = mapped_column(String(11))
+    contact_name: Mapped[str] = mapped_column(String(40), default="", info=MEMBER_CONTACT)
+    contact_phone: Mapped[str | None] = mapped_column(String(11), info=MEMBER_CONTACT)
     licence_no: Mapped[str | None] = mapped_column(String(30))
     status_reason: Mapped[str] = mapped_column(String(200), default="")
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -154,9 +158,15 @@ class MerchantApplication(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     category: Mapped[str] = mapped_column(String(20))
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"))
-    address: Mapped[str] = mapped_column(String(200))
-    contact_name: Mapped[str] = mapped_column(String(40))
-    contact_phone: Mapped[str] = mapped_column(String(11))
+    address: Mapped[str] = mapped_column(
+        String(200), info=not_personal("the shop's address, public once it joins")
+    )
+    contact_name: Mapped[str] = mapped_column(
+        String(40), info=personal("applicant_id", "member_applications")
+    )
+    contact_phone: Mapped[str] = mapped_column(
+        String(11), info=personal("applicant_id", "member_applications")
+    )
     licence_no: Mapped[str | None] = mapped_column(String(30))
     offer_text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default=ApplicationStatus.PENDING, index=True)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User
 from alliance.communities.models import Community, Estate
+from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
@@ -28,6 +29,7 @@ from alliance.merchants.models import (
     MerchantStatus,
     MerchantStatusChange,
 )
+from alliance.notifications.services import notify
 from alliance.validators import normalize_phone
 
 
@@ -230,7 +232,15 @@ def update_application(
     return application
 
 
+def lock_application(application: MerchantApplication) -> None:
+    """Read the application again under a lock: of two reviewers deciding at once, the second
+    sees the first one's decision (and is refused) instead of admitting the member twice."""
+    lock_for_write()
+    db.session.refresh(application, with_for_update=True)
+
+
 def _review(application: MerchantApplication, reviewer: User, status: str, note: str) -> None:
+    lock_application(application)
     if not application.is_open:
         raise MembershipError(
             _("这份申请已经审核过了（%(status)s）。", status=application.status_label),
@@ -248,6 +258,7 @@ def request_changes(application: MerchantApplication, reviewer: User, note: str)
         raise MembershipError(_("请写明需要申请人修改的地方。"), code="note_required")
     _review(application, reviewer, ApplicationStatus.CHANGES_REQUESTED, note[:500])
     db.session.flush()
+    _tell_applicant(application, "member.returned", reason=note[:200])
 
 
 def reject_application(application: MerchantApplication, reviewer: User, reason: str) -> None:
@@ -256,6 +267,7 @@ def reject_application(application: MerchantApplication, reviewer: User, reason:
         raise MembershipError(_("请填写不通过的原因。"), code="reason_required")
     _review(application, reviewer, ApplicationStatus.REJECTED, reason[:500])
     db.session.flush()
+    _tell_applicant(application, "member.rejected", reason=reason[:200])
 
 
 @dataclass
@@ -347,6 +359,7 @@ def admit_member(
 def approve_application(
     application: MerchantApplication, reviewer: User, terms: AgreementTerms
 ) -> Merchant:
+    lock_application(application)
     if not application.is_open:
         raise MembershipError(
             _("这份申请已经审核过了（%(status)s）。", status=application.status_label),
@@ -379,7 +392,18 @@ def approve_application(
     _review(application, reviewer, ApplicationStatus.APPROVED, "")
     application.merchant_id = merchant.id
     db.session.flush()
+    _tell_applicant(application, "member.approved", number=merchant.number, link="/merchants/mine")
     return merchant
+
+
+def _tell_applicant(application: MerchantApplication, kind: str, *, link="", **params) -> None:
+    notify(
+        [application.applicant_id],
+        kind,
+        {"name": application.name, **params},
+        link=link or "/merchants/apply",
+        community_id=application.community_id,
+    )
 
 
 def default_agreement_text(name: str, offer_text: str, community_name: str) -> str:

@@ -14,7 +14,8 @@ from alliance.commitments.services import commitment_lines, published_for_mercha
 from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer, in_scope_or_404, scoped
 from alliance.extensions import db
-from alliance.formkit import rollback_and_report
+from alliance.formkit import conflict_page, rollback_and_report
+from alliance.inputs import parse_id
 from alliance.merchants import services
 from alliance.merchants.forms import (
     AgreementForm,
@@ -54,7 +55,7 @@ def directory_filters(args) -> dict:
     code = (args.get("community") or "").strip()
     if code:
         community = db.session.scalars(select(Community).where(Community.code == code)).first()
-    estate_id = args.get("estate", type=int)
+    estate_id = parse_id(args.get("estate") or "")
     return {"q": q, "category": category, "community": community, "estate_id": estate_id}
 
 
@@ -325,6 +326,8 @@ def approve(application_id: int):
     try:
         merchant = services.approve_application(application, current_user, terms)
     except services.MembershipError as exc:
+        if exc.code == "already_reviewed":
+            return conflict_page(exc)
         rollback_and_report(exc)
         return redirect(url_for(".review", application_id=application_id))
     db.session.commit()
@@ -348,6 +351,8 @@ def _note_action(application_id: int, action):
     try:
         action(application, current_user, form.note.data)
     except services.MembershipError as exc:
+        if exc.code == "already_reviewed":
+            return conflict_page(exc)
         rollback_and_report(exc)
         return redirect(url_for(".review", application_id=application.id))
     db.session.commit()

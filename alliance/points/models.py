@@ -104,6 +104,9 @@ class LedgerEntry(db.Model):
         CheckConstraint("delta <> 0", name="delta_not_zero"),
         CheckConstraint("balance_after >= 0", name="balance_after_not_negative"),
         UniqueConstraint("account_id", "expiry_key", name="uq_points_ledger_expiry"),
+        # Awards and corrections from a form: the form's one-time key, so a second post of
+        # the same form (a double tap, a retry, a race) is the same entry.
+        UniqueConstraint("idempotency_key", name="uq_points_ledger_idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,6 +125,7 @@ class LedgerEntry(db.Model):
     # Expire entries: the expiry date they settle, so running the job twice writes nothing.
     expiry_key: Mapped[date | None] = mapped_column(Date)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     @property

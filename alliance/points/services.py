@@ -21,6 +21,8 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.idempotency import clean_key
+from alliance.notifications.services import notify
 from alliance.points.models import (
     EntryKind,
     ExchangeItem,
@@ -260,6 +262,7 @@ def post_entry(
     signup_id: int | None = None,
     exchange_id: int | None = None,
     expiry_key: date | None = None,
+    idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> LedgerEntry:
     """Append one entry and move the balance in the same transaction; never below zero."""
@@ -296,11 +299,23 @@ def post_entry(
         exchange_id=exchange_id,
         expires_on=expires_on,
         expiry_key=expiry_key,
+        idempotency_key=idempotency_key,
         created_at=now,
     )
     db.session.add(entry)
     db.session.flush()
+    _tell_holder(entry)
     return entry
+
+
+def _tell_holder(entry: LedgerEntry) -> None:
+    if entry.kind in (EntryKind.EARN, EntryKind.AWARD):
+        kind, params = "points.awarded", {"points": entry.delta, "reason": entry.reason}
+    elif entry.kind == EntryKind.SPEND:
+        kind, params = "points.spent", {"points": -entry.delta, "item": entry.reason}
+    else:
+        return
+    notify([entry.user_id], kind, params, link="/me/points", community_id=entry.community_id)
 
 
 def _person_in(user: User, community_id: int) -> None:
@@ -310,7 +325,56 @@ def _person_in(user: User, community_id: int) -> None:
         )
 
 
-def award(user: User, points, reason, actor: User) -> LedgerEntry:
+def _entry_for_key(key: str) -> LedgerEntry | None:
+    return db.session.scalars(select(LedgerEntry).where(LedgerEntry.idempotency_key == key)).first()
+
+
+def _manual_entry(kind: str, user: User, amount: int, why: str, actor: User, key) -> LedgerEntry:
+    """Post an award or correction once per form key: the same form again returns the entry
+    it made (also when 20 posts race: the unique key lets one insert win); the key with other
+    values is refused. Without a key (the CLI, imports) every call posts."""
+    entry_values = dict(
+        user_id=user.id,
+        community_id=user.community_id,
+        kind=kind,
+        delta=amount,
+        reason=why,
+        actor_id=actor.id,
+    )
+    if key is None:
+        return post_entry(**entry_values)
+    clean = clean_key(key)
+    if clean is None:
+        raise PointsError(
+            _l("页面已过期，请刷新后重新提交。"), code="bad_key", status=400, field="points"
+        )
+
+    def replay(existing: LedgerEntry) -> LedgerEntry:
+        same = (existing.user_id, existing.kind, existing.delta, existing.reason) == (
+            user.id,
+            kind,
+            amount,
+            why[:200],
+        )
+        if not same:
+            raise PointsError(_l("这张表单已经提交过了，请刷新后重新填写。"), code="key_reused")
+        return existing
+
+    lock_for_write()
+    existing = _entry_for_key(clean)
+    if existing is not None:
+        return replay(existing)
+    try:
+        with db.session.begin_nested():
+            return post_entry(**entry_values, idempotency_key=clean)
+    except IntegrityError:
+        existing = _entry_for_key(clean)
+        if existing is None:
+            raise
+        return replay(existing)
+
+
+def award(user: User, points, reason, actor: User, *, key: str | None = None) -> LedgerEntry:
     """赋分: a secretary's manual award for a good deed, with a reason."""
     amount = parse_points(points)
     why = _reason(reason)
@@ -322,30 +386,16 @@ def award(user: User, points, reason, actor: User) -> LedgerEntry:
             code="over_award_rule",
             field="points",
         )
-    return post_entry(
-        user_id=user.id,
-        community_id=user.community_id,
-        kind=EntryKind.AWARD,
-        delta=amount,
-        reason=why,
-        actor_id=actor.id,
-    )
+    return _manual_entry(EntryKind.AWARD, user, amount, why, actor, key)
 
 
-def adjust(user: User, points, reason, actor: User) -> LedgerEntry:
+def adjust(user: User, points, reason, actor: User, *, key: str | None = None) -> LedgerEntry:
     """A correction (either sign) with a reason; a deduction cannot take the balance below 0."""
     amount = parse_points(points, allow_negative=True)
     why = _reason(reason)
     _person_in(user, actor.community_id)
     try:
-        return post_entry(
-            user_id=user.id,
-            community_id=user.community_id,
-            kind=EntryKind.ADJUST,
-            delta=amount,
-            reason=why,
-            actor_id=actor.id,
-        )
+        return _manual_entry(EntryKind.ADJUST, user, amount, why, actor, key)
     except PointsError as exc:
         if exc.code == "insufficient_points":
             raise PointsError(
@@ -603,3 +653,30 @@ def totals_for(user_id: int) -> dict:
         ).where(LedgerEntry.user_id == user_id)
     ).one()
     return {"earned": int(row[0]), "spent": int(row[1]), "expired": int(row[2])}
+
+
+def expiring_by_user(today: date, horizon_days: int) -> dict[int, list[tuple[date, int, int]]]:
+    """{user id: [(expiry date, points, community id)]} due from today to today + horizon."""
+    last = today + timedelta(days=horizon_days)
+    account_ids = list(
+        db.session.scalars(
+            select(LedgerEntry.account_id)
+            .where(LedgerEntry.delta > 0, LedgerEntry.expires_on.between(today, last))
+            .distinct()
+        )
+    )
+    result: dict[int, list[tuple[date, int, int]]] = {}
+    for start in range(0, len(account_ids), 500):
+        chunk = account_ids[start : start + 500]
+        credits, debits = _credits_by_date(chunk), _debits(chunk)
+        owners = db.session.execute(
+            select(PointsAccount.id, PointsAccount.user_id, PointsAccount.community_id).where(
+                PointsAccount.id.in_(chunk)
+            )
+        ).all()
+        for account_id, user_id, community_id in owners:
+            plan = _expiring(credits.get(account_id, []), debits.get(account_id, 0))
+            due = [(d, p, community_id) for d, p in plan if today <= d <= last]
+            if due:
+                result[user_id] = due
+    return result

@@ -134,7 +134,10 @@ def _manual(form, service, done_message):
             raise services.PointsError(
                 _("本社区没有这个人。"), code="not_in_community", status=404, field="person"
             )
-        entry = service(person, form.points.data, form.reason.data, current_user)
+        # The form's one-time key: posting the same form twice awards once.
+        entry = service(
+            person, form.points.data, form.reason.data, current_user, key=form.key.data or ""
+        )
     except services.PointsError as exc:
         rollback_and_report(exc, form, field="points")
         return None

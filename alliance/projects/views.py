@@ -35,6 +35,7 @@ from alliance.help_requests.forms import (
 from alliance.help_requests.models import (
     HelpRequest,
 )
+from alliance.inputs import ids_from
 from alliance.projects import services as projects_services
 from alliance.projects.models import Project
 
@@ -101,7 +102,7 @@ def _project_form(community: Community, project: Project | None = None) -> Proje
 
 def _save_project(community: Community, form: ProjectForm, project: Project | None):
     def ids(values):
-        return [int(v) for v in values or [] if str(v).isdigit()]
+        return ids_from(values or [], 1000)
 
     return projects_services.save_project(
         community,

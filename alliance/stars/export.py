@@ -25,6 +25,7 @@ from alliance.activities.models import CATEGORIES, Activity, ActivitySlot, Signu
 from alliance.clock import LOCAL_TZ
 from alliance.communities.models import Community
 from alliance.extensions import db
+from alliance.spreadsheets import safe_cell
 from alliance.volunteers.models import VolunteerProfile
 
 HEADERS = (
@@ -42,7 +43,6 @@ HEADERS = (
     "补录原因",
 )
 HOURS_COLUMN = HEADERS.index("服务时长（小时）")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 50_000
 
 
@@ -57,8 +57,8 @@ class Selection:
 
 
 def neutral(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text for a cell, neutralised as every export is (alliance.spreadsheets)."""
+    return safe_cell("" if value is None else str(value))
 
 
 def hours(minutes: int | None) -> Decimal:

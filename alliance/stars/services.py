@@ -17,12 +17,25 @@ from alliance.activities.models import Signup, SignupStatus
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.notifications.kinds import register_kind
 from alliance.notifications.services import notify
 from alliance.stars import levels
 from alliance.stars.models import StarAward
 from alliance.volunteers.models import VolunteerProfile
 
 RECOGNITION_LIMIT = 200
+
+# The level is stored as its number and named in the reader's language when read.
+register_kind(
+    "stars.level_reached",
+    label=_l("志愿者星级"),
+    title=_l("恭喜您成为%(level)s志愿者"),
+    body=_l(
+        "您已确认的志愿服务时长累计 %(hours)s 小时，达到%(level)s。"
+        "社区将在下次协调委员会会议上予以表彰。"
+    ),
+    params=lambda values: {"level": levels.name_of(int(values.get("level") or 0))},
+)
 
 
 class StarError(DomainError):
@@ -90,16 +103,10 @@ def record_progress(user_id: int, community_id: int, now: datetime | None = None
             continue
         new.append(level)
     if new:
-        top = levels.name_of(max(new))
         notify(
             [user_id],
-            _l("恭喜您成为%(level)s志愿者", level=top),
-            body=_l(
-                "您已确认的志愿服务时长累计 %(hours)s 小时，达到%(level)s。"
-                "社区将在下次协调委员会会议上予以表彰。",
-                hours=levels.tenths_down(minutes),
-                level=top,
-            ),
+            "stars.level_reached",
+            {"level": max(new), "hours": levels.tenths_down(minutes)},
             link="/me",
             community_id=community_id,
         )

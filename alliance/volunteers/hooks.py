@@ -1,6 +1,11 @@
 """The volunteers' part in the rest of the platform (see alliance.hooks)."""
 
 from alliance.hooks import Hooks
-from alliance.volunteers import demo, services
+from alliance.volunteers import demo, personal_data, services
 
-HOOKS = Hooks(home_figures=services.home_figures, demo_steps=(demo.volunteers,))
+HOOKS = Hooks(
+    export_personal_data=personal_data.export,
+    close_account=personal_data.erase,
+    home_figures=services.home_figures,
+    demo_steps=(demo.volunteers,),
+)

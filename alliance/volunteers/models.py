@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.personal import personal
 
 
 class VolunteerApplicationStatus(StrEnum):
@@ -53,12 +54,18 @@ class VolunteerApplication(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    name: Mapped[str] = mapped_column(String(40))
-    phone: Mapped[str] = mapped_column(String(11))
+    name: Mapped[str] = mapped_column(String(40), info=personal("user_id", "volunteer"))
+    phone: Mapped[str] = mapped_column(String(11), info=personal("user_id", "volunteer"))
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"))
-    building: Mapped[str] = mapped_column(String(40), default="")
-    skills: Mapped[str] = mapped_column(String(300), default="")
-    availability: Mapped[str] = mapped_column(String(200), default="")
+    building: Mapped[str] = mapped_column(
+        String(40), default="", info=personal("user_id", "volunteer")
+    )
+    skills: Mapped[str] = mapped_column(
+        String(300), default="", info=personal("user_id", "volunteer")
+    )
+    availability: Mapped[str] = mapped_column(
+        String(200), default="", info=personal("user_id", "volunteer")
+    )
     status: Mapped[str] = mapped_column(
         String(12), default=VolunteerApplicationStatus.PENDING, index=True
     )
@@ -82,12 +89,18 @@ class VolunteerProfile(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer_applications.id"))
-    name: Mapped[str] = mapped_column(String(40))
-    phone: Mapped[str] = mapped_column(String(11))
+    name: Mapped[str] = mapped_column(String(40), info=personal("user_id", "volunteer"))
+    phone: Mapped[str] = mapped_column(String(11), info=personal("user_id", "volunteer"))
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"), index=True)
-    building: Mapped[str] = mapped_column(String(40), default="")
-    skills: Mapped[str] = mapped_column(String(300), default="")
-    availability: Mapped[str] = mapped_column(String(200), default="")
+    building: Mapped[str] = mapped_column(
+        String(40), default="", info=personal("user_id", "volunteer")
+    )
+    skills: Mapped[str] = mapped_column(
+        String(300), default="", info=personal("user_id", "volunteer")
+    )
+    availability: Mapped[str] = mapped_column(
+        String(200), default="", info=personal("user_id", "volunteer")
+    )
     status: Mapped[str] = mapped_column(String(12), default=VolunteerStatus.ACTIVE, index=True)
     status_reason: Mapped[str] = mapped_column(String(200), default="")
     # The holder's choice: show the star level on the volunteer card page.

@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User
-from alliance.communities.models import Estate
+from alliance.communities.models import Community, Estate
+from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.notifications.services import notify
 from alliance.validators import normalize_phone
 from alliance.volunteers.models import (
     VolunteerApplication,
@@ -96,7 +98,15 @@ def apply(user: User, data: VolunteerData) -> VolunteerApplication:
     return application
 
 
+def lock_application(application: VolunteerApplication) -> None:
+    """Read the application again under a lock: of two reviewers deciding at once, the second
+    sees the first one's decision (and is refused) instead of deciding again."""
+    lock_for_write()
+    db.session.refresh(application, with_for_update=True)
+
+
 def _decide(application: VolunteerApplication, reviewer: User, status: str, note: str) -> None:
+    lock_application(application)
     if application.status != VolunteerApplicationStatus.PENDING:
         raise VolunteerError(
             _("这份申请已经审核过了（%(status)s）。", status=application.status_label),
@@ -109,6 +119,7 @@ def _decide(application: VolunteerApplication, reviewer: User, status: str, note
 
 
 def approve(application: VolunteerApplication, reviewer: User) -> VolunteerProfile:
+    lock_application(application)
     user = application.user
     if application.status == VolunteerApplicationStatus.PENDING and profile_of(user) is not None:
         raise VolunteerError(_("这位居民已经是志愿者了。"), code="already_volunteer")
@@ -131,6 +142,13 @@ def approve(application: VolunteerApplication, reviewer: User) -> VolunteerProfi
     from alliance.cards.services import issue_on_volunteer_approval  # the volunteer card
 
     issue_on_volunteer_approval(profile, reviewer)
+    notify(
+        [user.id],
+        "volunteer.approved",
+        {"community": db.session.get(Community, application.community_id).name},
+        link="/me/card",
+        community_id=application.community_id,
+    )
     return profile
 
 
@@ -140,6 +158,13 @@ def reject(application: VolunteerApplication, reviewer: User, reason: str) -> No
         raise VolunteerError(_("请填写不通过的原因。"), code="reason_required")
     _decide(application, reviewer, VolunteerApplicationStatus.REJECTED, reason[:500])
     db.session.flush()
+    notify(
+        [application.user_id],
+        "volunteer.rejected",
+        {"reason": reason[:200]},
+        link="/volunteers/apply",
+        community_id=application.community_id,
+    )
 
 
 def change_status(profile: VolunteerProfile, actor: User, action: str, reason: str):

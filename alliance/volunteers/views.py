@@ -11,7 +11,7 @@ from alliance.accounts.permissions import roles_required
 from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer, in_scope_or_404, scoped
 from alliance.extensions import db
-from alliance.formkit import rollback_and_report
+from alliance.formkit import conflict_page, rollback_and_report
 from alliance.volunteers import services
 from alliance.volunteers.forms import ReasonForm, StatusForm, VolunteerApplicationForm
 from alliance.volunteers.models import (
@@ -129,6 +129,8 @@ def approve(application_id: int):
     try:
         services.approve(application, current_user)
     except services.VolunteerError as exc:
+        if exc.code == "already_reviewed":
+            return conflict_page(exc)
         rollback_and_report(exc)
         return redirect(url_for(".queue"))
     db.session.commit()
@@ -147,6 +149,8 @@ def reject(application_id: int):
     try:
         services.reject(application, current_user, form.reason.data)
     except services.VolunteerError as exc:
+        if exc.code == "already_reviewed":
+            return conflict_page(exc)
         rollback_and_report(exc)
         return redirect(url_for(".queue"))
     db.session.commit()

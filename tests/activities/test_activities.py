@@ -146,6 +146,11 @@ def _signed_up(world, **kw):
 
 def test_scan_checks_in_then_out_and_confirm_awards_points_once(as_user, world, vol):
     slot_id = _signed_up(world, hours=2)
+    # The slot is on now (hours count within it); no night multiplier, whatever the hour.
+    slot = db.session.get(services.ActivitySlot, slot_id)
+    slot.starts_at, slot.ends_at = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1)
+    db.session.add(PointsRule(community_id=world.a.id, points_per_hour=10, night_percent=100))
+    db.session.commit()
     client = as_user("grid")
     r = client.post(
         f"/activities/slots/{slot_id}/scan",
@@ -186,7 +191,7 @@ def test_manual_times_refuse_checkout_before_checkin_and_absurd_hours(as_user, w
     slot_id = _signed_up(world)
     signup_id = db.session.scalars(select(Signup.id)).one()
     client = as_user("secretary_a")
-    base = utcnow() + timedelta(days=1)
+    base = db.session.get(services.ActivitySlot, slot_id).starts_at
     r = client.post(
         f"/activities/signups/{signup_id}/times",
         follow_redirects=True,
@@ -198,17 +203,17 @@ def test_manual_times_refuse_checkout_before_checkin_and_absurd_hours(as_user, w
         follow_redirects=True,
         data={"check_in": local(base), "check_out": local(base + timedelta(hours=30))},
     )
-    assert "不能超过24小时" in r.get_data(as_text=True)
+    assert "须在时段内" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Signup, signup_id).minutes is None
     r = client.post(
         f"/activities/signups/{signup_id}/times",
         follow_redirects=True,
-        data={"check_in": local(base), "check_out": local(base + timedelta(hours=3))},
+        data={"check_in": local(base), "check_out": local(base + timedelta(hours=2))},
     )
     assert "时间已保存" in r.get_data(as_text=True)
     r = client.post(f"/activities/slots/{slot_id}/confirm", follow_redirects=True)
-    assert "已确认 1 人，共 30 积分" in r.get_data(as_text=True)
+    assert "已确认 1 人，共 20 积分" in r.get_data(as_text=True)
 
 
 def test_check_out_without_check_in_is_refused(world, vol):
@@ -241,7 +246,7 @@ def test_rule_multipliers_emergency_and_night(world, vol):
     assert points.points_for(45, 10, 100) == 8  # 7.5 rounds half up
     slot_id = _signed_up(world, emergency=True)
     signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
-    services.set_times(signup, utcnow(), utcnow() + timedelta(hours=1))
+    services.set_times(signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=1))
     assert services.confirm(signup, world.users["secretary_a"]) == 20
 
 
@@ -277,15 +282,22 @@ def test_points_rules_page_validates_and_is_audited(as_user, world):
 def test_award_page(as_user, world):
     client = as_user("secretary_a")
     r = client.post(
-        "/points/award", data={"person": "volunteer", "points": "1.5", "reason": "好事"}
+        "/points/award",
+        data={"person": "volunteer", "points": "1.5", "reason": "好事", "key": "k1"},
     )
     assert r.status_code == 422 and "整数" in r.get_data(as_text=True)
-    r = client.post("/points/award", data={"person": "resident_b", "points": "5", "reason": "好事"})
+    r = client.post(
+        "/points/award",
+        data={"person": "resident_b", "points": "5", "reason": "好事", "key": "k2"},
+    )
     assert r.status_code == 422 and "本社区没有这个人" in r.get_data(as_text=True)
-    r = client.post("/points/award", data={"person": "volunteer", "points": "5", "reason": "好事"})
+    r = client.post(
+        "/points/award", data={"person": "volunteer", "points": "5", "reason": "好事", "key": "k3"}
+    )
     assert r.status_code == 303
     r = client.post(
-        "/points/adjust", data={"adj-person": "volunteer", "adj-points": "-9", "adj-reason": "错了"}
+        "/points/adjust",
+        data={"adj-person": "volunteer", "adj-points": "-9", "adj-reason": "错了", "adj-key": "k4"},
     )
     assert r.status_code == 422 and "小于0" in r.get_data(as_text=True)
     assert points.balance_of(world.users["volunteer"].id) == 5
@@ -294,7 +306,7 @@ def test_award_page(as_user, world):
 def test_record_and_public_check(as_user, client, world, vol):
     slot_id = _signed_up(world)
     signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
-    services.set_times(signup, utcnow(), utcnow() + timedelta(hours=2))
+    services.set_times(signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=2))
     services.confirm(signup, world.users["secretary_a"])
     db.session.commit()
     me = as_user("volunteer")
@@ -318,7 +330,7 @@ def test_record_needs_confirmed_service(as_user, world, vol):
 def test_leaderboard_masks_unless_opted_in(as_user, world, vol):
     slot_id = _signed_up(world)
     signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
-    services.set_times(signup, utcnow(), utcnow() + timedelta(hours=2))
+    services.set_times(signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=2))
     services.confirm(signup, world.users["secretary_a"])
     db.session.commit()
     month = signup.slot.local_day.strftime("%Y-%m")
@@ -335,7 +347,7 @@ def test_home_page_shows_volunteer_hours_this_month(client, world, vol):
     assert home_figures(client.get("/").get_data(as_text=True))[label] == "0"
     slot_id = _signed_up(world)
     signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
-    services.set_times(signup, utcnow(), utcnow() + timedelta(hours=2))
+    services.set_times(signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=2))
     services.confirm(signup, world.users["secretary_a"])
     db.session.commit()
     assert home_figures(client.get("/").get_data(as_text=True))[label] == "2"

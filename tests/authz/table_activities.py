@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from alliance.activities import services
 from alliance.activities.models import Signup
-from alliance.db_types import utcnow
 from alliance.extensions import db
 from tests.authz.matrix import Case, everyone, only, signed_in
 from tests.points.factories import make_activity
@@ -22,7 +21,7 @@ def setup(world) -> dict:
     slot.taken = 1
     db.session.add(signup)
     db.session.flush()
-    services.set_times(signup, utcnow(), utcnow() + timedelta(hours=1))
+    services.set_times(signup, slot.starts_at, slot.starts_at + timedelta(hours=1))
     services.confirm(signup, world.users["secretary_a"])
     record = services.issue_record(volunteer)
     db.session.commit()

@@ -5,6 +5,7 @@ ADMIN_A = ("secretary_a", "street")
 ROWS = {
     "main.index": Case("GET", "/", everyone(200)),
     "main.healthz": Case("GET", "/healthz", everyone(200)),
+    "main.readyz": Case("GET", "/readyz", everyone(200)),
     "accounts.login": Case("GET", "/login", {**everyone(302), "anonymous": 200}),
     "accounts.logout": Case("POST", "/logout", everyone(302)),
     "accounts.register": Case("GET", "/register", {**everyone(302), "anonymous": 200}),

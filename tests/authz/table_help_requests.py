@@ -41,11 +41,11 @@ def setup(world) -> dict:
         projects_services.ProjectInput(title="矩阵项目", request_ids=[order.id]),
     )
     key, _raw = api_tokens.issue_key(world.a, world.users["secretary_a"], "矩阵系统")
-    notify([world.users["resident"].id], "矩阵消息")
+    notify([world.users["resident"].id], "text", {"title": "矩阵消息"})
     db.session.commit()
     from alliance.notifications.models import Notification
 
-    note = db.session.query(Notification).filter_by(title="矩阵消息").one()
+    note = db.session.query(Notification).filter_by(kind="text").one()
     return {
         "order_a": order.id,
         "order_a_token": order.token,

@@ -38,7 +38,8 @@ ROWS = {
     "volunteers.approve": Case(
         "POST",
         "/volunteers/applications/{volunteer_app_a}/approve",
-        only(*ADMINS, ok=302, secretary_b=404),
+        # secretary_a approves first; the street officer then finds it decided: 409.
+        only(*ADMINS, ok=302, secretary_b=404, street=409),
     ),
     "volunteers.reject": Case(
         "POST",

@@ -329,6 +329,9 @@ def test_the_whole_journey_on_a_phone(browser, app, live_server_url, demo):
             select(Signup).join(User, Signup.user_id == User.id).where(User.username == "linxiao")
         ).one()
         signup.check_in_at = utcnow() - timedelta(hours=2)
+        # Hours count within the slot only: the slot is the one going on now.
+        signup.slot.starts_at = signup.check_in_at
+        signup.slot.ends_at = utcnow() + timedelta(hours=1)
         db.session.commit()
     page.get_by_label("扫志愿者卡或输入卡号").fill(
         card_code

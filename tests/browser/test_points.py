@@ -56,9 +56,15 @@ def test_sign_up_check_in_confirm_see_points_and_exchange(page, app, live_server
     page.get_by_label("扫志愿者卡或输入卡号").fill(number)
     page.get_by_role("button", name="签到 / 签退").click()
     expect(page.get_by_text("已签到").first).to_be_visible()
-    with app.app_context():  # two hours pass
+    with app.app_context():  # two hours pass, inside the slot (hours count only within it)
         row = db.session.get(Signup, signup_id)
         row.check_in_at = utcnow() - timedelta(hours=2)
+        row.slot.starts_at = row.check_in_at
+        row.slot.ends_at = utcnow() + timedelta(hours=1)
+        # The rule's night multiplier would change the figure with the hour the test runs at.
+        rule = points.rule_for(row.community_id)
+        rule.night_percent = 100
+        db.session.add(rule)
         db.session.commit()
     page.get_by_label("扫志愿者卡或输入卡号").fill(f"{base}/c/{code}")
     page.get_by_role("button", name="签到 / 签退").click()

@@ -90,14 +90,20 @@ def test_decisions_are_numbered_per_community_and_year_and_notify(world, make_us
     next_year = hold(world, when=datetime(2027, 1, 10, 7, 0, tzinfo=UTC))
     attend(next_year, [u.id for u in c.officers])
     assert _decide(next_year, world).number == "甲〔2027〕1号"
-    owner_notes = db.session.scalars(
-        select(Notification.title).where(Notification.user_id == c.officers[0].id)
-    ).all()
+    owner_notes = [
+        n.title
+        for n in db.session.scalars(
+            select(Notification).where(Notification.user_id == c.officers[0].id)
+        )
+    ]
     assert "您负责的决议：甲〔2026〕1号" in owner_notes
     # The other officer was invited: told of both decisions.
-    others = db.session.scalars(
-        select(Notification.title).where(Notification.user_id == c.officers[1].id)
-    ).all()
+    others = [
+        n.title
+        for n in db.session.scalars(
+            select(Notification).where(Notification.user_id == c.officers[1].id)
+        )
+    ]
     assert "协调委员会决议：甲〔2026〕2号" in others
 
 

@@ -63,13 +63,13 @@ def test_whole_life_with_decline_escalation_and_return(world, setup):
     assert all(e.created_at is not None for e in events)
     # The parties heard about it in their inboxes.
     inbox = db.session.scalars(
-        select(Notification.title).where(Notification.user_id == world.users["merchant"].id)
+        select(Notification).where(Notification.user_id == world.users["merchant"].id)
     ).all()
-    assert any("派单" in t for t in inbox)
+    assert any(n.title.endswith("已派给您，请及时接单") for n in inbox)
     street_inbox = db.session.scalars(
-        select(Notification.title).where(Notification.user_id == world.users["street"].id)
+        select(Notification).where(Notification.user_id == world.users["street"].id)
     ).all()
-    assert any("上报" in t for t in street_inbox)
+    assert any(n.title.endswith("已上报街道") for n in street_inbox)
 
 
 # The table the tests hold the machine to: (state, action) -> (to, roles).
@@ -262,3 +262,37 @@ def test_a_provider_cannot_act_on_another_providers_order(world, setup, make_use
         workflow.transition(_fresh(order.id), "accept", intruder)
     db.session.rollback()
     assert _fresh(order.id).state == "dispatched"
+
+
+def test_each_party_hears_the_step_that_concerns_them(world, setup):
+    order = post_need(world, title="报税讲座")
+    oid = order.id
+    firm = Provider("merchant", setup.firm.id)
+    act(world, oid, "dispatch", "secretary_a", provider=firm)
+    act(world, oid, "escalate", "secretary_a", note="社区协调不了")
+    act(world, oid, "return", "street", note="请社区再派")
+    act(world, oid, "dispatch", "secretary_a", provider=firm)
+    act(world, oid, "accept", "merchant")
+    act(world, oid, "start", "merchant")
+    act(world, oid, "finish", "merchant", note="已办结")
+
+    def kinds(username):
+        return db.session.scalars(
+            select(Notification.kind)
+            .where(Notification.user_id == world.users[username].id)
+            .order_by(Notification.id)
+        ).all()
+
+    assert kinds("merchant") == ["order.dispatched", "order.step", "order.dispatched"]
+    assert "order.escalated" in kinds("street")
+    assert "order.returned" in kinds("secretary_a") and "order.submitted" in kinds("secretary_a")
+    requester = kinds("resident")
+    assert requester[-3:] == ["order.accepted", "order.step", "order.finished"]
+    finished = db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == world.users["resident"].id,
+            Notification.kind == "order.finished",
+        )
+    ).one()
+    assert finished.title == "您的需求“报税讲座”已办结，请评价"
+    assert finished.link == f"/requests/{oid}"

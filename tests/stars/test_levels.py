@@ -50,12 +50,19 @@ def test_99_9_hours_is_no_level_and_100_hours_is_one_star(world, db):
     assert stars.standing_of(volunteer.id).level == 0
     assert stars.standing_of(volunteer.id).hours == "99.9"
     assert db.session.scalars(select(StarAward)).all() == []
-    assert db.session.scalars(select(Notification)).all() == []
+    assert (
+        db.session.scalars(
+            select(Notification).where(Notification.kind == "stars.level_reached")
+        ).all()
+        == []
+    )
 
     serve(world, volunteer, [6], title="补一次")  # 6,000 min = 100 h
     award = db.session.scalars(select(StarAward)).one()
     assert (award.user_id, award.level, award.minutes) == (volunteer.id, 1, 6000)
-    note = db.session.scalars(select(Notification)).one()
+    note = db.session.scalars(
+        select(Notification).where(Notification.kind == "stars.level_reached")
+    ).one()
     assert note.user_id == volunteer.id and "一星" in note.title
 
 
@@ -66,7 +73,9 @@ def test_a_jump_over_two_thresholds_writes_both_levels_and_one_notice(app, world
     finally:
         app.config["STAR_LEVEL_HOURS"] = levels.DEFAULT_HOURS
     assert sorted(db.session.scalars(select(StarAward.level))) == [1, 2]
-    note = db.session.scalars(select(Notification)).one()
+    note = db.session.scalars(
+        select(Notification).where(Notification.kind == "stars.level_reached")
+    ).one()
     assert "二星" in note.title
 
 

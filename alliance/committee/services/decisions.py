@@ -29,10 +29,39 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest
+from alliance.notifications.kinds import register_kind
 from alliance.notifications.services import notify
 from alliance.points import rule_versions
 from alliance.points.rule_versions import RuleVersion, VersionStatus
 from alliance.projects.models import Project
+
+# Notices are stored as kinds with parameters and worded in the reader's language when read.
+register_kind(
+    "committee.decision_owned",
+    label=_l("我负责的决议"),
+    title=_l("您负责的决议：%(n)s"),
+    body=_l("%(t)s（期限%(d)s）"),
+)
+register_kind(
+    "committee.decision",
+    label=_l("协调委员会决议"),
+    title=_l("协调委员会决议：%(n)s"),
+    body="%(t)s",
+)
+register_kind(
+    "committee.decision_state",
+    label=_l("决议状态变更"),
+    title=_l("决议%(n)s：%(s)s"),
+    body="%(why)s",
+    params=lambda values: {"s": _state_label(values.get("state"))},
+)
+
+
+def _state_label(code) -> str:
+    try:
+        return DecisionState(code).label
+    except ValueError:
+        return ""
 
 
 @dataclass
@@ -175,17 +204,18 @@ def pass_decision(
 
 def _tell(decision: Decision, meeting: Meeting, actor: User) -> None:
     link = f"/committee/decisions/{decision.id}"
+    params = {"n": decision.number, "t": decision.text[:200], "d": decision.due_date.isoformat()}
     notify(
         [decision.owner_id],
-        _l("您负责的决议：%(n)s", n=decision.number),
-        body=str(_l("%(t)s（期限%(d)s）", t=decision.text[:200], d=decision.due_date.isoformat())),
+        "committee.decision_owned",
+        params,
         link=link,
         community_id=decision.community_id,
     )
     notify(
         [u for u in invited_user_ids(meeting) if u != decision.owner_id],
-        _l("协调委员会决议：%(n)s", n=decision.number),
-        body=decision.text[:200],
+        "committee.decision",
+        params,
         link=link,
         community_id=decision.community_id,
         skip=actor.id,
@@ -275,8 +305,8 @@ def change_state(decision: Decision, state: str, reason: str, actor: User) -> De
     secretaries = [decision.meeting.chair_id] if decision.meeting.chair_id else []
     notify(
         [decision.owner_id, *secretaries],
-        _l("决议%(n)s：%(s)s", n=decision.number, s=decision.state_label),
-        body=why,
+        "committee.decision_state",
+        {"n": decision.number, "state": decision.state, "why": why},
         link=f"/committee/decisions/{decision.id}",
         community_id=decision.community_id,
         skip=actor.id,

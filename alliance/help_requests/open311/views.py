@@ -38,6 +38,7 @@ from alliance.help_requests.models import (
     Urgency,
 )
 from alliance.help_requests.photos import PhotoError
+from alliance.inputs import parse_id
 
 bp = Blueprint("open311", __name__)
 
@@ -46,6 +47,8 @@ CHANGESET = "2026-05-01T00:00:00+08:00"
 FORMATS = ("json", "xml")
 MAX_RESULTS = 1000
 MAX_SPAN = timedelta(days=90)
+# Filters beyond these years are typing mistakes (and year 1 − 90 days overflows datetime).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2200
 CLOSED_STATES = tuple(s for s in State if s not in OPEN_STATES)
 
 # XML element names for the items of each list (the spec's singular forms).
@@ -274,7 +277,7 @@ def _request_row(order: HelpRequest) -> dict:
         "service_name": order.category.name,
         "service_code": order.category.code,
         "description": figures.public_title(order.title, 80),
-        "agency_responsible": order.provider_name or order.community.name,
+        "agency_responsible": order.public_provider_name or order.community.name,
         "service_notice": None,
         "requested_datetime": w3(order.submitted_at),
         "updated_datetime": w3(order.updated_at),
@@ -312,8 +315,10 @@ FMT_PARAM = """
 JURISDICTION_PARAM = """
       - name: jurisdiction_id
         in: query
-        description: community code (see /api/v1/communities); required when several exist
-        schema: {type: string}"""
+        required: true
+        description: "community code (see /api/v1/communities); may be left out only while the
+          platform has a single community"
+        schema: {type: string, minLength: 1, maxLength: 16, pattern: "^[A-Za-z0-9_-]+$"}"""
 
 
 def _doc(text: str) -> str:
@@ -470,6 +475,8 @@ def _parse_w3(name: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            raise ValueError(moment.year)
     except ValueError:
         raise Open311Error(
             400, _("%(name)s 须为 W3C 日期时间，例如 2026-05-01T00:00:00Z。", name=name)
@@ -487,9 +494,10 @@ def _find_requests(community: Community) -> list[HelpRequest]:
     stmt = _request_query(community)
     ids = _csv("service_request_id")
     if ids:
-        if not all(i.isdigit() for i in ids) or len(ids) > MAX_RESULTS:
+        wanted = [parse_id(i) for i in ids]
+        if None in wanted or len(ids) > MAX_RESULTS:
             raise Open311Error(400, _("service_request_id 须为逗号分隔的编号。"))
-        stmt = stmt.where(HelpRequest.id.in_([int(i) for i in ids]))
+        stmt = stmt.where(HelpRequest.id.in_(wanted))
         return list(db.session.scalars(stmt.order_by(HelpRequest.id)).unique())
     start, end = _parse_w3("start_date"), _parse_w3("end_date")
     if start and end and end < start:
@@ -579,7 +587,8 @@ def _create_request(community: Community) -> Response:
         raise Open311Error(400, _("缺少地点：请提供 lat 和 long、address_string 或 address_id。"))
     estate_id = None
     if estate_raw:
-        estate = db.session.get(Estate, int(estate_raw)) if estate_raw.isdigit() else None
+        estate_key = parse_id(estate_raw)
+        estate = db.session.get(Estate, estate_key) if estate_key else None
         if estate is None or estate.community_id != community.id:
             raise Open311Error(400, _("address_id 不是本社区的小区编号。"))
         estate_id = estate.id
@@ -671,14 +680,15 @@ post:
   tags: [open311]
   parameters:{FMT}
   requestBody:
+    required: true
     content:
       application/x-www-form-urlencoded:
         schema:
           type: object
-          required: [api_key, service_code]
+          required: [api_key, service_code, jurisdiction_id]
           properties:
             api_key: {type: string, description: key issued by a secretary, or a cards API token}
-            jurisdiction_id: {type: string}
+            jurisdiction_id: {type: string, minLength: 1, maxLength: 16, pattern: "^[A-Za-z0-9_-]+$"}
             service_code: {type: string}
             lat: {type: number}
             long: {type: number}
@@ -708,11 +718,10 @@ def request_detail(service_request_id: str, fmt: str):
     _check_format(fmt)
     community = _jurisdiction()
     order = None
-    if service_request_id.isdigit():
+    wanted = parse_id(service_request_id)
+    if wanted is not None:
         order = (
-            db.session.scalars(
-                _request_query(community).where(HelpRequest.id == int(service_request_id))
-            )
+            db.session.scalars(_request_query(community).where(HelpRequest.id == wanted))
             .unique()
             .first()
         )

@@ -1,0 +1,66 @@
+"""Logging out ends the session on the server (issue 12, item 10)."""
+
+from alliance.extensions import db
+from tests.conftest import login
+
+
+def _cookie(client, name):
+    cookie = client.get_cookie(name)
+    return cookie.value if cookie else None
+
+
+def test_a_copied_session_cookie_dies_with_logout(app, world):
+    victim = app.test_client()
+    login(victim, "resident")
+    stolen = _cookie(victim, "session")
+    assert victim.post("/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/me")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_copied_remember_cookie_dies_with_logout(app, world):
+    victim = app.test_client()
+    login(victim, "resident", remember="y")
+    remembered = _cookie(victim, "remember_token")
+    assert remembered
+    victim.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie("remember_token", remembered)
+    response = thief.get("/me")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_remember_cookie_still_works_before_logout(app, world):
+    victim = app.test_client()
+    login(victim, "resident", remember="y")
+    thief = app.test_client()
+    thief.set_cookie("remember_token", _cookie(victim, "remember_token"))
+    assert thief.get("/me").status_code == 200
+
+
+def test_get_logout_asks_first_and_signs_nobody_out(app, world):
+    client = app.test_client()
+    login(client, "resident")
+    page = client.get("/logout")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'method="post"' in text and "退出登录" in text
+    assert client.get("/me").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert client.get("/me").status_code == 302
+
+
+def test_get_logout_signed_out_goes_home(client, world):
+    response = client.get("/logout")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_signing_in_again_after_logout_works(app, world):
+    client = app.test_client()
+    login(client, "resident")
+    client.post("/logout")
+    db.session.expire_all()
+    assert login(client, "resident").status_code == 302
+    assert client.get("/me").status_code == 200

@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
+    register_view_edge(app)
     register_commands(app)
     return app
 
@@ -89,5 +90,11 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from alliance.cli import register_commands as register
+
+    register(app)
+
+
+def register_view_edge(app: Flask) -> None:
+    from alliance.formkit import register_view_edge as register
 
     register(app)

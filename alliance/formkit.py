@@ -2,14 +2,49 @@
 
 from collections.abc import Callable
 
-from flask import flash, render_template
+from flask import Flask, flash, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, Form, SelectChoice
+from wtforms import Field, SelectChoice
+from wtforms.form import BaseForm
 from wtforms.validators import DataRequired
 
 from alliance.errors import DomainError
 from alliance.extensions import db
+
+
+class Form(FlaskForm):
+    """The base of every form on the site. Each form built during a request is remembered, so
+    the view edge can tell a page shown again with errors from a fresh one (see
+    `register_view_edge`), wherever the view put the error (a validator, a service's
+    DomainError, a wrong password)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        g.setdefault("forms", []).append(self)
+
+
+def _form_rejected() -> bool:
+    return bool(g.get("form_rejected")) or any(
+        form.is_submitted() and form.errors for form in g.get("forms", ())
+    )
+
+
+def register_view_edge(app: Flask) -> None:
+    """One view edge for every HTML form: a POST that redirects answers 303 See Other (the
+    browser fetches the next page with GET, never re-posts), and a POST whose form was rejected
+    (invalid input or a DomainError put on the form) re-renders with 422, so a cashier system
+    or a test tells "saved" from "shown again with errors" by the status alone."""
+
+    @app.after_request
+    def _view_edge(response):
+        if request.method != "POST":
+            return response
+        if response.status_code == 302:
+            response.status_code = 303
+        elif response.status_code == 200 and response.mimetype == "text/html" and _form_rejected():
+            response.status_code = 422
+        return response
 
 
 def conflict_page(exc: DomainError):
@@ -34,7 +69,7 @@ def offer_estates(field: Field, estates) -> None:
 
 
 def rollback_and_report(
-    exc: DomainError, form: Form | None = None, *, field: str | None = None
+    exc: DomainError, form: BaseForm | None = None, *, field: str | None = None
 ) -> None:
     """Undo a service step that raised `exc` and show the user why.
 
@@ -42,6 +77,7 @@ def rollback_and_report(
     without a form, or when the form has no such field, it is flashed instead.
     """
     db.session.rollback()
+    g.form_rejected = True
     message = str(exc.message)
     name = exc.field or field
     target = getattr(form, name, None) if form is not None and name else None

@@ -182,7 +182,7 @@ def as_user(client):
     def _as(username, password=PASSWORD):
         client.post("/logout")
         response = login(client, username, password)
-        assert response.status_code == 302, f"login as {username} failed"
+        assert response.status_code == 303, f"login as {username} failed"
         return client
 
     return _as

@@ -32,7 +32,7 @@ def test_every_demo_login_works(runner, app):
     runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
     for username, *_ in DEMO_LOGINS:
         client = app.test_client()
-        assert login(client, username, "DemoPass123").status_code == 302, username
+        assert login(client, username, "DemoPass123").status_code == 303, username
         assert client.get("/me").status_code == 200
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from alliance import create_app
 from alliance.accounts.models import User
 from alliance.extensions import db as _db
-from tests.conftest import IsolatedClient
+from tests.conftest import PASSWORD, IsolatedClient
 
 
 def test_unknown_url_is_a_styled_404(client):
@@ -108,3 +108,15 @@ def test_production_config_sets_secure_cookies(monkeypatch):
     assert ProductionConfig.REMEMBER_COOKIE_SECURE is True
     assert ProductionConfig.SESSION_COOKIE_HTTPONLY is True
     assert ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_the_view_edge_answers_422_for_a_rejected_form_and_303_after_a_post(client, world):
+    """A resident who mistypes the password sees the form again (422, nothing saved, the
+    reason shown); a right one moves on with See Other, so a reload never re-posts."""
+    wrong = client.post("/login", data={"identifier": "resident", "password": "not-it"})
+    assert wrong.status_code == 422 and "<form" in wrong.get_data(as_text=True)
+    empty = client.post("/register", data={})
+    assert empty.status_code == 422
+    assert _db.session.scalar(select(func.count(User.id))) == len(world.users)
+    right = client.post("/login", data={"identifier": "resident", "password": PASSWORD})
+    assert right.status_code == 303

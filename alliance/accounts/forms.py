@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 from alliance.validators import MainlandMobile, StrongPassword
 
 
@@ -33,7 +32,7 @@ def new_password_fields(description, *, first: bool = False) -> tuple[PasswordFi
     return password, confirm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     identifier = StringField(
         _l("手机号或用户名"),
         validators=[DataRequired(_l("请填写手机号或用户名。")), Length(max=40)],
@@ -45,7 +44,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("登录"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     display_name = StringField(
         _l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=40)]
     )
@@ -73,7 +72,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("注册"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(
         _l("当前密码"), validators=[DataRequired(_l("请填写当前密码。")), Length(max=128)]
     )
@@ -83,6 +82,6 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("修改密码"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = SelectField(_l("语言"), choices=choices([("zh_CN", "中文"), ("en", "English")]))
     submit = SubmitField(_l("切换"))

@@ -1,19 +1,19 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from alliance.accounts.forms import new_password_fields
+from alliance.formkit import Form
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = new_password_fields(
         _l("至少 8 位，包含字母和数字。设置后所有设备需要重新登录。")
     )
     submit = SubmitField(_l("设置新密码"))
 
 
-class CloseAccountForm(FlaskForm):
+class CloseAccountForm(Form):
     password = PasswordField(
         _l("当前密码"),
         validators=[DataRequired(_l("请填写当前密码。")), Length(max=128)],

@@ -1,13 +1,12 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alliance.activities.models import CATEGORIES
 from alliance.clock import LOCAL_TZ
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 
 
 class LocalDateTimeField(StringField):
@@ -37,7 +36,7 @@ class LocalDateTimeField(StringField):
         self.data = moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
-class EditActivityForm(FlaskForm):
+class EditActivityForm(Form):
     """An activity's own fields, corrected after publishing; its slots are not part of it."""
 
     title = StringField(
@@ -94,7 +93,7 @@ class ActivityForm(EditActivityForm):
         self.points_per_hour.description = ""  # nothing is confirmed before publishing
 
 
-class SlotForm(FlaskForm):
+class SlotForm(Form):
     starts_at = LocalDateTimeField(
         _l("开始时间"), validators=[DataRequired(message=_l("请填写开始时间。"))]
     )
@@ -109,7 +108,7 @@ class SlotForm(FlaskForm):
     submit = SubmitField(_l("添加时段"))
 
 
-class ScanForm(FlaskForm):
+class ScanForm(Form):
     text = StringField(
         _l("扫志愿者卡或输入卡号"),
         validators=[DataRequired(message=_l("请扫码或输入卡号。")), Length(max=300)],
@@ -119,7 +118,7 @@ class ScanForm(FlaskForm):
     submit = SubmitField(_l("签到 / 签退"))
 
 
-class TimesForm(FlaskForm):
+class TimesForm(Form):
     check_in = LocalDateTimeField(
         _l("签到时间"), validators=[DataRequired(message=_l("请填写签到时间。"))]
     )
@@ -131,12 +130,12 @@ class TimesForm(FlaskForm):
     submit = SubmitField(_l("保存时间"))
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A POST with nothing but the CSRF token."""
 
     submit = SubmitField(_l("确定"))
 
 
-class VisibilityForm(FlaskForm):
+class VisibilityForm(Form):
     show_name = BooleanField(_l("在排行榜上显示我的名字"))
     submit = SubmitField(_l("保存"))

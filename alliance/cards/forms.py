@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 
 
-class IssueCardForm(FlaskForm):
+class IssueCardForm(Form):
     person = StringField(
         _l("持卡人（手机号或用户名）"),
         validators=[DataRequired(message=_l("请填写持卡人。")), Length(max=40)],
@@ -21,7 +20,7 @@ class IssueCardForm(FlaskForm):
         self.kind.choices = choices([("volunteer", _l("志愿者卡")), ("alliance", _l("共富联盟卡"))])
 
 
-class CardStatusForm(FlaskForm):
+class CardStatusForm(Form):
     action = SelectField(
         _l("操作"), validators=[DataRequired()], invalid_choice_message=_l("请选择操作。")
     )
@@ -41,7 +40,7 @@ class CardStatusForm(FlaskForm):
         )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         _l("名称"),
         validators=[DataRequired(message=_l("请填写名称。")), Length(max=60)],

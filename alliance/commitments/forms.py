@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,11 +19,11 @@ from alliance.commitments.models import (
     UsagePeriod,
 )
 from alliance.commitments.services import CommitmentInput, OfferInput, ServiceInput
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 from alliance.stars import levels as star_levels
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(Form):
     merchant_id = SelectField(_l("商户"), coerce=int, validators=[InputRequired()])
     kind = SelectField(
         _l("承诺类型"),
@@ -162,14 +161,14 @@ class CommitmentForm(FlaskForm):
             self.service_for_whom.data = s.for_whom
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(
         _l("原因"), validators=[DataRequired(_l("请填写原因。")), Length(max=2000)]
     )
     submit = SubmitField(_l("确认"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     kept = SelectField(
         _l("是否践诺"),
         choices=choices([("yes", _l("已践诺")), ("no", _l("未践诺"))]),
@@ -180,7 +179,7 @@ class NoteForm(FlaskForm):
     submit = SubmitField(_l("记录践诺情况"))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     text = TextAreaField(
         _l("情况说明"),
         validators=[
@@ -192,7 +191,7 @@ class ReportForm(FlaskForm):
     submit = SubmitField(_l("提交反映"))
 
 
-class HandleReportForm(FlaskForm):
+class HandleReportForm(Form):
     note = TextAreaField(
         _l("处理说明"), validators=[DataRequired(_l("请填写处理说明。")), Length(max=2000)]
     )

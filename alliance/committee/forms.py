@@ -3,14 +3,13 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alliance.activities.forms import LocalDateTimeField
 from alliance.activities.models import CATEGORIES
 from alliance.committee.models import DecisionState, MemberRole, Presence
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 
 
 class LocalDateField(StringField):
@@ -44,7 +43,7 @@ def _id_field(label):
 PERSON_HELP = _l("用户名或手机号")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     person = StringField(
         _l("委员"),
         validators=[DataRequired(message=_l("请填写委员的用户名或手机号。")), Length(max=40)],
@@ -59,7 +58,7 @@ class MemberForm(FlaskForm):
     submit = SubmitField(_l("加入委员会"))
 
 
-class LiaisonForm(FlaskForm):
+class LiaisonForm(Form):
     person = StringField(
         _l("联络员"),
         validators=[DataRequired(message=_l("请填写联络员的用户名或手机号。")), Length(max=40)],
@@ -71,7 +70,7 @@ class LiaisonForm(FlaskForm):
     submit = SubmitField(_l("指定联络员"))
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title = StringField(
         _l("议题"), validators=[DataRequired(message=_l("请填写议题。")), Length(max=200)]
     )
@@ -79,7 +78,7 @@ class ProposalForm(FlaskForm):
     submit = SubmitField(_l("提交议题"))
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(Form):
     starts_at = LocalDateTimeField(
         _l("会议时间"), validators=[DataRequired(message=_l("请填写会议时间。"))]
     )
@@ -89,7 +88,7 @@ class ScheduleForm(FlaskForm):
     submit = SubmitField(_l("安排会议"))
 
 
-class QuorumForm(FlaskForm):
+class QuorumForm(Form):
     quorum = StringField(
         _l("法定人数比例（%，留空为过半数）"),
         validators=[Optional(), Length(max=3)],
@@ -98,7 +97,7 @@ class QuorumForm(FlaskForm):
     submit = SubmitField(_l("保存"))
 
 
-class ScanForm(FlaskForm):
+class ScanForm(Form):
     card = StringField(
         _l("扫描或输入参会人的卡号"),
         validators=[DataRequired(message=_l("请扫描或输入卡号。")), Length(max=300)],
@@ -107,13 +106,13 @@ class ScanForm(FlaskForm):
     submit = SubmitField(_l("签到"))
 
 
-class TickForm(FlaskForm):
+class TickForm(Form):
     status = SelectField(_l("出席情况"), choices=choices([(p.value, p.label) for p in Presence]))
     remark = StringField(_l("备注（不公开）"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("登记"))
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(Form):
     title = StringField(
         _l("议题"), validators=[DataRequired(message=_l("请填写议题。")), Length(max=200)]
     )
@@ -121,7 +120,7 @@ class AgendaItemForm(FlaskForm):
     submit = SubmitField(_l("加入议程"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     text = TextAreaField(
         _l("决议内容"), validators=[DataRequired(message=_l("请填写决议内容。")), Length(max=2000)]
     )
@@ -140,7 +139,7 @@ class DecisionForm(FlaskForm):
     as_proposal = SubmitField(_l("记为下次会议的提议"))
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     discussion = TextAreaField(_l("讨论情况"), validators=[Optional(), Length(max=20000)])
     recorder = StringField(
         _l("记录人"), validators=[Optional(), Length(max=40)], description=PERSON_HELP
@@ -151,7 +150,7 @@ class MinutesForm(FlaskForm):
     submit = SubmitField(_l("保存纪要"))
 
 
-class StateForm(FlaskForm):
+class StateForm(Form):
     state = SelectField(
         _l("进度"),
         choices=choices([(s.value, s.label) for s in DecisionState if s != DecisionState.OPEN]),
@@ -160,7 +159,7 @@ class StateForm(FlaskForm):
     submit = SubmitField(_l("更新进度"))
 
 
-class RuleChangeForm(FlaskForm):
+class RuleChangeForm(Form):
     summary = StringField(
         _l("改了什么"), validators=[DataRequired(message=_l("请写明改了什么。")), Length(max=200)]
     )

@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from alliance.accounts.services import GRANTABLE
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 
 
-class RoleChangeForm(FlaskForm):
+class RoleChangeForm(Form):
     role = SelectField(
         _l("角色"),
         choices=choices((str(r), r.label) for r in GRANTABLE),
@@ -22,7 +21,7 @@ class RoleChangeForm(FlaskForm):
         self.role.choices = choices((str(r), r.label) for r in GRANTABLE)
 
 
-class PeopleSearchForm(FlaskForm):
+class PeopleSearchForm(Form):
     class Meta:
         csrf = False
 

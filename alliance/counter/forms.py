@@ -3,11 +3,10 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 
 
 def yuan_to_fen(text) -> int | None:
@@ -29,7 +28,7 @@ def yuan_to_fen(text) -> int | None:
     return int(value * 100)
 
 
-class RedeemForm(FlaskForm):
+class RedeemForm(Form):
     offer_id = RadioField(
         _l("优惠"),
         coerce=int,
@@ -61,7 +60,7 @@ class RedeemForm(FlaskForm):
             ) from None
 
 
-class ScanForm(FlaskForm):
+class ScanForm(Form):
     text = StringField(
         _l("卡号或卡码"),
         validators=[DataRequired(message=_l("请输入卡号或扫码。")), Length(max=300)],
@@ -71,6 +70,6 @@ class ScanForm(FlaskForm):
     submit = SubmitField(_l("查验"))
 
 
-class ExchangeForm(FlaskForm):
+class ExchangeForm(Form):
     item_id = StringField(validators=[DataRequired(message=_l("请选择兑换项目。"))])
     key = HiddenField()

@@ -1,7 +1,6 @@
 """Forms check the shape; the rules live in services and the workflow."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 from alliance.help_requests.models import (
     CONTACT_LABELS,
     URGENCY_LABELS,
@@ -23,7 +22,7 @@ from alliance.help_requests.models import (
 from alliance.projects.models import PROJECT_STATUS_LABELS
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     category_id = SelectField(
         _l("服务类别"), validators=[InputRequired(_l("请选择服务类别。"))], validate_choice=False
     )
@@ -70,7 +69,7 @@ class RequestForm(FlaskForm):
     submit = SubmitField(_l("提交需求"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     version = HiddenField()
     note = TextAreaField(_l("说明"), validators=[Optional(), Length(max=500)])
     provider = HiddenField()
@@ -81,7 +80,7 @@ class ActionForm(FlaskForm):
     )
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     code = StringField(
         _l("编码（Open311 service_code，创建后不可改）"), validators=[Optional(), Length(max=32)]
     )
@@ -116,7 +115,7 @@ class CategoryForm(FlaskForm):
     submit = SubmitField(_l("保存"))
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField(
         _l("单位名称"), validators=[DataRequired(_l("请填写单位名称。")), Length(max=80)]
     )
@@ -132,7 +131,7 @@ class UnitForm(FlaskForm):
     submit = SubmitField(_l("保存"))
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(Form):
     provider = SelectField(_l("提供方"), validators=[InputRequired(_l("请选择资源提供方。"))])
     team_name = StringField(
         _l("志愿服务队名称（提供方选志愿服务队时填写）"), validators=[Optional(), Length(max=80)]
@@ -150,7 +149,7 @@ class ResourceForm(FlaskForm):
     submit = SubmitField(_l("登记资源"))
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     title = StringField(
         _l("项目名称"), validators=[DataRequired(_l("请填写项目名称。")), Length(max=120)]
     )
@@ -174,7 +173,7 @@ class ProjectForm(FlaskForm):
     submit = SubmitField(_l("保存项目"))
 
 
-class KeyForm(FlaskForm):
+class KeyForm(Form):
     name = StringField(
         _l("用途"),
         validators=[DataRequired(_l("请填写用途，例如对接的系统名称。")), Length(max=80)],

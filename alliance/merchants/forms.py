@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from alliance.formkit import choices, offer_estates
+from alliance.formkit import Form, choices, offer_estates
 from alliance.merchants.models import CATEGORIES
 from alliance.validators import MainlandMobile
 
@@ -21,7 +20,7 @@ def _optional_int(value):
     return int(value)
 
 
-class MerchantApplicationForm(FlaskForm):
+class MerchantApplicationForm(Form):
     name = StringField(_l("商户名称"), validators=[DataRequired(), Length(max=80)])
     category = SelectField(
         _l("经营类别"),
@@ -69,7 +68,7 @@ class MerchantApplicationForm(FlaskForm):
         offer_estates(self.estate_id, estates)
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(Form):
     signed_on = DateField(_l("签约日期"), validators=[DataRequired(message=_l("请填写日期。"))])
     starts_on = DateField(_l("协议开始日期"), validators=[DataRequired(message=_l("请填写日期。"))])
     ends_on = DateField(_l("协议结束日期"), validators=[DataRequired(message=_l("请填写日期。"))])
@@ -86,12 +85,12 @@ class AgreementForm(FlaskForm):
             raise ValidationError(_l("协议结束日期必须晚于开始日期。"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(_l("说明"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("提交"))
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     identifier = StringField(
         _l("店员的手机号或用户名"),
         validators=[DataRequired(), Length(max=40)],
@@ -107,7 +106,7 @@ STATUS_ACTION_LABELS = {
 }
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     action = SelectField(
         _l("操作"), validators=[DataRequired()], invalid_choice_message=_l("请选择操作。")
     )

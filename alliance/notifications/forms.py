@@ -1,19 +1,18 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 from alliance.notifications.broadcasts import AUDIENCES, BODY_MAX, TITLE_MAX
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     """The checkboxes are named inbox-<kind> and sms-<kind>; the view reads them per kind."""
 
     submit = SubmitField(_l("保存"))
 
 
-class CreateBroadcastForm(FlaskForm):
+class CreateBroadcastForm(Form):
     audience = SelectField(
         _l("发送范围"),
         choices=choices(AUDIENCES.items()),

@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     points_per_hour = StringField(
         _l("每小时积分"),
         validators=[DataRequired(message=_l("请填写每小时积分。"))],
@@ -43,7 +42,7 @@ class RuleForm(FlaskForm):
     submit = SubmitField(_l("保存规则"))
 
 
-class AwardForm(FlaskForm):
+class AwardForm(Form):
     person = StringField(
         _l("志愿者（手机号或用户名）"),
         validators=[DataRequired(message=_l("请填写志愿者。")), Length(max=40)],
@@ -69,7 +68,7 @@ class AdjustForm(AwardForm):
     submit = SubmitField(_l("更正"))
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     commitment_id = SelectField(
         _l("积分兑换承诺"),
         coerce=int,

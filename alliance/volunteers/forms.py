@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from alliance.formkit import choices, offer_estates
+from alliance.formkit import Form, choices, offer_estates
 from alliance.validators import MainlandMobile
 
 
@@ -13,7 +12,7 @@ def _optional_int(value):
     return int(value)
 
 
-class VolunteerApplicationForm(FlaskForm):
+class VolunteerApplicationForm(Form):
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=40)])
     phone = StringField(
         _l("手机号码"),
@@ -47,12 +46,12 @@ class VolunteerApplicationForm(FlaskForm):
         offer_estates(self.estate_id, estates)
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(_l("原因"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("提交"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     action = SelectField(
         _l("操作"), validators=[DataRequired()], invalid_choice_message=_l("请选择操作。")
     )

@@ -45,25 +45,25 @@ def test_secretary_link_lets_the_person_set_a_new_password_once(app, as_user, wo
     assert "设置新密码" in page.get_data(as_text=True)
 
     done = set_password(visitor, token)
-    assert done.status_code == 302 and done.headers["Location"] == "/login"
+    assert done.status_code == 303 and done.headers["Location"] == "/login"
     assert "新密码已设置" in visitor.get("/login").get_data(as_text=True)
 
-    assert login(app.test_client(), "resident", NEW_PASSWORD).status_code == 302
-    assert login(app.test_client(), "resident", PASSWORD).status_code == 200  # old one refused
+    assert login(app.test_client(), "resident", NEW_PASSWORD).status_code == 303
+    assert login(app.test_client(), "resident", PASSWORD).status_code == 422  # old one refused
 
     again = set_password(app.test_client(), token, "Another2026pw")
     assert again.status_code == 410
     assert "已经用过" in again.get_data(as_text=True)
     assert app.test_client().get(f"/reset/{token}").status_code == 410
-    assert login(app.test_client(), "resident", NEW_PASSWORD).status_code == 302
+    assert login(app.test_client(), "resident", NEW_PASSWORD).status_code == 303
 
 
 def test_reset_ends_every_session_of_the_person(app, as_user, world):
     phone = app.test_client()
-    assert login(phone, "resident").status_code == 302
+    assert login(phone, "resident").status_code == 303
     assert phone.get("/me").status_code == 200
     token = make_link(as_user, world.users["resident"].id)
-    assert set_password(app.test_client(), token).status_code == 302
+    assert set_password(app.test_client(), token).status_code == 303
     assert phone.get("/me").status_code == 302  # sent to log in again
 
 
@@ -87,25 +87,25 @@ def test_expired_and_unknown_links_say_so(app, as_user, world, db):
     unknown = app.test_client().get("/reset/not-a-real-token")
     assert unknown.status_code == 404
     assert "链接无效" in unknown.get_data(as_text=True)
-    assert login(app.test_client(), "resident").status_code == 302  # password unchanged
+    assert login(app.test_client(), "resident").status_code == 303  # password unchanged
 
 
 def test_a_newer_link_replaces_the_older_one(app, as_user, world):
     first = make_link(as_user, world.users["resident"].id)
     second = make_link(as_user, world.users["resident"].id, by="street")
     assert set_password(app.test_client(), first).status_code == 410
-    assert set_password(app.test_client(), second).status_code == 302
+    assert set_password(app.test_client(), second).status_code == 303
 
 
 def test_weak_password_is_refused_and_the_link_still_works(app, as_user, world):
     token = make_link(as_user, world.users["resident"].id)
     client = app.test_client()
     weak = set_password(client, token, "12345678")
-    assert weak.status_code == 200
+    assert weak.status_code == 422
     assert "太常见" in weak.get_data(as_text=True)
     mismatch = set_password(client, token, NEW_PASSWORD, confirm="Other2026pw")
     assert "两次输入的密码不一致" in mismatch.get_data(as_text=True)
-    assert set_password(client, token).status_code == 302
+    assert set_password(client, token).status_code == 303
 
 
 def test_reset_lifts_a_lockout(app, as_user, world):
@@ -113,8 +113,8 @@ def test_reset_lifts_a_lockout(app, as_user, world):
         login(app.test_client(), "resident", "wrong-password1")
     assert "暂时锁定" in login(app.test_client(), "resident").get_data(as_text=True)
     token = make_link(as_user, world.users["resident"].id)
-    assert set_password(app.test_client(), token).status_code == 302
-    assert login(app.test_client(), "resident", NEW_PASSWORD).status_code == 302
+    assert set_password(app.test_client(), token).status_code == 303
+    assert login(app.test_client(), "resident", NEW_PASSWORD).status_code == 303
 
 
 def test_only_the_persons_own_administrators_make_links(as_user, world, make_user):
@@ -212,7 +212,7 @@ def test_person_downloads_their_own_data_as_json(as_user, world, make_user, extr
 def test_the_download_includes_the_full_phone_number(app, world, make_user):
     make_user("withphone", community=world.a, phone="13812340000")
     client = app.test_client()
-    assert login(client, "withphone").status_code == 302
+    assert login(client, "withphone").status_code == 303
     data = json.loads(client.get("/me/data").get_data(as_text=True))
     assert data["profile"]["phone"] == "13812340000"
 
@@ -255,9 +255,9 @@ def test_closing_erases_personal_fields_and_keeps_the_rows(app, db, world, make_
 
     with_extra_hooks(monkeypatch, hooks.Hooks(close_account=hook))
     client = app.test_client()
-    assert login(client, "leaving").status_code == 302
+    assert login(client, "leaving").status_code == 303
     response = close(client)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 303 and response.headers["Location"] == "/"
     assert hooked == [person.id]
     assert client.get("/me").status_code == 302  # signed out
 
@@ -284,7 +284,7 @@ def test_closing_erases_personal_fields_and_keeps_the_rows(app, db, world, make_
     assert "李" not in json.dumps(entry.before, ensure_ascii=False)
 
     for identifier in ("leaving", "13811112222"):
-        assert login(app.test_client(), identifier).status_code == 200
+        assert login(app.test_client(), identifier).status_code == 422
     # The phone number is free for a new account.
     assert make_user("newcomer", community=world.a, phone="13811112222").phone == "13811112222"
 
@@ -292,8 +292,8 @@ def test_closing_erases_personal_fields_and_keeps_the_rows(app, db, world, make_
 def test_no_reset_link_for_a_closed_account(app, as_user, world, db):
     token = make_link(as_user, world.users["resident"].id)
     client = app.test_client()
-    assert login(client, "resident").status_code == 302
-    assert close(client).status_code == 302
+    assert login(client, "resident").status_code == 303
+    assert close(client).status_code == 303
     assert app.test_client().get(f"/reset/{token}").status_code == 404
     resident_id = world.users["resident"].id
     assert as_user("secretary_a").post(f"/people/{resident_id}/reset-link").status_code == 404

@@ -43,7 +43,7 @@ def test_secretary_publishes_an_activity(as_user, world):
             "capacity": "8",
         },
     )
-    assert r.status_code == 302
+    assert r.status_code == 303
     activity = db.session.scalars(select(Activity)).one()
     assert activity.title == "敲门行动" and activity.slots[0].capacity == 8
     page = as_user("volunteer").get("/activities/").get_data(as_text=True)

@@ -57,7 +57,7 @@ def test_secretary_corrects_the_title_and_place(as_user, world, activity_id):
         f"/activities/{activity_id}/edit",
         data=_form(title="清洁家园（周六）", place="明珠花园东门"),
     )
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"/activities/{activity_id}")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/activities/{activity_id}")
     page = as_user("volunteer").get(f"/activities/{activity_id}").get_data(as_text=True)
     assert "清洁家园（周六）" in page and "明珠花园东门" in page
     assert f"/activities/{activity_id}/edit" not in page  # volunteers see no edit link
@@ -93,7 +93,7 @@ def test_a_cancelled_activity_cannot_be_edited(as_user, world, activity_id):
     r = client.get(f"/activities/{activity_id}/edit", follow_redirects=True)
     assert "活动已取消，不能再修改" in r.get_data(as_text=True)
     r = client.post(f"/activities/{activity_id}/edit", data=_form(title="复活"))
-    assert r.status_code == 302
+    assert r.status_code == 303
     page = client.get(f"/activities/{activity_id}").get_data(as_text=True)
     assert "活动已取消，不能再修改" in page and f"/activities/{activity_id}/edit" not in page
     db.session.expire_all()
@@ -133,7 +133,7 @@ def test_a_new_points_rule_leaves_confirmed_points_alone(as_user, world, activit
     r = as_user("secretary_a").post(
         f"/activities/{activity_id}/edit", data=_form(points_per_hour="30")
     )
-    assert r.status_code == 302
+    assert r.status_code == 303
     db.session.expire_all()
     confirmed = db.session.get(Signup, signups[0].id)
     assert confirmed.points == 10

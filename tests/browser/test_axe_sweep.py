@@ -39,7 +39,7 @@ def html_pages(app, values, role) -> list[tuple[str, str, str]]:
     """
     client = app.test_client()
     if role != "anonymous":
-        assert login(client, role).status_code == 302, role
+        assert login(client, role).status_code == 303, role
     pages = []
     for endpoint, case in sorted(ROWS.items()):
         if case.method != "GET" or case.expect[role] != 200 or endpoint in SKIP:

@@ -94,7 +94,7 @@ def test_redeem_once_even_when_the_form_is_sent_twice(counter, as_user, db):
     form = {"offer_id": counter.daily_id, "bill": "12.34", "key": key}
     first = client.post(f"/c/{counter.code}/redeem", data=form)
     second = client.post(f"/c/{counter.code}/redeem", data=form)
-    assert first.status_code == second.status_code == 302
+    assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     receipt = client.get(first.headers["Location"]).get_data(as_text=True)
     assert "¥10.49" in receipt and "¥1.85" in receipt
@@ -137,7 +137,7 @@ def test_suspended_merchant_staff_get_only_valid_and_cannot_redeem(counter, as_u
     response = client.post(
         f"/c/{counter.code}/redeem", data={"offer_id": counter.free_id, "key": "z1"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert db.session.scalar(select(func.count(Redemption.id))) == 0
 
 
@@ -146,7 +146,7 @@ def test_scan_accepts_number_url_or_code(counter, as_user):
     assert "BarcodeDetector" not in client.get("/scan").get_data(as_text=True)
     for text in (f"https://x.example/c/{counter.code}", counter.code):
         response = client.post("/scan", data={"text": text})
-        assert response.status_code == 302 and response.headers["Location"].endswith(counter.code)
+        assert response.status_code == 303 and response.headers["Location"].endswith(counter.code)
     by_number = client.post("/scan", data={"text": counter.card.number.lower()})
     assert by_number.status_code == 200 and counter.code not in by_number.get_data(as_text=True)
     missing = client.post("/scan", data={"text": "AAA-999999"})
@@ -179,7 +179,7 @@ def test_history_and_reports(counter, as_user, db, runner):
 def test_secretary_issues_suspends_reissues_and_prints(counter, world, as_user, db, make_user):
     client = as_user("secretary_a")
     response = client.post("/cards/issue", data={"person": "merchant", "kind": "alliance"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     card = db.session.scalars(select(Card).where(Card.kind == "alliance")).one()
     assert card.holder_id == world.users["merchant"].id
     dup = client.post(

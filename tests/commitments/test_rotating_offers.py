@@ -21,8 +21,8 @@ def _reload(commitment_id):
 
 
 def _publish(as_user, commitment_id):
-    assert as_user("merchant").post(f"/commitments/{commitment_id}/submit").status_code == 302
-    assert as_user("secretary_a").post(f"/commitments/{commitment_id}/approve").status_code == 302
+    assert as_user("merchant").post(f"/commitments/{commitment_id}/submit").status_code == 303
+    assert as_user("secretary_a").post(f"/commitments/{commitment_id}/approve").status_code == 303
     assert _reload(commitment_id).status == CommitmentStatus.PUBLISHED
 
 
@@ -31,7 +31,7 @@ def test_member_requires_the_rotating_code_and_the_public_page_says_so(world, sh
     form = client.get("/commitments/new").get_data(as_text=True)
     assert "需出示动态码（防截图）" in form and "打印" in form
     response = client.post("/commitments/new", data={**ROTATING_FORM, "merchant_id": shop.id})
-    assert response.status_code == 302
+    assert response.status_code == 303
     commitment = db.session.scalars(select(Commitment)).one()
     assert commitment.offer.requires_rotating is True
     # The edit form shows the box ticked.
@@ -51,7 +51,7 @@ def test_member_requires_the_rotating_code_and_the_public_page_says_so(world, sh
         "/commitments/new", data={**OFFER_FORM, "merchant_id": shop.id, "title": "普通优惠"}
     )
     plain = db.session.scalar(select(Commitment).where(Commitment.title == "普通优惠"))
-    assert other.status_code == 302 and plain.offer.requires_rotating is False
+    assert other.status_code == 303 and plain.offer.requires_rotating is False
     assert NOTE not in as_user("merchant").get(f"/commitments/{plain.id}").get_data(as_text=True)
 
 
@@ -62,7 +62,7 @@ def test_a_correction_keeps_the_rotating_requirement_until_it_is_unticked(world,
     _publish(as_user, v1.id)
 
     client = as_user("merchant")
-    assert client.post(f"/commitments/{v1.id}/correct").status_code == 302
+    assert client.post(f"/commitments/{v1.id}/correct").status_code == 303
     v2 = db.session.scalars(select(Commitment).where(Commitment.version == 2)).one()
     assert v2.offer.requires_rotating is True
     edit = client.get(f"/commitments/{v2.id}/edit").get_data(as_text=True)
@@ -98,6 +98,6 @@ def test_the_counter_refuses_the_static_code_and_accepts_the_rotating_one(world,
     accepted = cashier.post(
         f"/c/{rotating}/redeem", data={"offer_id": offer_id, "bill": "100", "key": "r1"}
     )
-    assert accepted.status_code == 302
+    assert accepted.status_code == 303
     record = db.session.scalars(select(Redemption)).one()
     assert record.code_type == "rotating" and record.offer_id == offer_id

@@ -36,7 +36,7 @@ def _reload(commitment_id):
 def test_merchant_drafts_submits_and_secretary_publishes(world, shop, as_user):
     client = as_user("merchant")
     response = client.post("/commitments/new", data={**OFFER_FORM, "merchant_id": shop.id})
-    assert response.status_code == 302
+    assert response.status_code == 303
     commitment = db.session.scalars(select(Commitment)).one()
     assert commitment.status == CommitmentStatus.DRAFT
     assert commitment.offer.rate_percent == 68
@@ -47,13 +47,13 @@ def test_merchant_drafts_submits_and_secretary_publishes(world, shop, as_user):
     assert as_user("resident").get(f"/commitments/{commitment.id}").status_code == 404
 
     client = as_user("merchant")
-    assert client.post(f"/commitments/{commitment.id}/submit").status_code == 302
+    assert client.post(f"/commitments/{commitment.id}/submit").status_code == 303
     assert _reload(commitment.id).status == CommitmentStatus.PENDING
 
     queue = as_user("secretary_a").get("/commitments/review").get_data(as_text=True)
     assert "持卡就餐享6.8折" in queue
     response = as_user("secretary_a").post(f"/commitments/{commitment.id}/approve")
-    assert response.status_code == 302
+    assert response.status_code == 303
     published = _reload(commitment.id)
     assert published.status == CommitmentStatus.PUBLISHED
     assert published.published_at is not None
@@ -69,7 +69,7 @@ def test_reject_needs_a_reason_and_the_merchant_sees_it(world, shop, as_user):
     db.session.commit()
     client = as_user("secretary_a")
     response = client.post(f"/commitments/{c.id}/reject", data={"reason": "  "})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "请填写原因" in response.get_data(as_text=True)
     assert _reload(c.id).status == CommitmentStatus.PENDING
 
@@ -83,8 +83,8 @@ def test_reject_needs_a_reason_and_the_merchant_sees_it(world, shop, as_user):
         f"/commitments/{c.id}/edit",
         data={"merchant_id": shop.id, "kind": "integrity", "title": "待审（已改）"},
     )
-    assert edit.status_code == 302
-    assert client.post(f"/commitments/{c.id}/submit").status_code == 302
+    assert edit.status_code == 303
+    assert client.post(f"/commitments/{c.id}/submit").status_code == 303
     assert _reload(c.id).status == CommitmentStatus.PENDING
 
 
@@ -117,7 +117,7 @@ def test_correction_makes_a_new_version_and_keeps_the_old_one_in_history(world, 
     db.session.commit()
     client = as_user("merchant")
     response = client.post(f"/commitments/{v1.id}/correct")
-    assert response.status_code == 302
+    assert response.status_code == 303
     v2 = db.session.scalars(select(Commitment).where(Commitment.version == 2)).one()
     assert v2.lineage == v1.lineage and v2.status == CommitmentStatus.DRAFT
     assert v2.offer.rate_percent == 85 and v2.offer.conditions == "限店内购买"
@@ -152,7 +152,7 @@ def test_published_commitments_cannot_be_edited_in_place(world, shop, as_user):
     response = as_user("merchant").post(
         f"/commitments/{c.id}/edit", data={**OFFER_FORM, "merchant_id": shop.id, "title": "偷改"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert _reload(c.id).title == "原标题"
 
 
@@ -171,7 +171,7 @@ def test_bad_input_gets_a_message_and_saves_nothing(world, shop, as_user):
         response = client.post(
             "/commitments/new", data={**OFFER_FORM, "merchant_id": shop.id, **change}
         )
-        assert response.status_code == 200, change
+        assert response.status_code == 422, change
         assert message in response.get_data(as_text=True), change
     assert _count() == 0 and _count(Offer) == 0
 
@@ -182,7 +182,7 @@ def test_bad_input_gets_a_message_and_saves_nothing(world, shop, as_user):
         f"/commitments/{c.id}/edit",
         data={**OFFER_FORM, "merchant_id": shop.id, "title": "新", "rate": "10折"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     fresh = _reload(c.id)
     assert fresh.title == "草稿" and fresh.offer.rate_percent == 85
 
@@ -206,7 +206,7 @@ def test_merchants_cannot_touch_each_others_commitments(world, shop, as_user, ma
     )
     # Posting a draft for a merchant one does not work for is refused by the form.
     response = client.post("/commitments/new", data={**OFFER_FORM, "merchant_id": other.id})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert _reload(published.id).status == CommitmentStatus.PUBLISHED
     assert _reload(draft.id).status == CommitmentStatus.DRAFT
     assert _count() == 2
@@ -227,7 +227,7 @@ def test_secretary_of_another_community_gets_404(world, shop, as_user):
     )
     assert _reload(pending.id).status == CommitmentStatus.PENDING
     # The street officer of both communities may approve.
-    assert as_user("street").post(f"/commitments/{pending.id}/approve").status_code == 302
+    assert as_user("street").post(f"/commitments/{pending.id}/approve").status_code == 303
     assert _reload(pending.id).status == CommitmentStatus.PUBLISHED
 
 

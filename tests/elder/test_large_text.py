@@ -38,7 +38,7 @@ def test_the_switch_refuses_other_sites_and_bad_values(client):
 
 
 def test_the_account_keeps_it_across_logins_and_browsers(client, app, db, world):
-    assert login(client, "resident").status_code == 302
+    assert login(client, "resident").status_code == 303
     switch(client, "on")
     assert db.session.get(User, world.users["resident"].id).large_text is True
     client.post("/logout")

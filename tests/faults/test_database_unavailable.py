@@ -158,7 +158,7 @@ def test_photo_of_a_need_refused_by_a_locked_database_is_not_kept(
     client = app.test_client()
     assert (
         client.post("/login", data={"identifier": "resident", "password": PASSWORD}).status_code
-        == 302
+        == 303
     )
     photo = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(photo, "JPEG")
@@ -191,7 +191,7 @@ def test_photo_of_a_need_refused_by_a_locked_database_is_not_kept(
         data={**form, "photo": (io.BytesIO(photo.getvalue()), "leak.jpg")},
         content_type="multipart/form-data",
     )
-    assert accepted.status_code == 302
+    assert accepted.status_code == 303
     assert len(list(uploads.iterdir())) == 1
     with app.app_context():
         db.engine.dispose()

@@ -91,7 +91,7 @@ def test_photo_upload_on_a_full_disk_is_refused_whole(
     accepted = client.post(
         "/requests/new", data=_form(world, setup, _photo()), content_type="multipart/form-data"
     )
-    assert accepted.status_code == 302
+    assert accepted.status_code == 303
     (stored,) = uploads.iterdir()
     assert Image.open(stored).size == (300, 300)
 

@@ -81,7 +81,7 @@ def test_requests_during_a_postgres_restart_get_503_and_lose_nothing(postgres, r
     signed_in = app.test_client()
     assert (
         signed_in.post("/login", data={"identifier": "volunteer", "password": PASSWORD}).status_code
-        == 302
+        == 303
     )
 
     results: list[tuple[str, int, str]] = []  # (kind, status, detail)

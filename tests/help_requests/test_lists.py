@@ -28,7 +28,7 @@ def test_secretary_manages_the_catalogue(as_user, world, setup):
             "active": "y",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     pets = db.session.scalars(select(ServiceCategory).where(ServiceCategory.code == "pets")).one()
     # Urgent must not be slower than normal; nothing changes.
     response = client.post(
@@ -53,7 +53,7 @@ def test_secretary_manages_the_catalogue(as_user, world, setup):
             "limit_emergency_hours": "2",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     pets = db.session.get(ServiceCategory, pets.id)
     assert pets.code == "pets" and not pets.active
@@ -86,7 +86,7 @@ def test_street_officer_registers_co_building_units(as_user, world, setup):
             "active": "y",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert (
         db.session.scalars(select(CoBuildingUnit).where(CoBuildingUnit.name == "明德律师事务所"))
         .one()
@@ -112,7 +112,7 @@ def test_resources_list_includes_published_service_commitments(as_user, world, s
             "title": "陪同就医",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     # A secretary cannot register a unit's resource; that is the street office's.
     response = client.post(
         f"/requests/resources/new?community={world.a.id}",
@@ -138,7 +138,7 @@ def test_secretary_groups_needs_into_a_project(as_user, world, setup):
         "request_ids": [str(o.id) for o in orders],
     }
     response = client.post("/requests/projects/new", data=data)
-    assert response.status_code == 302
+    assert response.status_code == 303
     project = db.session.scalars(select(Project)).one()
     page = client.get(f"/requests/projects/{project.id}").get_data(as_text=True)
     assert "税务需求2" in page and "26家企业参加" in page
@@ -166,7 +166,7 @@ def test_api_keys_are_shown_once_and_stored_hashed(as_user, world, setup):
         and raw not in client.get("/requests/keys").get_data(as_text=True)
     )
     assert api_tokens.key_for(raw).id == key.id
-    assert client.post(f"/requests/keys/{key.id}/revoke").status_code == 302
+    assert client.post(f"/requests/keys/{key.id}/revoke").status_code == 303
     db.session.expire_all()
     assert api_tokens.key_for(raw) is None
 

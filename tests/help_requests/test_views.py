@@ -62,7 +62,7 @@ def test_resident_posts_a_need_with_a_photo_stripped_of_metadata(as_user, world,
         data=_form(world, setup, photo=(io.BytesIO(photo), "leak.jpg")),
         content_type="multipart/form-data",
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     order = db.session.scalars(select(HelpRequest)).one()
     assert order.state == "submitted" and order.urgency == "urgent"
     assert order.due_at - order.submitted_at == timedelta(hours=12)
@@ -139,7 +139,7 @@ def test_only_grid_workers_post_on_behalf_of_a_household(as_user, world, setup):
         "/requests/new",
         data=_form(world, setup, on_behalf_name="王大爷", on_behalf_phone="13700000000"),
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     order = db.session.scalars(select(HelpRequest)).one()
     assert order.requester_id == world.users["grid"].id
     assert (order.on_behalf_name, order.on_behalf_phone) == ("王大爷", "13700000000")
@@ -161,7 +161,7 @@ def test_story_tax_help_for_small_firms(as_user, world, setup, client):
             urgency="normal",
         ),
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     order_id = db.session.scalars(select(HelpRequest.id)).one()
     as_user("secretary_a")
     page = client.get(f"/requests/{order_id}/dispatch").get_data(as_text=True)
@@ -169,12 +169,12 @@ def test_story_tax_help_for_small_firms(as_user, world, setup, client):
     assert page.index("诚信会计师事务所") < page.index("明珠面馆")
     assert "类别匹配" in page
     assert (
-        _act(client, order_id, "dispatch", provider=f"merchant:{setup.firm.id}").status_code == 302
+        _act(client, order_id, "dispatch", provider=f"merchant:{setup.firm.id}").status_code == 303
     )
     as_user("merchant")
     assert "小微企业不懂税务申报" in client.get("/requests/orders").get_data(as_text=True)
     for action in ("accept", "start"):
-        assert _act(client, order_id, action).status_code == 302
+        assert _act(client, order_id, action).status_code == 303
     assert _act(client, order_id, "finish", note="3场讲座，26家企业参加").status_code == 302
     as_user("resident")
     assert _act(client, order_id, "review", rating="5", note="讲得很清楚").status_code == 302
@@ -208,17 +208,17 @@ def test_story_herb_residue_escalated_to_the_street_office(
             shop_id=str(setup.pharmacy.id),
         ),
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     order_id = db.session.scalars(select(HelpRequest.id)).one()
     as_user("secretary_a")
     assert _act(client, order_id, "escalate", note="").status_code == 400  # a reason is needed
-    assert _act(client, order_id, "escalate", note="社区无处置资质").status_code == 302
+    assert _act(client, order_id, "escalate", note="社区无处置资质").status_code == 303
     as_user("street")
     page = client.get("/requests/escalations").get_data(as_text=True)
     assert "中药药渣无法处理" in page and "甲社区" in page
     assert "绿源环保科技有限公司" in client.get(f"/requests/{order_id}").get_data(as_text=True)
     assert (
-        _act(client, order_id, "assign_unit", provider=f"unit:{setup.unit.id}").status_code == 302
+        _act(client, order_id, "assign_unit", provider=f"unit:{setup.unit.id}").status_code == 303
     )
     assert _act(client, order_id, "finish", note="已签订清运协议，每周清运").status_code == 302
     db.session.expire_all()
@@ -253,7 +253,7 @@ def test_wrong_transitions_answer_409_or_403_and_change_nothing(as_user, world, 
         f"/requests/{order.id}/actions/dispatch",
         data={"version": 1, "provider": f"merchant:{setup.other.id}"},
     )
-    assert first.status_code == 302 and again.status_code == 409
+    assert first.status_code == 303 and again.status_code == 409
     db.session.expire_all()
     assert db.session.get(HelpRequest, order.id).provider_merchant_id == setup.firm.id
     assert (
@@ -346,7 +346,7 @@ def test_queues_and_lists_use_a_fixed_number_of_statements(app, world, setup, co
     }
     clients = {u: app.test_client() for u in paths}
     for username, c in clients.items():
-        assert login(c, username).status_code == 302
+        assert login(c, username).status_code == 303
     _many(world, 2)
     dispatch_all()
     few = {(u, p): _count(clients[u], p, count_statements) for u, ps in paths.items() for p in ps}

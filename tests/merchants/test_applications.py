@@ -46,7 +46,7 @@ def test_resident_applies_and_sees_the_application(as_user, world, db):
     client = as_user("resident")
     assert client.get("/merchants/apply").status_code == 200
     response = client.post("/merchants/apply", data=application_form(world))
-    assert response.status_code == 302
+    assert response.status_code == 303
     application = db.session.scalars(select(MerchantApplication)).one()
     assert application.status == ApplicationStatus.PENDING
     assert application.contact_phone == "13811112222"
@@ -66,14 +66,14 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(as_user, world, d
         ({"licence_no": "91-14<script>"}, "营业执照号只能包含数字和字母"),
     ):
         response = client.post("/merchants/apply", data=application_form(world, **overrides))
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert message in response.get_data(as_text=True), overrides
     assert count(db, MerchantApplication) == 0
 
 
 def test_duplicate_applications_are_refused(as_user, world, db):
     client = as_user("resident")
-    assert client.post("/merchants/apply", data=application_form(world)).status_code == 302
+    assert client.post("/merchants/apply", data=application_form(world)).status_code == 303
     page = client.post("/merchants/apply", data=application_form(world, name="另一家店")).get_data(
         as_text=True
     )
@@ -102,7 +102,7 @@ def test_approval_admits_member_with_agreement_and_owner_role(as_user, world, db
     assert "13811112222" in page  # the secretary sees the contact details
     assert "第1家联盟商户" in page
     response = client.post(f"/merchants/review/{application.id}/approve", data=agreement_form())
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     merchant = db.session.scalars(select(Merchant)).one()
     assert merchant.number == 1 and merchant.name == "明珠小馆"
@@ -129,7 +129,7 @@ def test_twenty_third_member_is_number_23(as_user, world, db):
     response = as_user("secretary_a").post(
         f"/merchants/review/{application.id}/approve", data=agreement_form()
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     merchant = db.session.scalars(select(Merchant).where(Merchant.name == "福满楼")).one()
     assert merchant.number == 23
     assert merchant.agreement.number == 23
@@ -187,7 +187,7 @@ def test_request_changes_then_applicant_edits_and_resubmits(as_user, world, db):
         secretary.post(
             f"/merchants/review/{application.id}/request-changes", data={"note": "请补充具体优惠。"}
         ).status_code
-        == 302
+        == 303
     )
     client = as_user("resident")
     page = client.get("/merchants/applications/mine").get_data(as_text=True)
@@ -198,7 +198,7 @@ def test_request_changes_then_applicant_edits_and_resubmits(as_user, world, db):
         f"/merchants/applications/{application.id}/edit",
         data=application_form(world, offer_text="持卡用餐8.5折，每月义诊一次"),
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     application = db.session.get(MerchantApplication, application.id)
     assert application.status == ApplicationStatus.PENDING
@@ -233,7 +233,7 @@ def test_reject_with_reason_the_applicant_sees(as_user, world, db):
     application = make_application(world.users["resident"])
     secretary = as_user("secretary_a")
     response = secretary.post(f"/merchants/review/{application.id}/reject", data={"note": ""})
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(MerchantApplication, application.id).status == ApplicationStatus.PENDING
     secretary.post(f"/merchants/review/{application.id}/reject", data={"note": "不在本社区经营。"})

@@ -101,12 +101,12 @@ def test_demo_members_and_volunteers(runner, db, app):
 
     # the demo logins see their pages
     client = app.test_client()
-    assert login(client, "merchant", "DemoPass123").status_code == 302
+    assert login(client, "merchant", "DemoPass123").status_code == 303
     assert "云水人家餐厅" in client.get("/merchants/mine").get_data(as_text=True)
     client = app.test_client()
-    assert login(client, "volunteer", "DemoPass123").status_code == 302
+    assert login(client, "volunteer", "DemoPass123").status_code == 303
     assert "在岗" in client.get("/volunteers/me").get_data(as_text=True)
     client = app.test_client()
-    assert login(client, "secretary", "DemoPass123").status_code == 302
+    assert login(client, "secretary", "DemoPass123").status_code == 303
     assert "好邻居烧烤" in client.get("/merchants/review").get_data(as_text=True)
     assert "谢晓云" in client.get("/volunteers/applications").get_data(as_text=True)

@@ -21,12 +21,12 @@ def test_owner_adds_staff_by_phone_or_username(as_user, world, db, make_user):
         client.post(
             f"/merchants/mine/{member.id}/staff", data={"identifier": "137 0000 1111"}
         ).status_code
-        == 302
+        == 303
     )
     assert Role.MERCHANT_STAFF in roles_of(db, clerk)
     assert (
         client.post(f"/merchants/mine/{member.id}/staff", data={"identifier": "grid"}).status_code
-        == 302
+        == 303
     )
     page = client.get(f"/merchants/mine/{member.id}/staff").get_data(as_text=True)
     assert clerk.display_name in page and "137****1111" in page and "13700001111" not in page
@@ -58,7 +58,7 @@ def test_removing_the_last_link_revokes_the_role(as_user, world, db, make_user):
         )
     ).one()
     client = as_user("merchant")
-    assert client.post(f"/merchants/mine/{first.id}/staff/{link.id}/remove").status_code == 302
+    assert client.post(f"/merchants/mine/{first.id}/staff/{link.id}/remove").status_code == 303
     assert Role.MERCHANT_STAFF in roles_of(db, clerk)  # still works for the second shop
     second_link = db.session.scalars(
         select(MerchantStaff).where(MerchantStaff.merchant_id == second.id)
@@ -146,15 +146,15 @@ def test_secretary_suspends_reinstates_and_records_leaving(as_user, world, db):
     assert services.is_active(db.session.get(type(member), member.id))
     assert (
         client.post(url, data={"action": "suspend", "reason": "顾客投诉未兑现优惠"}).status_code
-        == 302
+        == 303
     )
     db.session.expire_all()
     suspended = db.session.get(type(member), member.id)
     assert suspended.status == MerchantStatus.SUSPENDED and not services.is_active(suspended)
     page = client.get(f"/merchants/manage/{member.id}").get_data(as_text=True)
     assert "顾客投诉未兑现优惠" in page and "暂停" in page
-    assert client.post(url, data={"action": "reinstate", "reason": "已整改"}).status_code == 302
-    assert client.post(url, data={"action": "leave", "reason": "店铺搬迁"}).status_code == 302
+    assert client.post(url, data={"action": "reinstate", "reason": "已整改"}).status_code == 303
+    assert client.post(url, data={"action": "leave", "reason": "店铺搬迁"}).status_code == 303
     # nothing after leaving
     response = client.post(url, data={"action": "reinstate", "reason": "x"})
     assert response.status_code == 422

@@ -28,12 +28,12 @@ def _footprint(world, as_user, setup):
     """The resident applies to volunteer (approved: profile and card), to join as a member,
     posts a need with contact and address, gets a notification and uses the card once."""
     resident = as_user("resident")
-    assert resident.post("/volunteers/apply", data=volunteer_form(world)).status_code == 302
+    assert resident.post("/volunteers/apply", data=volunteer_form(world)).status_code == 303
     application = db.session.scalars(select(VolunteerApplication)).one()
     secretary = as_user("secretary_a")
-    assert secretary.post(f"/volunteers/applications/{application.id}/approve").status_code == 302
+    assert secretary.post(f"/volunteers/applications/{application.id}/approve").status_code == 303
     resident = as_user("resident")
-    assert resident.post("/merchants/apply", data=application_form(world)).status_code == 302
+    assert resident.post("/merchants/apply", data=application_form(world)).status_code == 303
     post_need(world, "resident", description="我家老人腿脚不便，电话13900000009")
     user = world.users["resident"]
     user.phone = "13912345678"  # so the urgent notice also goes by SMS (the outbox row)
@@ -76,7 +76,7 @@ def test_every_personal_table_is_exported_and_erased(world, as_user, setup, clie
     assert "13900000009" in text and "13855556666" in text and "水电维修" in text
 
     response = client.post("/me/close", data={"password": PASSWORD, "understood": "y"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     for table, cols in declared.items():
         for row in _owned_rows(table, cols[0][1], user.id):

@@ -23,8 +23,8 @@ def test_racing_volunteer_approvals_approve_once(app, as_user, world, db):
         8,
         lambda c, _i: c.post(f"/volunteers/applications/{application_id}/approve"),
     )
-    assert sorted(set(statuses)) == [302, 409], statuses
-    assert statuses.count(302) == 1
+    assert sorted(set(statuses)) == [303, 409], statuses
+    assert statuses.count(303) == 1
     assert _count(db, VolunteerProfile) == 1
 
 
@@ -37,8 +37,8 @@ def test_racing_member_approvals_admit_once(app, as_user, world, db):
         8,
         lambda c, _i: c.post(f"/merchants/review/{application_id}/approve", data=agreement_form()),
     )
-    assert 500 not in statuses and statuses.count(302) == 1, statuses
-    assert set(statuses) <= {302, 404, 409}
+    assert 500 not in statuses and statuses.count(303) == 1, statuses
+    assert set(statuses) <= {303, 404, 409}
     assert _count(db, Merchant) == 1
 
 
@@ -46,6 +46,6 @@ def test_a_second_decision_answers_409_with_the_reason(as_user, world, db):
     as_user("resident").post("/volunteers/apply", data=volunteer_form(world))
     application_id = db.session.scalars(select(VolunteerApplication.id)).one()
     client = as_user("secretary_a")
-    assert client.post(f"/volunteers/applications/{application_id}/approve").status_code == 302
+    assert client.post(f"/volunteers/applications/{application_id}/approve").status_code == 303
     again = client.post(f"/volunteers/applications/{application_id}/approve")
     assert again.status_code == 409 and "已经审核过了" in again.get_data(as_text=True)

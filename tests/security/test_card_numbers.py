@@ -20,7 +20,7 @@ def test_a_scanned_code_or_url_still_opens_the_verification(counter, as_user):
     client = as_user("merchant")
     for text in (f"https://x.example/c/{counter.code}", counter.code):
         response = client.post("/scan", data={"text": text})
-        assert response.status_code == 302 and response.headers["Location"].endswith(counter.code)
+        assert response.status_code == 303 and response.headers["Location"].endswith(counter.code)
 
 
 def test_scan_is_rate_limited_per_member(counter, as_user, app, monkeypatch):

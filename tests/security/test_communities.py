@@ -114,6 +114,6 @@ def test_the_member_opens_an_offer_from_its_form(as_user, world, db):
     client = as_user("merchant")
     assert "向全街道各社区的卡开放" in client.get("/commitments/new").get_data(as_text=True)
     data = {**OFFER_FORM, "merchant_id": shop.id, "open_to_street_office": "y"}
-    assert client.post("/commitments/new", data=data).status_code == 302
+    assert client.post("/commitments/new", data=data).status_code == 303
     commitment = db.session.scalars(select(Commitment)).one()
     assert commitment.offer.open_to_street_office is True

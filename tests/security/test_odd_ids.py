@@ -141,7 +141,7 @@ def test_login_never_redirects_off_site(client, world, target):
         response = client.post(
             "/login", query_string={"next": unquote(sent)}, data=_login("resident")
         )
-        assert response.status_code == 302
+        assert response.status_code == 303
         location = response.headers["Location"]
         assert location == "/", location
         client.post("/logout")

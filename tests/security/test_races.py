@@ -20,7 +20,7 @@ THREADS = 8
 def _race(app, username, count, request):
     """`count` signed-in clients send `request(client, i)` at the same moment."""
     first = app.test_client()
-    assert login(first, username).status_code == 302
+    assert login(first, username).status_code == 303
     session = first.get_cookie("session").value
     clients = []
     for _ in range(count):  # one sign-in, its session in every client (the login limit)
@@ -54,7 +54,7 @@ def test_racing_reissues_leave_one_current_card(app, counter, world):
         THREADS,
         lambda c, _i: c.post(f"/cards/{card_id}/status", data={"action": "reissue"}),
     )
-    assert set(statuses) == {302}
+    assert set(statuses) == {303}
     assert _current_cards(world.users["volunteer"].id) == 1
 
 
@@ -70,7 +70,7 @@ def test_racing_issues_make_one_card(app, counter, world, db):
         THREADS,
         lambda c, _i: c.post("/cards/issue", data={"person": "grid", "kind": "volunteer"}),
     )
-    assert set(statuses) == {302}
+    assert set(statuses) == {303}
     assert _current_cards(holder.id) == 1
 
 

@@ -13,7 +13,7 @@ def test_a_copied_session_cookie_dies_with_logout(app, world):
     victim = app.test_client()
     login(victim, "resident")
     stolen = _cookie(victim, "session")
-    assert victim.post("/logout").status_code == 302
+    assert victim.post("/logout").status_code == 303
     thief = app.test_client()
     thief.set_cookie("session", stolen)
     response = thief.get("/me")
@@ -48,7 +48,7 @@ def test_get_logout_asks_first_and_signs_nobody_out(app, world):
     text = page.get_data(as_text=True)
     assert 'method="post"' in text and "退出登录" in text
     assert client.get("/me").status_code == 200
-    assert client.post("/logout").status_code == 302
+    assert client.post("/logout").status_code == 303
     assert client.get("/me").status_code == 302
 
 
@@ -62,5 +62,5 @@ def test_signing_in_again_after_logout_works(app, world):
     login(client, "resident")
     client.post("/logout")
     db.session.expire_all()
-    assert login(client, "resident").status_code == 302
+    assert login(client, "resident").status_code == 303
     assert client.get("/me").status_code == 200

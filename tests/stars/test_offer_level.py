@@ -36,7 +36,7 @@ def test_member_sets_a_minimum_level_and_the_board_says_so(as_user, world, shop)
             "min_star_level": "3",
         },
     )
-    assert r.status_code == 302
+    assert r.status_code == 303
     commitment = db.session.scalars(select(Commitment)).one()
     assert commitment.offer.min_star_level == 3
     assert commitment.offer.qualifies_label == "三星及以上志愿者卡"
@@ -91,7 +91,7 @@ def test_html_counter_refuses_a_volunteer_below_the_offers_level(as_user, world,
         f"/c/{counter['code']}/redeem",
         data={"offer_id": counter["offer"], "bill": "100", "key": "k2"},
     )
-    assert accepted.status_code == 302
+    assert accepted.status_code == 303
     assert db.session.scalar(select(func.count(Redemption.id))) == 1
 
 

@@ -30,7 +30,7 @@ def applications(db):
 
 @pytest.fixture
 def pending(world, as_user, db):
-    assert as_user("resident").post("/volunteers/apply", data=form(world)).status_code == 302
+    assert as_user("resident").post("/volunteers/apply", data=form(world)).status_code == 303
     return db.session.scalars(select(VolunteerApplication)).one()
 
 
@@ -65,7 +65,7 @@ def test_bad_input_is_refused_and_nothing_saved(as_user, world, db):
 def test_approval_grants_role_and_profile(as_user, world, pending, db):
     assert (
         as_user("secretary_a").post(f"/volunteers/applications/{pending.id}/approve").status_code
-        == 302
+        == 303
     )
     db.session.expire_all()
     user = db.session.get(User, world.users["resident"].id)
@@ -77,7 +77,7 @@ def test_approval_grants_role_and_profile(as_user, world, pending, db):
     assert "在岗" in page and "水电维修" in page and "138****6666" in page
     # a volunteer cannot apply again
     response = as_user("resident").post("/volunteers/apply", data=form(world))
-    assert response.status_code == 302 and applications(db) == 1
+    assert response.status_code == 303 and applications(db) == 1
     # approving twice is refused
     response = as_user("street").post(
         f"/volunteers/applications/{pending.id}/approve", follow_redirects=True
@@ -98,7 +98,7 @@ def test_rejection_reason_is_shown_and_resident_may_apply_again(as_user, world, 
     page = client.get("/volunteers/me").get_data(as_text=True)
     assert "请先完成社区实名登记。" in page and "未通过" in page
     assert Role.VOLUNTEER not in db.session.get(User, world.users["resident"].id).roles
-    assert client.post("/volunteers/apply", data=form(world)).status_code == 302
+    assert client.post("/volunteers/apply", data=form(world)).status_code == 303
     assert applications(db) == 2
 
 
@@ -182,7 +182,7 @@ def test_suspend_and_reinstate_keep_history(as_user, world, pending, db):
     url = f"/volunteers/{profile.id}/status"
     assert client.post(url, data={"action": "suspend", "reason": ""}).status_code == 422
     assert client.post(url, data={"action": "reinstate", "reason": "x"}).status_code == 422
-    assert client.post(url, data={"action": "suspend", "reason": "多次无故缺席"}).status_code == 302
+    assert client.post(url, data={"action": "suspend", "reason": "多次无故缺席"}).status_code == 303
     db.session.expire_all()
     profile = db.session.get(VolunteerProfile, profile.id)
     assert profile.status == "suspended"
@@ -192,7 +192,7 @@ def test_suspend_and_reinstate_keep_history(as_user, world, pending, db):
     page = as_user("resident").get("/volunteers/me").get_data(as_text=True)
     assert "已暂停" in page and "多次无故缺席" in page
     client = as_user("secretary_a")
-    assert client.post(url, data={"action": "reinstate", "reason": "已沟通"}).status_code == 302
+    assert client.post(url, data={"action": "reinstate", "reason": "已沟通"}).status_code == 303
     history = db.session.scalars(
         select(VolunteerStatusChange.to_status).order_by(VolunteerStatusChange.id)
     ).all()

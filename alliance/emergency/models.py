@@ -1,0 +1,157 @@
+"""Emergency mode (平急转换): responses and their logged changes of level.
+
+A response covers one community, or a whole street office (every community under it follows).
+Levels are kept as official notices write them, IV (lowest) to I (highest); a drill (演练) is a
+flag that marks everything the response says. Every start, raise, lower and end is a
+`ResponseChange` row with who, when and why; the audit log records the same rows.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from alliance.db_types import UTCDateTime, utcnow
+from alliance.extensions import db
+
+
+class Scope(StrEnum):
+    COMMUNITY = "community"
+    STREET_OFFICE = "street_office"
+
+
+class Kind(StrEnum):
+    FLOOD = "flood"
+    STORM = "storm"
+    GEOLOGICAL = "geological"
+    EPIDEMIC = "epidemic"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    Kind.FLOOD: _l("防汛"),
+    Kind.STORM: _l("台风暴雨"),
+    Kind.GEOLOGICAL: _l("地质灾害"),
+    Kind.EPIDEMIC: _l("疫情防控"),
+    Kind.OTHER: _l("其他突发事件"),
+}
+
+# Official order: IV is the lowest, I the highest. The rank makes "raise" and "lower" plain.
+LEVELS = ("IV", "III", "II", "I")
+LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS, start=1)}
+LEVEL_NUMERALS = {"IV": "Ⅳ", "III": "Ⅲ", "II": "Ⅱ", "I": "Ⅰ"}
+
+
+def level_text(level: str) -> str:
+    """ "IV" → "Ⅳ级" (as response notices write it)."""
+    return f"{LEVEL_NUMERALS.get(level, level)}级"
+
+
+class ChangeAction(StrEnum):
+    START = "start"
+    RAISE = "raise"
+    LOWER = "lower"
+    END = "end"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS[self])
+
+
+ACTION_LABELS = {
+    ChangeAction.START: _l("启动"),
+    ChangeAction.RAISE: _l("提升"),
+    ChangeAction.LOWER: _l("降低"),
+    ChangeAction.END: _l("终止"),
+}
+
+
+class EmergencyResponse(db.Model):
+    __tablename__ = "emergency_responses"
+    __table_args__ = (Index("ix_emergency_responses_office_ended", "street_office_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    # The street office is set for both scopes: a community's response belongs to its office.
+    street_office_id: Mapped[int] = mapped_column(ForeignKey("street_offices.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(4))
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # "c<community id>" or "s<street office id>" while running, NULL once ended: the database
+    # lets one response run per community and per street office, whoever starts it first.
+    running_key: Mapped[str | None] = mapped_column(String(24), unique=True)
+
+    community: Mapped["Community | None"] = relationship()  # noqa: F821
+    street_office: Mapped["StreetOffice"] = relationship()  # noqa: F821
+    changes: Mapped[list["ResponseChange"]] = relationship(
+        back_populates="response", order_by="ResponseChange.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def running(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def level_text(self) -> str:
+        return level_text(self.level)
+
+    @property
+    def kind_label(self) -> str:
+        return Kind(self.kind).label
+
+    @property
+    def code(self) -> str:
+        return self.community.code if self.community_id else self.street_office.code
+
+    @property
+    def place_name(self) -> str:
+        return self.community.name if self.community_id else self.street_office.name
+
+
+class ResponseChange(db.Model):
+    """One logged event of a response: started, raised, lowered, ended."""
+
+    __tablename__ = "emergency_response_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("emergency_responses.id", ondelete="CASCADE"), index=True
+    )
+    # Lets the audit log file the change under the community (None for a street office's).
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    action: Mapped[str] = mapped_column(String(8))
+    from_level: Mapped[str | None] = mapped_column(String(4))
+    to_level: Mapped[str | None] = mapped_column(String(4))
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # "web" or "cli" (an operator's command without --by).
+    source: Mapped[str] = mapped_column(String(8), default="web")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    response: Mapped[EmergencyResponse] = relationship(back_populates="changes")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+    @property
+    def from_level_text(self) -> str:
+        return level_text(self.from_level) if self.from_level else ""
+
+    @property
+    def to_level_text(self) -> str:
+        return level_text(self.to_level) if self.to_level else ""
+
+    @property
+    def action_label(self) -> str:
+        return ChangeAction(self.action).label

@@ -3,7 +3,7 @@ services, so the CLI obeys them too."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from alliance.emergency.models import LEVELS, Kind, level_text
@@ -56,3 +56,60 @@ class EndResponseForm(FlaskForm):
         description=_l("出动人次、转移人数、处置的险情等，写给上级和居民看。"),
     )
     submit = SubmitField(_l("终止应急响应"))
+
+
+class PartyForm(FlaskForm):
+    status = SelectField(_l("政治面貌"), default="")
+    branch = StringField(_l("所在党支部"), validators=[Length(max=80)])
+    show_on_card = BooleanField(_l("在我的志愿者卡上亮明身份"))
+    submit = SubmitField(_l("保存"))
+
+
+class TaskForceForm(FlaskForm):
+    name = StringField(
+        _l("队伍名称"),
+        validators=[DataRequired(message=_l("请填写队伍名称（最多 60 字）。")), Length(max=60)],
+    )
+    kind = SelectField(_l("队伍类型"))
+    leader = StringField(
+        _l("队长"),
+        validators=[DataRequired(message=_l("请填写队长的用户名或手机号。")), Length(max=40)],
+        description=_l("用户名或手机号"),
+    )
+    members = TextAreaField(
+        _l("队员"), validators=[Length(max=4000)], description=_l("每行一个用户名或手机号")
+    )
+    submit = SubmitField(_l("组建队伍"))
+
+
+class AddMemberForm(FlaskForm):
+    person = StringField(
+        _l("队员"),
+        validators=[DataRequired(message=_l("请填写队员的用户名或手机号。")), Length(max=40)],
+        description=_l("用户名或手机号"),
+    )
+    submit = SubmitField(_l("加入队伍"))
+
+
+class CallUpForm(FlaskForm):
+    assembly_point = StringField(
+        _l("集合地点"),
+        validators=[DataRequired(message=_l("请填写集合地点（最多 120 字）。")), Length(max=120)],
+    )
+    task = TextAreaField(_l("任务"), validators=[Length(max=300)])
+    submit = SubmitField(_l("发出集结令"))
+
+
+class AnswerForm(FlaskForm):
+    reason = StringField(_l("不能到的原因"), validators=[Length(max=200)])
+    coming = SubmitField(_l("到"))
+    cannot = SubmitField(_l("不能到"))
+
+
+class CheckInForm(FlaskForm):
+    card = StringField(
+        _l("扫描或输入队员的志愿者卡号"),
+        validators=[DataRequired(message=_l("请扫描或输入卡号。")), Length(max=300)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
+    submit = SubmitField(_l("报到"))

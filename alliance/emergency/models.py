@@ -10,11 +10,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.personal import personal
 
 
 class Scope(StrEnum):
@@ -155,3 +156,158 @@ class ResponseChange(db.Model):
     @property
     def action_label(self) -> str:
         return ChangeAction(self.action).label
+
+
+class PartyStatus(StrEnum):
+    MEMBER = "member"
+    PROBATIONARY = "probationary"
+    ACTIVIST = "activist"
+
+    @property
+    def label(self) -> str:
+        return str(PARTY_LABELS[self])
+
+
+PARTY_LABELS = {
+    PartyStatus.MEMBER: _l("党员"),
+    PartyStatus.PROBATIONARY: _l("预备党员"),
+    PartyStatus.ACTIVIST: _l("入党积极分子"),
+}
+
+
+class PartyMembership(db.Model):
+    """亮身份: a volunteer or staff member's own record of party membership and branch."""
+
+    __tablename__ = "emergency_party_memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), info=personal("user_id", "emergency"))
+    branch: Mapped[str] = mapped_column(String(80), info=personal("user_id", "emergency"))
+    show_on_card: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def status_label(self) -> str:
+        return PartyStatus(self.status).label
+
+
+class TeamKind(StrEnum):
+    COMMANDO = "commando"
+    VOLUNTEER = "volunteer"
+
+    @property
+    def label(self) -> str:
+        return str(TEAM_LABELS[self])
+
+
+TEAM_LABELS = {TeamKind.COMMANDO: _l("党员突击队"), TeamKind.VOLUNTEER: _l("志愿服务队")}
+
+
+class TaskForce(db.Model):
+    __tablename__ = "emergency_task_forces"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(16))
+    leader_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    leader: Mapped["User"] = relationship()  # noqa: F821
+
+    @property
+    def kind_label(self) -> str:
+        return TeamKind(self.kind).label
+
+
+class TaskForceMember(db.Model):
+    __tablename__ = "emergency_task_force_members"
+    __table_args__ = (UniqueConstraint("task_force_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_force_id: Mapped[int] = mapped_column(
+        ForeignKey("emergency_task_forces.id", ondelete="CASCADE"), index=True
+    )
+    # Lets the audit log file the change under the community.
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+
+class CallUp(db.Model):
+    """集结令: one call to one team to gather at a point; each member's answer is a row."""
+
+    __tablename__ = "emergency_call_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_force_id: Mapped[int] = mapped_column(
+        ForeignKey("emergency_task_forces.id", ondelete="CASCADE"), index=True
+    )
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("emergency_responses.id"), index=True)
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    assembly_point: Mapped[str] = mapped_column(String(120))
+    task: Mapped[str] = mapped_column(String(300), default="")
+    called_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stood_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "t<team id>" while the team is called up: one open call-up per team.
+    open_key: Mapped[str | None] = mapped_column(String(24), unique=True)
+
+    task_force: Mapped[TaskForce] = relationship()
+    response: Mapped[EmergencyResponse] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.stood_down_at is None
+
+
+class AnswerState(StrEnum):
+    CALLED = "called"
+    COMING = "coming"
+    CANNOT = "cannot"
+    ARRIVED = "arrived"
+
+    @property
+    def label(self) -> str:
+        return str(ANSWER_LABELS[self])
+
+
+ANSWER_LABELS = {
+    AnswerState.CALLED: _l("未回复"),
+    AnswerState.COMING: _l("到（在路上）"),
+    AnswerState.CANNOT: _l("不能到"),
+    AnswerState.ARRIVED: _l("已到达"),
+}
+
+
+class CallUpAnswer(db.Model):
+    """One member's state in a call-up: called → coming / cannot → arrived (a turn-out)."""
+
+    __tablename__ = "emergency_call_up_answers"
+    __table_args__ = (UniqueConstraint("call_up_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_up_id: Mapped[int] = mapped_column(
+        ForeignKey("emergency_call_ups.id", ondelete="CASCADE"), index=True
+    )
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(8), default=AnswerState.CALLED)
+    reason: Mapped[str] = mapped_column(
+        String(200), default="", info=personal("user_id", "emergency")
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped["User"] = relationship()  # noqa: F821
+    call_up: Mapped[CallUp] = relationship()
+
+    @property
+    def state_label(self) -> str:
+        return AnswerState(self.state).label

@@ -23,6 +23,7 @@ def tasks_for(user) -> list[tuple[str, str]]:
         tasks.append((_("代居民求助"), url_for("help_requests.new")))
     if user.has_role(Role.VOLUNTEER, Role.MERCHANT_STAFF):
         tasks.append((_("我的卡：集合点报到时出示"), url_for("cards.mine")))
+        tasks.append((_("亮明党员身份"), url_for("emergency.party")))
     if user.community_id and not user.has_role(Role.SECRETARY):
         tasks.append((_("我需要帮助"), url_for("help_requests.new")))
     tasks.append((_("收件箱：预警和集结令"), url_for("notifications.index")))

@@ -1,6 +1,6 @@
 """The emergency console (/emergency/) and the switch: start, change level, end."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -8,15 +8,14 @@ from sqlalchemy import select
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.communities.models import Community, StreetOffice
-from alliance.emergency import services
+from alliance.emergency import mobilisation, services
 from alliance.emergency.forms import ChangeLevelForm, EndResponseForm, StartResponseForm
 from alliance.emergency.models import EmergencyResponse
 from alliance.emergency.tasks import CONSOLE_ROLES, tasks_for
+from alliance.emergency.web import bp
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
-
-bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 
 RECENT = 10
 
@@ -68,8 +67,11 @@ def _render_console(form=None, status=200):
         .limit(RECENT)
     ).all()
     running = [r for r in rows if r.running]
+    community_id = user.community_id
     return render_template(
         "emergency/index.html",
+        turnouts=mobilisation.turnouts([r.id for r in rows]),
+        roster=mobilisation.roster_counts(community_id) if community_id else None,
         running=running,
         ended=[r for r in rows if not r.running],
         manageable={r.id for r in rows if services.can_manage(user, r)},
@@ -86,6 +88,7 @@ def index():
         "emergency/now.html",
         response=services.banner_for(current_user),
         tasks=tasks_for(current_user),
+        call_ups=mobilisation.open_call_ups_for(current_user.id),
     )
 
 
@@ -190,3 +193,6 @@ def end(response_id: int):
     db.session.commit()
     flash(_("应急响应已终止。"), "success")
     return redirect(url_for("emergency.detail", response_id=response.id), 303)
+
+
+from alliance.emergency import mobilisation_views as _mobilisation  # noqa: E402,F401  (same blueprint)

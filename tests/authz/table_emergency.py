@@ -1,4 +1,4 @@
-from alliance.emergency import services
+from alliance.emergency import mobilisation, services
 from alliance.emergency.services import Target
 from alliance.extensions import db
 from tests.authz.matrix import Case, everyone, only, signed_in
@@ -13,11 +13,24 @@ def setup(world) -> dict:
         drill=True,
         actor=world.users["secretary_a"],
     )
+    team = mobilisation.create_task_force(
+        world.a,
+        name="矩阵突击队",
+        kind="commando",
+        leader="volunteer",
+        members=["merchant"],
+        actor=world.users["secretary_a"],
+    )
+    call = mobilisation.call_up(
+        team, assembly_point="矩阵广场", task="", actor=world.users["secretary_a"]
+    )
     db.session.commit()
-    return {"emergency_response": response.id}
+    return {"emergency_response": response.id, "team": team.id, "call": call.id}
 
 
 COMMANDERS = ("secretary_a", "street")
+SECRETARIES = ("secretary_a", "secretary_b")
+TEAM_COMMAND = ("volunteer", "secretary_a", "street")
 # A response of community A: B's secretary does not see it at all.
 A_ONLY = {"secretary_b": 404}
 
@@ -39,4 +52,41 @@ ROWS = {
         "POST", "/emergency/responses/{emergency_response}/end", only(*COMMANDERS, ok=422, **A_ONLY)
     ),
     "emergency_api.emergencies": Case("GET", "/api/v1/emergencies", everyone(200)),
+    # Mobilisation. The team of A: leader `volunteer`, member `merchant`.
+    "emergency.party": Case(
+        "GET", "/emergency/party", only("volunteer", "merchant", "grid", *SECRETARIES)
+    ),
+    "emergency.roster": Case("GET", "/emergency/roster", only("grid", *SECRETARIES)),
+    "emergency.teams": Case("GET", "/emergency/teams", only("grid", *SECRETARIES)),
+    "emergency.create_team": Case("POST", "/emergency/teams", only(*SECRETARIES, ok=422)),
+    "emergency.team": Case(
+        "GET", "/emergency/teams/{team}", only(*TEAM_COMMAND, "grid", other=404)
+    ),
+    "emergency.add_member": Case(
+        "POST", "/emergency/teams/{team}/members", only("secretary_a", ok=422, **A_ONLY)
+    ),
+    "emergency.call_up": Case(
+        "POST", "/emergency/teams/{team}/call-up", only(*TEAM_COMMAND, ok=422, other=404, grid=403)
+    ),
+    "emergency.call_up_detail": Case(
+        "GET", "/emergency/callups/{call}", only(*TEAM_COMMAND, "merchant", other=404)
+    ),
+    # Members answer (an empty answer is "cannot" without a reason: 422); commanders do not.
+    "emergency.answer": Case(
+        "POST",
+        "/emergency/callups/{call}/answer",
+        only("volunteer", "merchant", ok=422, other=404, secretary_a=403, street=403),
+    ),
+    "emergency.check_in": Case(
+        "POST",
+        "/emergency/callups/{call}/check-in",
+        only(*TEAM_COMMAND, ok=422, other=404, merchant=403),
+    ),
+    # The leader (first in the role order) stands the team down; the later commanders find it
+    # already stood down (409).
+    "emergency.stand_down": Case(
+        "POST",
+        "/emergency/callups/{call}/stand-down",
+        only("volunteer", ok=303, other=404, merchant=403, secretary_a=409, street=409),
+    ),
 }

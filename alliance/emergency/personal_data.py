@@ -1,0 +1,69 @@
+"""What the emergency domain holds about a person: their party identity, their team posts and
+their answers to call-ups."""
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
+
+from alliance.emergency.models import (
+    CallUp,
+    CallUpAnswer,
+    PartyMembership,
+    TaskForce,
+    TaskForceMember,
+)
+from alliance.extensions import db
+
+
+def export(user) -> dict:
+    membership = db.session.scalars(
+        select(PartyMembership).where(PartyMembership.user_id == user.id)
+    ).first()
+    teams = db.session.scalars(
+        select(TaskForce)
+        .join(TaskForceMember, TaskForceMember.task_force_id == TaskForce.id)
+        .where(TaskForceMember.user_id == user.id)
+        .order_by(TaskForce.id)
+    ).all()
+    answers = db.session.scalars(
+        select(CallUpAnswer)
+        .where(CallUpAnswer.user_id == user.id)
+        .options(joinedload(CallUpAnswer.call_up).joinedload(CallUp.task_force))
+        .order_by(CallUpAnswer.id)
+    ).all()
+    if membership is None and not teams and not answers:
+        return {}
+    return {
+        "emergency": {
+            "party_membership": {
+                "status": membership.status,
+                "branch": membership.branch,
+                "show_on_card": membership.show_on_card,
+            }
+            if membership
+            else None,
+            "task_forces": [
+                {"name": t.name, "kind": t.kind, "leader": t.leader_id == user.id} for t in teams
+            ],
+            "call_ups": [
+                {
+                    "team": a.call_up.task_force.name,
+                    "assembly_point": a.call_up.assembly_point,
+                    "called_at": a.call_up.called_at.isoformat(),
+                    "answer": a.state,
+                    "reason": a.reason,
+                    "arrived_at": a.arrived_at.isoformat() if a.arrived_at else None,
+                }
+                for a in answers
+            ],
+        }
+    }
+
+
+def erase(user) -> None:
+    """Party identity goes; team places go; turn-outs stay as figures, without the reason."""
+    db.session.execute(delete(PartyMembership).where(PartyMembership.user_id == user.id))
+    db.session.execute(delete(TaskForceMember).where(TaskForceMember.user_id == user.id))
+    db.session.execute(
+        update(CallUpAnswer).where(CallUpAnswer.user_id == user.id).values(reason="")
+    )
+    db.session.flush()

@@ -3,9 +3,18 @@ services, so the CLI obeys them too."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange
 
+from alliance.activities.forms import LocalDateTimeField
 from alliance.emergency.models import LEVELS, Kind, level_text
 from alliance.formkit import choices
 
@@ -113,3 +122,69 @@ class CheckInForm(FlaskForm):
         render_kw={"autocomplete": "off", "autocapitalize": "characters"},
     )
     submit = SubmitField(_l("报到"))
+
+
+class PostForm(FlaskForm):
+    kind = SelectField(_l("类型"))
+    name = StringField(
+        _l("名称"),
+        validators=[DataRequired(message=_l("请填写名称（最多 60 字）。")), Length(max=60)],
+    )
+    estate_ids = SelectMultipleField(_l("覆盖的小区"), coerce=str, validate_choice=False)
+    grid_ids = SelectMultipleField(_l("覆盖的网格"), coerce=str, validate_choice=False)
+    hazard_points = TextAreaField(
+        _l("隐患点"), validators=[Length(max=2000)], description=_l("每行一个")
+    )
+    place = StringField(_l("地点（先锋岗）"), validators=[Length(max=120)])
+    duty = StringField(_l("职责（先锋岗）"), validators=[Length(max=300)])
+    responsible = StringField(
+        _l("包保责任人"),
+        validators=[Length(max=40)],
+        description=_l("用户名或手机号；可以稍后指定"),
+    )
+    submit = SubmitField(_l("添加"))
+
+
+class ResponsibleForm(FlaskForm):
+    responsible = StringField(
+        _l("包保责任人"),
+        validators=[DataRequired(message=_l("请填写包保责任人的用户名或手机号。")), Length(max=40)],
+        description=_l("用户名或手机号"),
+    )
+    submit = SubmitField(_l("指定"))
+
+
+class ShiftForm(FlaskForm):
+    starts_at = LocalDateTimeField(
+        _l("开始时间"), validators=[DataRequired(message=_l("请填写开始时间。"))]
+    )
+    hours = IntegerField(
+        _l("时长（小时）"),
+        default=12,
+        validators=[NumberRange(min=1, max=24, message=_l("每班 1 到 24 小时。"))],
+    )
+    place = StringField(_l("值班地点"), validators=[Length(max=120)])
+    leader = StringField(
+        _l("带班领导"), validators=[Length(max=40)], description=_l("用户名或手机号")
+    )
+    people = TextAreaField(
+        _l("值班人员"), validators=[Length(max=2000)], description=_l("每行一个用户名或手机号")
+    )
+    submit = SubmitField(_l("排班"))
+
+
+class SignOnForm(FlaskForm):
+    card = StringField(
+        _l("扫描或输入值班人员的卡号"),
+        validators=[DataRequired(message=_l("请扫描或输入卡号。")), Length(max=300)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
+    submit = SubmitField(_l("签到"))
+
+
+class HandoverForm(FlaskForm):
+    note = TextAreaField(
+        _l("交接班记录"),
+        validators=[DataRequired(message=_l("请填写交接班记录。")), Length(max=2000)],
+    )
+    submit = SubmitField(_l("交班"))

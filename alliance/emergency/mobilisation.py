@@ -119,7 +119,7 @@ def roster_counts(community_id: int) -> tuple[int, int]:
     return total, party
 
 
-def _person(community: Community, identifier: str, field: str) -> User:
+def find_on_roster(community: Community, identifier: str, field: str) -> User:
     user = accounts.find_by_identifier((identifier or "").strip())
     if user is None or user.community_id != community.id or not user.has_role(*ROSTER_ROLES):
         raise EmergencyError(
@@ -150,8 +150,8 @@ def create_task_force(
         raise EmergencyError(_l("请填写队伍名称（最多 60 字）。"), field="name")
     if kind not in set(TeamKind):
         raise EmergencyError(_l("请选择队伍类型。"), field="kind")
-    leader_user = _person(community, leader, "leader")
-    people = [leader_user] + [_person(community, m, "members") for m in members if m.strip()]
+    leader_user = find_on_roster(community, leader, "leader")
+    people = [leader_user] + [find_on_roster(community, m, "members") for m in members if m.strip()]
     team = TaskForce(community_id=community.id, name=name, kind=kind, leader_id=leader_user.id)
     try:
         with acting_as(actor), db.session.begin_nested():
@@ -173,7 +173,7 @@ def add_member(team: TaskForce, identifier: str, actor: User | None) -> TaskForc
     if not _can_lead(actor, team.community_id):
         raise EmergencyError(_l("只有社区书记可以调整队员。"), status=403)
     community = db.session.get(Community, team.community_id)
-    person = _person(community, identifier, "person")
+    person = find_on_roster(community, identifier, "person")
     if db.session.scalars(
         select(TaskForceMember).where(
             TaskForceMember.task_force_id == team.id, TaskForceMember.user_id == person.id

@@ -311,3 +311,105 @@ class CallUpAnswer(db.Model):
     @property
     def state_label(self) -> str:
         return AnswerState(self.state).label
+
+
+class PostKind(StrEnum):
+    ZONE = "zone"
+    POST = "post"
+
+    @property
+    def label(self) -> str:
+        return str(POST_LABELS[self])
+
+
+POST_LABELS = {PostKind.ZONE: _l("责任区"), PostKind.POST: _l("党员先锋岗")}
+
+
+class EmergencyPost(db.Model):
+    """A responsibility zone (责任区: grids, estates, hazard points) or a pioneer post (党员先锋岗:
+    a place with a duty). One named person answers for it; without one it is a gap."""
+
+    __tablename__ = "emergency_posts"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(60))
+    place: Mapped[str] = mapped_column(String(120), default="")
+    duty: Mapped[str] = mapped_column(String(300), default="")
+    hazard_points: Mapped[str] = mapped_column(Text, default="")
+    responsible_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    responsible: Mapped["User | None"] = relationship()  # noqa: F821
+    areas: Mapped[list["PostArea"]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", order_by="PostArea.id"
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return PostKind(self.kind).label
+
+    @property
+    def area_names(self) -> list[str]:
+        return [a.estate.name if a.estate else a.grid.name for a in self.areas]
+
+
+class PostArea(db.Model):
+    """An estate or a grid a zone or post covers."""
+
+    __tablename__ = "emergency_post_areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("emergency_posts.id", ondelete="CASCADE"), index=True
+    )
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+
+    post: Mapped[EmergencyPost] = relationship(back_populates="areas")
+    estate: Mapped["Estate | None"] = relationship()  # noqa: F821
+    grid: Mapped["Grid | None"] = relationship()  # noqa: F821
+
+
+class DutyShift(db.Model):
+    """One shift of the 24-hour duty (24小时值班) with its leader (带班领导) and people."""
+
+    __tablename__ = "emergency_duty_shifts"
+    __table_args__ = (Index("ix_emergency_duty_shifts_when", "community_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(120), default="")
+    handover_note: Mapped[str] = mapped_column(Text, default="")
+    handover_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    people: Mapped[list["DutyAssignment"]] = relationship(
+        back_populates="shift",
+        cascade="all, delete-orphan",
+        order_by="(DutyAssignment.is_leader.desc(), DutyAssignment.id)",
+    )
+
+
+class DutyAssignment(db.Model):
+    __tablename__ = "emergency_duty_assignments"
+    __table_args__ = (UniqueConstraint("shift_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(
+        ForeignKey("emergency_duty_shifts.id", ondelete="CASCADE"), index=True
+    )
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+    signed_on_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    shift: Mapped[DutyShift] = relationship(back_populates="people")
+    user: Mapped["User"] = relationship()  # noqa: F821

@@ -7,6 +7,9 @@ from sqlalchemy.orm import joinedload
 from alliance.emergency.models import (
     CallUp,
     CallUpAnswer,
+    DutyAssignment,
+    DutyShift,
+    EmergencyPost,
     PartyMembership,
     TaskForce,
     TaskForceMember,
@@ -30,7 +33,18 @@ def export(user) -> dict:
         .options(joinedload(CallUpAnswer.call_up).joinedload(CallUp.task_force))
         .order_by(CallUpAnswer.id)
     ).all()
-    if membership is None and not teams and not answers:
+    responsible = db.session.scalars(
+        select(EmergencyPost)
+        .where(EmergencyPost.responsible_id == user.id)
+        .order_by(EmergencyPost.id)
+    ).all()
+    shifts = db.session.execute(
+        select(DutyShift, DutyAssignment)
+        .join(DutyAssignment, DutyAssignment.shift_id == DutyShift.id)
+        .where(DutyAssignment.user_id == user.id)
+        .order_by(DutyShift.starts_at)
+    ).all()
+    if membership is None and not (teams or answers or responsible or shifts):
         return {}
     return {
         "emergency": {
@@ -55,14 +69,30 @@ def export(user) -> dict:
                 }
                 for a in answers
             ],
+            "responsible_for": [{"kind": p.kind, "name": p.name} for p in responsible],
+            "duty_shifts": [
+                {
+                    "starts_at": shift.starts_at.isoformat(),
+                    "ends_at": shift.ends_at.isoformat(),
+                    "leader": row.is_leader,
+                    "signed_on_at": row.signed_on_at.isoformat() if row.signed_on_at else None,
+                }
+                for shift, row in shifts
+            ],
         }
     }
 
 
 def erase(user) -> None:
-    """Party identity goes; team places go; turn-outs stay as figures, without the reason."""
+    """Party identity goes; team places go (a post they answered for becomes a gap); turn-outs
+    and duty shifts stay as figures, without the reason."""
     db.session.execute(delete(PartyMembership).where(PartyMembership.user_id == user.id))
     db.session.execute(delete(TaskForceMember).where(TaskForceMember.user_id == user.id))
+    db.session.execute(
+        update(EmergencyPost)
+        .where(EmergencyPost.responsible_id == user.id)
+        .values(responsible_id=None)
+    )
     db.session.execute(
         update(CallUpAnswer).where(CallUpAnswer.user_id == user.id).values(reason="")
     )

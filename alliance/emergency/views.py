@@ -8,7 +8,7 @@ from sqlalchemy import select
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.communities.models import Community, StreetOffice
-from alliance.emergency import mobilisation, services
+from alliance.emergency import duty, mobilisation, posts, services
 from alliance.emergency.forms import ChangeLevelForm, EndResponseForm, StartResponseForm
 from alliance.emergency.models import EmergencyResponse
 from alliance.emergency.tasks import CONSOLE_ROLES, tasks_for
@@ -68,8 +68,18 @@ def _render_console(form=None, status=200):
     ).all()
     running = [r for r in rows if r.running]
     community_id = user.community_id
+    if community_id:
+        on_duty = duty.on_duty_now(community_id)
+        readiness = {
+            "gaps": posts.gaps(community_id),
+            "on_duty": on_duty,
+            "leaderless": duty.leaderless_ahead(community_id),
+        }
+    else:
+        readiness = None
     return render_template(
         "emergency/index.html",
+        readiness=readiness,
         turnouts=mobilisation.turnouts([r.id for r in rows]),
         roster=mobilisation.roster_counts(community_id) if community_id else None,
         running=running,
@@ -196,3 +206,4 @@ def end(response_id: int):
 
 
 from alliance.emergency import mobilisation_views as _mobilisation  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import readiness_views as _readiness  # noqa: E402,F401  (same blueprint)

@@ -1,4 +1,5 @@
-from alliance.emergency import mobilisation, services
+from alliance.db_types import utcnow
+from alliance.emergency import duty, mobilisation, posts, services
 from alliance.emergency.services import Target
 from alliance.extensions import db
 from tests.authz.matrix import Case, everyone, only, signed_in
@@ -24,13 +25,28 @@ def setup(world) -> dict:
     call = mobilisation.call_up(
         team, assembly_point="矩阵广场", task="", actor=world.users["secretary_a"]
     )
+    post = posts.create_post(
+        world.a, posts.PostInput(kind="post", name="矩阵先锋岗", place="仓库"), actor=None
+    )
+    shift = duty.create_shift(
+        world.a,
+        duty.ShiftInput(starts_at=utcnow(), hours=8, leader="grid", people=("volunteer",)),
+        actor=None,
+    )
     db.session.commit()
-    return {"emergency_response": response.id, "team": team.id, "call": call.id}
+    return {
+        "emergency_response": response.id,
+        "team": team.id,
+        "call": call.id,
+        "post": post.id,
+        "shift": shift.id,
+    }
 
 
 COMMANDERS = ("secretary_a", "street")
 SECRETARIES = ("secretary_a", "secretary_b")
 TEAM_COMMAND = ("volunteer", "secretary_a", "street")
+ON_SHIFT = ("grid", "volunteer", "secretary_a")
 # A response of community A: B's secretary does not see it at all.
 A_ONLY = {"secretary_b": 404}
 
@@ -88,5 +104,20 @@ ROWS = {
         "POST",
         "/emergency/callups/{call}/stand-down",
         only("volunteer", ok=303, other=404, merchant=403, secretary_a=409, street=409),
+    ),
+    # Readiness: posts and zones, the duty roster (shift of A: leader grid, volunteer on duty).
+    "emergency.posts_index": Case("GET", "/emergency/posts", only("grid", *SECRETARIES)),
+    "emergency.create_post": Case("POST", "/emergency/posts", only(*SECRETARIES, ok=422)),
+    "emergency.name_responsible": Case(
+        "POST", "/emergency/posts/{post}/responsible", only("secretary_a", ok=422, **A_ONLY)
+    ),
+    "emergency.duty_index": Case("GET", "/emergency/duty", only("grid", *SECRETARIES)),
+    "emergency.create_shift": Case("POST", "/emergency/duty", only(*SECRETARIES, ok=422)),
+    "emergency.shift": Case("GET", "/emergency/duty/{shift}", only(*ON_SHIFT, other=404)),
+    "emergency.sign_on": Case(
+        "POST", "/emergency/duty/{shift}/sign-on", only(*ON_SHIFT, ok=422, other=404)
+    ),
+    "emergency.hand_over": Case(
+        "POST", "/emergency/duty/{shift}/hand-over", only(*ON_SHIFT, ok=422, other=404)
     ),
 }

@@ -211,3 +211,36 @@ def test_the_card_shows_party_identity_only_when_chosen(world, as_user):
     mobilisation.declare_membership(volunteer, status="member", branch="甲支部", show_on_card=True)
     db.session.commit()
     assert badge in as_user("volunteer").get("/me/card").get_data(as_text=True)
+
+
+def test_my_data_holds_the_emergency_part_and_closure_erases_it(world, squad, as_user):
+    from alliance.emergency import posts
+
+    _respond(world)
+    team, people, _cards = squad
+    v1 = people[1]
+    mobilisation.declare_membership(v1, status="member", branch="甲支部", show_on_card=True)
+    post = posts.create_post(
+        world.a,
+        posts.PostInput(
+            kind="zone", name="一区", estate_ids=(world.estate_a.id,), responsible="v1"
+        ),
+        actor=None,
+    )
+    call = mobilisation.call_up(
+        team, assembly_point="广场", task="", actor=world.users["secretary_a"]
+    )
+    mobilisation.answer(call, v1, coming=False, reason="发烧在家")
+    db.session.commit()
+    data = as_user("v1").get("/me/data").get_json()
+    part = data["emergency"]
+    assert part["party_membership"]["branch"] == "甲支部"
+    assert part["call_ups"][0]["reason"] == "发烧在家"
+    assert part["responsible_for"] == [{"kind": "zone", "name": "一区"}]
+    from alliance.emergency import personal_data
+
+    personal_data.erase(v1)
+    db.session.commit()
+    assert mobilisation.membership_of(v1.id) is None
+    assert db.session.get(type(post), post.id).responsible_id is None
+    assert mobilisation.answer_of(call, v1.id).reason == ""

@@ -134,3 +134,29 @@ def end(code, summary, username):
         actor,
     )
     click.echo(f"Ended response {response.id}.")
+
+
+@click.group("alerts")
+def alerts_group():
+    """Import official CAP 1.2 warnings (预警) and relay them."""
+
+
+@alerts_group.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--community", "code", required=True, help="community code")
+@by_option
+def import_alert(file, code, username):
+    """Check FILE against CAP 1.2 and relay it to everyone of the community."""
+    from alliance.emergency import alerts
+    from alliance.emergency.cap import MAX_BYTES
+
+    target = _target(code)
+    if target.community is None:
+        raise click.UsageError(f"{code} is not a community code")
+    actor = _actor(username)
+    data = file.read(MAX_BYTES + 1)
+    alert = _run(lambda: alerts.import_cap(target.community, data, actor=actor), actor)
+    click.echo(
+        f"Imported alert {alert.id} ({alert.imported_identifier}); relayed to {code}"
+        f"{' as a drill' if alert.drill else ''}."
+    )

@@ -3,6 +3,7 @@ services, so the CLI obeys them too."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -188,3 +189,38 @@ class HandoverForm(FlaskForm):
         validators=[DataRequired(message=_l("请填写交接班记录。")), Length(max=2000)],
     )
     submit = SubmitField(_l("交班"))
+
+
+class ImportAlertForm(FlaskForm):
+    file = FileField(
+        _l("CAP 1.2 预警文件（.xml）"),
+        validators=[FileRequired(message=_l("请选择预警文件。"))],
+    )
+    submit = SubmitField(_l("导入并转发"))
+
+
+class WriteAlertForm(FlaskForm):
+    event = StringField(
+        _l("事件"),
+        validators=[DataRequired(message=_l("请填写事件（最多 100 字）。")), Length(max=100)],
+        description=_l("例如：暴雨、山洪、内涝"),
+    )
+    urgency = SelectField(_l("紧迫程度"))
+    severity = SelectField(_l("严重程度"))
+    certainty = SelectField(_l("确定程度"))
+    headline = StringField(
+        _l("标题"), validators=[DataRequired(message=_l("请填写标题。")), Length(max=56)]
+    )
+    description = TextAreaField(_l("说明"), validators=[Length(max=2000)])
+    instruction = TextAreaField(_l("应对要求"), validators=[Length(max=2000)])
+    estate_ids = SelectMultipleField(_l("区域：小区"), coerce=str, validate_choice=False)
+    grid_ids = SelectMultipleField(_l("区域：网格"), coerce=str, validate_choice=False)
+    expires_at = LocalDateTimeField(
+        _l("失效时间"), validators=[DataRequired(message=_l("请填写失效时间。"))]
+    )
+    drill = BooleanField(_l("这是演练（所有消息都会标明“演练”）"))
+    submit = SubmitField(_l("提交审核"))
+
+
+class AckForm(FlaskForm):
+    answer = SelectField(_l("回执"))

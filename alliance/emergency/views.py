@@ -8,7 +8,7 @@ from sqlalchemy import select
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.communities.models import Community, StreetOffice
-from alliance.emergency import duty, mobilisation, posts, services
+from alliance.emergency import alerts, duty, mobilisation, posts, services
 from alliance.emergency.forms import ChangeLevelForm, EndResponseForm, StartResponseForm
 from alliance.emergency.models import EmergencyResponse
 from alliance.emergency.tasks import CONSOLE_ROLES, tasks_for
@@ -99,6 +99,7 @@ def index():
         response=services.banner_for(current_user),
         tasks=tasks_for(current_user),
         call_ups=mobilisation.open_call_ups_for(current_user.id),
+        alerts=alerts.current_for(current_user.community_id) if current_user.community_id else [],
     )
 
 
@@ -205,5 +206,6 @@ def end(response_id: int):
     return redirect(url_for("emergency.detail", response_id=response.id), 303)
 
 
+from alliance.emergency import alert_views as _alerts  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import mobilisation_views as _mobilisation  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import readiness_views as _readiness  # noqa: E402,F401  (same blueprint)

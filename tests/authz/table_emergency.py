@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 from alliance.db_types import utcnow
-from alliance.emergency import duty, mobilisation, posts, services
+from alliance.emergency import alerts, duty, mobilisation, posts, services
 from alliance.emergency.services import Target
 from alliance.extensions import db
 from tests.authz.matrix import Case, everyone, only, signed_in
+from tests.emergency.test_alerts import cap_doc
 
 
 def setup(world) -> dict:
@@ -33,8 +36,28 @@ def setup(world) -> dict:
         duty.ShiftInput(starts_at=utcnow(), hours=8, leader="grid", people=("volunteer",)),
         actor=None,
     )
+    relayed = alerts.import_cap(world.a, cap_doc(status="Exercise"), actor=None)
+    pending = alerts.write_alert(
+        world.a,
+        alerts.AlertInput(
+            event="内涝",
+            urgency="Expected",
+            severity="Moderate",
+            certainty="Likely",
+            headline="矩阵预警",
+            description="",
+            instruction="",
+            estate_ids=(world.estate_a.id,),
+            grid_ids=(),
+            expires_at=utcnow() + timedelta(hours=3),
+            drill=True,
+        ),
+        actor=world.users["secretary_a"],
+    )
     db.session.commit()
     return {
+        "alert": relayed.id,
+        "pending_alert": pending.id,
         "emergency_response": response.id,
         "team": team.id,
         "call": call.id,
@@ -120,4 +143,29 @@ ROWS = {
     "emergency.hand_over": Case(
         "POST", "/emergency/duty/{shift}/hand-over", only(*ON_SHIFT, ok=422, other=404)
     ),
+    # Warnings: one relayed (a drill CAP import), one written by secretary_a awaiting approval.
+    "emergency.alerts_index": Case("GET", "/emergency/alerts", only("grid", *SECRETARIES)),
+    "emergency.import_alert": Case("POST", "/emergency/alerts/import", only(*SECRETARIES, ok=422)),
+    "emergency.write_alert": Case("POST", "/emergency/alerts", only(*SECRETARIES, ok=422)),
+    "emergency.alert": Case(
+        "GET", "/emergency/alerts/{alert}", {**signed_in(200), "secretary_b": 404}
+    ),
+    # The author may not approve (403); the street officer approves (303).
+    "emergency.approve_alert": Case(
+        "POST",
+        "/emergency/alerts/{pending_alert}/approve",
+        only("street", ok=303, secretary_a=403, secretary_b=404),
+    ),
+    # An empty answer is flashed back to the page (303); outside the community: 404.
+    "emergency.ack_alert": Case(
+        "POST",
+        "/emergency/alerts/{alert}/ack",
+        {**signed_in(303), "secretary_b": 404, "street": 404},
+    ),
+    "emergency.alert_notice": Case(
+        "GET", "/emergency/alerts/{alert}/notice", only("grid", "secretary_a", "street", other=404)
+    ),
+    "emergency_api.alerts_index": Case("GET", "/api/v1/alerts", everyone(200)),
+    "emergency_api.alert_cap": Case("GET", "/api/v1/alerts/{alert}.cap", everyone(200)),
+    "emergency_api.alerts_atom": Case("GET", "/api/v1/alerts.atom", everyone(200)),
 }

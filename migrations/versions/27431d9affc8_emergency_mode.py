@@ -1,8 +1,8 @@
 """emergency mode
 
-Revision ID: 4d414cf809d2
+Revision ID: 27431d9affc8
 Revises: b6bc49a0229d
-Create Date: 2026-12-06 02:48:51.829743
+Create Date: 2026-12-06 02:54:54.332130
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import alliance.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '4d414cf809d2'
+revision = '27431d9affc8'
 down_revision = 'b6bc49a0229d'
 branch_labels = None
 depends_on = None
@@ -129,6 +129,39 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_emergency_task_forces_community_id'), ['community_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_task_forces_leader_id'), ['leader_id'], unique=False)
 
+    op.create_table('emergency_alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=8), nullable=False),
+    sa.Column('state', sa.String(length=8), nullable=False),
+    sa.Column('drill', sa.Boolean(), nullable=False),
+    sa.Column('references', sa.String(length=400), nullable=False),
+    sa.Column('imported_identifier', sa.String(length=200), nullable=True),
+    sa.Column('category', sa.String(length=16), nullable=False),
+    sa.Column('event', sa.String(length=100), nullable=False),
+    sa.Column('urgency', sa.String(length=12), nullable=False),
+    sa.Column('severity', sa.String(length=12), nullable=False),
+    sa.Column('certainty', sa.String(length=12), nullable=False),
+    sa.Column('headline', sa.String(length=160), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('instruction', sa.Text(), nullable=False),
+    sa.Column('area_desc', sa.String(length=400), nullable=False),
+    sa.Column('expires_at', alliance.db_types.UTCDateTime(), nullable=True),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', alliance.db_types.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', alliance.db_types.UTCDateTime(), nullable=True),
+    sa.Column('broadcast_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_emergency_alerts_approved_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_emergency_alerts_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['broadcast_id'], ['broadcasts.id'], name=op.f('fk_emergency_alerts_broadcast_id_broadcasts')),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_alerts_community_id_communities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_alerts'))
+    )
+    with op.batch_alter_table('emergency_alerts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_alerts_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_alerts_sent_at'), ['sent_at'], unique=False)
+
     op.create_table('emergency_call_ups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_force_id', sa.Integer(), nullable=False),
@@ -224,11 +257,35 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_emergency_call_up_answers_call_up_id'), ['call_up_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_call_up_answers_user_id'), ['user_id'], unique=False)
 
+    op.create_table('emergency_alert_acks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('alert_id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('answer', sa.String(length=8), nullable=False),
+    sa.Column('answered_at', alliance.db_types.UTCDateTime(), nullable=False),
+    sa.Column('help_request_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['alert_id'], ['emergency_alerts.id'], name=op.f('fk_emergency_alert_acks_alert_id_emergency_alerts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_alert_acks_community_id_communities')),
+    sa.ForeignKeyConstraint(['help_request_id'], ['help_requests.id'], name=op.f('fk_emergency_alert_acks_help_request_id_help_requests')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_emergency_alert_acks_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_alert_acks')),
+    sa.UniqueConstraint('alert_id', 'user_id', name=op.f('uq_emergency_alert_acks_alert_id'))
+    )
+    with op.batch_alter_table('emergency_alert_acks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_alert_acks_alert_id'), ['alert_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_alert_acks_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('emergency_alert_acks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_alert_acks_user_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_alert_acks_alert_id'))
+
+    op.drop_table('emergency_alert_acks')
     with op.batch_alter_table('emergency_call_up_answers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_call_up_answers_user_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_call_up_answers_call_up_id'))
@@ -255,6 +312,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_emergency_call_ups_community_id'))
 
     op.drop_table('emergency_call_ups')
+    with op.batch_alter_table('emergency_alerts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_alerts_sent_at'))
+        batch_op.drop_index(batch_op.f('ix_emergency_alerts_community_id'))
+
+    op.drop_table('emergency_alerts')
     with op.batch_alter_table('emergency_task_forces', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_task_forces_leader_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_task_forces_community_id'))

@@ -7,6 +7,7 @@ leader scans their own volunteer card at the assembly point. Every arrival is a 
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
@@ -15,8 +16,11 @@ from sqlalchemy.orm import joinedload
 
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User, UserRole
+from alliance.activities.models import Activity, ActivitySlot, Signup, SignupStatus
 from alliance.activities.services import card_holder_from_text
+from alliance.activities.services import confirm as confirm_hours
 from alliance.audit.services import acting_as
+from alliance.clock import local_date
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.emergency import notices
@@ -349,8 +353,11 @@ def stand_down(call: CallUp, actor: User) -> CallUp:
     if not can_command_team(actor, call.task_force):
         raise EmergencyError(_l("只有队长或社区书记可以解散队伍。"), status=403)
     _still_open(call)
-    call.stood_down_at = utcnow()
+    now = utcnow()
+    call.stood_down_at = now
     call.open_key = None
+    with acting_as(actor):
+        _credit_hours(call, actor, now)
     people = db.session.scalars(
         select(CallUpAnswer.user_id).where(
             CallUpAnswer.call_up_id == call.id, CallUpAnswer.state != AnswerState.CANNOT
@@ -366,6 +373,69 @@ def stand_down(call: CallUp, actor: User) -> CallUp:
     with acting_as(actor):
         db.session.flush()
     return call
+
+
+# The kind of emergency → the activity category its service hours are counted under.
+ACTIVITY_CATEGORY = {"flood": "flood", "storm": "flood", "epidemic": "epidemic"}
+
+
+def _credit_hours(call: CallUp, actor: User, now) -> None:
+    """Every arrival's time from arrival to stand-down becomes emergency-service hours: an
+    emergency activity with one slot and a checked-in-and-out sign-up per arrival, confirmed
+    through the activities' own rule (points per hour × the emergency multiplier). The
+    commander's own hours wait for another organiser, as everywhere."""
+    arrivals = [
+        a
+        for a in db.session.scalars(
+            select(CallUpAnswer).where(
+                CallUpAnswer.call_up_id == call.id, CallUpAnswer.arrived_at.is_not(None)
+            )
+        )
+    ]
+    if not arrivals:
+        return
+    end = min(now, call.called_at + timedelta(hours=24))
+    team = call.task_force
+    activity = Activity(
+        community_id=call.community_id,
+        created_by_id=actor.id,
+        title=f"{team.name}集结：{call.assembly_point}"[:80],
+        category=ACTIVITY_CATEGORY.get(call.response.kind, "other"),
+        place=call.assembly_point,
+        description=call.task,
+        emergency=True,
+    )
+    slot = ActivitySlot(
+        activity=activity,
+        community_id=call.community_id,
+        starts_at=call.called_at,
+        ends_at=end,
+        capacity=len(arrivals),
+        taken=len(arrivals),
+        local_day=local_date(call.called_at),
+    )
+    signups = []
+    for a in arrivals:
+        start = min(max(a.arrived_at, call.called_at), end)
+        signups.append(
+            Signup(
+                slot=slot,
+                activity=activity,
+                community_id=call.community_id,
+                user_id=a.user_id,
+                status=SignupStatus.SIGNED_UP,
+                check_in_at=start,
+                check_out_at=end,
+                minutes=int((end - start).total_seconds() // 60),
+                created_at=now,
+            )
+        )
+    db.session.add_all([activity, slot, *signups])
+    db.session.flush()
+    call.activity_id = activity.id
+    for signup in signups:
+        if signup.user_id != actor.id:
+            confirm_hours(signup, actor, now)
 
 
 @dataclass(frozen=True)

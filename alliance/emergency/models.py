@@ -258,6 +258,8 @@ class CallUp(db.Model):
     stood_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # "t<team id>" while the team is called up: one open call-up per team.
     open_key: Mapped[str | None] = mapped_column(String(24), unique=True)
+    # At stand-down the arrivals' hours become an emergency activity (activities and points).
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
 
     task_force: Mapped[TaskForce] = relationship()
     response: Mapped[EmergencyResponse] = relationship()

@@ -1,5 +1,7 @@
 """Party identity, task forces, call-ups by inbox and SMS, answers, card check-in, turn-outs."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -244,3 +246,35 @@ def test_my_data_holds_the_emergency_part_and_closure_erases_it(world, squad, as
     assert mobilisation.membership_of(v1.id) is None
     assert db.session.get(type(post), post.id).responsible_id is None
     assert mobilisation.answer_of(call, v1.id).reason == ""
+
+
+def test_each_arrival_earns_emergency_service_hours_through_the_activity_rules(world, squad):
+    from alliance.activities.models import Activity, Signup
+    from alliance.points.models import LedgerEntry
+
+    team, people, cards = squad
+    _respond(world)
+    call = mobilisation.call_up(
+        team, assembly_point="广场", task="巡堤", actor=world.users["volunteer"]
+    )
+    db.session.commit()
+    # Called two hours ago; v1 arrived 90 minutes ago, v2 never came.
+    call.called_at = call.called_at - timedelta(hours=2)
+    db.session.commit()
+    mobilisation.check_in(call, cards["v1"].code, world.users["volunteer"])
+    mobilisation.check_in(call, cards["volunteer"].code, world.users["volunteer"])
+    for row in db.session.scalars(select(CallUpAnswer).where(CallUpAnswer.arrived_at.is_not(None))):
+        row.arrived_at = row.arrived_at - timedelta(minutes=90)
+    db.session.commit()
+    mobilisation.stand_down(call, world.users["volunteer"])
+    db.session.commit()
+    activity = db.session.get(Activity, call.activity_id)
+    assert activity.emergency and activity.category == "flood"
+    signups = {s.user_id: s for s in db.session.scalars(select(Signup))}
+    assert set(signups) == {people[0].id, people[1].id}
+    v1 = signups[people[1].id]
+    assert 89 <= v1.minutes <= 91 and v1.confirmed_at is not None and v1.points > 0
+    earned = db.session.scalar(select(LedgerEntry.delta).where(LedgerEntry.user_id == people[1].id))
+    assert earned == v1.points
+    # The leader stood the team down: their own hours wait for another organiser.
+    assert signups[people[0].id].confirmed_at is None

@@ -1,8 +1,8 @@
 """emergency mode
 
-Revision ID: 27431d9affc8
+Revision ID: 85b42726b3c8
 Revises: b6bc49a0229d
-Create Date: 2026-12-06 02:54:54.332130
+Create Date: 2026-12-06 03:00:39.061184
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import alliance.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '27431d9affc8'
+revision = '85b42726b3c8'
 down_revision = 'b6bc49a0229d'
 branch_labels = None
 depends_on = None
@@ -162,30 +162,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_emergency_alerts_community_id'), ['community_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_alerts_sent_at'), ['sent_at'], unique=False)
 
-    op.create_table('emergency_call_ups',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('task_force_id', sa.Integer(), nullable=False),
-    sa.Column('community_id', sa.Integer(), nullable=False),
-    sa.Column('response_id', sa.Integer(), nullable=False),
-    sa.Column('drill', sa.Boolean(), nullable=False),
-    sa.Column('assembly_point', sa.String(length=120), nullable=False),
-    sa.Column('task', sa.String(length=300), nullable=False),
-    sa.Column('called_by_id', sa.Integer(), nullable=True),
-    sa.Column('called_at', alliance.db_types.UTCDateTime(), nullable=False),
-    sa.Column('stood_down_at', alliance.db_types.UTCDateTime(), nullable=True),
-    sa.Column('open_key', sa.String(length=24), nullable=True),
-    sa.ForeignKeyConstraint(['called_by_id'], ['users.id'], name=op.f('fk_emergency_call_ups_called_by_id_users')),
-    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_call_ups_community_id_communities')),
-    sa.ForeignKeyConstraint(['response_id'], ['emergency_responses.id'], name=op.f('fk_emergency_call_ups_response_id_emergency_responses')),
-    sa.ForeignKeyConstraint(['task_force_id'], ['emergency_task_forces.id'], name=op.f('fk_emergency_call_ups_task_force_id_emergency_task_forces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_call_ups')),
-    sa.UniqueConstraint('open_key', name=op.f('uq_emergency_call_ups_open_key'))
-    )
-    with op.batch_alter_table('emergency_call_ups', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_emergency_call_ups_community_id'), ['community_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_emergency_call_ups_response_id'), ['response_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_emergency_call_ups_task_force_id'), ['task_force_id'], unique=False)
-
     op.create_table('emergency_post_areas',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('post_id', sa.Integer(), nullable=False),
@@ -238,24 +214,31 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_emergency_task_force_members_task_force_id'), ['task_force_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_task_force_members_user_id'), ['user_id'], unique=False)
 
-    op.create_table('emergency_call_up_answers',
+    op.create_table('emergency_call_ups',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('call_up_id', sa.Integer(), nullable=False),
+    sa.Column('task_force_id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('state', sa.String(length=8), nullable=False),
-    sa.Column('reason', sa.String(length=200), nullable=False),
-    sa.Column('answered_at', alliance.db_types.UTCDateTime(), nullable=True),
-    sa.Column('arrived_at', alliance.db_types.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['call_up_id'], ['emergency_call_ups.id'], name=op.f('fk_emergency_call_up_answers_call_up_id_emergency_call_ups'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_call_up_answers_community_id_communities')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_emergency_call_up_answers_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_call_up_answers')),
-    sa.UniqueConstraint('call_up_id', 'user_id', name=op.f('uq_emergency_call_up_answers_call_up_id'))
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('drill', sa.Boolean(), nullable=False),
+    sa.Column('assembly_point', sa.String(length=120), nullable=False),
+    sa.Column('task', sa.String(length=300), nullable=False),
+    sa.Column('called_by_id', sa.Integer(), nullable=True),
+    sa.Column('called_at', alliance.db_types.UTCDateTime(), nullable=False),
+    sa.Column('stood_down_at', alliance.db_types.UTCDateTime(), nullable=True),
+    sa.Column('open_key', sa.String(length=24), nullable=True),
+    sa.Column('activity_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_emergency_call_ups_activity_id_activities')),
+    sa.ForeignKeyConstraint(['called_by_id'], ['users.id'], name=op.f('fk_emergency_call_ups_called_by_id_users')),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_call_ups_community_id_communities')),
+    sa.ForeignKeyConstraint(['response_id'], ['emergency_responses.id'], name=op.f('fk_emergency_call_ups_response_id_emergency_responses')),
+    sa.ForeignKeyConstraint(['task_force_id'], ['emergency_task_forces.id'], name=op.f('fk_emergency_call_ups_task_force_id_emergency_task_forces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_call_ups')),
+    sa.UniqueConstraint('open_key', name=op.f('uq_emergency_call_ups_open_key'))
     )
-    with op.batch_alter_table('emergency_call_up_answers', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_emergency_call_up_answers_call_up_id'), ['call_up_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_emergency_call_up_answers_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('emergency_call_ups', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_call_ups_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_call_ups_response_id'), ['response_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_call_ups_task_force_id'), ['task_force_id'], unique=False)
 
     op.create_table('emergency_alert_acks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -276,21 +259,46 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_emergency_alert_acks_alert_id'), ['alert_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_alert_acks_user_id'), ['user_id'], unique=False)
 
+    op.create_table('emergency_call_up_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('call_up_id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=8), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('answered_at', alliance.db_types.UTCDateTime(), nullable=True),
+    sa.Column('arrived_at', alliance.db_types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['call_up_id'], ['emergency_call_ups.id'], name=op.f('fk_emergency_call_up_answers_call_up_id_emergency_call_ups'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_call_up_answers_community_id_communities')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_emergency_call_up_answers_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_call_up_answers')),
+    sa.UniqueConstraint('call_up_id', 'user_id', name=op.f('uq_emergency_call_up_answers_call_up_id'))
+    )
+    with op.batch_alter_table('emergency_call_up_answers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_call_up_answers_call_up_id'), ['call_up_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_call_up_answers_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('emergency_alert_acks', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_emergency_alert_acks_user_id'))
-        batch_op.drop_index(batch_op.f('ix_emergency_alert_acks_alert_id'))
-
-    op.drop_table('emergency_alert_acks')
     with op.batch_alter_table('emergency_call_up_answers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_call_up_answers_user_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_call_up_answers_call_up_id'))
 
     op.drop_table('emergency_call_up_answers')
+    with op.batch_alter_table('emergency_alert_acks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_alert_acks_user_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_alert_acks_alert_id'))
+
+    op.drop_table('emergency_alert_acks')
+    with op.batch_alter_table('emergency_call_ups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_call_ups_task_force_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_call_ups_response_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_call_ups_community_id'))
+
+    op.drop_table('emergency_call_ups')
     with op.batch_alter_table('emergency_task_force_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_task_force_members_user_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_task_force_members_task_force_id'))
@@ -306,12 +314,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_emergency_post_areas_estate_id'))
 
     op.drop_table('emergency_post_areas')
-    with op.batch_alter_table('emergency_call_ups', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_emergency_call_ups_task_force_id'))
-        batch_op.drop_index(batch_op.f('ix_emergency_call_ups_response_id'))
-        batch_op.drop_index(batch_op.f('ix_emergency_call_ups_community_id'))
-
-    op.drop_table('emergency_call_ups')
     with op.batch_alter_table('emergency_alerts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_alerts_sent_at'))
         batch_op.drop_index(batch_op.f('ix_emergency_alerts_community_id'))

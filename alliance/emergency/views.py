@@ -74,6 +74,7 @@ def _render_console(form=None, status=200):
             "gaps": posts.gaps(community_id),
             "on_duty": on_duty,
             "leaderless": duty.leaderless_ahead(community_id),
+            "alerts": alerts.current_for(community_id),
         }
     else:
         readiness = None

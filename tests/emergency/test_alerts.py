@@ -306,6 +306,8 @@ def test_acknowledgements_and_need_help_creates_an_urgent_order(world, as_user, 
         .status_code
         == 404
     )
+    console = as_user("secretary_a").get("/emergency/").get_data(as_text=True)
+    assert "生效中的预警" in console and f'href="/emergency/alerts/{alert.id}"' in console
     page = as_user("grid").get(f"/emergency/alerts/{alert.id}").get_data(as_text=True)
     assert "回执情况" in page and "喇叭广播稿" in page
     summary = alerts.ack_summary(alert)

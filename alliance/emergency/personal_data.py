@@ -5,10 +5,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from alliance.emergency.models import (
+    AlertAck,
     CallUp,
     CallUpAnswer,
     DutyAssignment,
     DutyShift,
+    EmergencyAlert,
     EmergencyPost,
     PartyMembership,
     TaskForce,
@@ -44,7 +46,13 @@ def export(user) -> dict:
         .where(DutyAssignment.user_id == user.id)
         .order_by(DutyShift.starts_at)
     ).all()
-    if membership is None and not (teams or answers or responsible or shifts):
+    acks = db.session.execute(
+        select(AlertAck, EmergencyAlert.headline)
+        .join(EmergencyAlert, EmergencyAlert.id == AlertAck.alert_id)
+        .where(AlertAck.user_id == user.id)
+        .order_by(AlertAck.id)
+    ).all()
+    if membership is None and not (teams or answers or responsible or shifts or acks):
         return {}
     return {
         "emergency": {
@@ -70,6 +78,10 @@ def export(user) -> dict:
                 for a in answers
             ],
             "responsible_for": [{"kind": p.kind, "name": p.name} for p in responsible],
+            "warning_answers": [
+                {"warning": headline, "answer": ack.answer, "at": ack.answered_at.isoformat()}
+                for ack, headline in acks
+            ],
             "duty_shifts": [
                 {
                     "starts_at": shift.starts_at.isoformat(),

@@ -317,6 +317,8 @@ def test_acknowledgements_and_need_help_creates_an_urgent_order(world, as_user, 
     )
     assert sum(r.safe for r in summary) == 1 and sum(r.help for r in summary) == 1
     assert sum(r.not_yet for r in summary) == total - 2
+    data = as_user("resident").get("/me/data").get_json()
+    assert data["emergency"]["warning_answers"][0]["answer"] == "safe"
 
 
 def test_relaying_to_12000_recipients_queues_in_under_a_second(world):

@@ -14,6 +14,8 @@ from alliance.communities.views import bp as communities_bp
 from alliance.counter.api import bp as counter_api_bp
 from alliance.counter.views import bp as counter_bp
 from alliance.elder.views import bp as elder_bp
+from alliance.emergency.api import bp as emergency_api_bp
+from alliance.emergency.views import bp as emergency_bp
 from alliance.help_requests.open311.keys import bp as open311_keys_bp
 from alliance.help_requests.open311.views import bp as open311_bp
 from alliance.help_requests.views import bp as help_requests_bp
@@ -52,4 +54,6 @@ BLUEPRINTS = (
     committee_api_bp,
     stars_bp,
     elder_bp,
+    emergency_bp,
+    emergency_api_bp,
 )

@@ -10,6 +10,7 @@ from alliance.extensions import db
 def register_commands(app: Flask) -> None:
     """Every command, named here: no domain hangs a group on its blueprint."""
     from alliance.api.cli import api_token
+    from alliance.emergency.cli import alerts_group, emergency
     from alliance.maintenance.cli import backup_command, restore_command
     from alliance.points.cli import points
 
@@ -21,6 +22,8 @@ def register_commands(app: Flask) -> None:
         restore_command,
         api_token,
         points,
+        emergency,
+        alerts_group,
     ):
         app.cli.add_command(command)
 

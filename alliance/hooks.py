@@ -49,6 +49,7 @@ DOMAINS = (
     "committee",
     "stars",
     "notifications",
+    "emergency",
 )
 
 

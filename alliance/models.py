@@ -29,6 +29,15 @@ from alliance.committee.models import (  # noqa: F401,E402
     Proposal,
 )
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
+from alliance.emergency.models import (  # noqa: F401
+    CallUp,
+    CallUpAnswer,
+    EmergencyResponse,
+    PartyMembership,
+    ResponseChange,
+    TaskForce,
+    TaskForceMember,
+)
 from alliance.help_requests.models import (  # noqa: F401,E402
     HelpRequest,
     HelpRequestEvent,

@@ -23,6 +23,8 @@ def menu_for(user) -> list[tuple[str, str]]:
         items.append((_("承诺问题反映"), url_for("commitments.reports")))
     if user.community_id:
         items.append((_("协调委员会"), url_for("committee.index")))
+    if user.has_role(Role.SECRETARY, Role.STREET_OFFICER, Role.GRID_WORKER):
+        items.append((_("应急指挥"), url_for("emergency.index")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         items.append((_("社区管理"), url_for("communities.index")))
     elif user.community_id:

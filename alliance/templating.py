@@ -45,6 +45,16 @@ def pretty_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _emergency_banner():
+    """The running emergency response the signed-in person's pages announce (None in normal
+    times); one statement, cached for the request (see alliance.emergency.services)."""
+    from flask_login import current_user
+
+    from alliance.emergency.services import banner_for
+
+    return banner_for(current_user)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["yuan"] = fen_to_yuan
@@ -64,4 +74,5 @@ def init_templating(app: Flask) -> None:
             "language_form": LanguageForm,
             "menu": menu_for,
             "current_path": request.path if request else "/",
+            "emergency_banner": _emergency_banner,
         }

@@ -37,6 +37,7 @@ from alliance.communities.services import (
 )
 from alliance.counter import reports
 from alliance.downloads import csv_response, yuan
+from alliance.emergency.mobilisation import card_party_identity
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
 from alliance.inputs import ids_from
@@ -99,6 +100,7 @@ def mine():
             cards=shown,
             holder_masked=mask_name(current_user.display_name),
             star=stars.card_standing(current_user.id) if cards else None,
+            party=card_party_identity(current_user.id) if cards else None,
         )
     )
     response.headers["Cache-Control"] = "private, no-cache"

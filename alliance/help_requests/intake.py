@@ -44,6 +44,19 @@ class RequestInput:
     extra: dict = field(default_factory=dict)
 
 
+# While an emergency response runs, an 应急求助 order is due within this, whatever its urgency.
+EMERGENCY_DUE = timedelta(hours=1)
+
+
+def _time_allowed(community: Community, category: ServiceCategory, urgency: str) -> timedelta:
+    from alliance.emergency.services import is_running_in  # the emergency domain sits above
+
+    allowed = timedelta(hours=category.limit_hours(urgency))
+    if category.code == "emergency" and is_running_in(community):
+        return min(allowed, EMERGENCY_DUE)
+    return allowed
+
+
 def submit_request(
     community: Community,
     author: User | None,
@@ -122,7 +135,7 @@ def submit_request(
         state=State.SUBMITTED,
         submitted_at=now,
         submitted_month=month_key(now),
-        due_at=now + timedelta(hours=category.limit_hours(data.urgency)),
+        due_at=now + _time_allowed(community, category, data.urgency),
         updated_at=now,
         source=source,
         api_key_id=api_key.id if api_key else None,

@@ -90,7 +90,14 @@ def overdue_clause(now: datetime):
     return and_(HelpRequest.state.in_(WAITING_STATES), HelpRequest.due_at < now)
 
 
-def secretary_queue(community_id: int, filters: QueueFilters, now: datetime) -> Select:
+EMERGENCY_CATEGORY = "emergency"  # 应急求助
+
+
+def secretary_queue(
+    community_id: int, filters: QueueFilters, now: datetime, *, emergency: bool = False
+) -> Select:
+    """The dispatch queue. During an emergency response (`emergency`), open orders of the
+    应急求助 category come first, before everything else still in work."""
     stmt = select(HelpRequest).where(HelpRequest.community_id == community_id)
     stmt = _filtered(stmt, filters, now)
     waiting_first = case(
@@ -99,7 +106,20 @@ def secretary_queue(community_id: int, filters: QueueFilters, now: datetime) -> 
         (HelpRequest.state.in_(OPEN_STATES), 2),
         else_=3,  # finished ones after everything still in work
     )
-    return stmt.order_by(waiting_first, HelpRequest.due_at, HelpRequest.id)
+    if not emergency:
+        return stmt.order_by(waiting_first, HelpRequest.due_at, HelpRequest.id)
+    urgent_ids = select(ServiceCategory.id).where(
+        ServiceCategory.community_id == community_id,
+        ServiceCategory.code == EMERGENCY_CATEGORY,
+    )
+    urgent_first = case(
+        (
+            and_(HelpRequest.state.in_(OPEN_STATES), HelpRequest.category_id.in_(urgent_ids)),
+            0,
+        ),
+        else_=1,
+    )
+    return stmt.order_by(urgent_first, waiting_first, HelpRequest.due_at, HelpRequest.id)
 
 
 def escalation_queue(street_office_id: int, filters: QueueFilters, now: datetime) -> Select:

@@ -228,7 +228,11 @@ def queue():
     # What still needs doing; "全部状态" (state=) lists finished orders too.
     filters = _filters(default_state="open")
     now = utcnow()
-    page = _orders_page(queues.secretary_queue(community.id, filters, now))
+    from alliance.emergency.services import is_running_in
+
+    page = _orders_page(
+        queues.secretary_queue(community.id, filters, now, emergency=is_running_in(community))
+    )
     return render_template(
         "help_requests/list.html",
         page=page,

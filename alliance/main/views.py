@@ -5,6 +5,7 @@ from sqlalchemy import select
 from alliance.accounts.models import Role
 from alliance.communities.models import Community
 from alliance.communities.services import visible_community_ids
+from alliance.emergency.tasks import home_tasks
 from alliance.extensions import db
 from alliance.main import health
 from alliance.main.services import glance
@@ -26,6 +27,7 @@ def index():
         "main/index.html",
         figures=figures,
         communities=communities,
+        emergency_tasks=home_tasks(current_user),
         is_admin=current_user.is_authenticated
         and current_user.has_role(Role.SECRETARY, Role.STREET_OFFICER),
     )

@@ -24,6 +24,28 @@ from tests.volunteers.test_volunteers import form as volunteer_form
 LOOKS_PERSONAL = re.compile(r"phone|contact|address|building|email|skills|availability")
 
 
+def _emergency_footprint(world, user):
+    """Party identity, a place in a task force and an answer to a call-up (not coming: why)."""
+    from alliance.emergency import mobilisation, services
+
+    mobilisation.declare_membership(user, status="member", branch="甲社区党支部", show_on_card=True)
+    team = mobilisation.create_task_force(
+        world.a, name="突击队", kind="commando", leader=user.username, members=[], actor=None
+    )
+    services.start_response(
+        services.Target(community=world.a),
+        kind="flood",
+        level="IV",
+        reason="暴雨",
+        drill=False,
+        actor=None,
+    )
+    call = mobilisation.call_up(
+        team, assembly_point="广场", task="", actor=world.users["secretary_a"]
+    )
+    mobilisation.answer(call, user, coming=False, reason="腿受伤了")
+
+
 def _footprint(world, as_user, setup):
     """The resident applies to volunteer (approved: profile and card), to join as a member,
     posts a need with contact and address, gets a notification and uses the card once."""
@@ -38,6 +60,7 @@ def _footprint(world, as_user, setup):
     user = world.users["resident"]
     user.phone = "13912345678"  # so the urgent notice also goes by SMS (the outbox row)
     notify([user], "text", {"title": "您的申请已通过", "body": "王*明您好"}, urgent=True)
+    _emergency_footprint(world, user)
     card = cards.current_card(user.id, "volunteer")
     from tests.commitments.factories import create_commitment
 

@@ -1,0 +1,29 @@
+"""The notification kinds the emergency domain sends. A drill's messages all say 演练: the
+`drill` parameter holds the marker ("【演练】" or ""), put in front of every title."""
+
+from flask_babel import lazy_gettext as _l
+
+from alliance.notifications.kinds import register_kind
+
+
+def _drill_marker(values):
+    return {"marker": str(_l("【演练】")) if values.get("drill") else ""}
+
+
+CALL_UP = register_kind(
+    "emergency.call_up",
+    label=_l("集结令"),
+    title=_l("%(marker)s集结令：%(team)s请到%(place)s集合"),
+    body=_l("%(marker)s任务：%(task)s。请在收件箱中回复“到”或“不能到”。"),
+    urgent=True,
+    emergency=True,
+    params=_drill_marker,
+)
+STAND_DOWN = register_kind(
+    "emergency.stand_down",
+    label=_l("突击队解散"),
+    title=_l("%(marker)s%(team)s任务结束，可以解散"),
+    urgent=True,
+    emergency=True,
+    params=_drill_marker,
+)

@@ -144,7 +144,7 @@ def test_readyz_reports_redis_broker_and_worker_heartbeat(
     # The load balancer's question is only about the database: still in service.
     assert client.get("/healthz").status_code == 200
     login = client.post("/login", data={"identifier": "nobody", "password": PASSWORD})
-    assert login.status_code == 200, "the login form answers while Redis is away"
+    assert login.status_code == 422, "the login form answers while Redis is away"
     redis_server.start()
     with app.app_context():
         db.engine.dispose()

@@ -89,7 +89,7 @@ def test_logins_keep_working_while_redis_is_away(
         stop.set()
         worker.join(timeout=30)
 
-    assert statuses and set(statuses) == {302}, "every login signed in: no 500, no 429"
+    assert statuses and set(statuses) == {303}, "every login signed in: no 500, no 429"
     warnings = [r for r in caplog.records if UNREACHABLE in r.getMessage()]
     assert len(warnings) == 1, "one warning per outage, not one per request"
     assert warnings[0].levelno == logging.WARNING

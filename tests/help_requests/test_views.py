@@ -175,9 +175,9 @@ def test_story_tax_help_for_small_firms(as_user, world, setup, client):
     assert "小微企业不懂税务申报" in client.get("/requests/orders").get_data(as_text=True)
     for action in ("accept", "start"):
         assert _act(client, order_id, action).status_code == 303
-    assert _act(client, order_id, "finish", note="3场讲座，26家企业参加").status_code == 302
+    assert _act(client, order_id, "finish", note="3场讲座，26家企业参加").status_code == 303
     as_user("resident")
-    assert _act(client, order_id, "review", rating="5", note="讲得很清楚").status_code == 302
+    assert _act(client, order_id, "review", rating="5", note="讲得很清楚").status_code == 303
     db.session.expire_all()
     order = db.session.get(HelpRequest, order_id)
     assert order.state == "reviewed" and order.rating == 5
@@ -220,12 +220,12 @@ def test_story_herb_residue_escalated_to_the_street_office(
     assert (
         _act(client, order_id, "assign_unit", provider=f"unit:{setup.unit.id}").status_code == 303
     )
-    assert _act(client, order_id, "finish", note="已签订清运协议，每周清运").status_code == 302
+    assert _act(client, order_id, "finish", note="已签订清运协议，每周清运").status_code == 303
     db.session.expire_all()
     order = db.session.get(HelpRequest, order_id)
     assert order.state == "done" and order.provider_unit_id == setup.unit.id
     as_user("pharmacist")
-    assert _act(client, order_id, "review", rating="5").status_code == 302
+    assert _act(client, order_id, "review", rating="5").status_code == 303
 
 
 # --- bad transitions on the page ----------------------------------------------------------

@@ -11,7 +11,7 @@ from tests.cards.conftest import counter  # noqa: F401  (fixture)
 
 def test_svg_on_the_card_page_decodes_to_the_card_url(page, counter, as_user):  # noqa: F811
     html = as_user("volunteer").get("/me/card").get_data(as_text=True)
-    svg = re.search(r'<svg class="qr".*?</svg>', html, re.S).group(0)
+    svg = re.search(r'<svg [^>]*class="qr".*?</svg>', html, re.S).group(0)
     page.set_content(f"<body><div id='box'>{svg}</div></body>")
     page.add_style_tag(content="body{margin:0;background:#fff} #box{width:300px}")
     png = page.locator("svg").screenshot()

@@ -52,7 +52,7 @@ def community_decisions(code: str):
       tags: [committee]
       parameters:
         - {name: code, in: path, required: true, description: community code, schema: {type: string}}
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
+        - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 1000000}}
         - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
       responses:
         200:

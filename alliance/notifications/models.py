@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
-from alliance.personal import personal
+from alliance.personal import not_personal, personal
 
 
 class Notification(db.Model):
@@ -88,8 +88,8 @@ class OutboxMessage(db.Model):
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)
     channel: Mapped[str] = mapped_column(String(10), default="sms")
     kind: Mapped[str] = mapped_column(String(60))
-    address: Mapped[str] = mapped_column(String(20))
-    text: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(20), info=personal("user_id", "sms"))
+    text: Mapped[str] = mapped_column(Text, info=personal("user_id", "sms"))
     state: Mapped[str] = mapped_column(String(12), default=OutboxState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -140,7 +140,9 @@ class Broadcast(db.Model):
     state: Mapped[str] = mapped_column(String(12), default="queued")
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     sms_total: Mapped[int] = mapped_column(Integer, default=0)
-    skipped_phone: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_phone: Mapped[int] = mapped_column(
+        Integer, default=0, info=not_personal("a count of recipients without a mainland mobile")
+    )
     skipped_sms_off: Mapped[int] = mapped_column(Integer, default=0)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

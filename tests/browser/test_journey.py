@@ -60,7 +60,7 @@ class Actor:
         # outside the page's CSP), so no page of the journey escapes the 360 px check.
         self.context.add_init_script(OVERFLOW_PROBE)
         self.page = self.context.new_page()
-        self.page.set_default_timeout(8000)
+        self.page.set_default_timeout(30000)  # a busy machine is slow, not broken
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: journey.errors.append(f"{name}: {exc}"))
         self.page.on("framenavigated", self._visited)

@@ -182,7 +182,7 @@ def _new_page(browser):
         viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="zh-CN"
     )
     page = context.new_page()
-    page.set_default_timeout(8000)
+    page.set_default_timeout(30000)  # a busy machine is slow, not broken
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))

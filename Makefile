@@ -8,7 +8,7 @@ export FLASK_APP := alliance
 # Background jobs go through Redis under make serve and make worker (inline under make run).
 CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-dev run serve worker test lint i18n i18n-extract db-upgrade seed bench bench-soak clean
+.PHONY: install install-dev run serve worker test lint i18n i18n-extract db-upgrade seed bench bench-soak css clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,6 +33,11 @@ i18n: $(VENV)/.installed
 i18n-extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _l -k lazy_gettext -o alliance/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i alliance/translations/messages.pot -d alliance/translations
+
+# Maintainers: rebuild static/css/bootstrap.css (committed) after templates use new Bootstrap
+# classes: the rules they can use, cut from Bootstrap-Flask's copy of Bootstrap with tinycss2.
+css: install-dev
+	$(BIN)/python -m bench.build_css
 
 db-upgrade: install
 	$(BIN)/flask db upgrade

@@ -42,8 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from alliance import models  # noqa: F401  (every model registered before use)
+    from alliance.assets import init_assets
     from alliance.database import init_database
-    from alliance.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from alliance.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from alliance.health import init_health
     from alliance.i18n import select_locale
     from alliance.security import init_security
 
@@ -53,7 +55,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    bootstrap.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     init_security(app)
     from alliance.outages import log_limiter_outages
@@ -63,6 +65,8 @@ def register_extensions(app: Flask) -> None:
     from alliance.celery_app import celery_init_app
 
     celery_init_app(app)
+    init_assets(app)
+    init_health(app)
 
     from alliance.accounts.login import configure_login
 

@@ -59,8 +59,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
 
-    BOOTSTRAP_SERVE_LOCAL = True
-    BOOTSTRAP_BTN_SIZE = "lg"
+    # Pages compressed by the app itself (static files are compressed once, see assets.py).
+    # Brotli at level 4 costs about as much CPU as gzip 6 and saves a fifth more on a weak signal.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 4
+    COMPRESS_MIMETYPES = ["text/html", "application/json", "application/xml", "text/xml"]
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -1,8 +1,7 @@
 """Unbound extension objects; create_app() binds them."""
 
 from flask import has_request_context, request
-from flask_babel import Babel
-from flask_bootstrap import Bootstrap5
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -12,6 +11,8 @@ from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from alliance.i18n import RequestBabel
 
 
 class Base(DeclarativeBase):
@@ -44,7 +45,7 @@ db = _SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
-bootstrap = Bootstrap5()
+babel = RequestBabel()
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()

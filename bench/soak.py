@@ -278,8 +278,7 @@ def main(argv=None) -> int:
     redis = Redis()
     redis.start()
     port = free_port()
-    env = server_env(args.database_url, port)
-    env.update({"RATELIMIT_STORAGE_URI": redis.url, "WEB_CONCURRENCY": str(args.workers)})
+    env = server_env(args.database_url, port, args.workers, redis.url)
     log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"alliance-soak-{port}.log"
     run_id = uuid.uuid4().hex[:12]
     try:

@@ -1,41 +1,65 @@
-/* Service worker: the holder's card page (/me/card) and static files work offline after one visit.
-   Network first (the card's status may have changed), the cached copy when the network is down. */
+/* Service worker: the shell (home page, styles, scripts) and the holder's card (/me/card) are
+   kept on install, so the card opens without a network. Pages: network first (a card's status
+   may have changed), the kept copy when the network is down. Fingerprinted static files never
+   change: from the cache first. The server fills in ASSETS with the current file names. */
 "use strict";
-var CACHE = "alliance-card-v1";
-var PAGES = ["/me/card"];
+var CACHE = "alliance-offline";
+var PAGES = ["/", "/me/card"];
+var ASSETS = [/* assets */];
+
+function keep(cache, url) {
+  return fetch(url, { credentials: "same-origin" }).then(function (response) {
+    // Only a real page is kept (not a redirect to the login page).
+    if (response.ok && !response.redirected) { return cache.put(url, response); }
+  });
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
-    caches.open(CACHE).then(function (cache) { return cache.addAll(PAGES); }).catch(function () {})
+    caches.open(CACHE).then(function (cache) {
+      return Promise.all(PAGES.concat(ASSETS).map(function (url) {
+        return keep(cache, url).catch(function () {});
+      }));
+    })
   );
   self.skipWaiting();
 });
 
 self.addEventListener("activate", function (event) {
-  event.waitUntil(self.clients.claim());
+  // Files of an older release are dropped; the pages stay until the next visit replaces them.
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.map(function (request) {
+          var path = new URL(request.url).pathname;
+          if (path.indexOf("/static/") === 0 && ASSETS.indexOf(path) === -1) {
+            return cache.delete(request);
+          }
+        }));
+      });
+    }).then(function () { return self.clients.claim(); })
+  );
 });
-
-function cacheable(url) {
-  return url.origin === self.location.origin &&
-    (PAGES.indexOf(url.pathname) !== -1 || url.pathname.indexOf("/static/") === 0 ||
-     url.pathname.indexOf("/bootstrap/static/") === 0);
-}
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") { return; }
   var url = new URL(request.url);
-  if (!cacheable(url)) { return; }
+  if (url.origin !== self.location.origin) { return; }
+  if (ASSETS.indexOf(url.pathname) !== -1) {
+    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+    return;
+  }
+  if (PAGES.indexOf(url.pathname) === -1 && url.pathname.indexOf("/static/") !== 0) { return; }
   event.respondWith(
     fetch(request).then(function (response) {
-      // Only a real card page is kept (not a redirect to the login page).
       if (response.ok && !response.redirected) {
         var copy = response.clone();
         caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
       }
       return response;
     }).catch(function () {
-      return caches.match(request, { ignoreSearch: url.pathname.indexOf("/static/") === 0 })
+      return caches.match(request, { ignoreSearch: true })
         .then(function (hit) { return hit || Response.error(); });
     })
   );

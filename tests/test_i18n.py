@@ -66,3 +66,19 @@ def test_catalogue_covers_the_code():
         found.add(message if isinstance(message, str) else message[0])
     missing = sorted(found - known)
     assert not missing, f"{len(missing)} messages missing from the catalogue: {missing[:10]}"
+
+
+def test_the_request_catalogue_follows_a_forced_language(app):
+    """Translations are kept per request, but force_locale (used for Chinese search) still wins."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext, lazy_gettext
+
+    label = lazy_gettext("首页")
+    with app.test_request_context("/"):
+        assert gettext("首页") == "首页" and str(label) == "首页"
+        with force_locale("en"):
+            assert gettext("首页") == "Home" and str(label) == "Home"
+            assert render_template_string("{{ _('首页') }}") == "Home"
+        assert render_template_string("{{ _('首页') }}|{{ _('%(n)d 个', n=2) }}") == "首页|2 个"
+    with app.test_request_context("/"), force_locale("en"):
+        assert render_template_string("{{ _('首页') }}") == "Home"

@@ -1,5 +1,6 @@
 """Cards on the web: the holder's card, verification at the counter, redemption, reports, admin."""
 
+import json
 from pathlib import Path
 
 from flask import (
@@ -25,6 +26,7 @@ from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.api import tokens as api_tokens
 from alliance.api.models import ApiToken
+from alliance.assets import shell_urls
 from alliance.cards import codes, services
 from alliance.cards.forms import CardStatusForm, IssueCardForm, TokenForm
 from alliance.cards.models import Card, CardStatus, Redemption
@@ -152,7 +154,9 @@ def history():
 @bp.get("/sw.js")
 def service_worker():
     path = Path(current_app.static_folder) / "sw.js"
-    response = Response(path.read_text(encoding="utf-8"), mimetype="application/javascript")
+    assets = json.dumps(shell_urls(current_app))
+    source = path.read_text(encoding="utf-8").replace("[/* assets */]", assets)
+    response = Response(source, mimetype="application/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
     return response

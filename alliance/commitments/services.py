@@ -8,10 +8,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, select, true
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from alliance.accounts.models import Role, User
@@ -620,34 +621,47 @@ def applicable_offers(
     """
     if card_kind not in set(CardKind):
         raise ValueError(f"unknown card kind {card_kind!r}")
-    scope = true()
-    if card_community_id is not None and card_community_id != merchant.community_id:
+    params = {"merchant_id": merchant.id, "card_kind": card_kind, "on_date": on_date}
+    across = card_community_id is not None and card_community_id != merchant.community_id
+    if across:
+        params |= {
+            "merchant_community_id": merchant.community_id,
+            "card_street_office_id": card_street_office_id,
+        }
+    return list(db.session.scalars(_offers_statement(across), params))
+
+
+@cache
+def _offers_statement(across: bool):
+    """Built once per case (every verification runs it): assembling and keying it cost more
+    than the query. `across`: a card of another community, only offers opened to the street
+    office, and only when the card's community is in the member's office."""
+    on_date = bindparam("on_date")
+    conditions = [
+        Commitment.merchant_id == bindparam("merchant_id"),
+        Commitment.status == CommitmentStatus.PUBLISHED,
+        active_clause(),
+        Offer.qualifies.in_([bindparam("card_kind"), Qualifies.BOTH]),
+        (Offer.valid_from.is_(None)) | (Offer.valid_from <= on_date),
+        (Offer.valid_until.is_(None)) | (Offer.valid_until >= on_date),
+    ]
+    if across:
         same_office = (
             select(Community.id)
             .where(
-                Community.id == merchant.community_id,
-                Community.street_office_id == card_street_office_id,
+                Community.id == bindparam("merchant_community_id"),
+                Community.street_office_id == bindparam("card_street_office_id"),
             )
             .exists()
         )
-        scope = and_(Offer.open_to_street_office.is_(True), same_office)
-    return list(
-        db.session.scalars(
-            select(Offer)
-            .join(Commitment, Commitment.id == Offer.commitment_id)
-            .join(Merchant, Merchant.id == Commitment.merchant_id)
-            .where(
-                scope,
-                Commitment.merchant_id == merchant.id,
-                Commitment.status == CommitmentStatus.PUBLISHED,
-                active_clause(),
-                Offer.qualifies.in_((card_kind, Qualifies.BOTH)),
-                (Offer.valid_from.is_(None)) | (Offer.valid_from <= on_date),
-                (Offer.valid_until.is_(None)) | (Offer.valid_until >= on_date),
-            )
-            .options(contains_eager(Offer.commitment))
-            .order_by(Offer.rate_percent, Offer.id)
-        )
+        conditions.insert(0, and_(Offer.open_to_street_office.is_(True), same_office))
+    return (
+        select(Offer)
+        .join(Commitment, Commitment.id == Offer.commitment_id)
+        .join(Merchant, Merchant.id == Commitment.merchant_id)
+        .where(*conditions)
+        .options(contains_eager(Offer.commitment))
+        .order_by(Offer.rate_percent, Offer.id)
     )
 
 

@@ -44,7 +44,11 @@ def _health_answer(body: dict, ok: bool):
 
 @bp.get("/healthz")
 def healthz():
-    """200 only when the database answers; ``?deep=1`` is /readyz."""
+    """200 only when the database answers; ``?deep=1`` is /readyz.
+
+    A plain GET or HEAD is answered by :mod:`alliance.health` in front of the app, with the same
+    body and status; this view serves ``?deep=1`` and whatever else bypasses that layer.
+    """
     if request.args.get("deep") not in (None, "", "0"):
         return readyz()
     database = health.check_database()

@@ -1,4 +1,4 @@
-/* The holder's card: refresh the rotating code every 30 s; keep the page for offline use. */
+/* The holder's card: refresh the rotating code every 30 s (the service worker keeps the page). */
 (function () {
   "use strict";
   function refresh(section) {
@@ -59,18 +59,5 @@
         window.speechSynthesis.speak(utterance);
       });
     });
-  }
-
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
-  }
-  if ("caches" in window) {
-    // Keep this page and what it needs, so the card shows without a network next time.
-    var urls = [location.pathname];
-    document.querySelectorAll("link[rel=stylesheet], script[src]").forEach(function (el) {
-      urls.push(el.href || el.src);
-    });
-    caches.open("alliance-card-v1").then(function (cache) { return cache.addAll(urls); })
-      .catch(function () {});
   }
 })();

@@ -142,7 +142,7 @@ def test_logout_leaves_no_card_on_a_shared_phone(browser, stoppable_server, demo
     base = stoppable_server.url
     number = volunteer_card_number(db)
     phone, page, _ = open_my_card_under_worker(browser, base, demo, number)
-    assert page.evaluate("caches.keys()") == ["alliance-card-v1"]
+    assert page.evaluate("caches.keys()") == ["alliance-offline"]
 
     page.get_by_role("button", name="打开菜单").click()
     page.get_by_role("button", name="退出").click()

@@ -116,7 +116,7 @@ def test_approval_admits_member_with_agreement_and_owner_role(as_user, world, db
     agreement = client.get(response.headers["Location"])
     text = agreement.get_data(as_text=True)
     assert agreement.status_code == 200
-    assert "第1家联盟商户" in text and "2027-07-06" in text and "merchants.css" in text
+    assert "第1家联盟商户" in text and "2027-07-06" in text and "/static/css/merchants." in text
     # the new owner sees it too
     assert as_user("resident").get(f"/merchants/{merchant.id}/agreement").status_code == 200
 

@@ -13,6 +13,8 @@ from alliance.committee.views import bp as committee_bp
 from alliance.communities.views import bp as communities_bp
 from alliance.counter.api import bp as counter_api_bp
 from alliance.counter.views import bp as counter_bp
+from alliance.dashboard.api import bp as dashboard_api_bp
+from alliance.dashboard.views import bp as dashboard_bp
 from alliance.elder.views import bp as elder_bp
 from alliance.help_requests.open311.keys import bp as open311_keys_bp
 from alliance.help_requests.open311.views import bp as open311_bp
@@ -52,4 +54,6 @@ BLUEPRINTS = (
     committee_api_bp,
     stars_bp,
     elder_bp,
+    dashboard_bp,
+    dashboard_api_bp,
 )

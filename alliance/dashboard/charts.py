@@ -65,17 +65,19 @@ def series_chart(
 ) -> Chart:
     """A bar or line chart of one or more series over `labels` (months or communities)."""
     cls = pygal.Line if kind == "line" else pygal.Bar
+    legend_rows = (len(series) + 2) // 3 if len(series) > 1 else 0
     chart = cls(
         style=STYLE,
         width=WIDTH,
-        height=HEIGHT,
+        height=HEIGHT + 28 * legend_rows,
         explicit_size=False,
         disable_xml_declaration=True,
         js=(),
         show_legend=len(series) > 1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=2,
-        x_label_rotation=30 if len(labels) > 4 else 0,
+        legend_at_bottom_columns=min(3, len(series)),
+        margin_bottom=8 + 24 * legend_rows,
+        x_label_rotation=45 if len(labels) > 3 else 0,
         truncate_label=-1,
         truncate_legend=-1,
         print_values=False,

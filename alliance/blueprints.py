@@ -25,6 +25,7 @@ from alliance.merchants.views import bp as merchants_bp
 from alliance.notifications.views import bp as notifications_bp
 from alliance.points.views import bp as points_bp
 from alliance.projects.views import bp as projects_bp
+from alliance.reports.views import bp as reports_bp
 from alliance.stars.views import bp as stars_bp
 from alliance.volunteers.views import bp as volunteers_bp
 
@@ -56,4 +57,5 @@ BLUEPRINTS = (
     elder_bp,
     dashboard_bp,
     dashboard_api_bp,
+    reports_bp,
 )

@@ -25,6 +25,7 @@ def menu_for(user) -> list[tuple[str, str]]:
         items.append((_("协调委员会"), url_for("committee.index")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
         items.append((_("数据看板"), url_for("dashboard.index")))
+        items.append((_("月度工作报表"), url_for("reports.monthly_index")))
         items.append((_("社区管理"), url_for("communities.index")))
     elif user.community_id:
         items.append((_("我的社区"), url_for("communities.detail", community_id=user.community_id)))

@@ -1,14 +1,23 @@
 """/dashboard/: the community's (secretary) or the street office's (street officer) figures."""
 
-from flask import Blueprint, flash, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.clock import local_today
-from alliance.dashboard import services
+from alliance.communities.services import visible_community_ids
+from alliance.dashboard import exports, services
 from alliance.dashboard.figures import BadMonth, parse_month
+from alliance.extensions import db
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -32,4 +41,32 @@ def index():
     view = services.build(current_user, last, period)
     return render_template(
         "dashboard/index.html", view=view, period=period, periods=services.PERIODS
+    )
+
+
+@bp.get("/exports")
+@roles_required(*ADMINS)
+def exports_index():
+    return render_template("dashboard/exports.html", exports=list(exports.EXPORTS.values()))
+
+
+@bp.get("/exports/<key>.<fmt>")
+@roles_required(*ADMINS)
+def export(key: str, fmt: str):
+    chosen = exports.EXPORTS.get(key)
+    if chosen is None or fmt not in ("csv", "xlsx"):
+        abort(404)
+    ids = visible_community_ids(current_user)
+    filename = f"{key}-{local_today().isoformat()}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "csv":
+        return Response(
+            exports.streamed(db.engine, chosen, ids),
+            mimetype="text/csv",
+            headers=disposition,
+        )
+    return Response(
+        exports.xlsx_bytes(chosen, ids),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=disposition,
     )

@@ -20,7 +20,7 @@ from alliance.committee.models import Decision, DecisionState
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.help_requests.models import HelpRequest, State
+from alliance.help_requests.models import HelpRequest, HelpRequestEvent, State
 from alliance.help_requests.queues import overdue_clause
 from alliance.merchants.models import ApplicationStatus, MerchantApplication
 from alliance.points.models import ExchangeItem
@@ -120,6 +120,15 @@ def secretary_tasks(community_id: int, now: datetime | None = None) -> list[Task
     now = now or utcnow()
     today = local_today(now)
     here = HelpRequest.community_id == community_id
+    # Returned (退回社区) by the street office: waiting again, with a "return" in its timeline.
+    returned = (
+        select(HelpRequestEvent.id)
+        .where(
+            HelpRequestEvent.help_request_id == HelpRequest.id,
+            HelpRequestEvent.action == "return",
+        )
+        .exists()
+    )
     lines = [
         _line("orders_overdue", HelpRequest, HelpRequest.due_at, here, overdue_clause(now)),
         _line(
@@ -128,7 +137,7 @@ def secretary_tasks(community_id: int, now: datetime | None = None) -> list[Task
             HelpRequest.updated_at,
             here,
             HelpRequest.state == State.SUBMITTED,
-            HelpRequest.escalated.is_(True),
+            returned,
         ),
         _line(
             "orders_to_dispatch",
@@ -136,7 +145,7 @@ def secretary_tasks(community_id: int, now: datetime | None = None) -> list[Task
             HelpRequest.submitted_at,
             here,
             HelpRequest.state == State.SUBMITTED,
-            HelpRequest.escalated.is_(False),
+            ~returned,
         ),
         _line(
             "commitment_reports",

@@ -3,9 +3,12 @@
 import re
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from alliance.commitments.models import CommitmentStatus
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.help_requests.models import HelpRequest, HelpRequestEvent
 from alliance.merchants.models import MerchantApplication
 from alliance.volunteers.models import VolunteerApplication
 from tests.commitments.factories import create_commitment, create_merchant
@@ -31,19 +34,31 @@ def _wait(world, now, number=1):
             order_row(world.a, cat, now - timedelta(days=4)),
             # waiting, not yet due, posted five hours ago
             order_row(world.a, cat, now - timedelta(hours=5)),
-            # returned by the street office (escalated once, back to submitted)
-            order_row(
-                world.a,
-                cat,
-                now - timedelta(hours=2),
-                escalated=True,
-                updated_at=now - timedelta(hours=1),
-            ),
+            # returned by the street office: escalated once, sent back, waiting again
+            order_row(world.a, cat, now - timedelta(hours=2), updated_at=now - timedelta(hours=1)),
             # B's waiting order is not A's work
             order_row(world.b, category_of(world.b), now - timedelta(days=9)),
             # escalated to the street office
             order_row(world.a, cat, now - timedelta(days=1), state="escalated", escalated=True),
         ]
+    )
+    returned = db.session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.community_id == world.a.id)
+        .order_by(HelpRequest.id.desc())
+    ).all()[1]
+    db.session.add_all(
+        HelpRequestEvent(
+            help_request_id=returned.id,
+            community_id=world.a.id,
+            action=action,
+            from_state=a,
+            to_state=b,
+            created_at=now - timedelta(hours=k),
+        )
+        for k, (action, a, b) in enumerate(
+            (("return", "escalated", "submitted"), ("escalate", "submitted", "escalated"))
+        )
     )
     for k in range(3):
         db.session.add(

@@ -1,0 +1,23 @@
+"""The demo tells its story in time: every one of the last six months has plausible rates."""
+
+from sqlalchemy import func, select
+
+from alliance.clock import local_today
+from alliance.communities.models import Community
+from alliance.dashboard.figures import figures_for, months_ending, previous_month
+from alliance.extensions import db
+from alliance.help_requests.models import HelpRequest
+
+
+def test_every_month_of_the_demo_shows_work_done_and_rates(runner, app):
+    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
+    orders = db.session.scalar(select(func.count(HelpRequest.id)))
+    ysmz = db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
+    last = previous_month(local_today().replace(day=1))
+    for f in figures_for([ysmz.id], months_ending(last, 6))[ysmz.id]:
+        assert f.orders_received >= 6, f.month
+        assert f.response_rate is not None and f.response_rate >= 60, f.month
+        assert f.resolution_rate is not None and f.resolution_rate >= 80, f.month
+        assert f.satisfaction_rate is not None and f.satisfaction_rate >= 50, f.month
+    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
+    assert db.session.scalar(select(func.count(HelpRequest.id))) == orders

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from alliance.clock import local_today
 from alliance.communities.models import Community
-from alliance.dashboard.figures import figures_for, months_ending, previous_month
+from alliance.dashboard.figures import figures_for, months_ending, parse_month, previous_month
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest
 
@@ -21,3 +21,15 @@ def test_every_month_of_the_demo_shows_work_done_and_rates(runner, app):
         assert f.satisfaction_rate is not None and f.satisfaction_rate >= 50, f.month
     assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
     assert db.session.scalar(select(func.count(HelpRequest.id))) == orders
+
+
+def test_the_demo_alliance_grows_from_june(runner, app):
+    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
+    ysmz = db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
+    june, july, november = (
+        figures_for([ysmz.id], [parse_month(m)])[ysmz.id][0]
+        for m in ("2026-06", "2026-07", "2026-11")
+    )
+    assert (june.members, july.members) == (22, 23)  # the 23rd signed on 7 July
+    assert 0 < june.volunteers < july.volunteers < november.volunteers == 600
+    assert 0 < june.cards < november.cards

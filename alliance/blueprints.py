@@ -16,6 +16,7 @@ from alliance.counter.views import bp as counter_bp
 from alliance.dashboard.api import bp as dashboard_api_bp
 from alliance.dashboard.views import bp as dashboard_bp
 from alliance.elder.views import bp as elder_bp
+from alliance.grid.views import bp as grid_bp
 from alliance.help_requests.open311.keys import bp as open311_keys_bp
 from alliance.help_requests.open311.views import bp as open311_bp
 from alliance.help_requests.views import bp as help_requests_bp
@@ -58,4 +59,5 @@ BLUEPRINTS = (
     dashboard_bp,
     dashboard_api_bp,
     reports_bp,
+    grid_bp,
 )

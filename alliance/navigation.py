@@ -73,6 +73,8 @@ def _order_items(user) -> list[tuple[str, str]]:
         items.append((_("我的工单"), url_for("help_requests.orders")))
     if user.has_role(Role.SECRETARY):
         items.append((_("派单"), url_for("help_requests.queue")))
+    if user.has_role(Role.GRID_WORKER):
+        items.append((_("我的网格"), url_for("grid.index")))
     if user.has_role(Role.STREET_OFFICER):
         items.append((_("上报"), url_for("help_requests.escalations")))
     items.append((_("三项清单"), url_for("co_building.resources")))

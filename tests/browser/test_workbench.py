@@ -3,9 +3,7 @@
 from tests.browser.conftest import assert_fits_phone, sign_in
 
 
-def test_secretary_taps_from_the_workbench_to_the_waiting_applications(
-    page, live_server_url, demo
-):
+def test_secretary_taps_from_the_workbench_to_the_waiting_applications(page, live_server_url, demo):
     sign_in(page, live_server_url, "secretary", demo)
     work = page.locator("section.workbench")
     line = work.locator("a[data-kind='volunteer_applications']")

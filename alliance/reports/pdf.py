@@ -83,6 +83,11 @@ def render(report: Report) -> bytes:
     pdf.set_title(pdf.footer_text)
     pdf.set_creator("共富联盟")
     pdf.add_font("cjk", "", path, collection_font_number=index)
+    # Recomputing every subset glyph's bounding box from its CFF outline is most of the time a
+    # CJK PDF takes; the font's own boxes are right for the glyphs kept.
+    for font in pdf.fonts.values():
+        if getattr(font, "ttfont", None) is not None:
+            font.ttfont.recalcBBoxes = False
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
     pdf.set_font("cjk", size=18)

@@ -49,6 +49,8 @@ DOMAINS = (
     "committee",
     "stars",
     "notifications",
+    "grid",
+    "reports",
 )
 
 

@@ -24,6 +24,7 @@ from alliance.help_requests.models import HelpRequest, HelpRequestEvent, State
 from alliance.help_requests.queues import overdue_clause
 from alliance.merchants.models import ApplicationStatus, MerchantApplication
 from alliance.points.models import ExchangeItem
+from alliance.reports.models import MonthlyReport
 from alliance.volunteers.models import VolunteerApplication, VolunteerApplicationStatus
 
 LOW_STOCK = 5  # an exchange item with this many or fewer left is worth restocking
@@ -217,7 +218,8 @@ def secretary_tasks(community_id: int, now: datetime | None = None) -> list[Task
 
 def street_tasks(street_office_id: int, now: datetime | None = None) -> list[Task]:
     """The street officer's waiting work across the office's communities, most urgent first:
-    escalations waiting for the office, then each community's overdue orders."""
+    escalations waiting for the office, each community's overdue orders, then the monthly
+    reports the communities have sent for last month. Three statements."""
     now = now or utcnow()
     in_office = HelpRequest.community_id.in_(
         select(Community.id).where(Community.street_office_id == street_office_id)
@@ -260,7 +262,31 @@ def street_tasks(street_office_id: int, now: datetime | None = None) -> list[Tas
                 community=name,
             )
         )
+    last = _previous_month_key(now)
+    submitted = db.session.execute(
+        select(func.count(MonthlyReport.id), func.min(MonthlyReport.submitted_at)).where(
+            MonthlyReport.community_id.in_(
+                select(Community.id).where(Community.street_office_id == street_office_id)
+            ),
+            MonthlyReport.month == last,
+        )
+    ).one()
+    if submitted[0]:
+        tasks.append(
+            Task(
+                "monthly_reports",
+                _("各社区报送的 %(month)s 月度工作报表", month=last),
+                int(submitted[0]),
+                submitted[1],
+                url_for("reports.monthly_index", month=last),
+            )
+        )
     return tasks
+
+
+def _previous_month_key(now: datetime) -> str:
+    first = local_today(now).replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
 
 
 def tasks_for(user: User, now: datetime | None = None) -> list[Task] | None:

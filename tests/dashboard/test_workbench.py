@@ -135,3 +135,16 @@ def test_workbench_statements_do_not_grow(as_user, world, count_statements):
     with count_statements() as large:
         client.get("/")
     assert large.count == small.count
+
+
+def test_street_officer_sees_last_months_reports_sent_up(as_user, world):
+    from alliance.clock import local_today
+    from alliance.reports.models import MonthlyReport
+
+    last = (local_today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    db.session.add(MonthlyReport(community_id=world.a.id, month=last, remarks=""))
+    db.session.add(MonthlyReport(community_id=world.b.id, month="2020-01", remarks=""))
+    db.session.commit()
+    html = as_user("street").get("/").get_data(as_text=True)
+    assert _tasks(html)["monthly_reports"][0] == 1
+    assert f'href="/reports/monthly?month={last}" data-kind="monthly_reports"' in html

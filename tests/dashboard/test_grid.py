@@ -87,3 +87,12 @@ def test_another_grid_is_404(as_user, world, make_user):
     db.session.commit()
     response = as_user("grid").post(f"/grid/{grid.id}/visits", data={"place": "x"})
     assert response.status_code == 404
+
+
+def test_the_queue_shows_a_grid_worker_their_grids_orders(as_user, world):
+    _grid_data(world)
+    html = as_user("grid").get("/requests/queue").get_data(as_text=True)
+    assert "我的网格的工单" in html
+    assert "甲一小区楼道灯坏了" in html and "面馆门口下水道堵了" in html
+    assert "没有小区的需求" not in html and "乙社区的需求" not in html
+    assert as_user("grid").get(f"/requests/queue?community={world.b.id}").status_code == 404

@@ -33,3 +33,25 @@ def test_the_demo_alliance_grows_from_june(runner, app):
     assert (june.members, july.members) == (22, 23)  # the 23rd signed on 7 July
     assert 0 < june.volunteers < july.volunteers < november.volunteers == 600
     assert 0 < june.cards < november.cards
+
+
+def test_the_three_lists_hold_the_storys_scale_and_are_linked(runner, app):
+    from alliance.co_building.models import Resource
+    from alliance.projects.models import Project, project_requests
+
+    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
+    ysmz = db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
+    needs = db.session.scalar(
+        select(func.count(HelpRequest.id)).where(HelpRequest.community_id == ysmz.id)
+    )
+    resources = db.session.scalar(
+        select(func.count(Resource.id)).where(Resource.community_id == ysmz.id)
+    )
+    projects = db.session.scalar(
+        select(func.count(Project.id)).where(Project.community_id == ysmz.id)
+    )
+    linked = db.session.scalar(
+        select(func.count(func.distinct(project_requests.c.help_request_id)))
+    )
+    assert 250 <= needs + resources + projects <= 330
+    assert linked >= needs * 0.9

@@ -454,10 +454,10 @@ def everyday_orders(ctx: DemoContext) -> None:
     )
     n = 0
     for m, first in enumerate(_months_before(clock.local_today(), 6)):
-        for k in range(14 + 2 * m):  # a little busier each month
+        for k in range(8 + m):  # a little busier each month
             n += 1
             code, what, username = EVERYDAY[(m + k) % len(EVERYDAY)]
-            day = first + timedelta(days=1 + (k * 27) // (14 + 2 * m))
+            day = first + timedelta(days=1 + (k * 27) // (8 + m))
             posted = clock.local_at(day, time(8 + (k * 3) % 10, 15 * (k % 4))).astimezone(UTC)
             order = _post(
                 ctx,
@@ -530,6 +530,11 @@ MEMBER_RESOURCES = {
     ),
     "other": (("enterprise", "企业互助对接"), ("volunteer", "志愿服务"), ("legal", "合同审阅互助")),
 }
+# What every member offers besides (the alliance agreement's volunteer and mutual-help parts).
+EVERY_MEMBER = (
+    ("volunteer", "店员参加社区志愿服务"),
+    ("enterprise", "联盟商户互惠优惠"),
+)
 VOLUNTEER_TEAMS = (
     ("volunteer", "红色物业志愿服务队：楼道清理"),
     ("elderly", "银龄互助队：陪伴独居老人"),
@@ -543,7 +548,7 @@ VOLUNTEER_TEAMS = (
 
 
 def three_lists(ctx: DemoContext) -> None:
-    """The three lists at the story's scale (about 290 items): every member's resources,
+    """The three lists near the story's scale (about 250 items): every member's resources,
     the volunteer teams', and a project per month and kind of need that links the month's
     orders of that kind with a resource for it."""
     ysmz = ctx.communities["YSMZ"]
@@ -554,7 +559,8 @@ def three_lists(ctx: DemoContext) -> None:
         )
     )
     for member in members:
-        for code, title in MEMBER_RESOURCES.get(member.category, MEMBER_RESOURCES["other"]):
+        offers = MEMBER_RESOURCES.get(member.category, MEMBER_RESOURCES["other"]) + EVERY_MEMBER
+        for code, title in offers:
             _resource(office.id, ysmz.id, code, f"{member.name}：{title}", merchant_id=member.id)
     for code, title in VOLUNTEER_TEAMS:
         team = title.split("：")[0]

@@ -15,7 +15,7 @@ def test_every_month_of_the_demo_shows_work_done_and_rates(runner, app):
     ysmz = db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
     last = previous_month(local_today().replace(day=1))
     for f in figures_for([ysmz.id], months_ending(last, 6))[ysmz.id]:
-        assert f.orders_received >= 6, f.month
+        assert f.orders_received >= 8, f.month
         assert f.response_rate is not None and f.response_rate >= 60, f.month
         assert f.resolution_rate is not None and f.resolution_rate >= 80, f.month
         assert f.satisfaction_rate is not None and f.satisfaction_rate >= 50, f.month
@@ -53,5 +53,5 @@ def test_the_three_lists_hold_the_storys_scale_and_are_linked(runner, app):
     linked = db.session.scalar(
         select(func.count(func.distinct(project_requests.c.help_request_id)))
     )
-    assert 250 <= needs + resources + projects <= 330
+    assert 220 <= needs + resources + projects <= 330
     assert linked >= needs * 0.9

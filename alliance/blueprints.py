@@ -13,9 +13,12 @@ from alliance.committee.views import bp as committee_bp
 from alliance.communities.views import bp as communities_bp
 from alliance.counter.api import bp as counter_api_bp
 from alliance.counter.views import bp as counter_bp
+from alliance.dashboard.api import bp as dashboard_api_bp
+from alliance.dashboard.views import bp as dashboard_bp
 from alliance.elder.views import bp as elder_bp
 from alliance.emergency.api import bp as emergency_api_bp
 from alliance.emergency.views import bp as emergency_bp
+from alliance.grid.views import bp as grid_bp
 from alliance.help_requests.open311.keys import bp as open311_keys_bp
 from alliance.help_requests.open311.views import bp as open311_bp
 from alliance.help_requests.views import bp as help_requests_bp
@@ -25,6 +28,7 @@ from alliance.merchants.views import bp as merchants_bp
 from alliance.notifications.views import bp as notifications_bp
 from alliance.points.views import bp as points_bp
 from alliance.projects.views import bp as projects_bp
+from alliance.reports.views import bp as reports_bp
 from alliance.stars.views import bp as stars_bp
 from alliance.volunteers.views import bp as volunteers_bp
 
@@ -56,4 +60,8 @@ BLUEPRINTS = (
     elder_bp,
     emergency_bp,
     emergency_api_bp,
+    dashboard_bp,
+    dashboard_api_bp,
+    reports_bp,
+    grid_bp,
 )

@@ -50,6 +50,8 @@ DOMAINS = (
     "stars",
     "notifications",
     "emergency",
+    "grid",
+    "reports",
 )
 
 

@@ -38,6 +38,7 @@ from alliance.emergency.models import (  # noqa: F401
     TaskForce,
     TaskForceMember,
 )
+from alliance.grid.models import GridVisit  # noqa: F401
 from alliance.help_requests.models import (  # noqa: F401,E402
     HelpRequest,
     HelpRequestEvent,
@@ -65,6 +66,7 @@ from alliance.points.models import (  # noqa: F401,E402
 )
 from alliance.points.rule_versions import RuleVersion  # noqa: F401,E402
 from alliance.projects.models import Project  # noqa: F401
+from alliance.reports.models import MonthlyReport  # noqa: F401
 from alliance.stars.models import StarAward  # noqa: F401,E402
 from alliance.volunteers.models import (  # noqa: F401
     VolunteerApplication,

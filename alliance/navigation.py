@@ -26,6 +26,8 @@ def menu_for(user) -> list[tuple[str, str]]:
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER, Role.GRID_WORKER):
         items.append((_("应急指挥"), url_for("emergency.index")))
     if user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
+        items.append((_("数据看板"), url_for("dashboard.index")))
+        items.append((_("月度工作报表"), url_for("reports.monthly_index")))
         items.append((_("社区管理"), url_for("communities.index")))
     elif user.community_id:
         items.append((_("我的社区"), url_for("communities.detail", community_id=user.community_id)))
@@ -73,6 +75,8 @@ def _order_items(user) -> list[tuple[str, str]]:
         items.append((_("我的工单"), url_for("help_requests.orders")))
     if user.has_role(Role.SECRETARY):
         items.append((_("派单"), url_for("help_requests.queue")))
+    if user.has_role(Role.GRID_WORKER):
+        items.append((_("我的网格"), url_for("grid.index")))
     if user.has_role(Role.STREET_OFFICER):
         items.append((_("上报"), url_for("help_requests.escalations")))
     items.append((_("三项清单"), url_for("co_building.resources")))

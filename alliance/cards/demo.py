@@ -5,7 +5,7 @@ Bulk inserts (one per table) keep the seed fast; every step skips what already e
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from alliance import clock
 from alliance.cards import services
@@ -45,7 +45,34 @@ def cards(ctx: DemoContext) -> None:
     if rows:
         secretary = ctx.users.get("secretary")
         services.issue_cards_bulk(rows, secretary.id if secretary else None)
+        _dated(rows)
     _history(ctx)
+
+
+def _dated(rows) -> None:
+    """Date the cards just issued when their holders joined (a volunteer's card the day the
+    volunteer joined, a member's the day the member signed), not at seeding time."""
+    table = Card.__table__
+    volunteers = [user_id for user_id, _c, kind, _m in rows if kind == CardKind.VOLUNTEER]
+    members = [user_id for user_id, _c, kind, _m in rows if kind == CardKind.ALLIANCE]
+    joined = (
+        select(VolunteerProfile.joined_at)
+        .where(VolunteerProfile.user_id == table.c.holder_id)
+        .scalar_subquery()
+    )
+    signed = select(Merchant.created_at).where(Merchant.id == table.c.merchant_id).scalar_subquery()
+    if volunteers:
+        db.session.execute(
+            update(table)
+            .where(table.c.kind == CardKind.VOLUNTEER, table.c.holder_id.in_(volunteers))
+            .values(created_at=joined)
+        )
+    if members:
+        db.session.execute(
+            update(table)
+            .where(table.c.kind == CardKind.ALLIANCE, table.c.holder_id.in_(members))
+            .values(created_at=signed)
+        )
 
 
 def _history(ctx: DemoContext) -> None:

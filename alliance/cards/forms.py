@@ -7,7 +7,7 @@ from alliance.formkit import Form, choices
 
 class IssueCardForm(Form):
     person = StringField(
-        _l("持卡人（手机号或用户名）"),
+        _l("持卡人（姓名、手机号或用户名）"),
         validators=[DataRequired(message=_l("请填写持卡人。")), Length(max=40)],
     )
     kind = SelectField(

@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from alliance import clock
-from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.api import tokens as api_tokens
@@ -38,6 +37,7 @@ from alliance.communities.services import (
     visible_community_ids,
 )
 from alliance.counter import reports
+from alliance.dashboard.people import find_person
 from alliance.downloads import csv_response, yuan
 from alliance.emergency.mobilisation import card_party_identity
 from alliance.extensions import db
@@ -233,13 +233,16 @@ def index():
 def issue():
     form = IssueCardForm()
     if form.validate_on_submit():
-        person = accounts.find_by_identifier(form.person.data)
+        found = find_person(visible_community_ids(current_user), form.person.data)
+        person = found.person
         community = (
             db.session.get(Community, person.community_id)
             if person and person.community_id
             else None
         )
-        if person is None or community is None or not can_administer(current_user, community):
+        if found.ambiguous:
+            flash(_("有多位同名的人，请改填手机号或卡号。"), "danger")
+        elif person is None or community is None or not can_administer(current_user, community):
             flash(_("本社区没有这个手机号或用户名的账号。"), "danger")
         else:
             try:

@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -6,11 +8,13 @@ from sqlalchemy.orm import selectinload
 
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User, UserRole
-from alliance.audit.services import entries_for
+from alliance.audit import sentences
+from alliance.audit import services as audit_services  # noqa: F401  (its hooks record changes)
 from alliance.communities.forms import PeopleSearchForm, RoleChangeForm
 from alliance.communities.models import Community, Grid
 from alliance.communities.services import can_administer, community_or_404, visible_community_ids
 from alliance.extensions import db
+from alliance.inputs import parse_id
 from alliance.validators import mask_phone
 
 bp = Blueprint("communities", __name__, url_prefix="/communities")
@@ -123,16 +127,37 @@ def change_role(community_id: int, user_id: int):
     return redirect(url_for(".people", community_id=community.id))
 
 
+def _audit_date(name: str):
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        flash(_("日期格式应为“年-月-日”，例如 2026-10-01；这个条件没有用上。"), "warning")
+        return None
+
+
 @bp.get("/<int:community_id>/audit")
 @login_required
 def audit(community_id: int):
     community = _administered_or_404(community_id)
-    stmt = entries_for(community.id)
-    page = db.paginate(stmt, per_page=PAGE_SIZE, error_out=False)
-    actor_ids = {e.actor_id for e in page.items if e.actor_id}
-    actors = (
-        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
-        if actor_ids
-        else {}
+    filters = sentences.Filters(
+        actor_id=parse_id(request.args.get("actor")),
+        kind=(request.args.get("kind") or "").strip()[:40],
+        since=_audit_date("since"),
+        until=_audit_date("until"),
     )
-    return render_template("communities/audit.html", community=community, page=page, actors=actors)
+    page = db.paginate(
+        sentences.filtered(community.id, filters), per_page=PAGE_SIZE, error_out=False
+    )
+    people, kinds = sentences.filter_choices(community.id)
+    return render_template(
+        "communities/audit.html",
+        community=community,
+        page=page,
+        lines=sentences.lines(page.items),
+        filters=filters,
+        people=people,
+        kinds=kinds,
+    )

@@ -39,10 +39,11 @@ def _percent(part, whole) -> int | None:
     return None if not whole else (int(part) * 100 + whole // 2) // whole
 
 
-def monthly_figures(community_ids=None, months: int = 6) -> list[MonthFigures]:
-    """Per community and month: response rate, resolution rate, average satisfaction. One query."""
-    since = month_key(utcnow() - timedelta(days=31 * (months - 1)))
-    responded = case(
+def responded_in_time():
+    """1 when the order was answered within its time limit: dispatched by its due time, or (for
+    an order the street office took straight on) resolved by it; else 0. The dashboard's
+    response rate (alliance.dashboard.figures) sums this same expression."""
+    return case(
         (
             and_(
                 HelpRequest.first_dispatched_at.is_not(None),
@@ -61,6 +62,12 @@ def monthly_figures(community_ids=None, months: int = 6) -> list[MonthFigures]:
         ),
         else_=0,
     )
+
+
+def monthly_figures(community_ids=None, months: int = 6) -> list[MonthFigures]:
+    """Per community and month: response rate, resolution rate, average satisfaction. One query."""
+    since = month_key(utcnow() - timedelta(days=31 * (months - 1)))
+    responded = responded_in_time()
     resolved = case((HelpRequest.state.in_(RESOLVED_STATES), 1), else_=0)
     counted = HelpRequest.state != State.CANCELLED
     stmt = (

@@ -7,6 +7,6 @@ HOOKS = Hooks(
     export_personal_data=personal_data.export,
     close_account=personal_data.erase,
     home_figures=figures.home_figures,
-    demo_steps=(demo.help_requests,),
+    demo_steps=(demo.help_requests, demo.everyday_orders, demo.three_lists),
     demo_logins=demo.LOGINS,
 )

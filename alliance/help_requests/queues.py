@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.accounts.models import Role, User
 from alliance.co_building.models import ProviderKind
-from alliance.communities.models import Community
+from alliance.communities.models import Community, Grid
 from alliance.extensions import db
 from alliance.help_requests import workflow
 from alliance.help_requests.models import (
@@ -18,6 +18,7 @@ from alliance.help_requests.models import (
     ServiceCategory,
     State,
 )
+from alliance.merchants.models import Merchant
 from alliance.merchants.services import staffed_merchant_ids
 from alliance.volunteers.models import VolunteerProfile
 
@@ -91,6 +92,13 @@ def overdue_clause(now: datetime):
 
 
 EMERGENCY_CATEGORY = "emergency"  # 应急求助
+
+
+def in_grids_of(worker_id: int):
+    """Orders of the estates a grid worker looks after, and of the shops in them."""
+    estates = select(Grid.estate_id).where(Grid.worker_id == worker_id, Grid.estate_id.is_not(None))
+    shops = select(Merchant.id).where(Merchant.estate_id.in_(estates))
+    return or_(HelpRequest.estate_id.in_(estates), HelpRequest.shop_id.in_(shops))
 
 
 def secretary_queue(

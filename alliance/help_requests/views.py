@@ -222,22 +222,33 @@ def _filter_choices(community_id=None):
 
 
 @bp.get("/queue")
-@roles_required(Role.SECRETARY)
+@roles_required(Role.SECRETARY, Role.GRID_WORKER)
 def queue():
-    community = secretary_community()
     # What still needs doing; "全部状态" (state=) lists finished orders too.
     filters = _filters(default_state="open")
     now = utcnow()
     from alliance.emergency.services import is_running_in
 
-    page = _orders_page(
-        queues.secretary_queue(community.id, filters, now, emergency=is_running_in(community))
-    )
+    if current_user.has_role(Role.SECRETARY):
+        community = secretary_community()
+        stmt = queues.secretary_queue(
+            community.id, filters, now, emergency=is_running_in(community)
+        )
+        heading = _("派单")
+    else:  # a grid worker: the orders of their grid's households and shops
+        community = community_of_page()
+        if community.id != current_user.community_id:
+            abort(404)
+        stmt = queues.secretary_queue(
+            community.id, filters, now, emergency=is_running_in(community)
+        ).where(queues.in_grids_of(current_user.id))
+        heading = _("我的网格的工单")
+    page = _orders_page(stmt)
     return render_template(
         "help_requests/list.html",
         page=page,
         now=now,
-        heading=_("派单"),
+        heading=heading,
         endpoint="help_requests.queue",
         filters=filters,
         options=_filter_choices(community.id),

@@ -6,6 +6,7 @@ from alliance.accounts.models import Role
 from alliance.communities.models import Community
 from alliance.communities.services import visible_community_ids
 from alliance.emergency.tasks import home_tasks
+from alliance.dashboard.workbench import tasks_for
 from alliance.extensions import db
 from alliance.main import health
 from alliance.main.services import glance
@@ -20,14 +21,17 @@ def index():
         ids = list(db.session.scalars(visible_community_ids(current_user)))
         communities = db.session.scalars(select(Community).where(Community.id.in_(ids))).all()
         figures = glance(ids)
+        tasks = tasks_for(current_user)
     else:
         communities = []
         figures = glance(None)
+        tasks = None
     return render_template(
         "main/index.html",
         figures=figures,
         communities=communities,
         emergency_tasks=home_tasks(current_user),
+        tasks=tasks,
         is_admin=current_user.is_authenticated
         and current_user.has_role(Role.SECRETARY, Role.STREET_OFFICER),
     )

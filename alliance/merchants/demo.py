@@ -5,10 +5,11 @@ Shop names are made up. Members are looked up by (community, number), so seeding
 changes nothing. The `merchant` demo login owns member no. 1, a restaurant.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, time, timedelta
 
 from sqlalchemy import select
 
+from alliance import clock
 from alliance.accounts.models import Role
 from alliance.communities.models import Estate
 from alliance.demo.context import DemoContext, ensure_user
@@ -92,7 +93,10 @@ def _members(ctx: DemoContext, code: str, members) -> None:
         if number in existing:
             continue
         estate = estates[estate_index % len(estates)]
+        day = signed_on(code, number)
         merchant = Merchant(
+            # on the books from the morning the agreement was signed
+            created_at=clock.local_at(day, time(9)).astimezone(UTC),
             community_id=community.id,
             number=number,
             name=name,
@@ -105,7 +109,6 @@ def _members(ctx: DemoContext, code: str, members) -> None:
         )
         db.session.add(merchant)
         db.session.flush()
-        day = signed_on(code, number)
         db.session.add(
             Agreement(
                 merchant_id=merchant.id,

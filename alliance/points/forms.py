@@ -44,7 +44,7 @@ class RuleForm(Form):
 
 class AwardForm(Form):
     person = StringField(
-        _l("志愿者（手机号或用户名）"),
+        _l("志愿者（姓名、手机号、用户名或卡号）"),
         validators=[DataRequired(message=_l("请填写志愿者。")), Length(max=40)],
     )
     points = StringField(

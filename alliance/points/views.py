@@ -12,6 +12,8 @@ from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.committee.services.decisions import numbers_for as decision_numbers
+from alliance.communities.services import visible_community_ids
+from alliance.dashboard.people import find_person
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
 from alliance.merchants import services as merchant_services
@@ -128,8 +130,13 @@ def admin():
 def _manual(form, service, done_message):
     if not form.validate_on_submit():
         return None
-    person = accounts.find_by_identifier(form.person.data)
+    found = find_person(visible_community_ids(current_user), form.person.data)
+    person = found.person
     try:
+        if found.ambiguous:
+            raise services.PointsError(
+                _("有多位同名的人，请改填手机号或卡号。"), code="ambiguous", field="person"
+            )
         if person is None:
             raise services.PointsError(
                 _("本社区没有这个人。"), code="not_in_community", status=404, field="person"

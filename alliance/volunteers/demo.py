@@ -3,9 +3,11 @@ and a few applications waiting for the secretary. Bulk inserts keep this well un
 """
 
 import secrets
+from datetime import UTC, date, time, timedelta
 
 from sqlalchemy import insert, select
 
+from alliance import clock
 from alliance.accounts.models import Role, User, UserRole
 from alliance.communities.models import Estate
 from alliance.db_types import utcnow
@@ -35,6 +37,12 @@ PENDING = [("vol_applicant1", "谢晓云"), ("vol_applicant2", "邹明轩"), ("v
 
 def _username(i: int) -> str:
     return f"vol{i:03d}"
+
+
+def _joined(k: int):
+    """The k-th volunteer's day: the team grew from June to November 2026, about 3.5 a day."""
+    day = date(2026, 6, 5) + timedelta(days=(k * 168) // 600)
+    return clock.local_at(day, time(9 + k % 9)).astimezone(UTC)
 
 
 def volunteers(ctx: DemoContext) -> None:
@@ -116,7 +124,7 @@ def volunteers(ctx: DemoContext) -> None:
                 availability=AVAILABILITY[k % len(AVAILABILITY)],
                 status="active",
                 status_reason="",
-                joined_at=now,
+                joined_at=min(now, _joined(k)),
             )
         )
     if profiles:

@@ -61,7 +61,8 @@ ROWS = {
     "help_requests.new": Case("GET", "/requests/new", signed_in(200)),
     "help_requests.mine": Case("GET", "/requests/mine", signed_in(200)),
     "help_requests.orders": Case("GET", "/requests/orders", only("merchant", "volunteer")),
-    "help_requests.queue": Case("GET", "/requests/queue", only(*SECRETARIES)),
+    # Grid workers see the queue of their own grid's orders (tests/dashboard/test_grid.py).
+    "help_requests.queue": Case("GET", "/requests/queue", only(*SECRETARIES, "grid")),
     "help_requests.escalations": Case("GET", "/requests/escalations", only("street")),
     "help_requests.detail": Case("GET", "/requests/{order_a}", SEES_ORDER),
     # No photo on this order: those who may see it get a 404 too, the others never reach it.

@@ -1,0 +1,92 @@
+"""Exports: every list as CSV and XLSX, only the person's communities, formulas neutralised."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from alliance.dashboard.exports import EXPORTS
+from alliance.extensions import db
+from tests.commitments.factories import create_commitment, create_merchant
+from tests.dashboard.factories import category_of, insert_orders, local, order_row
+
+
+def _csv(response):
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def _data(world):
+    evil = create_merchant(world.a, 1, name='=HYPERLINK("http://evil","点我")')
+    create_merchant(world.a, 2, name="明珠面馆")
+    create_merchant(world.b, 1, name="乙社区超市")
+    create_commitment(evil, title="+1 折上折")
+    insert_orders(
+        [order_row(world.a, category_of(world.a), local(2026, 10, 5), title="-楼道灯坏了")]
+    )
+    db.session.commit()
+
+
+def test_members_csv_lists_own_community_with_formulas_neutralised(as_user, world):
+    _data(world)
+    response = as_user("secretary_a").get("/dashboard/exports/members.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.is_streamed  # written as it is read, whatever the size
+    table = _csv(response)
+    assert table[0] == list(EXPORTS["members"].headers)
+    names = [row[2] for row in table[1:]]
+    assert names == ['\'=HYPERLINK("http://evil","点我")', "明珠面馆"]
+    assert [row[0] for row in table[1:]] == ["甲社区", "甲社区"]
+
+
+def test_orders_xlsx_has_the_rows_neutralised(as_user, world):
+    _data(world)
+    response = as_user("secretary_a").get("/dashboard/exports/orders.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == EXPORTS["orders"].headers
+    assert len(rows) == 2
+    assert rows[1][4] == "'-楼道灯坏了"
+    assert rows[1][6] == "待派单"
+    assert rows[1][2] == "2026-10-05 10:00"  # local time
+
+
+def test_street_officer_exports_every_community(as_user, world):
+    _data(world)
+    table = _csv(as_user("street").get("/dashboard/exports/members.csv"))
+    assert sorted(row[0] for row in table[1:]) == ["乙社区", "甲社区", "甲社区"]
+
+
+@pytest.mark.parametrize("key", sorted(EXPORTS))
+def test_every_export_answers_in_both_formats(as_user, world, key):
+    _data(world)
+    client = as_user("secretary_a")
+    assert _csv(client.get(f"/dashboard/exports/{key}.csv"))[0] == list(EXPORTS[key].headers)
+    response = client.get(f"/dashboard/exports/{key}.xlsx")
+    assert response.status_code == 200
+    first = next(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert first == EXPORTS[key].headers
+
+
+def test_unknown_exports_are_404(as_user, world):
+    client = as_user("secretary_a")
+    assert client.get("/dashboard/exports/passwords.csv").status_code == 404
+    assert client.get("/dashboard/exports/members.pdf").status_code == 404
+    page = client.get("/dashboard/exports").get_data(as_text=True)
+    assert page.count("/dashboard/exports/") == 2 * len(EXPORTS)
+
+
+def test_a_large_csv_comes_in_chunks_with_every_row(as_user, world):
+    cat = category_of(world.a)
+    insert_orders(
+        [order_row(world.a, cat, local(2026, 10, 5), title=f"工单{k}") for k in range(1203)]
+    )
+    response = as_user("secretary_a").get("/dashboard/exports/orders.csv", buffered=False)
+    chunks = list(response.response)
+    assert len(chunks) == 3  # 500 + 500 + the rest
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8")[1:])))
+    assert len(rows) == 1 + 1203

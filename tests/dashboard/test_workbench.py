@@ -1,0 +1,150 @@
+"""The workbench on the home page: each kind of waiting work with its count and oldest age."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from alliance.commitments.models import CommitmentStatus
+from alliance.db_types import utcnow
+from alliance.extensions import db
+from alliance.help_requests.models import HelpRequest, HelpRequestEvent
+from alliance.merchants.models import MerchantApplication
+from alliance.volunteers.models import VolunteerApplication
+from tests.commitments.factories import create_commitment, create_merchant
+from tests.dashboard.factories import category_of, insert_orders, order_row
+
+
+def _tasks(html):
+    """{kind: (count, age text)} of the workbench lines, in page order."""
+    tasks = {}
+    for block in re.findall(r'<a class="task-line.*?</a>', html, re.S):
+        kind = re.search(r'data-kind="([a-z_]+)"', block)[1]
+        age = re.search(r'class="task-age">最早的已等 ([^<]*)</small>', block)
+        count = re.search(r'task-count">(\d+)<', block)[1]
+        tasks[kind] = (int(count), age[1] if age else "")
+    return tasks
+
+
+def _wait(world, now, number=1):
+    cat = category_of(world.a)
+    insert_orders(
+        [
+            # overdue: submitted four days ago, due after three
+            order_row(world.a, cat, now - timedelta(days=4)),
+            # waiting, not yet due, posted five hours ago
+            order_row(world.a, cat, now - timedelta(hours=5)),
+            # returned by the street office: escalated once, sent back, waiting again
+            order_row(world.a, cat, now - timedelta(hours=2), updated_at=now - timedelta(hours=1)),
+            # B's waiting order is not A's work
+            order_row(world.b, category_of(world.b), now - timedelta(days=9)),
+            # escalated to the street office
+            order_row(world.a, cat, now - timedelta(days=1), state="escalated", escalated=True),
+        ]
+    )
+    returned = db.session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.community_id == world.a.id)
+        .order_by(HelpRequest.id.desc())
+    ).all()[1]
+    db.session.add_all(
+        HelpRequestEvent(
+            help_request_id=returned.id,
+            community_id=world.a.id,
+            action=action,
+            from_state=a,
+            to_state=b,
+            created_at=now - timedelta(hours=k),
+        )
+        for k, (action, a, b) in enumerate(
+            (("return", "escalated", "submitted"), ("escalate", "submitted", "escalated"))
+        )
+    )
+    for k in range(3):
+        db.session.add(
+            VolunteerApplication(
+                community_id=world.a.id,
+                user_id=world.users["resident"].id,
+                name=f"申请人{k}",
+                phone="13900002222",
+                created_at=now - timedelta(days=2 + k),
+            )
+        )
+    shop = create_merchant(world.a, number)
+    pending = create_commitment(shop, status=CommitmentStatus.PENDING)
+    pending.submitted_at = now - timedelta(hours=30)
+    db.session.add(
+        MerchantApplication(
+            community_id=world.a.id,
+            applicant_id=world.users["resident"].id,
+            name="新开面馆",
+            address="云水路1号",
+            category="catering",
+            contact_name="王",
+            contact_phone="13900003333",
+        )
+    )
+    db.session.commit()
+
+
+def test_secretary_home_lists_waiting_work_most_urgent_first(as_user, world):
+    now = utcnow()
+    _wait(world, now)
+    html = as_user("secretary_a").get("/").get_data(as_text=True)
+    tasks = _tasks(html)
+    assert list(tasks) == [
+        "orders_overdue",
+        "orders_returned",
+        "orders_to_dispatch",
+        "commitments_to_review",
+        "member_applications",
+        "volunteer_applications",
+    ]
+    assert tasks["orders_overdue"][0] == 1
+    assert tasks["orders_to_dispatch"] == (2, "4 天")
+    assert tasks["orders_returned"] == (1, "1 小时")
+    assert tasks["commitments_to_review"] == (1, "1 天")
+    assert tasks["volunteer_applications"] == (3, "4 天")
+    assert tasks["member_applications"][0] == 1
+    # one tap to the work
+    assert 'href="/requests/queue?overdue=1" data-kind="orders_overdue"' in html
+
+
+def test_street_officer_sees_escalations_and_each_communitys_overdue(as_user, world):
+    now = utcnow()
+    _wait(world, now)
+    html = as_user("street").get("/").get_data(as_text=True)
+    tasks = _tasks(html)
+    assert tasks["escalations"][0] == 1
+    assert "甲社区：超时未派的工单" in html and "乙社区：超时未派的工单" in html
+
+
+def test_nothing_waiting_says_so_and_others_have_no_workbench(as_user, world):
+    html = as_user("secretary_b").get("/").get_data(as_text=True)
+    assert "眼下没有等着处理的工作。" in html
+    assert "待办工作" not in as_user("resident").get("/").get_data(as_text=True)
+
+
+def test_workbench_statements_do_not_grow(as_user, world, count_statements):
+    client = as_user("secretary_a")
+    client.get("/")
+    with count_statements() as small:
+        client.get("/")
+    _wait(world, utcnow(), number=1)
+    _wait(world, utcnow(), number=2)
+    with count_statements() as large:
+        client.get("/")
+    assert large.count == small.count
+
+
+def test_street_officer_sees_last_months_reports_sent_up(as_user, world):
+    from alliance.clock import local_today
+    from alliance.reports.models import MonthlyReport
+
+    last = (local_today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    db.session.add(MonthlyReport(community_id=world.a.id, month=last, remarks=""))
+    db.session.add(MonthlyReport(community_id=world.b.id, month="2020-01", remarks=""))
+    db.session.commit()
+    html = as_user("street").get("/").get_data(as_text=True)
+    assert _tasks(html)["monthly_reports"][0] == 1
+    assert f'href="/reports/monthly?month={last}" data-kind="monthly_reports"' in html

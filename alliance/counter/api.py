@@ -1,13 +1,14 @@
 """The cashier API: verify a card, record a redemption, exchange points. Bearer tokens of member staff."""
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from alliance.api.auth import api_token, authenticate
 from alliance.api.openapi import api_schema
 from alliance.api_support import json_body
 from alliance.cards.models import Redemption
-from alliance.counter import exchanges, redemptions, services
+from alliance.counter import exchanges, redemptions, services, voids
 from alliance.extensions import csrf, db, limiter
 from alliance.inputs import IdField
 from alliance.points.models import Exchange
@@ -181,6 +182,13 @@ class RedemptionRequest(Schema):
         allow_none=True,
         validate=validate.Range(0, redemptions.MAX_BILL_FEN),
         metadata={"description": "The bill in fen (optional)"},
+    )
+    confirm = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "A bill above ¥2,000 (200000 fen) or above ten times the member's "
+            "median bill is refused with 422 `confirm_required` unless this is true"
+        },
     )
 
 
@@ -384,7 +392,8 @@ def create_redemption():
               schema: ErrorBody
         422:
           description: "Invalid card, offer not applicable, rotating code required,
-            or the key was used with a different body"
+            the key was used with a different body, or a bill far above the member's usual
+            without `confirm: true` (confirm_required)"
           content:
             application/json:
               schema: ErrorBody
@@ -401,10 +410,160 @@ def create_redemption():
         offer_id=body["offer_id"],
         bill_fen=body["bill_fen"],
         idempotency_key=key,
+        confirmed=body["confirm"],
     )
     payload = serialize_redemption(record, record.card.number)
     db.session.commit()
     return jsonify(payload), 201 if created else 200
+
+
+@api_schema("VoidRequest")
+class VoidRequest(Schema):
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=voids.REASON_MAX),
+        metadata={"description": "Why the record is voided (told to the holder)"},
+    )
+
+
+@api_schema("VoidRecord")
+class VoidRecord(Schema):
+    id = fields.Integer()
+    voided = fields.Boolean()
+    voided_at = fields.DateTime()
+    reason = fields.String()
+    points_balance = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Exchanges: the holder's balance after the points came back"},
+    )
+    stock = fields.Integer(
+        allow_none=True, metadata={"description": "Exchanges: the item's stock now"}
+    )
+
+
+_VOID_REQUEST = VoidRequest()
+_VOID_RECORD = VoidRecord()
+
+
+def _void(model, void, record_id: int) -> dict:
+    grant = g.api_token
+    body = json_body(_VOID_REQUEST)
+    record = db.session.get(model, record_id)
+    if record is None or record.merchant_id != grant.merchant.id:
+        raise voids.VoidError(_l("找不到这条记录。"), code="not_found", status=404)
+    return void(record.id, actor=grant.token().user, reason=body["reason"])
+
+
+@bp.post("/redemptions/<int:record_id>/void")
+def void_redemption(record_id: int):
+    """Void a redemption (作废核销) with a reason; the holder is told.
+    ---
+    post:
+      operationId: cards_api.void_redemption.post
+      tags: [cards]
+      security: [{bearer: []}]
+      parameters:
+        - {name: record_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: VoidRequest
+      responses:
+        200:
+          description: Voided; out of every figure from now on
+          content:
+            application/json:
+              schema: VoidRecord
+        400:
+          $ref: "#/components/responses/Error"
+        401:
+          $ref: "#/components/responses/Error"
+        403:
+          description: "Past the time this person may void it (staff 30 minutes, owner the
+            same day; later only the secretary)"
+          content:
+            application/json:
+              schema: ErrorBody
+        404:
+          $ref: "#/components/responses/Error"
+        409:
+          description: Already voided
+          content:
+            application/json:
+              schema: ErrorBody
+        422:
+          $ref: "#/components/responses/Error"
+    """
+    record = _void(Redemption, voids.void_redemption, record_id)
+    payload = _VOID_RECORD.dump(
+        {
+            "id": record.id,
+            "voided": True,
+            "voided_at": record.voided_at,
+            "reason": record.void_reason,
+            "points_balance": None,
+            "stock": None,
+        }
+    )
+    db.session.commit()
+    return jsonify(payload)
+
+
+@bp.post("/exchanges/<int:record_id>/void")
+def void_exchange(record_id: int):
+    """Void a points exchange (作废兑换): the points back to the holder, the item back in stock.
+    ---
+    post:
+      operationId: points_api.void_exchange.post
+      tags: [points]
+      security: [{bearer: []}]
+      parameters:
+        - {name: record_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: VoidRequest
+      responses:
+        200:
+          description: Voided; out of every figure from now on
+          content:
+            application/json:
+              schema: VoidRecord
+        400:
+          $ref: "#/components/responses/Error"
+        401:
+          $ref: "#/components/responses/Error"
+        403:
+          description: "Past the time this person may void it (staff 30 minutes, owner the
+            same day; later only the secretary)"
+          content:
+            application/json:
+              schema: ErrorBody
+        404:
+          $ref: "#/components/responses/Error"
+        409:
+          description: Already voided
+          content:
+            application/json:
+              schema: ErrorBody
+        422:
+          $ref: "#/components/responses/Error"
+    """
+    record = _void(Exchange, voids.void_exchange, record_id)
+    payload = _VOID_RECORD.dump(
+        {
+            "id": record.id,
+            "voided": True,
+            "voided_at": record.voided_at,
+            "reason": record.void_reason,
+            "points_balance": services.points.balance_of(record.user_id),
+            "stock": record.item.stock,
+        }
+    )
+    db.session.commit()
+    return jsonify(payload)
 
 
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry one

@@ -22,6 +22,39 @@ from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.stars import services as stars
 
 MAX_BILL_FEN = 10_000_000  # 10万元: beyond this a bill is a typing mistake
+CONFIRM_ABOVE_FEN = 200_000  # ¥2,000: a larger bill is recorded only when confirmed
+CONFIRM_TIMES_MEDIAN = 10  # … and so is one above ten times the member's median bill
+MEDIAN_SAMPLE = 200  # the member's latest bills the median is taken over
+
+
+def median_bill(merchant_id: int) -> int | None:
+    """The member's median bill over its latest counted redemptions with a bill (one query)."""
+    bills = sorted(
+        db.session.scalars(
+            select(Redemption.bill_fen)
+            .where(
+                Redemption.merchant_id == merchant_id,
+                Redemption.bill_fen.is_not(None),
+                Redemption.voided_at.is_(None),
+            )
+            .order_by(Redemption.id.desc())
+            .limit(MEDIAN_SAMPLE)
+        )
+    )
+    if not bills:
+        return None
+    middle = len(bills) // 2
+    return bills[middle] if len(bills) % 2 else (bills[middle - 1] + bills[middle]) // 2
+
+
+def needs_confirmation(merchant_id: int, bill_fen: int | None) -> bool:
+    """More than ¥2,000, or more than ten times the member's median bill."""
+    if not bill_fen:
+        return False
+    if bill_fen > CONFIRM_ABOVE_FEN:
+        return True
+    median = median_bill(merchant_id)
+    return bool(median) and bill_fen > CONFIRM_TIMES_MEDIAN * median
 
 
 def saving_fen(bill_fen: int | None, rate_percent: int) -> int | None:
@@ -73,12 +106,16 @@ def redeem(
     idempotency_key: str,
     token: ApiToken | None = None,
     now: datetime | None = None,
+    confirmed: bool = False,
 ) -> tuple[Redemption, bool]:
     """Record one use of an offer; returns (record, created). Same key again → same record.
 
     Exactly-once under concurrency: SQLite takes the write lock first; on PostgreSQL the
     unique constraints decide (a usage slot per (offer, card, period, n) and one row per
     (merchant, key)), and a loser re-reads the winner's row.
+
+    A bill far above the member's usual (`needs_confirmation`) is refused with the code
+    `confirm_required` unless `confirmed`: a slip of the decimal point costs a second look.
     """
     key = clean_key(idempotency_key)
     if key is None:
@@ -112,6 +149,16 @@ def redeem(
     below_level = stars.offer_level_refusal(offer, check.card)
     if below_level:
         raise CardError(below_level, code="star_level_required", status=422)
+    if not confirmed and needs_confirmation(merchant.id, bill_fen):
+        raise CardError(
+            _l(
+                "消费金额 ¥%(bill)s 远高于本店平常的金额，请核对；无误请勾选确认后再提交。",
+                bill=f"{bill_fen // 100:,}.{bill_fen % 100:02d}",
+            ),
+            code="confirm_required",
+            status=422,
+            field="confirm",
+        )
     today = local_today(now)
     limited = offer.usage_period != UsagePeriod.UNLIMITED and offer.usage_limit
     pkey = period_key(offer.usage_period, today)

@@ -139,7 +139,11 @@ def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[Counte
     """The member's active items for this holder, with what they may exchange now (1 query)."""
     used = (
         select(Exchange.item_id, func.count(Exchange.id).label("n"))
-        .where(Exchange.user_id == user_id, Exchange.merchant_id == merchant.id)
+        .where(
+            Exchange.user_id == user_id,
+            Exchange.merchant_id == merchant.id,
+            Exchange.voided_at.is_(None),
+        )
         .group_by(Exchange.item_id)
         .subquery()
     )

@@ -23,13 +23,14 @@ from alliance.accounts.permissions import roles_required
 from alliance.cards import codes
 from alliance.cards import services as cards
 from alliance.cards.models import Redemption
-from alliance.counter import exchanges, redemptions, reports, services
-from alliance.counter.forms import ExchangeForm, RedeemForm, ScanForm
+from alliance.counter import exchanges, redemptions, reports, services, voids
+from alliance.counter.forms import ExchangeForm, RedeemForm, ScanForm, VoidForm
 from alliance.downloads import csv_response, yuan
 from alliance.extensions import db, limiter
-from alliance.formkit import rollback_and_report
+from alliance.formkit import conflict_page, rollback_and_report
 from alliance.inputs import parse_id
 from alliance.merchants import services as merchant_services
+from alliance.points.models import Exchange
 from alliance.points.services import PointsError
 from alliance.validators import mask_name
 
@@ -113,6 +114,7 @@ def redeem(code: str):
             offer_id=form.offer_id.data,
             bill_fen=form.bill_fen,
             idempotency_key=form.key.data or "",
+            confirmed=bool(form.confirm.data),
         )
     except cards.CardError as exc:
         rollback_and_report(exc, form, field="offer_id")
@@ -135,6 +137,7 @@ def receipt(redemption_id: int):
         r=record,
         pays=pays,
         holder_masked=mask_name(record.card.holder.display_name),
+        right=voids.void_right(record, current_user),
     )
 
 
@@ -184,7 +187,7 @@ def merchant_report():
         days=reports.daily_totals(where, first, nxt),
         total=reports.totals(where, first, nxt),
         months=reports.monthly_totals(where),
-        recent=list(reports.redemptions_between(where, first, nxt, limit=50)),
+        recent=list(reports.redemptions_between(where, first, nxt, limit=50, with_voided=True)),
     )
 
 
@@ -264,3 +267,54 @@ def exchange(code: str):
     else:
         flash(_("这次兑换已经记录过了，没有重复扣分。"), "info")
     return redirect(url_for("counter.verify", code=code)), 303
+
+
+VOIDABLE = {
+    "redemption": (Redemption, voids.void_redemption),
+    "exchange": (Exchange, voids.void_exchange),
+}
+
+
+def _void_page(kind: str, record_id: int):
+    model, void = VOIDABLE[kind]
+    record = db.session.get(model, record_id)
+    right = voids.void_right(record, current_user) if record is not None else None
+    if right is None or not right.visible:
+        abort(404)
+    form = VoidForm()
+    if request.method == "POST" and right.allowed and form.validate_on_submit():
+        try:
+            void(record.id, actor=current_user, reason=form.reason.data)
+        except voids.VoidError as exc:
+            if exc.status == 409:
+                return conflict_page(exc)
+            rollback_and_report(exc, form, field="reason")
+        else:
+            db.session.commit()
+            flash(_("已作废，不再计入任何统计；持卡人已收到通知。"), "success")
+            return redirect(url_for(f"counter.void_{kind}", record_id=record_id)), 303
+    status = 200
+    if request.method == "POST":
+        status = 422 if right.allowed else (409 if record.voided_at else 403)
+    return render_template(
+        "counter/void.html",
+        kind=kind,
+        record=record,
+        right=right,
+        form=form,
+        holder_masked=mask_name(record.card.holder.display_name) if record.card_id else "",
+    ), status
+
+
+@bp.route("/cards/redemptions/<int:record_id>/void", methods=["GET", "POST"])
+@roles_required(Role.MERCHANT_STAFF, Role.SECRETARY)
+def void_redemption(record_id: int):
+    """Void a redemption (作废核销) with a reason: see alliance.counter.voids for who and when."""
+    return _void_page("redemption", record_id)
+
+
+@bp.route("/points/exchanges/<int:record_id>/void", methods=["GET", "POST"])
+@roles_required(Role.MERCHANT_STAFF, Role.SECRETARY)
+def void_exchange(record_id: int):
+    """Void a points exchange (作废兑换): the points and the stock go back."""
+    return _void_page("exchange", record_id)

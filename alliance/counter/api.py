@@ -2,13 +2,13 @@
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from alliance.api.auth import api_token, authenticate
 from alliance.api.openapi import api_schema
 from alliance.api_support import json_body
 from alliance.cards.models import Redemption
-from alliance.counter import exchanges, redemptions, services, voids
+from alliance.counter import checkouts, exchanges, redemptions, services, voids
 from alliance.extensions import csrf, db, limiter
 from alliance.inputs import IdField
 from alliance.points.models import Exchange
@@ -17,15 +17,32 @@ bp = Blueprint("counter_api", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate)
 
 
-@api_schema("ExchangeRequest")
-class ExchangeRequest(Schema):
+class CardSource(Schema):
+    """Either the card's code or the `verification_id` a verification answered (5 minutes)."""
+
     code = fields.String(
-        required=True,
-        metadata={
-            "description": "The card's static or rotating code (the part after /c/ in the QR URL)"
-        },
         validate=validate.Length(min=1),
+        metadata={
+            "description": "The card's static or rotating code (the part after /c/ in the QR "
+            "URL); or send verification_id instead"
+        },
     )
+    verification_id = fields.String(
+        validate=validate.Length(min=1, max=checkouts.MAX_ID_LENGTH),
+        metadata={
+            "description": "From POST /api/v1/cards/verify, in place of code: good for 5 minutes, "
+            "for that card at this member only, used up by the operation"
+        },
+    )
+
+    @validates_schema
+    def _one_source(self, data, **_kwargs):
+        if ("code" in data) == ("verification_id" in data):
+            raise ValidationError("send either code or verification_id", "code")
+
+
+@api_schema("ExchangeRequest")
+class ExchangeRequest(CardSource):
     item_id = IdField(required=True)
 
 
@@ -134,13 +151,15 @@ def create_exchange():
         403:
           $ref: "#/components/responses/Error"
         409:
-          description: "Too few points (insufficient_points), no stock (out_of_stock) or the
-            per-person limit is reached (limit_reached); nothing changed"
+          description: "Too few points (insufficient_points), no stock (out_of_stock), the
+            per-person limit is reached (limit_reached) or the verification_id was used already
+            (verification_used); nothing changed"
           content:
             application/json:
               schema: ErrorBody
         422:
-          description: "Invalid card, item not offered here, or the key was used with another body"
+          description: "Invalid card, item not offered here, the key was used with another body,
+            or a verification_id not this member's or past its 5 minutes"
           content:
             application/json:
               schema: ErrorBody
@@ -153,7 +172,8 @@ def create_exchange():
         merchant=grant.merchant,
         staff=token.user,
         token=token,
-        raw_code=body["code"],
+        raw_code=body.get("code"),
+        verification_id=body.get("verification_id"),
         item_id=body["item_id"],
         idempotency_key=key,
     )
@@ -173,8 +193,7 @@ class VerifyRequest(Schema):
 
 
 @api_schema("RedemptionRequest")
-class RedemptionRequest(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1))
+class RedemptionRequest(CardSource):
     offer_id = IdField(required=True)
     bill_fen = fields.Integer(
         strict=True,
@@ -230,6 +249,15 @@ class VerifyResponse(Schema):
     # Points (alliance.points): the holder's balance and this merchant's exchange items.
     points_balance = fields.Integer(allow_none=True)
     exchange_items = fields.List(fields.Nested("ExchangeItemSummary"))
+    # The checkout a valid verification opens (alliance.counter.checkouts).
+    verification_id = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Valid cards: send it in place of code to POST /api/v1/redemptions "
+            "or /api/v1/exchanges within 5 minutes (once; this card at this member only)"
+        },
+    )
+    verification_expires_at = fields.DateTime(allow_none=True)
 
 
 @api_schema("RedemptionRecord")
@@ -261,13 +289,17 @@ def _merchant_key() -> str:
     return f"merchant:{token.merchant_id}" if token else request.remote_addr or "-"
 
 
-def serialize_verification(result: services.Verification) -> dict:
+def serialize_verification(
+    result: services.Verification, checkout: checkouts.Opened | None = None
+) -> dict:
     body = {
         "valid": result.valid,
         "reason": result.reason,
         "code_type": result.code_type if result.card else None,
         "card": None,
         "offers": [],
+        "verification_id": checkout.verification_id if checkout else None,
+        "verification_expires_at": checkout.expires_at if checkout else None,
     }
     if result.valid:
         card = result.card
@@ -326,8 +358,10 @@ def verify():
             schema: CardVerifyRequest
       responses:
         200:
-          description: "Valid or not, with the reason; card and this merchant's offers when valid.
-            Garbage, unknown, forged or stale codes answer 200 with valid false."
+          description: "Valid or not, with the reason; card and this merchant's offers when valid,
+            and a verification_id (with verification_expires_at, 5 minutes on) to redeem or
+            exchange with in place of the code. Garbage, unknown, forged or stale codes answer
+            200 with valid false."
           content:
             application/json:
               schema: CardVerification
@@ -339,8 +373,15 @@ def verify():
           $ref: "#/components/responses/Error"
     """
     body = json_body(_VERIFY_REQUEST)
-    view = services.counter_view(body["code"], g.api_token.merchant)
-    payload = serialize_verification(view.verification)
+    merchant = g.api_token.merchant
+    view = services.counter_view(body["code"], merchant)
+    result = view.verification
+    checkout = (
+        checkouts.open_checkout(result.card.id, merchant.id, result.code_type)
+        if result.valid
+        else None
+    )
+    payload = serialize_verification(result, checkout)
     payload.update(points_extras(view))
     if g.get("api_token_touched"):
         # last_used_at, written by an UPDATE statement that leaves nothing dirty in the session.
@@ -386,14 +427,16 @@ def create_redemption():
         403:
           $ref: "#/components/responses/Error"
         409:
-          description: The offer's usage limit for this card is reached
+          description: "The offer's usage limit for this card is reached (limit_reached), or
+            the verification_id was used already (verification_used)"
           content:
             application/json:
               schema: ErrorBody
         422:
           description: "Invalid card, offer not applicable, rotating code required,
             the key was used with a different body, or a bill far above the member's usual
-            without `confirm: true` (confirm_required)"
+            without `confirm: true` (confirm_required), or a verification_id that is not
+            this member's or is past its 5 minutes (verification_invalid, verification_expired)"
           content:
             application/json:
               schema: ErrorBody
@@ -406,7 +449,8 @@ def create_redemption():
         merchant=grant.merchant,
         staff=token.user,
         token=token,
-        raw_code=body["code"],
+        raw_code=body.get("code"),
+        verification_id=body.get("verification_id"),
         offer_id=body["offer_id"],
         bill_fen=body["bill_fen"],
         idempotency_key=key,

@@ -45,6 +45,8 @@ class RedeemForm(FlaskForm):
     key = HiddenField()
     # A bill far above the member's usual is recorded only once this is ticked.
     confirm = BooleanField(_l("金额核对无误，确认按这个金额核销"))
+    # The checkout the page opened (alliance.counter.checkouts): outlives the rotating code.
+    verification_id = HiddenField()
     submit = SubmitField(_l("确认核销"))
 
     def __init__(self, *args, offers=(), **kwargs):
@@ -76,6 +78,7 @@ class ScanForm(FlaskForm):
 class ExchangeForm(FlaskForm):
     item_id = StringField(validators=[DataRequired(message=_l("请选择兑换项目。"))])
     key = HiddenField()
+    verification_id = HiddenField()
 
 
 class VoidForm(FlaskForm):

@@ -13,7 +13,7 @@ from alliance.cards.models import CodeType, Redemption
 from alliance.cards.services import CardError
 from alliance.clock import local_today
 from alliance.commitments.models import UsagePeriod
-from alliance.counter.services import verify
+from alliance.counter import checkouts
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
@@ -100,13 +100,14 @@ def redeem(
     *,
     merchant: Merchant,
     staff: User,
-    raw_code: str,
+    raw_code: str | None,
     offer_id: int,
     bill_fen: int | None,
     idempotency_key: str,
     token: ApiToken | None = None,
     now: datetime | None = None,
     confirmed: bool = False,
+    verification_id: str | None = None,
 ) -> tuple[Redemption, bool]:
     """Record one use of an offer; returns (record, created). Same key again → same record.
 
@@ -116,6 +117,8 @@ def redeem(
 
     A bill far above the member's usual (`needs_confirmation`) is refused with the code
     `confirm_required` unless `confirmed`: a slip of the decimal point costs a second look.
+    With `verification_id` (alliance.counter.checkouts) in place of the code, the open checkout
+    names the card; the redemption uses it up.
     """
     key = clean_key(idempotency_key)
     if key is None:
@@ -124,7 +127,9 @@ def redeem(
         not isinstance(bill_fen, int) or not 0 <= bill_fen <= MAX_BILL_FEN
     ):
         raise CardError(_l("消费金额应在0到10万元之间。"), code="bad_bill", status=422)
-    print_ = request_fingerprint(raw_code, int(offer_id), bill_fen)
+    print_ = request_fingerprint(
+        checkouts.source_fingerprint(raw_code, verification_id), int(offer_id), bill_fen
+    )
     lock_for_write()
     existing = _existing(merchant.id, key)
     if existing is not None:
@@ -134,7 +139,9 @@ def redeem(
             _l("本店已暂停或退出联盟，不能核销。"), code="merchant_inactive", status=403
         )
     now = now or utcnow()
-    check = verify(raw_code, merchant, now=now)
+    check, claim = checkouts.verify_for_operation(
+        merchant, raw_code=raw_code, verification_id=verification_id, now=now
+    )
     if not check.valid:
         raise CardError(check.reason_label or _l("无效的卡"), code="invalid_card", status=422)
     offer = next((o for o in check.offers if o.id == offer_id), None)
@@ -159,6 +166,14 @@ def redeem(
             status=422,
             field="confirm",
         )
+    if claim is not None:
+        try:
+            checkouts.use_up(claim, now)
+        except checkouts.CheckoutError:
+            existing = _existing(merchant.id, key)  # the same request, racing itself
+            if existing is not None:
+                return _replay(existing, print_)
+            raise
     today = local_today(now)
     limited = offer.usage_period != UsagePeriod.UNLIMITED and offer.usage_limit
     pkey = period_key(offer.usage_period, today)

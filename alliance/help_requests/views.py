@@ -350,12 +350,65 @@ def _action_input() -> dict:
     }
 
 
+# One tap must not do what cannot be undone: these ask again on a page of their own (no script).
+CONFIRMED_ACTIONS = ("dispatch", "cancel")
+
+
+def _confirm_action(order, action: str):
+    fields = {
+        name: request.form.get(name, "")
+        for name in ("version", "provider", "note")
+        if request.form.get(name) is not None
+    }
+    if action == "dispatch":
+        name = workflow.provider_name(order, _action_input()["provider"])
+        if name is None:
+            return _render_detail(
+                queues.load_order(order.id), error=_("请选择接单方。"), status=422
+            )
+        title = _("确认派单")
+        lines = [
+            _(
+                "把工单 #%(id)d「%(title)s」派给 %(name)s？",
+                id=order.id,
+                title=order.title,
+                name=name,
+            ),
+            _("对方会马上收到通知。"),
+        ]
+        button = _("确认派给 %(name)s", name=name)
+    else:
+        title = _("确认撤销")
+        lines = [
+            _("撤销工单 #%(id)d「%(title)s」？", id=order.id, title=order.title),
+            _("撤销后工单结束，不能恢复；接单方会收到通知。"),
+        ]
+        button = _("确认撤销工单")
+    return render_template(
+        "confirm.html",
+        title=title,
+        lines=lines,
+        action=url_for("help_requests.act", order_id=order.id, action=action),
+        fields=fields,
+        button=button,
+        back=url_for("help_requests.detail", order_id=order.id),
+    )
+
+
 @bp.post("/<int:order_id>/actions/<action>")
 @login_required
 def act(order_id: int, action: str):
     order = _visible_order(order_id)
     if action not in workflow.ACTIONS:
         abort(404)
+    json_call = wants_json() or request.is_json
+    if (
+        action in CONFIRMED_ACTIONS
+        and not json_call
+        and request.form.get("confirm") != "1"
+        and action in workflow.available_actions(current_user, order)
+    ):
+        return _confirm_action(order, action)
     try:
         workflow.transition(order, action, current_user, **_action_input())
     except workflow.WorkflowError as exc:

@@ -247,6 +247,15 @@ def _resolve_provider(order: HelpRequest, provider: Provider | None, *, units_on
     return kind, row
 
 
+def provider_name(order: HelpRequest, provider: Provider | None) -> str | None:
+    """The name of a provider this order may go to, or None (the transition then says why)."""
+    try:
+        _kind, row = _resolve_provider(order, provider)
+    except InvalidInput:
+        return None
+    return row.name
+
+
 def _set_provider(order: HelpRequest, kind: str | None, row=None) -> None:
     order.provider_kind = kind
     order.provider_merchant_id = row.id if kind == ProviderKind.MERCHANT else None

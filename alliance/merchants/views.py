@@ -35,6 +35,7 @@ from alliance.merchants.models import (
     MerchantStaff,
     MerchantStatus,
 )
+from alliance.points import services as points_services
 
 bp = Blueprint("merchants", __name__, url_prefix="/merchants")
 
@@ -133,6 +134,7 @@ def detail(merchant_id: int):
         commitments=commitments,
         can_admin=is_admin,
         is_staff=services.is_staff(current_user, merchant),
+        exchange_items=points_services.where_to_spend(merchant_id=merchant.id).items,
     )
 
 

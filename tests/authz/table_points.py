@@ -32,6 +32,7 @@ SECRETARIES = ("secretary_a", "secretary_b")
 
 ROWS = {
     "points.mine": Case("GET", "/me/points", signed_in(200)),
+    "points.where": Case("GET", "/points/where", everyone(200)),
     "points.rules": Case("GET", "/points/rules", only(*SECRETARIES)),
     "points.admin": Case("GET", "/points/admin", only(*SECRETARIES)),
     # Empty forms: the secretary gets the form back with its messages (422).

@@ -44,7 +44,8 @@ def _act(client, order_id, action, **data):
     order = db.session.get(HelpRequest, order_id)
     db.session.refresh(order)
     return client.post(
-        f"/requests/{order_id}/actions/{action}", data={"version": order.version, **data}
+        f"/requests/{order_id}/actions/{action}",
+        data={"version": order.version, "confirm": "1", **data},
     )
 
 
@@ -247,11 +248,11 @@ def test_wrong_transitions_answer_409_or_403_and_change_nothing(as_user, world, 
     client = as_user("secretary_a")
     first = client.post(
         f"/requests/{order.id}/actions/dispatch",
-        data={"version": 1, "provider": f"merchant:{setup.firm.id}"},
+        data={"version": 1, "provider": f"merchant:{setup.firm.id}", "confirm": "1"},
     )
     again = client.post(
         f"/requests/{order.id}/actions/dispatch",
-        data={"version": 1, "provider": f"merchant:{setup.other.id}"},
+        data={"version": 1, "provider": f"merchant:{setup.other.id}", "confirm": "1"},
     )
     assert first.status_code == 302 and again.status_code == 409
     db.session.expire_all()
@@ -389,3 +390,33 @@ def test_the_queue_lists_what_still_needs_doing_and_all_states_on_request(as_use
     everything = client.get("/requests/queue?state=").get_data(as_text=True)
     # Finished orders come after everything still in work, however old their deadline.
     assert everything.index("正在办理的需求") < everything.index("去年已办结的需求")
+
+
+def test_dispatch_and_cancel_ask_again_without_javascript(as_user, world, setup, client):
+    order = post_need(world)
+    client = as_user("secretary_a")
+    asked = client.post(
+        f"/requests/{order.id}/actions/dispatch",
+        data={"version": order.version, "provider": f"merchant:{setup.firm.id}"},
+    )
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert "确认派给 诚信会计师事务所" in text and 'name="confirm" value="1"' in text
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, order.id).state == "submitted"
+    done = _act(client, order.id, "dispatch", provider=f"merchant:{setup.firm.id}")
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, order.id).state == "dispatched"
+
+    client = as_user("resident")
+    asked = client.post(
+        f"/requests/{order.id}/actions/cancel", data={"version": order.version, "note": "不需要了"}
+    )
+    assert asked.status_code == 200 and "确认撤销工单" in asked.get_data(as_text=True)
+    assert 'name="note" value="不需要了"' in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, order.id).state == "dispatched"
+    assert _act(client, order.id, "cancel", note="不需要了").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, order.id).state == "cancelled"

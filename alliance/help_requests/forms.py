@@ -91,6 +91,16 @@ class CategoryForm(FlaskForm):
     description = StringField(_l("说明"), validators=[Optional(), Length(max=300)])
     group = StringField(_l("分组"), validators=[Optional(), Length(max=40)])
     keywords = StringField(_l("关键词（逗号分隔）"), validators=[Optional(), Length(max=200)])
+    match_skills = StringField(
+        _l("派单：匹配的志愿者技能（逗号分隔，最合适的放前面）"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("例如：陪同就医,医护急救"),
+    )
+    match_services = StringField(
+        _l("派单：匹配的商户服务承诺关键词（逗号分隔）"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("商户公开的服务承诺里有这些词，就推荐给这类工单。"),
+    )
     limit_normal_hours = IntegerField(
         _l("一般：响应时限（小时）"),
         validators=[

@@ -121,6 +121,10 @@ class ServiceCategory(db.Model):
     description: Mapped[str] = mapped_column(String(300), default="")
     group: Mapped[str] = mapped_column(String(40), default="")
     keywords: Mapped[str] = mapped_column(String(200), default="")
+    # Dispatch (派单): the volunteers' skills and the members' published services that fit this
+    # category, comma separated, the best fit first (the secretary edits them).
+    match_skills: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    match_services: Mapped[str] = mapped_column(String(300), default="", server_default="")
     limit_normal_hours: Mapped[int] = mapped_column(Integer, default=72)
     limit_urgent_hours: Mapped[int] = mapped_column(Integer, default=24)
     limit_emergency_hours: Mapped[int] = mapped_column(Integer, default=2)

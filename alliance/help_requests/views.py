@@ -274,8 +274,9 @@ def _render_detail(order: HelpRequest, *, error: str | None = None, status: int 
         "help_requests/detail.html",
         order=order,
         roles=roles,
-        actions=[a for a in actions if a != "dispatch"],
+        actions=[a for a in actions if a not in ("dispatch", "reassign")],
         can_dispatch="dispatch" in actions,
+        can_reassign="reassign" in actions,
         labels={a: workflow.action_label(a) for a in workflow.ACTION_LABELS},
         units=units,
         form=ActionForm(formdata=None),
@@ -307,20 +308,26 @@ def photo(order_id: int):
 @bp.get("/<int:order_id>/dispatch")
 @roles_required(Role.SECRETARY)
 def dispatch(order_id: int):
+    """The candidates for an order, ranked with their reasons; search by name or skill, paged.
+    A submitted order is dispatched from here; a dispatched one not yet accepted, reassigned."""
     order = _visible_order(order_id)
     if workflow.SECRETARY not in workflow.roles_for(current_user, order):
         abort(403)
-    if order.state != State.SUBMITTED:
+    if order.state not in (State.SUBMITTED, State.DISPATCHED):
         return _render_detail(
             order,
             error=_("这个工单当前为「%(state)s」，不需要派单。", state=order.state_label),
             status=409,
         )
-    candidates = matching.rank_providers(order)
+    ranking = matching.ranking(
+        order, query=request.args.get("q", ""), page=request.args.get("page", 1, type=int)
+    )
     return render_template(
         "help_requests/dispatch.html",
         order=order,
-        candidates=candidates,
+        ranking=ranking,
+        action="dispatch" if order.state == State.SUBMITTED else "reassign",
+        current_key=workflow.provider_key(order),
         kinds={k.value: str(v) for k, v in PROVIDER_LABELS.items()},
     )
 
@@ -351,7 +358,7 @@ def _action_input() -> dict:
 
 
 # One tap must not do what cannot be undone: these ask again on a page of their own (no script).
-CONFIRMED_ACTIONS = ("dispatch", "cancel")
+CONFIRMED_ACTIONS = ("dispatch", "reassign", "recall", "cancel")
 
 
 def _confirm_action(order, action: str):
@@ -360,13 +367,13 @@ def _confirm_action(order, action: str):
         for name in ("version", "provider", "note")
         if request.form.get(name) is not None
     }
-    if action == "dispatch":
+    if action in ("dispatch", "reassign"):
         name = workflow.provider_name(order, _action_input()["provider"])
         if name is None:
             return _render_detail(
                 queues.load_order(order.id), error=_("请选择接单方。"), status=422
             )
-        title = _("确认派单")
+        title = _("确认派单") if action == "dispatch" else _("确认改派")
         lines = [
             _(
                 "把工单 #%(id)d「%(title)s」派给 %(name)s？",
@@ -374,9 +381,18 @@ def _confirm_action(order, action: str):
                 title=order.title,
                 name=name,
             ),
-            _("对方会马上收到通知。"),
+            _("对方会马上收到通知；接单前还可以改派或撤回。")
+            if action == "dispatch"
+            else _("原接单方 %(old)s 会收到通知，这一单不再由它办理。", old=order.provider_name),
         ]
         button = _("确认派给 %(name)s", name=name)
+    elif action == "recall":
+        title = _("确认撤回派单")
+        lines = [
+            _("撤回工单 #%(id)d「%(title)s」？", id=order.id, title=order.title),
+            _("原接单方 %(old)s 会收到通知；工单回到待派单。", old=order.provider_name),
+        ]
+        button = _("确认撤回")
     else:
         title = _("确认撤销")
         lines = [
@@ -458,6 +474,8 @@ def _category_input(form: CategoryForm) -> catalogue.CategoryInput:
         description=form.description.data or "",
         group=form.group.data or "",
         keywords=form.keywords.data or "",
+        match_skills=form.match_skills.data or "",
+        match_services=form.match_services.data or "",
         limit_normal_hours=form.limit_normal_hours.data,
         limit_urgent_hours=form.limit_urgent_hours.data,
         limit_emergency_hours=form.limit_emergency_hours.data,

@@ -1,4 +1,4 @@
-"""voids of redemptions and exchanges; counter checkouts
+"""voids of redemptions and exchanges; counter checkouts; dispatch matching per category
 
 Revision ID: 5e18c0a1d2b3
 Revises: b6bc49a0229d
@@ -17,6 +17,21 @@ down_revision = 'b6bc49a0229d'
 branch_labels = None
 depends_on = None
 
+# The standard categories' dispatch matching as of this revision (a copy: migrations never
+# import the application).
+DEFAULT_MATCH = {
+    "legal": ("法律咨询", "法律,咨询,调解"),
+    "tax": ("财务,会计", "税务,财务,记账,会计"),
+    "health": ("医护急救,陪同就医,心理疏导", "义诊,中医,药,体检,医疗"),
+    "elderly": ("陪同就医,医护急救,烹饪,心理疏导,驾驶", "助老,养老,陪护,助餐,送餐,上门"),
+    "repair": ("水电维修", "维修,上门,水电,家电"),
+    "environment": ("防汛巡查", "清运,保洁,回收"),
+    "employment": ("电脑手机教学", "招聘,培训,就业"),
+    "enterprise": ("", "互助,供货,合作"),
+    "volunteer": ("陪同就医,辅导作业,电脑手机教学,文艺演出,理发,摄影", "志愿,公益,义务"),
+    "emergency": ("防汛巡查,医护急救,驾驶", "应急,防汛,物资"),
+}
+
 
 def upgrade():
     for table in ('card_redemptions', 'points_exchanges'):
@@ -25,6 +40,21 @@ def upgrade():
             batch_op.add_column(sa.Column('voided_by_id', sa.Integer(), nullable=True))
             batch_op.add_column(sa.Column('void_reason', sa.String(length=200), server_default='', nullable=False))
             batch_op.create_foreign_key(batch_op.f(f'fk_{table}_voided_by_id_users'), 'users', ['voided_by_id'], ['id'])
+    with op.batch_alter_table('service_categories', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('match_skills', sa.String(length=300), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('match_services', sa.String(length=300), server_default='', nullable=False))
+    categories = sa.table(
+        'service_categories',
+        sa.column('code', sa.String),
+        sa.column('match_skills', sa.String),
+        sa.column('match_services', sa.String),
+    )
+    for code, (skills, services) in DEFAULT_MATCH.items():
+        op.execute(
+            categories.update()
+            .where(categories.c.code == code)
+            .values(match_skills=skills, match_services=services)
+        )
     op.create_table('counter_checkouts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sa.String(length=32), nullable=False),
@@ -45,6 +75,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('service_categories', schema=None) as batch_op:
+        batch_op.drop_column('match_services')
+        batch_op.drop_column('match_skills')
     with op.batch_alter_table('counter_checkouts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_counter_checkouts_merchant_id'))
         batch_op.drop_index(batch_op.f('ix_counter_checkouts_card_id'))

@@ -166,9 +166,9 @@ def test_story_tax_help_for_small_firms(as_user, world, setup, client):
     order_id = db.session.scalars(select(HelpRequest.id)).one()
     as_user("secretary_a")
     page = client.get(f"/requests/{order_id}/dispatch").get_data(as_text=True)
-    # The accounting firm (finance member) is the first suggestion, marked as a category match.
+    # The accounting firm (finance member) is the first suggestion, with the reason shown.
     assert page.index("诚信会计师事务所") < page.index("明珠面馆")
-    assert "类别匹配" in page
+    assert "经营类别「财税」相近 +15" in page
     assert (
         _act(client, order_id, "dispatch", provider=f"merchant:{setup.firm.id}").status_code == 302
     )

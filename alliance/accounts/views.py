@@ -139,7 +139,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("注册成功，欢迎加入%(name)s！", name=community.name), "success")
-            return redirect(url_for("accounts.me"))
+            return redirect(url_for("accounts.me", welcome=1))
     return render_template("accounts/register.html", form=form)
 
 
@@ -167,6 +167,8 @@ def me():
         language_form=language_form,
         phone_masked=mask_phone(current_user.phone),
         role_labels=[Role(r).label for r in sorted(current_user.roles)],
+        # Just registered: what a new resident can do next.
+        next_steps=request.args.get("welcome") == "1",
     )
 
 

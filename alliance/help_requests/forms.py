@@ -33,6 +33,10 @@ class RequestForm(FlaskForm):
             DataRequired(_l("请用一句话说明需求。")),
             Length(max=80, message=_l("标题不能超过 80 字。")),
         ],
+        description=_l(
+            "公开页面只显示服务类别、小区和社区书记审定的一句摘要；"
+            "您写的标题、详情、联系方式和照片都不公开。"
+        ),
     )
     description = TextAreaField(
         _l("详细情况"),

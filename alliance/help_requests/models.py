@@ -173,6 +173,9 @@ class HelpRequest(db.Model):
     description: Mapped[str] = mapped_column(
         Text, default="", info=personal("requester_id", "service_orders")
     )
+    # What the public transparency page says of the order, in the secretary's words (approved
+    # by them): never the resident's own title or details.
+    public_summary: Mapped[str] = mapped_column(String(60), default="", server_default="")
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"), index=True)
     building: Mapped[str] = mapped_column(
         String(60), default="", info=personal("requester_id", "service_orders")

@@ -277,6 +277,7 @@ def _render_detail(order: HelpRequest, *, error: str | None = None, status: int 
         actions=[a for a in actions if a not in ("dispatch", "reassign")],
         can_dispatch="dispatch" in actions,
         can_reassign="reassign" in actions,
+        can_summarise=workflow.SECRETARY in roles,
         labels={a: workflow.action_label(a) for a in workflow.ACTION_LABELS},
         units=units,
         form=ActionForm(formdata=None),
@@ -289,6 +290,23 @@ def _render_detail(order: HelpRequest, *, error: str | None = None, status: int 
 @login_required
 def detail(order_id: int):
     return _render_detail(_visible_order(order_id))
+
+
+@bp.post("/<int:order_id>/summary")
+@roles_required(Role.SECRETARY)
+def summary(order_id: int):
+    """The secretary writes (approves) what the public transparency page says of the order."""
+    order = _visible_order(order_id)
+    if workflow.SECRETARY not in workflow.roles_for(current_user, order):
+        abort(403)
+    try:
+        figures.set_public_summary(order, request.form.get("summary", ""))
+    except errors.HelpRequestError as exc:
+        db.session.rollback()
+        return _render_detail(queues.load_order(order_id), error=str(exc.message), status=422)
+    db.session.commit()
+    flash(_("公开摘要已保存。") if order.public_summary else _("已不公开摘要。"), "success")
+    return redirect(url_for("help_requests.detail", order_id=order.id)), 303
 
 
 @bp.get("/<int:order_id>/photo")
@@ -452,7 +470,7 @@ def transparency():
         recent=[
             {
                 "category": o.category.name,
-                "title": figures.public_title(o.title),
+                "summary": figures.public_summary(o),
                 "state": o.state_label,
                 "estate": o.estate.name if o.estate else "",
                 "community": o.community.name,

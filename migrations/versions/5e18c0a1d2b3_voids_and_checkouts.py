@@ -1,4 +1,4 @@
-"""voids of redemptions and exchanges; counter checkouts; dispatch matching per category
+"""voids of redemptions and exchanges; counter checkouts; dispatch matching per category; public summaries of orders
 
 Revision ID: 5e18c0a1d2b3
 Revises: b6bc49a0229d
@@ -43,6 +43,8 @@ def upgrade():
     with op.batch_alter_table('service_categories', schema=None) as batch_op:
         batch_op.add_column(sa.Column('match_skills', sa.String(length=300), server_default='', nullable=False))
         batch_op.add_column(sa.Column('match_services', sa.String(length=300), server_default='', nullable=False))
+    with op.batch_alter_table('help_requests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('public_summary', sa.String(length=60), server_default='', nullable=False))
     categories = sa.table(
         'service_categories',
         sa.column('code', sa.String),
@@ -75,6 +77,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('help_requests', schema=None) as batch_op:
+        batch_op.drop_column('public_summary')
     with op.batch_alter_table('service_categories', schema=None) as batch_op:
         batch_op.drop_column('match_services')
         batch_op.drop_column('match_skills')

@@ -420,3 +420,30 @@ def test_dispatch_and_cancel_ask_again_without_javascript(as_user, world, setup,
     assert _act(client, order.id, "cancel", note="不需要了").status_code == 302
     db.session.expire_all()
     assert db.session.get(HelpRequest, order.id).state == "cancelled"
+
+
+def test_the_public_sees_category_estate_and_the_approved_summary_only(
+    client, as_user, world, setup
+):
+    order = post_need(world, title="独居老人家中水管漏水, 云水明珠一期", code="repair")
+    page = client.get("/requests/transparency").get_data(as_text=True)
+    assert "独居老人家中水管漏水" not in page and "维修服务" in page and "甲一小区" in page
+    secretary = as_user("secretary_a")
+    detail = secretary.get(f"/requests/{order.id}").get_data(as_text=True)
+    assert "公开摘要" in detail
+    saved = secretary.post(
+        f"/requests/{order.id}/summary",
+        data={"summary": "为3位独居老人修水管，回访电话13912345678"},
+    )
+    assert saved.status_code == 303
+    page = client.get("/requests/transparency").get_data(as_text=True)
+    assert "为3位独居老人修水管" in page  # short numbers read as written
+    assert "13912345678" not in page and "***********" in page
+    too_long = secretary.post(f"/requests/{order.id}/summary", data={"summary": "长" * 61})
+    assert too_long.status_code == 422
+    form = as_user("resident").get("/requests/new").get_data(as_text=True)
+    assert "您写的标题、详情、联系方式和照片都不公开" in form
+    assert (
+        as_user("resident").post(f"/requests/{order.id}/summary", data={"summary": "x"}).status_code
+        == 403
+    )

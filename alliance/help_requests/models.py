@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
@@ -133,6 +134,12 @@ class ServiceCategory(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     community: Mapped["Community"] = relationship()  # noqa: F821
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the standard categories' names are catalogue
+        msgids (养老助老 → Elderly care); a name of the secretary's own reads as written."""
+        return gettext(self.name)
 
     def limit_hours(self, urgency: str) -> int:
         return {

@@ -108,7 +108,7 @@ def _orders_page(stmt):
 def _request_form(community: Community) -> RequestForm:
     form = RequestForm()
     form.category_id.choices = choices(
-        [("", _("请选择"))] + [(str(c.id), c.name) for c in catalogue.categories_of(community.id)]
+        [("", _("请选择"))] + [(str(c.id), c.label) for c in catalogue.categories_of(community.id)]
     )
     estates = db.session.scalars(
         select(Estate).where(Estate.community_id == community.id).order_by(Estate.id)
@@ -217,7 +217,7 @@ def _filter_choices(community_id=None):
     return {
         "states": [("", _("全部状态")), ("open", _("未办结"))]
         + [(s.value, str(label)) for s, label in STATE_LABELS.items()],
-        "categories": [("", _("全部类别"))] + [(c.code, c.name) for c in categories],
+        "categories": [("", _("全部类别"))] + [(c.code, c.label) for c in categories],
     }
 
 
@@ -469,7 +469,7 @@ def transparency():
         "help_requests/transparency.html",
         recent=[
             {
-                "category": o.category.name,
+                "category": o.category.label,
                 "summary": figures.public_summary(o),
                 "state": o.state_label,
                 "estate": o.estate.name if o.estate else "",

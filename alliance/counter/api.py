@@ -30,15 +30,19 @@ class CardSource(Schema):
     verification_id = fields.String(
         validate=validate.Length(min=1, max=checkouts.MAX_ID_LENGTH),
         metadata={
-            "description": "From POST /api/v1/cards/verify, in place of code: good for 5 minutes, "
-            "for that card at this member only, used up by the operation"
+            "description": "From POST /api/v1/cards/verify, in place of code (when both are "
+            "sent, this decides): good for 5 minutes, for that card at this member only, used "
+            "up by the operation"
         },
     )
 
+    # At least one of them; with both, the open checkout decides (the code is not read).
+    OPENAPI_EXTRA = {"anyOf": [{"required": ["code"]}, {"required": ["verification_id"]}]}
+
     @validates_schema
-    def _one_source(self, data, **_kwargs):
-        if ("code" in data) == ("verification_id" in data):
-            raise ValidationError("send either code or verification_id", "code")
+    def _a_source(self, data, **_kwargs):
+        if "code" not in data and "verification_id" not in data:
+            raise ValidationError("send code or verification_id", "code")
 
 
 @api_schema("ExchangeRequest")

@@ -124,7 +124,12 @@ class ServiceCategory(db.Model):
     keywords: Mapped[str] = mapped_column(String(200), default="")
     # Dispatch (派单): the volunteers' skills and the members' published services that fit this
     # category, comma separated, the best fit first (the secretary edits them).
-    match_skills: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    match_skills: Mapped[str] = mapped_column(
+        String(300),
+        default="",
+        server_default="",
+        info=not_personal("skills a category wants, not anyone's skills"),
+    )
     match_services: Mapped[str] = mapped_column(String(300), default="", server_default="")
     limit_normal_hours: Mapped[int] = mapped_column(Integer, default=72)
     limit_urgent_hours: Mapped[int] = mapped_column(Integer, default=24)

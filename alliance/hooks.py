@@ -46,6 +46,7 @@ DOMAINS = (
     "help_requests",
     "activities",
     "points",
+    "counter",
     "committee",
     "stars",
     "notifications",

@@ -29,6 +29,7 @@ from alliance.committee.models import (  # noqa: F401,E402
     Proposal,
 )
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
+from alliance.counter.models import Checkout  # noqa: F401
 from alliance.emergency.models import (  # noqa: F401
     CallUp,
     CallUpAnswer,

@@ -29,10 +29,21 @@ _STRFTIME = {
 }
 
 
+# Chinese date patterns ("12月5日 14:00") and what an English reader gets instead ("Dec 5 14:00").
+_ENGLISH = {
+    "M月d日 HH:mm": "MMM d HH:mm",
+    "M月d日": "MMM d",
+    "yyyy年M月d日 HH:mm": "MMM d, yyyy HH:mm",
+    "yyyy年M月d日": "MMM d, yyyy",
+}
+
+
 def localtime(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     """A UTC datetime (naive ones are UTC) shown in the site's time zone, Asia/Shanghai."""
     if value is None:
         return ""
+    if fmt in _ENGLISH and str(get_locale()) == "en":
+        fmt = _ENGLISH[fmt]
     pattern = _STRFTIME.get(fmt)
     if pattern is None or not isinstance(value, datetime):
         return format_datetime(value, fmt)

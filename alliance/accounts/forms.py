@@ -85,3 +85,27 @@ class ChangePasswordForm(Form):
 class LanguageForm(Form):
     locale = SelectField(_l("语言"), choices=choices([("zh_CN", "中文"), ("en", "English")]))
     submit = SubmitField(_l("切换"))
+
+
+class ForgotPasswordForm(Form):
+    phone = StringField(
+        _l("注册时填的手机号"),
+        validators=[DataRequired(_l("请填写手机号。")), MainlandMobile()],
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+    )
+    submit = SubmitField(_l("发送验证码"))
+
+
+class SmsResetForm(Form):
+    phone = StringField(
+        _l("手机号"),
+        validators=[DataRequired(_l("请填写手机号。")), MainlandMobile()],
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+    )
+    code = StringField(
+        _l("短信验证码"),
+        validators=[DataRequired(_l("请填写短信里的6位验证码。")), Length(max=6)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
+    password, confirm = new_password_fields(_l("至少 8 位，包含字母和数字。"), first=True)
+    submit = SubmitField(_l("设置新密码"))

@@ -13,12 +13,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from alliance.accounts import services
-from alliance.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm, RegisterForm
+from alliance.accounts import services, sms_reset
+from alliance.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    RegisterForm,
+    SmsResetForm,
+)
 from alliance.accounts.models import Role
 from alliance.communities.services import all_communities
 from alliance.extensions import db, limiter
-from alliance.formkit import choices
+from alliance.formkit import choices, rollback_and_report
 from alliance.inputs import safe_next
 from alliance.stars import services as stars
 from alliance.stars.forms import CardStarForm
@@ -139,7 +146,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("注册成功，欢迎加入%(name)s！", name=community.name), "success")
-            return redirect(url_for("accounts.me"))
+            return redirect(url_for("accounts.me", welcome=1))
     return render_template("accounts/register.html", form=form)
 
 
@@ -167,6 +174,8 @@ def me():
         language_form=language_form,
         phone_masked=mask_phone(current_user.phone),
         role_labels=[Role(r).label for r in sorted(current_user.roles)],
+        # Just registered: what a new resident can do next.
+        next_steps=request.args.get("welcome") == "1",
     )
 
 
@@ -179,3 +188,48 @@ def set_language():
             current_user.locale = form.locale.data
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+# --- forgot password: a code by SMS ---------------------------------------------------------
+
+
+def _forgot_limit() -> str:
+    return current_app.config.get("SMS_RESET_RATE_LIMIT", "5/hour")
+
+
+def _phone_key() -> str:
+    return f"phone:{normalize_phone(request.form.get('phone', '')) or '-'}"
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_forgot_limit, methods=["POST"])
+def forgot_password():
+    """A resident asks for a code by SMS to the phone on the account (limited per address here,
+    per phone in the service)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        sms_reset.send_code(form.phone.data)
+        db.session.commit()
+        flash(_("如果这个手机号注册过，验证码已经发出，10分钟内有效。"), "info")
+        return redirect(url_for("accounts.sms_reset_password", phone=form.phone.data)), 303
+    return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/sms-reset", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit("5/15 minutes", key_func=_phone_key, methods=["POST"])
+def sms_reset_password():
+    """The code from the SMS and a new password: tries limited per address and per phone."""
+    form = SmsResetForm()
+    if request.method == "GET":
+        form.phone.data = request.args.get("phone", "")[:20]
+    elif form.validate_on_submit():
+        try:
+            sms_reset.reset_with_code(form.phone.data, form.code.data, form.password.data)
+        except sms_reset.CodeRefused as exc:
+            rollback_and_report(exc, form, field="code")
+        else:
+            db.session.commit()
+            flash(_("密码已重设，请用新密码登录。"), "success")
+            return redirect(url_for("accounts.login")), 303
+    return render_template("accounts/sms_reset.html", form=form), 422 if form.errors else 200

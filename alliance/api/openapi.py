@@ -54,7 +54,8 @@ def build_spec(app) -> dict:
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in sorted(_schemas.items()):
-        spec.components.schema(name, schema=schema)
+        # A schema may add what marshmallow cannot say (e.g. "code or verification_id").
+        spec.components.schema(name, getattr(schema, "OPENAPI_EXTRA", None), schema=schema)
     spec.components.response(
         "Error",
         {"description": "Error", "content": {"application/json": {"schema": "ErrorBody"}}},

@@ -143,6 +143,27 @@ for _event, _action in (
     event.listen(Mapper, _event, _listener(_action))
 
 
+def record_action(
+    obj, *, actor: User, action: str, before: dict | None, after: dict | None
+) -> None:
+    """One audit line for a change the mapper hooks cannot see (a conditional core UPDATE),
+    whoever made it: a member's staff voiding a redemption is audited like a secretary."""
+    db.session.execute(
+        insert(AuditEntry.__table__),
+        dict(
+            created_at=utcnow(),
+            actor_id=actor.id,
+            community_id=getattr(obj, "community_id", None) or actor.community_id,
+            street_office_id=actor.street_office_id,
+            action=action,
+            object_type=type(obj).__name__,
+            object_id=_primary_key(obj),
+            before={k: _plain(v) for k, v in (before or {}).items()},
+            after={k: _plain(v) for k, v in (after or {}).items()},
+        ),
+    )
+
+
 def entries_for(community_id: int):
     return (
         select(AuditEntry)
@@ -151,4 +172,4 @@ def entries_for(community_id: int):
     )
 
 
-__all__ = ["acting_as", "entries_for", "db"]
+__all__ = ["acting_as", "entries_for", "record_action", "db"]

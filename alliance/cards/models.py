@@ -168,9 +168,17 @@ class Redemption(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # A void (作废) takes a mistaken record out of every figure; the row stays, with who and why.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     card: Mapped[Card] = relationship()
     merchant: Mapped["Merchant"] = relationship()  # noqa: F821
+
+    @property
+    def counted(self) -> bool:
+        return self.voided_at is None
 
     @property
     def code_type_label(self) -> str:

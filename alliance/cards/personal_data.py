@@ -51,6 +51,8 @@ def export(user) -> dict:
                     "offer": r.offer_title,
                     "bill_fen": r.bill_fen,
                     "saving_fen": r.saving_fen,
+                    "voided_at": _iso(r.voided_at),
+                    "void_reason": r.void_reason,
                 }
                 for r in uses
             ],

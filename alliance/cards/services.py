@@ -319,7 +319,8 @@ def reissue(card: Card, actor: User | None, reason: str = "") -> Card:
 
 
 def holder_history(user: User, limit: int = 100) -> tuple[list[Redemption], int, int]:
-    """The holder's latest uses (with merchants), how many in all and the total saved."""
+    """The holder's latest uses (with merchants; voided ones marked), how many in all and the
+    total saved (voided uses counted in neither)."""
     rows = list(
         db.session.scalars(
             select(Redemption)
@@ -333,7 +334,7 @@ def holder_history(user: User, limit: int = 100) -> tuple[list[Redemption], int,
     )
     count, saved = db.session.execute(
         select(func.count(Redemption.id), func.coalesce(func.sum(Redemption.saving_fen), 0)).where(
-            Redemption.holder_id == user.id
+            Redemption.holder_id == user.id, Redemption.voided_at.is_(None)
         )
     ).one()
     return rows, count, int(saved)
@@ -348,7 +349,9 @@ def home_figures(community_ids) -> list[tuple[str, int]]:
     _label, start, end = month_bounds(None)
     month = select(
         func.count(Redemption.id), func.coalesce(func.sum(Redemption.saving_fen), 0)
-    ).where(Redemption.local_day >= start, Redemption.local_day < end)
+    ).where(
+        Redemption.local_day >= start, Redemption.local_day < end, Redemption.voided_at.is_(None)
+    )
     if community_ids is not None:
         cards = cards.where(Card.community_id.in_(community_ids))
         month = month.where(Redemption.community_id.in_(community_ids))

@@ -29,7 +29,7 @@ from alliance.assets import shell_urls
 from alliance.cards import codes, services
 from alliance.cards.forms import CardStatusForm, IssueCardForm, TokenForm
 from alliance.cards.models import Card, CardStatus, Redemption
-from alliance.communities.models import Community
+from alliance.communities.models import Community, Estate
 from alliance.communities.services import (
     can_administer,
     in_scope_or_404,
@@ -42,10 +42,11 @@ from alliance.downloads import csv_response, yuan
 from alliance.emergency.mobilisation import card_party_identity
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
-from alliance.inputs import ids_from
+from alliance.inputs import ids_from, parse_id
 from alliance.merchants import services as merchant_services
 from alliance.stars import services as stars
 from alliance.validators import mask_name
+from alliance.volunteers.models import VolunteerProfile
 
 bp = Blueprint("cards", __name__)
 
@@ -225,7 +226,14 @@ def index():
     if q:
         stmt = stmt.where(Card.number.contains(q.upper(), autoescape=True))
     page = db.paginate(stmt, per_page=PAGE_SIZE, error_out=False)
-    return render_template("cards/index.html", page=page, q=q, form=IssueCardForm())
+    estates = db.session.scalars(
+        select(Estate)
+        .where(Estate.community_id.in_(visible_community_ids(current_user)))
+        .order_by(Estate.community_id, Estate.id)
+    ).all()
+    return render_template(
+        "cards/index.html", page=page, q=q, form=IssueCardForm(), estates=estates
+    )
 
 
 @bp.post("/cards/issue")
@@ -314,21 +322,44 @@ def _printable(cards):
 @roles_required(*ADMINS)
 def print_one(card_id: int):
     card = _admin_card_or_404(card_id)
-    return render_template("cards/print.html", cards=_printable([card]))
+    cards = _printable([card])
+    return render_template("cards/print.html", cards=cards, sheets=[cards])
+
+
+MAX_PRINT = 1000  # cards in one print job (100 A4 sheets)
 
 
 @bp.get("/cards/print")
 @roles_required(*ADMINS)
 def print_sheet():
-    """An A4 sheet: the cards ticked in the list (?ids=1,2), or the newest active ones."""
+    """A4 sheets of ten: every active card (?all=1), one estate's active cards (?estate=ID, by
+    the holder's volunteer estate), the cards ticked in the list (?ids=1&ids=2 or ?ids=1,2), or
+    else the newest ten active ones."""
     stmt = scoped(select(Card), Card.community_id, current_user).options(joinedload(Card.holder))
-    ids = ids_from((request.args.get("ids") or "").split(",")[:100], SHEET_SIZE)
+    raw_ids = [part for value in request.args.getlist("ids") for part in value.split(",")]
+    ids = ids_from(raw_ids[:MAX_PRINT], MAX_PRINT)
+    estate_id = parse_id(request.args.get("estate") or "")
+    limit = SHEET_SIZE
     if ids:
-        stmt = stmt.where(Card.id.in_(ids[:SHEET_SIZE]))
+        stmt = stmt.where(Card.id.in_(ids))
+        limit = MAX_PRINT
+    elif estate_id is not None:
+        stmt = stmt.where(
+            Card.status == CardStatus.ACTIVE,
+            Card.holder_id.in_(
+                select(VolunteerProfile.user_id).where(VolunteerProfile.estate_id == estate_id)
+            ),
+        )
+        limit = MAX_PRINT
     else:
         stmt = stmt.where(Card.status == CardStatus.ACTIVE)
-    cards = db.session.scalars(stmt.order_by(Card.id.desc()).limit(SHEET_SIZE)).all()
-    return render_template("cards/print.html", cards=_printable(cards))
+        if request.args.get("all") == "1":
+            limit = MAX_PRINT
+    # The newest ten for a quick sheet; by number for a whole run, to hand out in order.
+    stmt = stmt.order_by(Card.id.desc() if limit == SHEET_SIZE else Card.number)
+    cards = _printable(db.session.scalars(stmt.limit(limit)).all())
+    sheets = [cards[i : i + SHEET_SIZE] for i in range(0, len(cards), SHEET_SIZE)]
+    return render_template("cards/print.html", cards=cards, sheets=sheets)
 
 
 def _report_scope():

@@ -122,12 +122,12 @@ def resources():
         "co_building/resources.html",
         community=community,
         rows=rows,
-        names={c.code: c.name for c in categories_},
+        names={c.code: c.label for c in categories_},
         category=category,
         kinds={k.value: str(v) for k, v in PROVIDER_LABELS.items()},
         can_add=can_administer(current_user, community),
         options=[("", _("全部类别"))]
-        + [(c.code, c.name) for c in catalogue.categories_of(community.id, active_only=False)],
+        + [(c.code, c.label) for c in catalogue.categories_of(community.id, active_only=False)],
     )
 
 
@@ -153,7 +153,7 @@ def resource_new():
     providers.append(("team", _("志愿服务队")))
     form.provider.choices = choices(providers)
     form.category_code.choices = choices(
-        [("", _("请选择"))] + [(c.code, c.name) for c in catalogue.categories_of(community.id)]
+        [("", _("请选择"))] + [(c.code, c.label) for c in catalogue.categories_of(community.id)]
     )
     status = 200
     if request.method == "POST":

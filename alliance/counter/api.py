@@ -1,13 +1,14 @@
 """The cashier API: verify a card, record a redemption, exchange points. Bearer tokens of member staff."""
 
 from flask import Blueprint, current_app, g, jsonify, request
-from marshmallow import Schema, fields, validate
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from alliance.api.auth import api_token, authenticate
 from alliance.api.openapi import api_schema
 from alliance.api_support import json_body
 from alliance.cards.models import Redemption
-from alliance.counter import exchanges, redemptions, services
+from alliance.counter import checkouts, exchanges, redemptions, services, voids
 from alliance.extensions import csrf, db, limiter
 from alliance.inputs import IdField
 from alliance.points.models import Exchange
@@ -16,15 +17,36 @@ bp = Blueprint("counter_api", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate)
 
 
-@api_schema("ExchangeRequest")
-class ExchangeRequest(Schema):
+class CardSource(Schema):
+    """Either the card's code or the `verification_id` a verification answered (5 minutes)."""
+
     code = fields.String(
-        required=True,
-        metadata={
-            "description": "The card's static or rotating code (the part after /c/ in the QR URL)"
-        },
         validate=validate.Length(min=1),
+        metadata={
+            "description": "The card's static or rotating code (the part after /c/ in the QR "
+            "URL); or send verification_id instead"
+        },
     )
+    verification_id = fields.String(
+        validate=validate.Length(min=1, max=checkouts.MAX_ID_LENGTH),
+        metadata={
+            "description": "From POST /api/v1/cards/verify, in place of code (when both are "
+            "sent, this decides): good for 5 minutes, for that card at this member only, used "
+            "up by the operation"
+        },
+    )
+
+    # At least one of them; with both, the open checkout decides (the code is not read).
+    OPENAPI_EXTRA = {"anyOf": [{"required": ["code"]}, {"required": ["verification_id"]}]}
+
+    @validates_schema
+    def _a_source(self, data, **_kwargs):
+        if "code" not in data and "verification_id" not in data:
+            raise ValidationError("send code or verification_id", "code")
+
+
+@api_schema("ExchangeRequest")
+class ExchangeRequest(CardSource):
     item_id = IdField(required=True)
 
 
@@ -133,13 +155,15 @@ def create_exchange():
         403:
           $ref: "#/components/responses/Error"
         409:
-          description: "Too few points (insufficient_points), no stock (out_of_stock) or the
-            per-person limit is reached (limit_reached); nothing changed"
+          description: "Too few points (insufficient_points), no stock (out_of_stock), the
+            per-person limit is reached (limit_reached) or the verification_id was used already
+            (verification_used); nothing changed"
           content:
             application/json:
               schema: ErrorBody
         422:
-          description: "Invalid card, item not offered here, or the key was used with another body"
+          description: "Invalid card, item not offered here, the key was used with another body,
+            or a verification_id not this member's or past its 5 minutes"
           content:
             application/json:
               schema: ErrorBody
@@ -152,7 +176,8 @@ def create_exchange():
         merchant=grant.merchant,
         staff=token.user,
         token=token,
-        raw_code=body["code"],
+        raw_code=body.get("code"),
+        verification_id=body.get("verification_id"),
         item_id=body["item_id"],
         idempotency_key=key,
     )
@@ -172,8 +197,7 @@ class VerifyRequest(Schema):
 
 
 @api_schema("RedemptionRequest")
-class RedemptionRequest(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1))
+class RedemptionRequest(CardSource):
     offer_id = IdField(required=True)
     bill_fen = fields.Integer(
         strict=True,
@@ -181,6 +205,13 @@ class RedemptionRequest(Schema):
         allow_none=True,
         validate=validate.Range(0, redemptions.MAX_BILL_FEN),
         metadata={"description": "The bill in fen (optional)"},
+    )
+    confirm = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "A bill above ¥2,000 (200000 fen) or above ten times the member's "
+            "median bill is refused with 422 `confirm_required` unless this is true"
+        },
     )
 
 
@@ -222,6 +253,15 @@ class VerifyResponse(Schema):
     # Points (alliance.points): the holder's balance and this merchant's exchange items.
     points_balance = fields.Integer(allow_none=True)
     exchange_items = fields.List(fields.Nested("ExchangeItemSummary"))
+    # The checkout a valid verification opens (alliance.counter.checkouts).
+    verification_id = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Valid cards: send it in place of code to POST /api/v1/redemptions "
+            "or /api/v1/exchanges within 5 minutes (once; this card at this member only)"
+        },
+    )
+    verification_expires_at = fields.DateTime(allow_none=True)
 
 
 @api_schema("RedemptionRecord")
@@ -253,13 +293,17 @@ def _merchant_key() -> str:
     return f"merchant:{token.merchant_id}" if token else request.remote_addr or "-"
 
 
-def serialize_verification(result: services.Verification) -> dict:
+def serialize_verification(
+    result: services.Verification, checkout: checkouts.Opened | None = None
+) -> dict:
     body = {
         "valid": result.valid,
         "reason": result.reason,
         "code_type": result.code_type if result.card else None,
         "card": None,
         "offers": [],
+        "verification_id": checkout.verification_id if checkout else None,
+        "verification_expires_at": checkout.expires_at if checkout else None,
     }
     if result.valid:
         card = result.card
@@ -318,8 +362,10 @@ def verify():
             schema: CardVerifyRequest
       responses:
         200:
-          description: "Valid or not, with the reason; card and this merchant's offers when valid.
-            Garbage, unknown, forged or stale codes answer 200 with valid false."
+          description: "Valid or not, with the reason; card and this merchant's offers when valid,
+            and a verification_id (with verification_expires_at, 5 minutes on) to redeem or
+            exchange with in place of the code. Garbage, unknown, forged or stale codes answer
+            200 with valid false."
           content:
             application/json:
               schema: CardVerification
@@ -331,8 +377,15 @@ def verify():
           $ref: "#/components/responses/Error"
     """
     body = json_body(_VERIFY_REQUEST)
-    view = services.counter_view(body["code"], g.api_token.merchant)
-    payload = serialize_verification(view.verification)
+    merchant = g.api_token.merchant
+    view = services.counter_view(body["code"], merchant)
+    result = view.verification
+    checkout = (
+        checkouts.open_checkout(result.card.id, merchant.id, result.code_type)
+        if result.valid
+        else None
+    )
+    payload = serialize_verification(result, checkout)
     payload.update(points_extras(view))
     if g.get("api_token_touched"):
         # last_used_at, written by an UPDATE statement that leaves nothing dirty in the session.
@@ -378,13 +431,16 @@ def create_redemption():
         403:
           $ref: "#/components/responses/Error"
         409:
-          description: The offer's usage limit for this card is reached
+          description: "The offer's usage limit for this card is reached (limit_reached), or
+            the verification_id was used already (verification_used)"
           content:
             application/json:
               schema: ErrorBody
         422:
           description: "Invalid card, offer not applicable, rotating code required,
-            or the key was used with a different body"
+            the key was used with a different body, or a bill far above the member's usual
+            without `confirm: true` (confirm_required), or a verification_id that is not
+            this member's or is past its 5 minutes (verification_invalid, verification_expired)"
           content:
             application/json:
               schema: ErrorBody
@@ -397,14 +453,165 @@ def create_redemption():
         merchant=grant.merchant,
         staff=token.user,
         token=token,
-        raw_code=body["code"],
+        raw_code=body.get("code"),
+        verification_id=body.get("verification_id"),
         offer_id=body["offer_id"],
         bill_fen=body["bill_fen"],
         idempotency_key=key,
+        confirmed=body["confirm"],
     )
     payload = serialize_redemption(record, record.card.number)
     db.session.commit()
     return jsonify(payload), 201 if created else 200
+
+
+@api_schema("VoidRequest")
+class VoidRequest(Schema):
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=voids.REASON_MAX),
+        metadata={"description": "Why the record is voided (told to the holder)"},
+    )
+
+
+@api_schema("VoidRecord")
+class VoidRecord(Schema):
+    id = fields.Integer()
+    voided = fields.Boolean()
+    voided_at = fields.DateTime()
+    reason = fields.String()
+    points_balance = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Exchanges: the holder's balance after the points came back"},
+    )
+    stock = fields.Integer(
+        allow_none=True, metadata={"description": "Exchanges: the item's stock now"}
+    )
+
+
+_VOID_REQUEST = VoidRequest()
+_VOID_RECORD = VoidRecord()
+
+
+def _void(model, void, record_id: int) -> dict:
+    grant = g.api_token
+    body = json_body(_VOID_REQUEST)
+    record = db.session.get(model, record_id)
+    if record is None or record.merchant_id != grant.merchant.id:
+        raise voids.VoidError(_l("找不到这条记录。"), code="not_found", status=404)
+    return void(record.id, actor=grant.token().user, reason=body["reason"])
+
+
+@bp.post("/redemptions/<int:record_id>/void")
+def void_redemption(record_id: int):
+    """Void a redemption (作废核销) with a reason; the holder is told.
+    ---
+    post:
+      operationId: cards_api.void_redemption.post
+      tags: [cards]
+      security: [{bearer: []}]
+      parameters:
+        - {name: record_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: VoidRequest
+      responses:
+        200:
+          description: Voided; out of every figure from now on
+          content:
+            application/json:
+              schema: VoidRecord
+        400:
+          $ref: "#/components/responses/Error"
+        401:
+          $ref: "#/components/responses/Error"
+        403:
+          description: "Past the time this person may void it (staff 30 minutes, owner the
+            same day; later only the secretary)"
+          content:
+            application/json:
+              schema: ErrorBody
+        404:
+          $ref: "#/components/responses/Error"
+        409:
+          description: Already voided
+          content:
+            application/json:
+              schema: ErrorBody
+        422:
+          $ref: "#/components/responses/Error"
+    """
+    record = _void(Redemption, voids.void_redemption, record_id)
+    payload = _VOID_RECORD.dump(
+        {
+            "id": record.id,
+            "voided": True,
+            "voided_at": record.voided_at,
+            "reason": record.void_reason,
+            "points_balance": None,
+            "stock": None,
+        }
+    )
+    db.session.commit()
+    return jsonify(payload)
+
+
+@bp.post("/exchanges/<int:record_id>/void")
+def void_exchange(record_id: int):
+    """Void a points exchange (作废兑换): the points back to the holder, the item back in stock.
+    ---
+    post:
+      operationId: points_api.void_exchange.post
+      tags: [points]
+      security: [{bearer: []}]
+      parameters:
+        - {name: record_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: VoidRequest
+      responses:
+        200:
+          description: Voided; out of every figure from now on
+          content:
+            application/json:
+              schema: VoidRecord
+        400:
+          $ref: "#/components/responses/Error"
+        401:
+          $ref: "#/components/responses/Error"
+        403:
+          description: "Past the time this person may void it (staff 30 minutes, owner the
+            same day; later only the secretary)"
+          content:
+            application/json:
+              schema: ErrorBody
+        404:
+          $ref: "#/components/responses/Error"
+        409:
+          description: Already voided
+          content:
+            application/json:
+              schema: ErrorBody
+        422:
+          $ref: "#/components/responses/Error"
+    """
+    record = _void(Exchange, voids.void_exchange, record_id)
+    payload = _VOID_RECORD.dump(
+        {
+            "id": record.id,
+            "voided": True,
+            "voided_at": record.voided_at,
+            "reason": record.void_reason,
+            "points_balance": services.points.balance_of(record.user_id),
+            "stock": record.item.stock,
+        }
+    )
+    db.session.commit()
+    return jsonify(payload)
 
 
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry one

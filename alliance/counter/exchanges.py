@@ -7,7 +7,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from alliance.accounts.models import User
-from alliance.counter.services import spends_here, verify
+from alliance.counter import checkouts
+from alliance.counter.services import spends_here
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
@@ -38,19 +39,21 @@ def exchange(
     idempotency_key: str,
     token=None,
     now: datetime | None = None,
+    verification_id: str | None = None,
 ) -> tuple[Exchange, bool]:
     """Exchange one item for points; returns (exchange, created). Same key again → same record.
 
     One transaction: the exchange row (its unique key and per-person slot decide races), stock
     −1 and balance −points by conditional UPDATEs, and the spend entry. Any refusal raises and
-    the caller rolls back, so nothing is half-saved.
+    the caller rolls back, so nothing is half-saved. With `verification_id` in place of the
+    code, the open checkout names the card (alliance.counter.checkouts) and is used up.
     """
     key = clean_key(idempotency_key)
     if key is None:
         raise PointsError(_l("缺少有效的请求编号（Idempotency-Key）。"), code="bad_key", status=400)
     if isinstance(item_id, bool) or not isinstance(item_id, int):
         raise PointsError(_l("请选择兑换项目。"), code="bad_item", status=422)
-    print_ = request_fingerprint(raw_code, item_id)
+    print_ = request_fingerprint(checkouts.source_fingerprint(raw_code, verification_id), item_id)
     lock_for_write()
     existing = _existing_exchange(merchant.id, key)
     if existing is not None:
@@ -60,7 +63,9 @@ def exchange(
             _l("本店已暂停或退出联盟，不能兑换。"), code="merchant_inactive", status=403
         )
     now = now or utcnow()
-    check = verify(raw_code, merchant, now=now, with_offers=False)
+    check, claim = checkouts.verify_for_operation(
+        merchant, raw_code=raw_code, verification_id=verification_id, now=now, with_offers=False
+    )
     if not check.valid:
         raise PointsError(check.reason_label or _l("无效的卡"), code="invalid_card", status=422)
     item = db.session.get(ExchangeItem, item_id)
@@ -69,6 +74,14 @@ def exchange(
     card = check.card
     if not spends_here(card, merchant):
         raise PointsError(_l("积分只能在持卡人所在社区的联盟商户兑换。"), code="other_community")
+    if claim is not None:
+        try:
+            checkouts.use_up(claim, now)
+        except checkouts.CheckoutError:
+            existing = _existing_exchange(merchant.id, key)  # the same request, racing itself
+            if existing is not None:
+                return _replay(existing, print_)
+            raise
     holder_id = card.holder_id
     cost, title = item.points, item.title
     slots = range(1, item.per_person_limit + 1) if item.per_person_limit else [None]

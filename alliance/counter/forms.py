@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alliance.formkit import Form, choices
@@ -42,6 +42,10 @@ class RedeemForm(Form):
         description=_l("填写后自动算出优惠金额，例如 128.50"),
     )
     key = HiddenField()
+    # A bill far above the member's usual is recorded only once this is ticked.
+    confirm = BooleanField(_l("金额核对无误，确认按这个金额核销"))
+    # The checkout the page opened (alliance.counter.checkouts): outlives the rotating code.
+    verification_id = HiddenField()
     submit = SubmitField(_l("确认核销"))
 
     def __init__(self, *args, offers=(), **kwargs):
@@ -73,3 +77,16 @@ class ScanForm(Form):
 class ExchangeForm(Form):
     item_id = StringField(validators=[DataRequired(message=_l("请选择兑换项目。"))])
     key = HiddenField()
+    verification_id = HiddenField()
+
+
+class VoidForm(Form):
+    reason = TextAreaField(
+        _l("作废原因"),
+        validators=[
+            DataRequired(message=_l("请写明作废的原因。")),
+            Length(max=200, message=_l("原因最多200个字。")),
+        ],
+        description=_l("例如：金额输错（应为100.00元）。持卡人会收到通知。"),
+    )
+    submit = SubmitField(_l("确认作废"))

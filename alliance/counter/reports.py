@@ -11,8 +11,13 @@ from alliance.communities.models import Community
 from alliance.extensions import db
 from alliance.merchants.models import Merchant
 
+COUNTED = Redemption.voided_at.is_(None)  # a voided redemption is in no figure
 
-def redemptions_between(where, start: date, end: date, limit: int | None = None):
+
+def redemptions_between(
+    where, start: date, end: date, limit: int | None = None, *, with_voided: bool = False
+):
+    """The month's redemptions (exports leave voided ones out; the page lists them, marked)."""
     stmt = (
         select(Redemption)
         .where(where, Redemption.local_day >= start, Redemption.local_day < end)
@@ -21,6 +26,8 @@ def redemptions_between(where, start: date, end: date, limit: int | None = None)
         .options(contains_eager(Redemption.card), contains_eager(Redemption.merchant))
         .order_by(Redemption.created_at, Redemption.id)
     )
+    if not with_voided:
+        stmt = stmt.where(COUNTED)
     if limit:
         stmt = stmt.limit(limit)
     return db.session.scalars(stmt)
@@ -35,7 +42,7 @@ def daily_totals(where, first_day: date, end_day: date) -> list[dict]:
             func.coalesce(func.sum(Redemption.bill_fen), 0),
             func.coalesce(func.sum(Redemption.saving_fen), 0),
         )
-        .where(where, Redemption.local_day >= first_day, Redemption.local_day < end_day)
+        .where(where, COUNTED, Redemption.local_day >= first_day, Redemption.local_day < end_day)
         .group_by(Redemption.local_day)
         .order_by(Redemption.local_day.desc())
     )
@@ -62,7 +69,7 @@ def totals(where, start: date, end: date) -> dict:
             func.count(Redemption.id),
             func.coalesce(func.sum(Redemption.bill_fen), 0),
             func.coalesce(func.sum(Redemption.saving_fen), 0),
-        ).where(where, Redemption.local_day >= start, Redemption.local_day < end)
+        ).where(where, COUNTED, Redemption.local_day >= start, Redemption.local_day < end)
     ).one()
     return {"count": count, "bill": int(bill), "saving": int(saving)}
 
@@ -82,6 +89,7 @@ def totals_by_member(community_ids, start: date, end: date) -> list[dict]:
         .join(Community, Community.id == Merchant.community_id)
         .where(
             Redemption.community_id.in_(community_ids),
+            COUNTED,
             Redemption.local_day >= start,
             Redemption.local_day < end,
         )

@@ -53,9 +53,8 @@ class Verification:
 _Holder = aliased(User)
 
 
-def _card_row(parsed: codes.ParsedCode):
+def _card_row(where):
     """One indexed query: the card, its holder's name, volunteer and member status."""
-    column = Card.code if parsed.kind == CodeType.STATIC else Card.rotating_id
     return db.session.execute(
         select(
             Card,
@@ -69,7 +68,7 @@ def _card_row(parsed: codes.ParsedCode):
         .join(Community, Community.id == Card.community_id)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Card.holder_id)
         .outerjoin(Merchant, Merchant.id == Card.merchant_id)
-        .where(column == parsed.key)
+        .where(where)
     ).first()
 
 
@@ -88,17 +87,38 @@ def verify(
     parsed = codes.parse_code(raw_code)
     if parsed is None:
         return Verification(False, "unknown", None)
-    row = _card_row(parsed)
+    column = Card.code if parsed.kind == CodeType.STATIC else Card.rotating_id
+    row = _card_row(column == parsed.key)
     if row is None:
         return Verification(False, "unknown", None)
-    card, display_name, volunteer_name, volunteer_status, merchant_status, office_id = row
-    code_type = parsed.kind
-    result = Verification(False, None, code_type, card, mask_name(volunteer_name or display_name))
     now = now or utcnow()
+    stale = parsed.kind == CodeType.ROTATING and not codes.rotating_matches(
+        row[0].totp_secret, parsed.otp, now.timestamp()
+    )
+    return _judge(row, parsed.kind, merchant, now=now, stale=stale, with_offers=with_offers)
+
+
+def verify_checkout(
+    card_id: int,
+    code_type: str,
+    merchant: Merchant,
+    *,
+    now: datetime | None = None,
+    with_offers: bool = True,
+) -> Verification:
+    """The card of an open checkout (alliance.counter.checkouts), judged again now: the same
+    verdict as `verify`, except that the rotating code's time step has already been checked."""
+    row = _card_row(Card.id == card_id)
+    if row is None:
+        return Verification(False, "unknown", None)
+    return _judge(row, code_type, merchant, now=now or utcnow(), with_offers=with_offers)
+
+
+def _judge(row, code_type, merchant, *, now, stale=False, with_offers=True) -> Verification:
+    card, display_name, volunteer_name, volunteer_status, merchant_status, office_id = row
+    result = Verification(False, None, code_type, card, mask_name(volunteer_name or display_name))
     today = local_today(now)
-    if code_type == CodeType.ROTATING and not codes.rotating_matches(
-        card.totp_secret, parsed.otp, now.timestamp()
-    ):
+    if stale:
         result.reason = "stale"
     elif card.status != CardStatus.ACTIVE:
         result.reason = card.status
@@ -139,7 +159,11 @@ def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[Counte
     """The member's active items for this holder, with what they may exchange now (1 query)."""
     used = (
         select(Exchange.item_id, func.count(Exchange.id).label("n"))
-        .where(Exchange.user_id == user_id, Exchange.merchant_id == merchant.id)
+        .where(
+            Exchange.user_id == user_id,
+            Exchange.merchant_id == merchant.id,
+            Exchange.voided_at.is_(None),
+        )
         .group_by(Exchange.item_id)
         .subquery()
     )
@@ -183,10 +207,12 @@ def spends_here(card: Card, merchant: Merchant) -> bool:
     return card.community_id == merchant.community_id
 
 
-def counter_view(code, merchant: Merchant | None) -> CounterView:
-    """The card's verdict, the member's offers for it, the holder's balance and the member's
-    exchange items: a fixed number of statements, whatever the data."""
-    result = verify(code, merchant)
+def counter_view(
+    code, merchant: Merchant | None, result: Verification | None = None
+) -> CounterView:
+    """The card's verdict (or the one given, an open checkout's), the member's offers for it,
+    the holder's balance and the member's exchange items: a fixed number of statements."""
+    result = result or verify(code, merchant)
     if (
         not result.valid
         or result.card is None

@@ -22,15 +22,16 @@ from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.cards import codes
 from alliance.cards import services as cards
-from alliance.cards.models import Redemption
-from alliance.counter import exchanges, redemptions, reports, services
-from alliance.counter.forms import ExchangeForm, RedeemForm, ScanForm
+from alliance.cards.models import CodeType, Redemption
+from alliance.counter import checkouts, exchanges, redemptions, reports, services, voids
+from alliance.counter.forms import ExchangeForm, RedeemForm, ScanForm, VoidForm
 from alliance.downloads import csv_response, yuan
+from alliance.errors import DomainError
 from alliance.extensions import db, limiter
-from alliance.formkit import rollback_and_report
+from alliance.formkit import conflict_page, rollback_and_report
 from alliance.inputs import parse_id
 from alliance.merchants import services as merchant_services
-from alliance.points.services import PointsError
+from alliance.points.models import Exchange, ExchangeItem
 from alliance.validators import mask_name
 
 bp = Blueprint("counter", __name__)
@@ -59,16 +60,50 @@ def counter_merchant(merchants=None):
     return chosen
 
 
-def _verify_page(code: str, form: RedeemForm | None = None, status: int = 200):
+def _same_card(code: str, card) -> bool:
+    parsed = codes.parse_code(code)
+    if parsed is None or card is None:
+        return False
+    return parsed.key == (card.code if parsed.kind == CodeType.STATIC else card.rotating_id)
+
+
+def staff_verdict(code: str, merchant, verification_id: str | None):
+    """(verdict, checkout) at the counter: the posted checkout while it lasts (so a rotating
+    code that changed while the cashier typed loses nothing), else the code now and a new
+    checkout when it is valid."""
+    if verification_id:
+        try:
+            claim = checkouts.read_claim(verification_id, merchant.id)
+        except checkouts.CheckoutError:
+            claim = None
+        if claim is not None:
+            result = services.verify_checkout(claim.card_id, claim.code_type, merchant)
+            if _same_card(code, result.card):
+                return result, checkouts.Opened(verification_id, claim.expires_at)
+    result = services.verify(code, merchant)
+    opened = None
+    if result.valid:
+        opened = checkouts.open_checkout(result.card.id, merchant.id, result.code_type)
+    return result, opened
+
+
+def _verify_page(
+    code: str,
+    form: RedeemForm | None = None,
+    status: int = 200,
+    verification_id: str | None = None,
+):
     merchant = counter_merchant()
     staff_view = merchant is not None and merchant.is_active
     if not staff_view:
         # Anyone else learns only valid or not valid.
         result = services.verify(code, None)
         return render_template("counter/verify_public.html", valid=result.valid), status
-    view = services.counter_view(code, merchant)
+    result, checkout = staff_verdict(code, merchant, verification_id)
+    view = services.counter_view(code, merchant, result)
     if form is None:
         form = RedeemForm(offers=view.offers, key=uuid.uuid4().hex)
+    form.verification_id.data = checkout.verification_id if checkout else ""
     return render_template(
         "counter/verify.html",
         view=view,
@@ -78,6 +113,7 @@ def _verify_page(code: str, form: RedeemForm | None = None, status: int = 200):
         pairs=list(zip(form.offer_id, view.offers, strict=False)),
         exchange_form=ExchangeForm(key=uuid.uuid4().hex),
         code=code if len(code) <= codes.MAX_CODE_LENGTH else "",
+        checkout=checkout,
     ), status
 
 
@@ -101,22 +137,26 @@ def redeem(code: str):
     if not merchant.is_active:
         flash(_("本店已暂停或退出联盟，不能核销。"), "danger")
         return redirect(url_for("counter.scan"))
-    result = services.verify(code, merchant)
+    vid = (request.form.get("verification_id") or "").strip() or None
+    result, checkout = staff_verdict(code, merchant, vid)
+    vid = checkout.verification_id if checkout is not None and vid else None
     form = RedeemForm(offers=result.offers)
     if not form.validate_on_submit():
-        return _verify_page(code, form, 422)
+        return _verify_page(code, form, 422, vid)
     try:
         record, created = redemptions.redeem(
             merchant=merchant,
             staff=current_user,
-            raw_code=code,
+            raw_code=None if vid else code,
+            verification_id=vid,
             offer_id=form.offer_id.data,
             bill_fen=form.bill_fen,
             idempotency_key=form.key.data or "",
+            confirmed=bool(form.confirm.data),
         )
-    except cards.CardError as exc:
+    except DomainError as exc:
         rollback_and_report(exc, form, field="offer_id")
-        return _verify_page(code, form, exc.status if exc.status in (409, 422) else 422)
+        return _verify_page(code, form, exc.status if exc.status in (409, 422) else 422, vid)
     db.session.commit()
     flash(_("核销成功。") if created else _("这次核销已经记录过了，没有重复记录。"), "success")
     return redirect(url_for("counter.receipt", redemption_id=record.id))
@@ -135,6 +175,7 @@ def receipt(redemption_id: int):
         r=record,
         pays=pays,
         holder_masked=mask_name(record.card.holder.display_name),
+        right=voids.void_right(record, current_user),
     )
 
 
@@ -184,7 +225,7 @@ def merchant_report():
         days=reports.daily_totals(where, first, nxt),
         total=reports.totals(where, first, nxt),
         months=reports.monthly_totals(where),
-        recent=list(reports.redemptions_between(where, first, nxt, limit=50)),
+        recent=list(reports.redemptions_between(where, first, nxt, limit=50, with_voided=True)),
     )
 
 
@@ -235,6 +276,29 @@ def _counter_helpers():
     return {"points_counter_panel": counter_panel}
 
 
+def _confirm_exchange(code: str, merchant, item_id: int, form: ExchangeForm, vid: str | None):
+    """An exchange spends the holder's points: a second step says what, and asks (no script)."""
+    item = db.session.get(ExchangeItem, item_id)
+    if item is None or item.merchant_id != merchant.id or not item.active:
+        flash(_("本店没有这个兑换项目。"), "danger")
+        return redirect(url_for("counter.verify", code=code)), 303
+    fields = {"item_id": item.id, "key": form.key.data or ""}
+    if vid:
+        fields["verification_id"] = vid
+    return render_template(
+        "confirm.html",
+        title=_("确认兑换"),
+        lines=[
+            _("为持卡人兑换「%(t)s」，扣除 %(n)d 积分。", t=item.title, n=item.points),
+            _("兑换后积分立即扣除；如有错误，请在30分钟内作废。"),
+        ],
+        action=url_for("counter.exchange", code=code),
+        fields=fields,
+        button=_("确认兑换「%(t)s」", t=item.title),
+        back=url_for("counter.verify", code=code),
+    )
+
+
 @bp.post("/points/exchange/<code>")
 @roles_required(Role.MERCHANT_STAFF)
 def exchange(code: str):
@@ -246,15 +310,19 @@ def exchange(code: str):
     if not form.validate_on_submit() or item_id is None:
         flash(_("请选择兑换项目。"), "danger")
         return redirect(url_for("counter.verify", code=code)), 303
+    vid = (form.verification_id.data or "").strip() or None
+    if request.form.get("confirm") != "1":
+        return _confirm_exchange(code, merchant, item_id, form, vid)
     try:
         record, created = exchanges.exchange(
             merchant=merchant,
             staff=current_user,
-            raw_code=code,
+            raw_code=None if vid else code,
+            verification_id=vid,
             item_id=item_id,
             idempotency_key=form.key.data or "",
         )
-    except PointsError as exc:
+    except DomainError as exc:
         rollback_and_report(exc)
         return redirect(url_for("counter.verify", code=code)), 303
     title, balance = record.item_title, record.balance_after
@@ -264,3 +332,54 @@ def exchange(code: str):
     else:
         flash(_("这次兑换已经记录过了，没有重复扣分。"), "info")
     return redirect(url_for("counter.verify", code=code)), 303
+
+
+VOIDABLE = {
+    "redemption": (Redemption, voids.void_redemption),
+    "exchange": (Exchange, voids.void_exchange),
+}
+
+
+def _void_page(kind: str, record_id: int):
+    model, void = VOIDABLE[kind]
+    record = db.session.get(model, record_id)
+    right = voids.void_right(record, current_user) if record is not None else None
+    if right is None or not right.visible:
+        abort(404)
+    form = VoidForm()
+    if request.method == "POST" and right.allowed and form.validate_on_submit():
+        try:
+            void(record.id, actor=current_user, reason=form.reason.data)
+        except voids.VoidError as exc:
+            if exc.status == 409:
+                return conflict_page(exc)
+            rollback_and_report(exc, form, field="reason")
+        else:
+            db.session.commit()
+            flash(_("已作废，不再计入任何统计；持卡人已收到通知。"), "success")
+            return redirect(url_for(f"counter.void_{kind}", record_id=record_id)), 303
+    status = 200
+    if request.method == "POST":
+        status = 422 if right.allowed else (409 if record.voided_at else 403)
+    return render_template(
+        "counter/void.html",
+        kind=kind,
+        record=record,
+        right=right,
+        form=form,
+        holder_masked=mask_name(record.card.holder.display_name) if record.card_id else "",
+    ), status
+
+
+@bp.route("/cards/redemptions/<int:record_id>/void", methods=["GET", "POST"])
+@roles_required(Role.MERCHANT_STAFF, Role.SECRETARY)
+def void_redemption(record_id: int):
+    """Void a redemption (作废核销) with a reason: see alliance.counter.voids for who and when."""
+    return _void_page("redemption", record_id)
+
+
+@bp.route("/points/exchanges/<int:record_id>/void", methods=["GET", "POST"])
+@roles_required(Role.MERCHANT_STAFF, Role.SECRETARY)
+def void_exchange(record_id: int):
+    """Void a points exchange (作废兑换): the points and the stock go back."""
+    return _void_page("exchange", record_id)

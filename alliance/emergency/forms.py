@@ -2,7 +2,6 @@
 services, so the CLI obeys them too."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,14 +16,14 @@ from wtforms.validators import DataRequired, Length, NumberRange
 
 from alliance.activities.forms import LocalDateTimeField
 from alliance.emergency.models import LEVELS, Kind, level_text
-from alliance.formkit import choices
+from alliance.formkit import Form, choices
 
 
 def level_choices():
     return choices([(level, level_text(level)) for level in LEVELS])
 
 
-class StartResponseForm(FlaskForm):
+class StartResponseForm(Form):
     # "" is this community (secretary); a street officer chooses the office or one community.
     target = SelectField(_l("范围"), default="")
     kind = SelectField(
@@ -46,7 +45,7 @@ class StartResponseForm(FlaskForm):
     submit = SubmitField(_l("启动应急响应"))
 
 
-class ChangeLevelForm(FlaskForm):
+class ChangeLevelForm(Form):
     level = SelectField(
         _l("新的响应级别"),
         choices=level_choices(),
@@ -59,7 +58,7 @@ class ChangeLevelForm(FlaskForm):
     submit = SubmitField(_l("调整级别"))
 
 
-class EndResponseForm(FlaskForm):
+class EndResponseForm(Form):
     summary = TextAreaField(
         _l("总结"),
         validators=[DataRequired(message=_l("终止应急响应请填写总结。")), Length(max=4000)],
@@ -68,14 +67,14 @@ class EndResponseForm(FlaskForm):
     submit = SubmitField(_l("终止应急响应"))
 
 
-class PartyForm(FlaskForm):
+class PartyForm(Form):
     status = SelectField(_l("政治面貌"), default="")
     branch = StringField(_l("所在党支部"), validators=[Length(max=80)])
     show_on_card = BooleanField(_l("在我的志愿者卡上亮明身份"))
     submit = SubmitField(_l("保存"))
 
 
-class TaskForceForm(FlaskForm):
+class TaskForceForm(Form):
     name = StringField(
         _l("队伍名称"),
         validators=[DataRequired(message=_l("请填写队伍名称（最多 60 字）。")), Length(max=60)],
@@ -92,7 +91,7 @@ class TaskForceForm(FlaskForm):
     submit = SubmitField(_l("组建队伍"))
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(Form):
     person = StringField(
         _l("队员"),
         validators=[DataRequired(message=_l("请填写队员的用户名或手机号。")), Length(max=40)],
@@ -101,7 +100,7 @@ class AddMemberForm(FlaskForm):
     submit = SubmitField(_l("加入队伍"))
 
 
-class CallUpForm(FlaskForm):
+class CallUpForm(Form):
     assembly_point = StringField(
         _l("集合地点"),
         validators=[DataRequired(message=_l("请填写集合地点（最多 120 字）。")), Length(max=120)],
@@ -110,13 +109,13 @@ class CallUpForm(FlaskForm):
     submit = SubmitField(_l("发出集结令"))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     reason = StringField(_l("不能到的原因"), validators=[Length(max=200)])
     coming = SubmitField(_l("到"))
     cannot = SubmitField(_l("不能到"))
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     card = StringField(
         _l("扫描或输入队员的志愿者卡号"),
         validators=[DataRequired(message=_l("请扫描或输入卡号。")), Length(max=300)],
@@ -125,7 +124,7 @@ class CheckInForm(FlaskForm):
     submit = SubmitField(_l("报到"))
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     kind = SelectField(_l("类型"))
     name = StringField(
         _l("名称"),
@@ -146,7 +145,7 @@ class PostForm(FlaskForm):
     submit = SubmitField(_l("添加"))
 
 
-class ResponsibleForm(FlaskForm):
+class ResponsibleForm(Form):
     responsible = StringField(
         _l("包保责任人"),
         validators=[DataRequired(message=_l("请填写包保责任人的用户名或手机号。")), Length(max=40)],
@@ -155,7 +154,7 @@ class ResponsibleForm(FlaskForm):
     submit = SubmitField(_l("指定"))
 
 
-class ShiftForm(FlaskForm):
+class ShiftForm(Form):
     starts_at = LocalDateTimeField(
         _l("开始时间"), validators=[DataRequired(message=_l("请填写开始时间。"))]
     )
@@ -174,7 +173,7 @@ class ShiftForm(FlaskForm):
     submit = SubmitField(_l("排班"))
 
 
-class SignOnForm(FlaskForm):
+class SignOnForm(Form):
     card = StringField(
         _l("扫描或输入值班人员的卡号"),
         validators=[DataRequired(message=_l("请扫描或输入卡号。")), Length(max=300)],
@@ -183,7 +182,7 @@ class SignOnForm(FlaskForm):
     submit = SubmitField(_l("签到"))
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(Form):
     note = TextAreaField(
         _l("交接班记录"),
         validators=[DataRequired(message=_l("请填写交接班记录。")), Length(max=2000)],
@@ -191,7 +190,7 @@ class HandoverForm(FlaskForm):
     submit = SubmitField(_l("交班"))
 
 
-class ImportAlertForm(FlaskForm):
+class ImportAlertForm(Form):
     file = FileField(
         _l("CAP 1.2 预警文件（.xml）"),
         validators=[FileRequired(message=_l("请选择预警文件。"))],
@@ -199,7 +198,7 @@ class ImportAlertForm(FlaskForm):
     submit = SubmitField(_l("导入并转发"))
 
 
-class WriteAlertForm(FlaskForm):
+class WriteAlertForm(Form):
     event = StringField(
         _l("事件"),
         validators=[DataRequired(message=_l("请填写事件（最多 100 字）。")), Length(max=100)],
@@ -222,5 +221,5 @@ class WriteAlertForm(FlaskForm):
     submit = SubmitField(_l("提交审核"))
 
 
-class AckForm(FlaskForm):
+class AckForm(Form):
     answer = SelectField(_l("回执"))

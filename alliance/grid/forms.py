@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from alliance.formkit import Form
 
-class VisitForm(FlaskForm):
+
+class VisitForm(Form):
     visited_on = DateField(_l("走访日期"), validators=[DataRequired(_l("请填写走访日期。"))])
     place = StringField(
         _l("住户或商户（如 3号楼2单元 王大爷）"),

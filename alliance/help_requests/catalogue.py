@@ -27,6 +27,21 @@ DEFAULT_CATALOGUE = [
 ]
 
 
+# Dispatch (派单): which volunteers' skills and which members' published services fit a
+# category, the best fit first; the secretary edits them per community (category form).
+DEFAULT_MATCH = {
+    "legal": ("法律咨询", "法律,咨询,调解"),
+    "tax": ("财务,会计", "税务,财务,记账,会计"),
+    "health": ("医护急救,陪同就医,心理疏导", "义诊,中医,药,体检,医疗"),
+    "elderly": ("陪同就医,医护急救,烹饪,心理疏导,驾驶", "助老,养老,陪护,助餐,送餐,上门"),
+    "repair": ("水电维修", "维修,上门,水电,家电"),
+    "environment": ("防汛巡查", "清运,保洁,回收"),
+    "employment": ("电脑手机教学", "招聘,培训,就业"),
+    "enterprise": ("", "互助,供货,合作"),
+    "volunteer": ("陪同就医,辅导作业,电脑手机教学,文艺演出,理发,摄影", "志愿,公益,义务"),
+    "emergency": ("防汛巡查,医护急救,驾驶", "应急,防汛,物资"),
+}
+
 # A member's published service commitments show in the resources list under this category.
 MERCHANT_CATEGORY_TO_SERVICE = {
     "finance": "tax",
@@ -62,10 +77,18 @@ def ensure_catalogue(community: Community) -> list[ServiceCategory]:
             limit_normal_hours=limits[0],
             limit_urgent_hours=limits[1],
             limit_emergency_hours=limits[2],
+            match_skills=DEFAULT_MATCH.get(code, ("", ""))[0],
+            match_services=DEFAULT_MATCH.get(code, ("", ""))[1],
         )
         db.session.add(existing[code])
     db.session.flush()
     return sorted(existing.values(), key=lambda c: (c.position, c.id))
+
+
+def match_terms(text: str | None) -> list[str]:
+    """ "陪同就医，医护急救、 驾驶" → ["陪同就医", "医护急救", "驾驶"]: any comma or 、, trimmed."""
+    raw = (text or "").replace("，", ",").replace("、", ",").replace(";", ",").replace("；", ",")
+    return [t.strip() for t in raw.split(",") if t.strip()]
 
 
 def categories_of(community_id: int, *, active_only=True) -> list[ServiceCategory]:
@@ -82,6 +105,8 @@ class CategoryInput:
     description: str = ""
     group: str = ""
     keywords: str = ""
+    match_skills: str = ""
+    match_services: str = ""
     limit_normal_hours: int = 72
     limit_urgent_hours: int = 24
     limit_emergency_hours: int = 4
@@ -136,6 +161,8 @@ def _apply_category(category: ServiceCategory, data: CategoryInput) -> None:
     category.description = (data.description or "").strip()
     category.group = (data.group or "").strip()
     category.keywords = (data.keywords or "").strip()
+    category.match_skills = ",".join(match_terms(data.match_skills))
+    category.match_services = ",".join(match_terms(data.match_services))
     category.limit_normal_hours = int(data.limit_normal_hours)
     category.limit_urgent_hours = int(data.limit_urgent_hours)
     category.limit_emergency_hours = int(data.limit_emergency_hours)

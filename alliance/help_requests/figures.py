@@ -1,5 +1,6 @@
 """Transparency: the public figures and the anonymised recent orders."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from alliance.clock import month_key
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.help_requests.errors import HelpRequestError
 from alliance.help_requests.matching import _tenths
 from alliance.help_requests.models import (
     RESOLVED_STATES,
@@ -116,10 +118,31 @@ def recent_public(limit: int = 20) -> list[HelpRequest]:
     )
 
 
-def public_title(title: str, limit: int = 12) -> str:
-    """Trimmed and with digits masked: no phone numbers or house numbers on public pages."""
-    masked = "".join("*" if ch.isdigit() else ch for ch in title)
-    return masked if len(masked) <= limit else masked[:limit] + "…"
+_LONG_NUMBER = re.compile(r"\d{4,}")
+SUMMARY_MAX = 60
+
+
+def mask_numbers(text: str) -> str:
+    """Runs of four or more digits (phones, house and room numbers) become asterisks; short
+    numbers stay, so "为3位独居老人送午餐" reads as written."""
+    return _LONG_NUMBER.sub(lambda m: "*" * len(m.group()), text)
+
+
+def public_summary(order: HelpRequest) -> str:
+    """What public pages say of an order: the summary the secretary approved, else nothing
+    (the category and estate stand alone). Never the resident's own title."""
+    return mask_numbers(order.public_summary or "")
+
+
+def set_public_summary(order: HelpRequest, text: str) -> None:
+    """The secretary's approved public summary (empty: none). Flushes, never commits."""
+    text = " ".join((text or "").split())
+    if len(text) > SUMMARY_MAX:
+        raise HelpRequestError(
+            _l("摘要最多%(n)d个字。", n=SUMMARY_MAX), field="summary", code="summary_too_long"
+        )
+    order.public_summary = text
+    db.session.flush()
 
 
 def home_figures(community_ids) -> list[tuple[str, int]]:

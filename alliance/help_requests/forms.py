@@ -32,6 +32,10 @@ class RequestForm(Form):
             DataRequired(_l("请用一句话说明需求。")),
             Length(max=80, message=_l("标题不能超过 80 字。")),
         ],
+        description=_l(
+            "公开页面只显示服务类别、小区和社区书记审定的一句摘要；"
+            "您写的标题、详情、联系方式和照片都不公开。"
+        ),
     )
     description = TextAreaField(
         _l("详细情况"),
@@ -90,6 +94,16 @@ class CategoryForm(Form):
     description = StringField(_l("说明"), validators=[Optional(), Length(max=300)])
     group = StringField(_l("分组"), validators=[Optional(), Length(max=40)])
     keywords = StringField(_l("关键词（逗号分隔）"), validators=[Optional(), Length(max=200)])
+    match_skills = StringField(
+        _l("派单：匹配的志愿者技能（逗号分隔，最合适的放前面）"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("例如：陪同就医,医护急救"),
+    )
+    match_services = StringField(
+        _l("派单：匹配的商户服务承诺关键词（逗号分隔）"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("商户公开的服务承诺里有这些词，就推荐给这类工单。"),
+    )
     limit_normal_hours = IntegerField(
         _l("一般：响应时限（小时）"),
         validators=[

@@ -1,19 +1,52 @@
-"""Dispatch help: who could take an order, ranked by fit, load and record."""
+"""Dispatch help (派单): who could take an order, ranked by a stated score, each with its reasons.
 
-from dataclasses import dataclass
+Candidates: the community's active volunteers (skills, estate, availability), its volunteer teams
+(the resources list's team entries), its members whose published service commitments fit the
+category, and the street office's co-building units. The category's `match_skills` and
+`match_services` (the secretary edits them) say what fits, the best fit first.
 
+The score, in points:
+- fit: a volunteer's skill that the category lists (60 for the first listed, 5 less for each
+  later one, at least 40); a member's published service naming one of the category's service
+  words (50, 5 less for each later word, at least 30); an entry in the resources list under
+  the category (team, member or unit: 45);
+- kind of business: a member whose business category usually serves the category (an
+  accounting firm for tax help), +15, a hint rather than a fit;
+- distance: living or working in the order's estate, +20;
+- availability: a volunteer who answers at any time ("随叫随到"), +5;
+- load: −5 for each order the candidate has open (at most −25);
+- rating: (average stars − 3) × 5, from −10 to +10.
+
+A fixed number of statements whatever the number of candidates; the ranking, search and paging
+run over the rows in memory (a community has hundreds of volunteers, not millions).
+"""
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from alliance.co_building.models import ProviderKind, Resource
 from alliance.co_building.services import units_of
-from alliance.extensions import db
-from alliance.help_requests.catalogue import MERCHANT_CATEGORY_TO_SERVICE
-from alliance.help_requests.models import (
-    HelpRequest,
-    State,
+from alliance.commitments.models import (
+    Commitment,
+    CommitmentKind,
+    CommitmentStatus,
+    ServiceDetail,
 )
+from alliance.communities.models import Estate
+from alliance.extensions import db
+from alliance.help_requests.catalogue import MERCHANT_CATEGORY_TO_SERVICE, match_terms
+from alliance.help_requests.models import HelpRequest, State
 from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
+
+PAGE_SIZE = 20
+SKILL_FIT, SERVICE_FIT, RESOURCE_FIT, BUSINESS_HINT = 60, 50, 45, 15
+NEAR = 20
+ON_CALL = 5
+LOAD_STEP, LOAD_FLOOR = 5, -25
+ON_CALL_WORDS = ("随叫随到",)
 
 
 @dataclass
@@ -25,6 +58,11 @@ class Candidate:
     rating_tenths: int | None  # 45 = 4.5 stars
     reviews: int
     open_load: int
+    score: int = 0
+    reasons: list[str] = field(default_factory=list)
+    detail: str = ""  # skills · estate · availability, or the matching service
+    team: bool = False
+    search_text: str = ""
 
     @property
     def key(self) -> str:
@@ -35,6 +73,33 @@ class Candidate:
         if self.rating_tenths is None:
             return ""
         return f"{self.rating_tenths // 10}.{self.rating_tenths % 10}"
+
+
+@dataclass
+class Ranking:
+    """One page of the ranked candidates."""
+
+    items: list[Candidate]
+    total: int
+    page: int
+    pages: int
+    query: str = ""
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
 
 
 def _stats_by(column, kind: str, ids: list[int]) -> tuple[dict, dict]:
@@ -71,11 +136,55 @@ def _tenths(total, n):
     return (int(total) * 10 + n // 2) // n
 
 
-def rank_providers(order: HelpRequest, limit: int = 20) -> list[Candidate]:
-    """Members, volunteers and co-building units ranked by category match, rating, open load.
+def _first_fit(text: str, terms: list[str]) -> tuple[int, str] | None:
+    """(position in the category's list, term) of the earliest listed term found in `text`."""
+    for position, term in enumerate(terms):
+        if term and term in text:
+            return position, term
+    return None
 
-    A fixed number of queries whatever the number of providers."""
-    code = order.category.code
+
+def _score_common(c: Candidate, estate_id, order_estate_id) -> None:
+    if order_estate_id and estate_id == order_estate_id:
+        c.score += NEAR
+        c.reasons.append(str(_l("同小区 +%(n)d", n=NEAR)))
+    if c.open_load:
+        minus = max(LOAD_FLOOR, -LOAD_STEP * c.open_load)
+        c.score += minus
+        c.reasons.append(str(_l("在办 %(k)d 单 %(n)d", k=c.open_load, n=minus)))
+    if c.rating_tenths is not None:
+        plus = (c.rating_tenths - 30) // 2
+        c.score += plus
+        c.reasons.append(
+            str(_l("评分 %(r)s（%(k)d 次）%(n)+d", r=c.rating_label, k=c.reviews, n=plus))
+        )
+
+
+def _published_services(community_id: int) -> dict[int, list[str]]:
+    """Each member's published service commitments as text (title and what it offers)."""
+    rows = db.session.execute(
+        select(Commitment.merchant_id, Commitment.title, ServiceDetail.what)
+        .join(Merchant, Merchant.id == Commitment.merchant_id)
+        .outerjoin(ServiceDetail, ServiceDetail.commitment_id == Commitment.id)
+        .where(
+            Merchant.community_id == community_id,
+            Commitment.kind == CommitmentKind.SERVICE,
+            Commitment.status == CommitmentStatus.PUBLISHED,
+        )
+    ).all()
+    services: dict[int, list[str]] = {}
+    for merchant_id, title, what in rows:
+        services.setdefault(merchant_id, []).append(f"{title} {what or ''}".strip())
+    return services
+
+
+def candidates_for(order: HelpRequest) -> list[Candidate]:
+    """Every candidate for the order, ranked: best score first."""
+    category = order.category
+    code = category.code
+    skills = match_terms(category.match_skills)
+    service_words = match_terms(category.match_services)
+    office_id = order.community.street_office_id
     merchants = db.session.scalars(
         select(Merchant)
         .where(
@@ -91,52 +200,153 @@ def rank_providers(order: HelpRequest, limit: int = 20) -> list[Candidate]:
         )
         .order_by(VolunteerProfile.id)
     ).all()
-    units = units_of(order.community.street_office_id)
-    matched = db.session.execute(
+    units = units_of(office_id)
+    listed = db.session.execute(
         select(
-            Resource.provider_kind, Resource.merchant_id, Resource.unit_id, Resource.volunteer_id
+            Resource.provider_kind,
+            Resource.merchant_id,
+            Resource.unit_id,
+            Resource.volunteer_id,
+            Resource.team_name,
+            Resource.title,
         ).where(
             Resource.active,
             Resource.category_code == code,
-            Resource.street_office_id == order.community.street_office_id,
+            Resource.street_office_id == office_id,
         )
     ).all()
-    matched_merchants = {m for _k, m, _u, _v in matched if m}
-    matched_units = {u for _k, _m, u, _v in matched if u}
-    matched_volunteers = {v for _k, _m, _u, v in matched if v}
-    candidates: list[Candidate] = []
-    for kind, rows, column, is_match in (
-        (
-            ProviderKind.MERCHANT,
-            merchants,
-            HelpRequest.provider_merchant_id,
-            lambda m: (
-                m.id in matched_merchants or MERCHANT_CATEGORY_TO_SERVICE.get(m.category) == code
-            ),
-        ),
-        (
-            ProviderKind.VOLUNTEER,
-            volunteers,
-            HelpRequest.provider_volunteer_id,
-            lambda v: v.id in matched_volunteers or code == "volunteer",
-        ),
-        (ProviderKind.UNIT, units, HelpRequest.provider_unit_id, lambda u: u.id in matched_units),
-    ):
-        ratings, loads = _stats_by(column, kind, [r.id for r in rows])
-        for row in rows:
-            total, n = ratings.get(row.id, (0, 0))
-            candidates.append(
-                Candidate(
-                    kind,
-                    row.id,
-                    row.name,
-                    bool(is_match(row)),
-                    _tenths(total, n),
-                    n,
-                    loads.get(row.id, 0),
-                )
-            )
-    candidates.sort(
-        key=lambda c: (not c.matches, -(c.rating_tenths or 0), c.open_load, c.kind, c.id)
+    listed_merchants = {m: t for _k, m, _u, _v, _n, t in listed if m}
+    listed_units = {u: t for _k, _m, u, _v, _n, t in listed if u}
+    listed_volunteers = {v: t for _k, _m, _u, v, n, t in listed if v and not n}
+    teams = [(v, n, t) for _k, _m, _u, v, n, t in listed if v and n]
+    services = _published_services(order.community_id)
+    estate_names = dict(
+        db.session.execute(
+            select(Estate.id, Estate.name).where(Estate.community_id == order.community_id)
+        ).all()
     )
-    return candidates[:limit]
+
+    candidates: list[Candidate] = []
+    v_ratings, v_loads = _stats_by(
+        HelpRequest.provider_volunteer_id, ProviderKind.VOLUNTEER, [v.id for v in volunteers]
+    )
+    by_volunteer = {v.id: v for v in volunteers}
+    for v in volunteers:
+        total, n = v_ratings.get(v.id, (0, 0))
+        c = Candidate(
+            ProviderKind.VOLUNTEER, v.id, v.name, False, _tenths(total, n), n, v_loads.get(v.id, 0)
+        )
+        fit = _first_fit(v.skills or "", skills)
+        if fit is not None:
+            points = max(40, SKILL_FIT - 5 * fit[0])
+            c.score += points
+            c.matches = True
+            c.reasons.append(str(_l("技能「%(s)s」+%(n)d", s=fit[1], n=points)))
+        elif v.id in listed_volunteers:
+            c.score += RESOURCE_FIT
+            c.matches = True
+            c.reasons.append(str(_l("资源清单登记了这类服务 +%(n)d", n=RESOURCE_FIT)))
+        if any(word in (v.availability or "") for word in ON_CALL_WORDS):
+            c.score += ON_CALL
+            c.reasons.append(str(_l("随叫随到 +%(n)d", n=ON_CALL)))
+        _score_common(c, v.estate_id, order.estate_id)
+        c.detail = " · ".join(
+            part for part in (v.skills, estate_names.get(v.estate_id, ""), v.availability) if part
+        )
+        c.search_text = f"{v.name} {v.skills or ''}"
+        candidates.append(c)
+    for lead_id, team_name, title in teams:
+        lead = by_volunteer.get(lead_id)
+        if lead is None:
+            continue
+        total, n = v_ratings.get(lead.id, (0, 0))
+        c = Candidate(
+            ProviderKind.VOLUNTEER,
+            lead.id,
+            str(_l("%(team)s（负责人 %(name)s）", team=team_name, name=lead.name)),
+            True,
+            _tenths(total, n),
+            n,
+            v_loads.get(lead.id, 0),
+            team=True,
+        )
+        c.score += RESOURCE_FIT
+        c.reasons.append(str(_l("志愿队伍：%(t)s +%(n)d", t=title, n=RESOURCE_FIT)))
+        _score_common(c, lead.estate_id, order.estate_id)
+        c.detail = title
+        c.search_text = f"{team_name} {lead.name} {title}"
+        candidates.append(c)
+
+    m_ratings, m_loads = _stats_by(
+        HelpRequest.provider_merchant_id, ProviderKind.MERCHANT, [m.id for m in merchants]
+    )
+    for m in merchants:
+        total, n = m_ratings.get(m.id, (0, 0))
+        c = Candidate(
+            ProviderKind.MERCHANT, m.id, m.name, False, _tenths(total, n), n, m_loads.get(m.id, 0)
+        )
+        best = None
+        for text in services.get(m.id, []):
+            fit = _first_fit(text, service_words)
+            if fit is not None and (best is None or fit[0] < best[0][0]):
+                best = (fit, text)
+        if best is not None:
+            points = max(30, SERVICE_FIT - 5 * best[0][0])
+            c.score += points
+            c.matches = True
+            c.reasons.append(str(_l("服务承诺「%(s)s」+%(n)d", s=best[1][:40], n=points)))
+            c.detail = best[1][:80]
+        elif m.id in listed_merchants:
+            c.score += RESOURCE_FIT
+            c.matches = True
+            c.reasons.append(
+                str(_l("资源清单：%(t)s +%(n)d", t=listed_merchants[m.id], n=RESOURCE_FIT))
+            )
+            c.detail = listed_merchants[m.id]
+        if MERCHANT_CATEGORY_TO_SERVICE.get(m.category) == code:
+            c.score += BUSINESS_HINT
+            c.reasons.append(
+                str(_l("经营类别「%(c)s」相近 +%(n)d", c=m.category_label, n=BUSINESS_HINT))
+            )
+        _score_common(c, m.estate_id, order.estate_id)
+        c.search_text = f"{m.name} {' '.join(services.get(m.id, []))}"
+        candidates.append(c)
+
+    u_ratings, u_loads = _stats_by(
+        HelpRequest.provider_unit_id, ProviderKind.UNIT, [u.id for u in units]
+    )
+    for u in units:
+        total, n = u_ratings.get(u.id, (0, 0))
+        c = Candidate(
+            ProviderKind.UNIT, u.id, u.name, False, _tenths(total, n), n, u_loads.get(u.id, 0)
+        )
+        if u.id in listed_units:
+            c.score += RESOURCE_FIT
+            c.matches = True
+            c.reasons.append(
+                str(_l("资源清单：%(t)s +%(n)d", t=listed_units[u.id], n=RESOURCE_FIT))
+            )
+            c.detail = listed_units[u.id]
+        _score_common(c, None, order.estate_id)
+        c.search_text = u.name
+        candidates.append(c)
+
+    candidates.sort(key=lambda c: (-c.score, not c.matches, c.open_load, c.kind, c.id))
+    return candidates
+
+
+def rank_providers(order: HelpRequest, limit: int = PAGE_SIZE) -> list[Candidate]:
+    """The best `limit` candidates (the first page without a search)."""
+    return candidates_for(order)[:limit]
+
+
+def ranking(order: HelpRequest, *, query: str = "", page: int = 1) -> Ranking:
+    """One page of the ranked candidates whose name or skills contain `query`."""
+    query = " ".join((query or "").split())[:40]
+    rows = candidates_for(order)
+    if query:
+        rows = [c for c in rows if query in c.search_text]
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * PAGE_SIZE
+    return Ranking(rows[start : start + PAGE_SIZE], len(rows), page, pages, query)

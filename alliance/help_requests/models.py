@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
@@ -121,6 +122,15 @@ class ServiceCategory(db.Model):
     description: Mapped[str] = mapped_column(String(300), default="")
     group: Mapped[str] = mapped_column(String(40), default="")
     keywords: Mapped[str] = mapped_column(String(200), default="")
+    # Dispatch (派单): the volunteers' skills and the members' published services that fit this
+    # category, comma separated, the best fit first (the secretary edits them).
+    match_skills: Mapped[str] = mapped_column(
+        String(300),
+        default="",
+        server_default="",
+        info=not_personal("skills a category wants, not anyone's skills"),
+    )
+    match_services: Mapped[str] = mapped_column(String(300), default="", server_default="")
     limit_normal_hours: Mapped[int] = mapped_column(Integer, default=72)
     limit_urgent_hours: Mapped[int] = mapped_column(Integer, default=24)
     limit_emergency_hours: Mapped[int] = mapped_column(Integer, default=2)
@@ -129,6 +139,12 @@ class ServiceCategory(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     community: Mapped["Community"] = relationship()  # noqa: F821
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the standard categories' names are catalogue
+        msgids (养老助老 → Elderly care); a name of the secretary's own reads as written."""
+        return gettext(self.name)
 
     def limit_hours(self, urgency: str) -> int:
         return {
@@ -169,6 +185,9 @@ class HelpRequest(db.Model):
     description: Mapped[str] = mapped_column(
         Text, default="", info=personal("requester_id", "service_orders")
     )
+    # What the public transparency page says of the order, in the secretary's words (approved
+    # by them): never the resident's own title or details.
+    public_summary: Mapped[str] = mapped_column(String(60), default="", server_default="")
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"), index=True)
     building: Mapped[str] = mapped_column(
         String(60), default="", info=personal("requester_id", "service_orders")

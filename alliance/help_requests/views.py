@@ -108,7 +108,7 @@ def _orders_page(stmt):
 def _request_form(community: Community) -> RequestForm:
     form = RequestForm()
     form.category_id.choices = choices(
-        [("", _("请选择"))] + [(str(c.id), c.name) for c in catalogue.categories_of(community.id)]
+        [("", _("请选择"))] + [(str(c.id), c.label) for c in catalogue.categories_of(community.id)]
     )
     estates = db.session.scalars(
         select(Estate).where(Estate.community_id == community.id).order_by(Estate.id)
@@ -217,7 +217,7 @@ def _filter_choices(community_id=None):
     return {
         "states": [("", _("全部状态")), ("open", _("未办结"))]
         + [(s.value, str(label)) for s, label in STATE_LABELS.items()],
-        "categories": [("", _("全部类别"))] + [(c.code, c.name) for c in categories],
+        "categories": [("", _("全部类别"))] + [(c.code, c.label) for c in categories],
     }
 
 
@@ -289,8 +289,10 @@ def _render_detail(order: HelpRequest, *, error: str | None = None, status: int 
         "help_requests/detail.html",
         order=order,
         roles=roles,
-        actions=[a for a in actions if a != "dispatch"],
+        actions=[a for a in actions if a not in ("dispatch", "reassign")],
         can_dispatch="dispatch" in actions,
+        can_reassign="reassign" in actions,
+        can_summarise=workflow.SECRETARY in roles,
         labels={a: workflow.action_label(a) for a in workflow.ACTION_LABELS},
         units=units,
         form=ActionForm(formdata=None),
@@ -303,6 +305,23 @@ def _render_detail(order: HelpRequest, *, error: str | None = None, status: int 
 @login_required
 def detail(order_id: int):
     return _render_detail(_visible_order(order_id))
+
+
+@bp.post("/<int:order_id>/summary")
+@roles_required(Role.SECRETARY)
+def summary(order_id: int):
+    """The secretary writes (approves) what the public transparency page says of the order."""
+    order = _visible_order(order_id)
+    if workflow.SECRETARY not in workflow.roles_for(current_user, order):
+        abort(403)
+    try:
+        figures.set_public_summary(order, request.form.get("summary", ""))
+    except errors.HelpRequestError as exc:
+        db.session.rollback()
+        return _render_detail(queues.load_order(order_id), error=str(exc.message), status=422)
+    db.session.commit()
+    flash(_("公开摘要已保存。") if order.public_summary else _("已不公开摘要。"), "success")
+    return redirect(url_for("help_requests.detail", order_id=order.id)), 303
 
 
 @bp.get("/<int:order_id>/photo")
@@ -322,20 +341,26 @@ def photo(order_id: int):
 @bp.get("/<int:order_id>/dispatch")
 @roles_required(Role.SECRETARY)
 def dispatch(order_id: int):
+    """The candidates for an order, ranked with their reasons; search by name or skill, paged.
+    A submitted order is dispatched from here; a dispatched one not yet accepted, reassigned."""
     order = _visible_order(order_id)
     if workflow.SECRETARY not in workflow.roles_for(current_user, order):
         abort(403)
-    if order.state != State.SUBMITTED:
+    if order.state not in (State.SUBMITTED, State.DISPATCHED):
         return _render_detail(
             order,
             error=_("这个工单当前为「%(state)s」，不需要派单。", state=order.state_label),
             status=409,
         )
-    candidates = matching.rank_providers(order)
+    ranking = matching.ranking(
+        order, query=request.args.get("q", ""), page=request.args.get("page", 1, type=int)
+    )
     return render_template(
         "help_requests/dispatch.html",
         order=order,
-        candidates=candidates,
+        ranking=ranking,
+        action="dispatch" if order.state == State.SUBMITTED else "reassign",
+        current_key=workflow.provider_key(order),
         kinds={k.value: str(v) for k, v in PROVIDER_LABELS.items()},
     )
 
@@ -365,12 +390,74 @@ def _action_input() -> dict:
     }
 
 
+# One tap must not do what cannot be undone: these ask again on a page of their own (no script).
+CONFIRMED_ACTIONS = ("dispatch", "reassign", "recall", "cancel")
+
+
+def _confirm_action(order, action: str):
+    fields = {
+        name: request.form.get(name, "")
+        for name in ("version", "provider", "note")
+        if request.form.get(name) is not None
+    }
+    if action in ("dispatch", "reassign"):
+        name = workflow.provider_name(order, _action_input()["provider"])
+        if name is None:
+            return _render_detail(
+                queues.load_order(order.id), error=_("请选择接单方。"), status=422
+            )
+        title = _("确认派单") if action == "dispatch" else _("确认改派")
+        lines = [
+            _(
+                "把工单 #%(id)d「%(title)s」派给 %(name)s？",
+                id=order.id,
+                title=order.title,
+                name=name,
+            ),
+            _("对方会马上收到通知；接单前还可以改派或撤回。")
+            if action == "dispatch"
+            else _("原接单方 %(old)s 会收到通知，这一单不再由它办理。", old=order.provider_name),
+        ]
+        button = _("确认派给 %(name)s", name=name)
+    elif action == "recall":
+        title = _("确认撤回派单")
+        lines = [
+            _("撤回工单 #%(id)d「%(title)s」？", id=order.id, title=order.title),
+            _("原接单方 %(old)s 会收到通知；工单回到待派单。", old=order.provider_name),
+        ]
+        button = _("确认撤回")
+    else:
+        title = _("确认撤销")
+        lines = [
+            _("撤销工单 #%(id)d「%(title)s」？", id=order.id, title=order.title),
+            _("撤销后工单结束，不能恢复；接单方会收到通知。"),
+        ]
+        button = _("确认撤销工单")
+    return render_template(
+        "confirm.html",
+        title=title,
+        lines=lines,
+        action=url_for("help_requests.act", order_id=order.id, action=action),
+        fields=fields,
+        button=button,
+        back=url_for("help_requests.detail", order_id=order.id),
+    )
+
+
 @bp.post("/<int:order_id>/actions/<action>")
 @login_required
 def act(order_id: int, action: str):
     order = _visible_order(order_id)
     if action not in workflow.ACTIONS:
         abort(404)
+    json_call = wants_json() or request.is_json
+    if (
+        action in CONFIRMED_ACTIONS
+        and not json_call
+        and request.form.get("confirm") != "1"
+        and action in workflow.available_actions(current_user, order)
+    ):
+        return _confirm_action(order, action)
     try:
         workflow.transition(order, action, current_user, **_action_input())
     except workflow.WorkflowError as exc:
@@ -397,8 +484,8 @@ def transparency():
         "help_requests/transparency.html",
         recent=[
             {
-                "category": o.category.name,
-                "title": figures.public_title(o.title),
+                "category": o.category.label,
+                "summary": figures.public_summary(o),
                 "state": o.state_label,
                 "estate": o.estate.name if o.estate else "",
                 "community": o.community.name,
@@ -420,6 +507,8 @@ def _category_input(form: CategoryForm) -> catalogue.CategoryInput:
         description=form.description.data or "",
         group=form.group.data or "",
         keywords=form.keywords.data or "",
+        match_skills=form.match_skills.data or "",
+        match_services=form.match_services.data or "",
         limit_normal_hours=form.limit_normal_hours.data,
         limit_urgent_hours=form.limit_urgent_hours.data,
         limit_emergency_hours=form.limit_emergency_hours.data,

@@ -29,6 +29,7 @@ from alliance.help_requests.models import (
 )
 from alliance.merchants.models import Merchant, MerchantStaff
 from alliance.merchants.services import is_staff
+from alliance.notifications.kinds import register_kind
 from alliance.notifications.services import notify
 from alliance.volunteers.models import VolunteerProfile
 
@@ -60,6 +61,13 @@ class InvalidInput(WorkflowError):
     status = 400
 
 
+register_kind(
+    "order.recalled",
+    label=_l("工单已改派或撤回"),
+    title=_l("工单“%(title)s”已由社区改派或撤回，您不用再接这一单"),
+    urgent=True,
+)
+
 REQUESTER, SECRETARY, STREET, PROVIDER = "requester", "secretary", "street", "provider"
 ROLES = (REQUESTER, SECRETARY, STREET, PROVIDER)
 
@@ -71,6 +79,9 @@ TRANSITIONS: dict[tuple[State, str], tuple[State, frozenset[str]]] = {
     (S.DISPATCHED, "accept"): (S.ACCEPTED, frozenset({PROVIDER})),
     (S.DISPATCHED, "decline"): (S.SUBMITTED, frozenset({PROVIDER})),
     (S.DISPATCHED, "cancel"): (S.CANCELLED, frozenset({REQUESTER})),
+    # Before it is accepted the secretary may give it to someone else or take it back.
+    (S.DISPATCHED, "reassign"): (S.DISPATCHED, frozenset({SECRETARY})),
+    (S.DISPATCHED, "recall"): (S.SUBMITTED, frozenset({SECRETARY})),
     (S.DISPATCHED, "escalate"): (S.ESCALATED, frozenset({SECRETARY})),
     (S.ACCEPTED, "start"): (S.IN_PROGRESS, frozenset({PROVIDER})),
     (S.ACCEPTED, "escalate"): (S.ESCALATED, frozenset({SECRETARY})),
@@ -89,6 +100,8 @@ ACTIONS = tuple(dict.fromkeys(action for _state, action in TRANSITIONS))
 ACTION_LABELS = {
     "submit": _l("提交需求"),
     "dispatch": _l("派单"),
+    "reassign": _l("改派"),
+    "recall": _l("撤回派单"),
     "accept": _l("接单"),
     "decline": _l("退单"),
     "start": _l("开始办理"),
@@ -247,6 +260,29 @@ def _resolve_provider(order: HelpRequest, provider: Provider | None, *, units_on
     return kind, row
 
 
+def provider_name(order: HelpRequest, provider: Provider | None) -> str | None:
+    """The name of a provider this order may go to, or None (the transition then says why)."""
+    try:
+        _kind, row = _resolve_provider(order, provider)
+    except InvalidInput:
+        return None
+    return row.name
+
+
+def provider_key(order: HelpRequest) -> str:
+    """ "merchant:3" for the order's provider now ("" for none), as the dispatch form posts it."""
+    provider_id = _provider_id(order)
+    return f"{order.provider_kind}:{provider_id}" if provider_id else ""
+
+
+def _provider_id(order: HelpRequest) -> int | None:
+    return {
+        ProviderKind.MERCHANT: order.provider_merchant_id,
+        ProviderKind.VOLUNTEER: order.provider_volunteer_id,
+        ProviderKind.UNIT: order.provider_unit_id,
+    }.get(order.provider_kind)
+
+
 def _set_provider(order: HelpRequest, kind: str | None, row=None) -> None:
     order.provider_kind = kind
     order.provider_merchant_id = row.id if kind == ProviderKind.MERCHANT else None
@@ -292,11 +328,15 @@ def transition(
 
     now = utcnow()
     old_provider_users = provider_user_ids(order)
-    if action == "dispatch":
+    if action in ("dispatch", "reassign"):
         kind, row = _resolve_provider(order, provider)
+        if action == "reassign" and (kind, row.id) == (order.provider_kind, _provider_id(order)):
+            raise InvalidInput(_l("已经派给这一方了，请选择另一个接单方。"))
         _set_provider(order, kind, row)
         if order.first_dispatched_at is None:
             order.first_dispatched_at = now
+    elif action == "recall":
+        _set_provider(order, None)
     elif action == "assign_unit":
         kind, row = _resolve_provider(order, provider, units_only=True)
         _set_provider(order, kind, row)
@@ -369,6 +409,7 @@ def record_submission(order: HelpRequest, actor: User | None) -> HelpRequestEven
 # get the generic "order.step".
 _OWN_KIND = {
     "dispatch": ("order.dispatched", "providers"),
+    "reassign": ("order.dispatched", "providers"),
     "accept": ("order.accepted", "requester"),
     "finish": ("order.finished", "requester"),
     "return": ("order.returned", "secretaries"),
@@ -389,6 +430,8 @@ def _notify(order: HelpRequest, action: str, actor: User, old_provider_users: li
     }
     audience = {
         "dispatch": providers + requester,
+        "reassign": providers + requester,
+        "recall": requester,
         "accept": requester,
         "start": requester,
         "finish": requester + secretaries,
@@ -413,4 +456,9 @@ def _notify(order: HelpRequest, action: str, actor: User, old_provider_users: li
         kind, group = own
         told = set(groups[group])
         notify(told, kind, params, **common)
+    if action in ("reassign", "recall"):
+        # The first provider is told the order is no longer theirs.
+        taken_back = [uid for uid in old_provider_users if uid not in set(providers)]
+        notify(taken_back, "order.recalled", params, **common)
+        told |= set(taken_back)
     notify([uid for uid in audience if uid not in told], "order.step", params, **common)

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from alliance.accounts.models import Role
 from alliance.communities.models import Community
 from alliance.communities.services import visible_community_ids
-from alliance.emergency.tasks import home_tasks
 from alliance.dashboard.workbench import tasks_for
+from alliance.emergency.tasks import home_tasks
 from alliance.extensions import db
 from alliance.main import health
 from alliance.main.services import glance

@@ -1,6 +1,6 @@
 """Merchants: public directory, online application, secretary review, agreements, my shop."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
+from alliance.clock import local_today
 from alliance.commitments.services import commitment_lines, published_for_merchants
 from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer, in_scope_or_404, scoped
@@ -35,6 +36,7 @@ from alliance.merchants.models import (
     MerchantStaff,
     MerchantStatus,
 )
+from alliance.points import services as points_services
 
 bp = Blueprint("merchants", __name__, url_prefix="/merchants")
 
@@ -133,6 +135,7 @@ def detail(merchant_id: int):
         commitments=commitments,
         can_admin=is_admin,
         is_staff=services.is_staff(current_user, merchant),
+        exchange_items=points_services.where_to_spend(merchant_id=merchant.id).items,
     )
 
 
@@ -272,10 +275,11 @@ def _reviewable_or_404(application_id: int) -> MerchantApplication:
 def _agreement_form(application: MerchantApplication, formdata=None) -> AgreementForm:
     form = AgreementForm(formdata=formdata)
     if formdata is None:
-        today = date.today()
+        today = local_today()  # the signing day in Asia/Shanghai, not the server's UTC date
         form.signed_on.data = today
         form.starts_on.data = today
-        form.ends_on.data = today.replace(year=today.year + 1) - timedelta(days=1)
+        a_year_on = today.replace(day=28) if (today.month, today.day) == (2, 29) else today
+        form.ends_on.data = a_year_on.replace(year=today.year + 1) - timedelta(days=1)
         form.signatories.data = _(
             "%(contact)s（%(name)s）、%(secretary)s（%(community)s）",
             contact=application.contact_name,

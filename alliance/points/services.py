@@ -13,15 +13,18 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from alliance.accounts.models import User
 from alliance.clock import LOCAL_TZ, local_today
 from alliance.commitments.models import Commitment, CommitmentKind, CommitmentStatus
+from alliance.communities.models import Community
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.idempotency import clean_key
+from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.notifications.services import notify
 from alliance.points.models import (
     EntryKind,
@@ -629,6 +632,31 @@ def items_of(merchant_ids) -> list[ExchangeItem]:
             .order_by(ExchangeItem.merchant_id, ExchangeItem.id)
         )
     )
+
+
+WHERE_PAGE_SIZE = 60
+
+
+def where_to_spend(community_ids=None, merchant_id: int | None = None, page: int = 1):
+    """Where points can be used (/points/where): the active items of active members, with
+    their member and community, cheapest first within each member; one page of them.
+
+    `community_ids` narrows to those communities (a holder spends only in its own);
+    `merchant_id` to one member (its page). Two statements: the page and the count.
+    """
+    stmt = (
+        select(ExchangeItem)
+        .join(Merchant, Merchant.id == ExchangeItem.merchant_id)
+        .join(Community, Community.id == Merchant.community_id)
+        .where(ExchangeItem.active, Merchant.status == MerchantStatus.ACTIVE)
+        .options(contains_eager(ExchangeItem.merchant).contains_eager(Merchant.community))
+        .order_by(Community.name, Merchant.number, ExchangeItem.points, ExchangeItem.id)
+    )
+    if community_ids is not None:
+        stmt = stmt.where(Merchant.community_id.in_(community_ids))
+    if merchant_id is not None:
+        stmt = stmt.where(ExchangeItem.merchant_id == merchant_id)
+    return db.paginate(stmt, page=page, per_page=WHERE_PAGE_SIZE, error_out=False)
 
 
 # --- exchanges -----------------------------------------------------------------------------

@@ -39,6 +39,18 @@ def mine():
     )
 
 
+@bp.get("/points/where")
+def where():
+    """Where points can be used: every member's exchange items, cost and stock. A signed-in
+    person of a community sees their own community's (points are spent only there)."""
+    community_ids = None
+    own = current_user.is_authenticated and current_user.community_id
+    if own:
+        community_ids = [current_user.community_id]
+    page = services.where_to_spend(community_ids, page=request.args.get("page", 1, type=int))
+    return render_template("points/where.html", page=page, own_community=bool(own))
+
+
 # --- secretaries ---------------------------------------------------------------------------
 
 

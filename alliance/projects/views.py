@@ -81,7 +81,7 @@ def project_detail(project_id: int):
 def _project_form(community: Community, project: Project | None = None) -> ProjectForm:
     form = ProjectForm(obj=project)
     form.category_code.choices = choices(
-        [("", _("不限"))] + [(c.code, c.name) for c in catalogue.categories_of(community.id)]
+        [("", _("不限"))] + [(c.code, c.label) for c in catalogue.categories_of(community.id)]
     )
     orders = db.session.scalars(
         select(HelpRequest)

@@ -19,6 +19,7 @@ from alliance.volunteers.models import VolunteerApplication, VolunteerProfile
 VOLUNTEERS = 600
 SKILLS = [
     "医护急救",
+    "陪同就医",
     "法律咨询",
     "水电维修",
     "辅导作业",

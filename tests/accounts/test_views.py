@@ -22,7 +22,7 @@ def register(client, world, **overrides):
 def test_register_creates_resident_and_signs_in(client, world, db):
     response = register(client, world)
     assert response.status_code == 303
-    assert response.headers["Location"] == "/me"
+    assert response.headers["Location"] == "/me?welcome=1"
     user = db.session.scalars(select(User).where(User.phone == "13812345678")).one()
     assert user.roles == {Role.RESIDENT}
     assert user.community_id == world.a.id
@@ -31,6 +31,14 @@ def test_register_creates_resident_and_signs_in(client, world, db):
     assert "王小明" in page
     assert "138****5678" in page
     assert "13812345678" not in page
+    assert "接下来可以做什么" not in page
+
+
+def test_after_registering_the_page_says_what_to_do_next(client, world, db):
+    page = client.get(register(client, world).headers["Location"]).get_data(as_text=True)
+    assert "接下来可以做什么" in page
+    for link in ('href="/volunteers/apply"', 'href="/requests/new"', 'href="/commitments/"'):
+        assert link in page
 
 
 def test_register_accepts_formatted_phone(client, world, db):

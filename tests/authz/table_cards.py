@@ -57,6 +57,14 @@ ROWS = {
     ),
     "counter.receipt": Case("GET", "/cards/redemptions/{redemption}", only("merchant")),
     "counter.scan": Case("GET", "/scan", only("merchant")),
+    "counter.void_redemption": Case(
+        "GET",
+        "/cards/redemptions/{redemption}/void",
+        only("merchant", "secretary_a", secretary_b=404),
+    ),
+    "counter_api.void_redemption": Case(
+        "POST", "/api/v1/redemptions/{redemption}/void", everyone(401), json={"reason": "x"}
+    ),
     "counter.merchant_report": Case("GET", "/cards/merchant", only("merchant")),
     "counter.merchant_csv": Case("GET", "/cards/merchant.csv", only("merchant")),
     "cards.tokens": Case("GET", "/cards/tokens", only("merchant")),

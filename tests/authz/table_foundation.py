@@ -9,6 +9,8 @@ ROWS = {
     "accounts.login": Case("GET", "/login", {**everyone(302), "anonymous": 200}),
     "accounts.logout": Case("POST", "/logout", everyone(302)),
     "accounts.register": Case("GET", "/register", {**everyone(302), "anonymous": 200}),
+    "accounts.forgot_password": Case("GET", "/password/forgot", everyone(200)),
+    "accounts.sms_reset_password": Case("GET", "/password/sms-reset", everyone(200)),
     "accounts.me": Case("GET", "/me", signed_in(200)),
     "accounts.set_language": Case("POST", "/language", everyone(302), data={"locale": "en"}),
     "communities.index": Case("GET", "/communities/", signed_in(200)),

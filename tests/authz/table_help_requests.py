@@ -77,6 +77,12 @@ ROWS = {
         {**SEES_ORDER, "resident": 409, "secretary_a": 409, "street": 409, "grid": 409},
     ),
     "help_requests.transparency": Case("GET", "/requests/transparency", everyone(200)),
+    # Empty summary: the secretary of A saves "no summary" (303); B's secretary does not see it.
+    "help_requests.summary": Case(
+        "POST",
+        "/requests/{order_a}/summary",
+        only("secretary_a", "secretary_b", ok=303, secretary_b=404),
+    ),
     "help_requests.categories": Case("GET", "/requests/categories", signed_in(200)),
     "help_requests.categories_defaults": Case(
         "POST", "/requests/categories/defaults", only(*SECRETARIES, ok=302)

@@ -280,9 +280,14 @@ def test_the_whole_journey_on_a_phone(browser, app, live_server_url, demo):
     secretary.page.get_by_role("link", name=NEED).click()
     secretary.page.get_by_role("link", name="派单").last.click()
     secretary.step("dispatch")
+    # Volunteers with 水电维修 rank first; the secretary finds the shop by name.
+    secretary.page.get_by_label("按姓名或技能搜索").fill(SHOP)
+    secretary.page.get_by_role("button", name="搜索").click()
     shop_row = secretary.page.locator("li.card").filter(has_text=SHOP)
-    expect(shop_row.get_by_text("类别匹配")).to_be_visible()  # 生活服务 matches 维修服务
+    # 生活服务 is close to 维修服务: the reason says so, with its points.
+    expect(shop_row.get_by_text(re.compile("经营类别「生活服务」相近 \\+15"))).to_be_visible()
     shop_row.get_by_role("button", name=f"派给 {SHOP}").click()
+    secretary.page.get_by_role("button", name=f"确认派给 {SHOP}").click()
     expect(secretary.page.get_by_text("已派单").first).to_be_visible()
     secretary.step("dispatched")
 
@@ -353,6 +358,7 @@ def test_the_whole_journey_on_a_phone(browser, app, live_server_url, demo):
     page = shop.page
     assert page.get_by_test_id("holder-balance").inner_text() == str(earned)
     page.get_by_role("button", name="兑换「免费换灯泡一次」").click()
+    page.get_by_role("button", name="确认兑换「免费换灯泡一次」").click()
     message = page.get_by_text(re.compile("兑换成功")).inner_text()
     assert f"剩余 {earned - 15} 积分" in message
     shop.step("exchanged")

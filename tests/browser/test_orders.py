@@ -46,9 +46,12 @@ def test_a_need_from_post_to_review_on_a_phone(page, live_server_url, demo):
     _fits(page)
     page.get_by_role("link", name="楼上独居奶奶需要每天送一顿午饭").click()
     page.get_by_role("link", name="派单").last.click()
-    expect(page.get_by_text("类别匹配").first).to_be_visible()
+    expect(page.locator(".match-flag").first).to_be_visible()  # the best fits come first
     _fits(page)
+    page.get_by_label("按姓名或技能搜索").fill("云水人家餐厅")
+    page.get_by_role("button", name="搜索").click()
     page.get_by_role("button", name="派给 云水人家餐厅").click()
+    page.get_by_role("button", name="确认派给 云水人家餐厅").click()
     expect(page.get_by_text("已派单").first).to_be_visible()
     expect(
         page.get_by_text("接单方：云水人家餐厅").or_(page.get_by_text("云水人家餐厅")).first

@@ -16,7 +16,17 @@ from alliance.extensions import db
 from tests.browser.conftest import PHONE, sign_in
 
 ROLES = ["secretary", "street", "grid", "merchant", "volunteer", "resident"]
-PUBLIC = ["/", "/merchants/", "/commitments/", "/login", "/register", "/committee/decisions"]
+PUBLIC = [
+    "/",
+    "/merchants/",
+    "/commitments/",
+    "/login",
+    "/register",
+    "/committee/decisions",
+    "/points/where",
+    "/password/forgot",
+    "/requests/transparency",
+]
 # Beyond the menu: pages one tap away that each role uses daily. A plain path is visited; a
 # (list path, selector) pair follows the first matching link of that list.
 DEEPER = {

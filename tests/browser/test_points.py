@@ -85,5 +85,6 @@ def test_sign_up_check_in_confirm_see_points_and_exchange(page, app, live_server
     assert_fits_phone(page)
     assert page.get_by_test_id("holder-balance").inner_text() == str(before + 20)
     page.get_by_role("button", name="兑换「饮料一瓶」").click()
+    page.get_by_role("button", name="确认兑换「饮料一瓶」").click()
     message = page.get_by_text(re.compile("兑换成功")).inner_text()
     assert f"剩余 {before + 10} 积分" in message

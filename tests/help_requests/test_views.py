@@ -44,7 +44,8 @@ def _act(client, order_id, action, **data):
     order = db.session.get(HelpRequest, order_id)
     db.session.refresh(order)
     return client.post(
-        f"/requests/{order_id}/actions/{action}", data={"version": order.version, **data}
+        f"/requests/{order_id}/actions/{action}",
+        data={"version": order.version, "confirm": "1", **data},
     )
 
 
@@ -165,9 +166,9 @@ def test_story_tax_help_for_small_firms(as_user, world, setup, client):
     order_id = db.session.scalars(select(HelpRequest.id)).one()
     as_user("secretary_a")
     page = client.get(f"/requests/{order_id}/dispatch").get_data(as_text=True)
-    # The accounting firm (finance member) is the first suggestion, marked as a category match.
+    # The accounting firm (finance member) is the first suggestion, with the reason shown.
     assert page.index("诚信会计师事务所") < page.index("明珠面馆")
-    assert "类别匹配" in page
+    assert "经营类别「财税」相近 +15" in page
     assert (
         _act(client, order_id, "dispatch", provider=f"merchant:{setup.firm.id}").status_code == 303
     )
@@ -247,11 +248,11 @@ def test_wrong_transitions_answer_409_or_403_and_change_nothing(as_user, world, 
     client = as_user("secretary_a")
     first = client.post(
         f"/requests/{order.id}/actions/dispatch",
-        data={"version": 1, "provider": f"merchant:{setup.firm.id}"},
+        data={"version": 1, "provider": f"merchant:{setup.firm.id}", "confirm": "1"},
     )
     again = client.post(
         f"/requests/{order.id}/actions/dispatch",
-        data={"version": 1, "provider": f"merchant:{setup.other.id}"},
+        data={"version": 1, "provider": f"merchant:{setup.other.id}", "confirm": "1"},
     )
     assert first.status_code == 303 and again.status_code == 409
     db.session.expire_all()
@@ -389,3 +390,60 @@ def test_the_queue_lists_what_still_needs_doing_and_all_states_on_request(as_use
     everything = client.get("/requests/queue?state=").get_data(as_text=True)
     # Finished orders come after everything still in work, however old their deadline.
     assert everything.index("正在办理的需求") < everything.index("去年已办结的需求")
+
+
+def test_dispatch_and_cancel_ask_again_without_javascript(as_user, world, setup, client):
+    order = post_need(world)
+    client = as_user("secretary_a")
+    asked = client.post(
+        f"/requests/{order.id}/actions/dispatch",
+        data={"version": order.version, "provider": f"merchant:{setup.firm.id}"},
+    )
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert "确认派给 诚信会计师事务所" in text and 'name="confirm" value="1"' in text
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, order.id).state == "submitted"
+    done = _act(client, order.id, "dispatch", provider=f"merchant:{setup.firm.id}")
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, order.id).state == "dispatched"
+
+    client = as_user("resident")
+    asked = client.post(
+        f"/requests/{order.id}/actions/cancel", data={"version": order.version, "note": "不需要了"}
+    )
+    assert asked.status_code == 200 and "确认撤销工单" in asked.get_data(as_text=True)
+    assert 'name="note" value="不需要了"' in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, order.id).state == "dispatched"
+    assert _act(client, order.id, "cancel", note="不需要了").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, order.id).state == "cancelled"
+
+
+def test_the_public_sees_category_estate_and_the_approved_summary_only(
+    client, as_user, world, setup
+):
+    order = post_need(world, title="独居老人家中水管漏水, 云水明珠一期", code="repair")
+    page = client.get("/requests/transparency").get_data(as_text=True)
+    assert "独居老人家中水管漏水" not in page and "维修服务" in page and "甲一小区" in page
+    secretary = as_user("secretary_a")
+    detail = secretary.get(f"/requests/{order.id}").get_data(as_text=True)
+    assert "公开摘要" in detail
+    saved = secretary.post(
+        f"/requests/{order.id}/summary",
+        data={"summary": "为3位独居老人修水管，回访电话13912345678"},
+    )
+    assert saved.status_code == 303
+    page = client.get("/requests/transparency").get_data(as_text=True)
+    assert "为3位独居老人修水管" in page  # short numbers read as written
+    assert "13912345678" not in page and "***********" in page
+    too_long = secretary.post(f"/requests/{order.id}/summary", data={"summary": "长" * 61})
+    assert too_long.status_code == 422
+    form = as_user("resident").get("/requests/new").get_data(as_text=True)
+    assert "您写的标题、详情、联系方式和照片都不公开" in form
+    assert (
+        as_user("resident").post(f"/requests/{order.id}/summary", data={"summary": "x"}).status_code
+        == 403
+    )

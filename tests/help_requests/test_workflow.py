@@ -80,6 +80,8 @@ EXPECTED = {
     ("dispatched", "accept"): ("accepted", {"provider"}),
     ("dispatched", "decline"): ("submitted", {"provider"}),
     ("dispatched", "cancel"): ("cancelled", {"requester"}),
+    ("dispatched", "reassign"): ("dispatched", {"secretary"}),
+    ("dispatched", "recall"): ("submitted", {"secretary"}),
     ("dispatched", "escalate"): ("escalated", {"secretary"}),
     ("accepted", "start"): ("in_progress", {"provider"}),
     ("accepted", "escalate"): ("escalated", {"secretary"}),
@@ -153,7 +155,8 @@ def _kwargs(action, setup):
     provider = (
         Provider("unit", setup.unit.id)
         if action == "assign_unit"
-        else Provider("merchant", setup.firm.id)
+        # Reassigning goes to someone other than the firm the order was dispatched to.
+        else Provider("merchant", setup.other.id if action == "reassign" else setup.firm.id)
     )
     return {"note": "说明", "rating": 4, "provider": provider}
 

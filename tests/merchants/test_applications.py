@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from alliance.accounts.models import Role, User
+from alliance.clock import local_today
 from alliance.merchants.models import (
     Agreement,
     ApplicationStatus,
@@ -276,3 +277,12 @@ def test_agreement_page_is_private(as_user, client, world):
     assert as_user("resident").get(f"/merchants/{member.id}/agreement").status_code == 403
     assert as_user("secretary_b").get(f"/merchants/{member.id}/agreement").status_code == 404
     assert as_user("merchant").get(f"/merchants/{member.id}/agreement").status_code == 200
+
+
+def test_the_agreement_is_dated_today_in_shanghai(as_user, world, db):
+    application = make_application(world.users["resident"], estate=world.estate_a)
+    page = as_user("secretary_a").get(f"/merchants/review/{application.id}")
+    today = local_today().isoformat()
+    assert f'id="signed_on" name="signed_on" required type="date" value="{today}"' in page.get_data(
+        as_text=True
+    )

@@ -173,17 +173,25 @@ def test_counter_page_shows_balance_and_exchanges(as_user, world):
     page = client.get(f"/c/{s.code}")
     text = page.get_data(as_text=True)
     assert "持卡人积分余额" in text and "牛肉面一碗" in text and ">25<" in text
-    r = client.post(f"/points/exchange/{s.code}", data={"item_id": str(s.item_id), "key": "x1"})
+    r = client.post(
+        f"/points/exchange/{s.code}", data={"item_id": str(s.item_id), "key": "x1", "confirm": "1"}
+    )
     assert r.status_code == 303
     page = client.get(f"/c/{s.code}").get_data(as_text=True)
     assert "兑换成功" in page and ">15<" in page
     # The same form submitted twice (double click): one spend.
-    client.post(f"/points/exchange/{s.code}", data={"item_id": str(s.item_id), "key": "x1"})
+    client.post(
+        f"/points/exchange/{s.code}", data={"item_id": str(s.item_id), "key": "x1", "confirm": "1"}
+    )
     assert "没有重复扣分" in client.get(f"/c/{s.code}").get_data(as_text=True)
     assert state(s) == (2, 15, 1)
     # Too few points: a clear message, nothing changed.
-    client.post(f"/points/exchange/{s.code}", data={"item_id": str(s.item_id), "key": "x2"})
-    client.post(f"/points/exchange/{s.code}", data={"item_id": str(s.item_id), "key": "x3"})
+    client.post(
+        f"/points/exchange/{s.code}", data={"item_id": str(s.item_id), "key": "x2", "confirm": "1"}
+    )
+    client.post(
+        f"/points/exchange/{s.code}", data={"item_id": str(s.item_id), "key": "x3", "confirm": "1"}
+    )
     assert "积分不足" in client.get(f"/c/{s.code}").get_data(as_text=True)
     assert state(s) == (1, 5, 2)
 
@@ -192,3 +200,17 @@ def test_anyone_else_scanning_sees_no_points(as_user, client, world):
     s = counter_setup(world, balance=25)
     assert "持卡人积分余额" not in client.get(f"/c/{s.code}").get_data(as_text=True)
     assert "持卡人积分余额" not in as_user("resident").get(f"/c/{s.code}").get_data(as_text=True)
+
+
+def test_an_exchange_asks_again_before_spending(as_user, world):
+    s = counter_setup(world, balance=25, cost=10, stock=3)
+    client = as_user("merchant")
+    asked = client.post(f"/points/exchange/{s.code}", data={"item_id": str(s.item_id), "key": "c1"})
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert "扣除 10 积分" in text and "确认兑换「牛肉面一碗」" in text
+    assert state(s) == (3, 25, 0)
+    done = client.post(
+        f"/points/exchange/{s.code}", data={"item_id": str(s.item_id), "key": "c1", "confirm": "1"}
+    )
+    assert done.status_code == 303 and state(s) == (2, 15, 1)

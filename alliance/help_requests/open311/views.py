@@ -276,7 +276,7 @@ def _request_row(order: HelpRequest) -> dict:
         "status_notes": order.state_label,
         "service_name": order.category.name,
         "service_code": order.category.code,
-        "description": figures.public_title(order.title, 80),
+        "description": figures.public_summary(order) or order.category.name,
         "agency_responsible": order.public_provider_name or order.community.name,
         "service_notice": None,
         "requested_datetime": w3(order.submitted_at),

@@ -27,7 +27,7 @@ from alliance.dashboard.figures import (
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.help_requests.figures import public_title
+from alliance.help_requests.figures import mask_numbers
 from alliance.help_requests.models import RESOLVED_STATES, HelpRequest, ServiceCategory, State
 from alliance.projects.models import Project, ProjectStatus
 from alliance.reports.models import MonthlyReport
@@ -180,10 +180,11 @@ def decisions_made(community_id: int, first: date) -> list[Decision]:
 
 
 def highlights(community_id: int, first: date) -> list[Highlight]:
-    """Orders finished in the month with a good review (4 or 5 stars), best first; titles
-    masked as on the public transparency page, no names."""
+    """Orders finished in the month with a good review (4 or 5 stars), best first; each told
+    by the summary the secretary approved for the public page (long numbers masked), else by
+    its category: never the resident's own words, no names."""
     rows = db.session.execute(
-        select(HelpRequest.title, ServiceCategory.name, HelpRequest.rating)
+        select(HelpRequest.public_summary, ServiceCategory.name, HelpRequest.rating)
         .join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id)
         .where(
             HelpRequest.community_id == community_id,
@@ -194,7 +195,11 @@ def highlights(community_id: int, first: date) -> list[Highlight]:
         .order_by(HelpRequest.rating.desc(), HelpRequest.resolved_at.desc(), HelpRequest.id)
         .limit(HIGHLIGHTS)
     ).all()
-    return [Highlight(public_title(t, 30), c, r, "") for t, c, r in rows]
+    return [Highlight(_shorten(mask_numbers(t or "")) or c, c, r, "") for t, c, r in rows]
+
+
+def _shorten(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def submitted_report(community_id: int, month: str) -> MonthlyReport | None:

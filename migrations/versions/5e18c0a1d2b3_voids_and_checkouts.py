@@ -1,7 +1,7 @@
 """voids of redemptions and exchanges; counter checkouts; dispatch matching per category; public summaries of orders
 
 Revision ID: 5e18c0a1d2b3
-Revises: b6bc49a0229d
+Revises: 66b06d70eccd
 Create Date: 2026-12-06 02:50:00.000000
 
 """
@@ -13,7 +13,7 @@ import alliance.db_types
 
 # revision identifiers, used by Alembic.
 revision = '5e18c0a1d2b3'
-down_revision = 'b6bc49a0229d'
+down_revision = '66b06d70eccd'
 branch_labels = None
 depends_on = None
 

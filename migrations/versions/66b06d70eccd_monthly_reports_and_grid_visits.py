@@ -1,7 +1,7 @@
 """monthly reports and grid visits
 
 Revision ID: 66b06d70eccd
-Revises: b6bc49a0229d
+Revises: 85b42726b3c8
 Create Date: 2026-12-06 02:42:24.055181
 
 """
@@ -13,7 +13,7 @@ import alliance.db_types
 
 # revision identifiers, used by Alembic.
 revision = '66b06d70eccd'
-down_revision = 'b6bc49a0229d'
+down_revision = '85b42726b3c8'
 branch_labels = None
 depends_on = None
 

@@ -34,6 +34,7 @@ def _story(world):
             state="reviewed",
             rating=5,
             title="给26家小微企业讲报税",
+            public_summary="给26家小微企业讲报税，联系人13912345678",
             first_dispatched_at=posted + timedelta(hours=3),
             resolved_at=posted + timedelta(days=3),
         ),
@@ -62,7 +63,8 @@ def test_report_page_compares_with_the_previous_month(as_user, world):
     html = as_user("secretary_a").get("/reports/monthly/AAA/2026-10").get_data(as_text=True)
     row = re.search(r'<th scope="row">受理工单</th>(.*?)</tr>', html, re.S)[1]
     assert re.findall(r'text-end">([^<]*)<', row) == ["2", "1", "+1"]
-    assert "给**家小微企业讲报税" in html  # highlight, digits masked as on public pages
+    # The highlight is the approved public summary, long numbers masked as on public pages.
+    assert "给26家小微企业讲报税，联系人***********" in html
     assert "需求清单：3 项，已办结 2 项" in html
     assert "尚未报送" in html
 

@@ -57,7 +57,7 @@ def community_figures(code: str):
         - name: month
           in: query
           description: "YYYY-MM, local (Asia/Shanghai); this month when left out"
-          schema: {type: string, pattern: "^[0-9]{4}-[0-9]{2}$"}
+          schema: {type: string, pattern: "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"}
       responses:
         200:
           description: "The month's figures. Rates are percent with one decimal, null when there

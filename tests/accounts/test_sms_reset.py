@@ -31,7 +31,7 @@ def test_a_resident_resets_the_password_with_an_sms_code(app, client, world, mak
     assert wrong.status_code == 422 and "验证码不对或已过期" in wrong.get_data(as_text=True)
     done = client.post("/password/sms-reset", data={**form, "code": codes[0]})
     assert done.status_code == 303
-    assert login(client, "forgetful", "NewSecret99").status_code == 302
+    assert login(client, "forgetful", "NewSecret99").status_code == 303
     # Used once.
     again = client.post("/password/sms-reset", data={**form, "code": codes[0]})
     assert again.status_code == 422

@@ -97,7 +97,7 @@ def test_requests_during_a_postgres_restart_get_503_and_lose_nothing(postgres, r
             key, bill = str(uuid.uuid4()), 1000 + lane * 100_000 + n
             response = client.post(
                 "/api/v1/redemptions",
-                json={"code": code, "offer_id": offer_id, "bill_fen": bill},
+                json={"code": code, "offer_id": offer_id, "bill_fen": bill, "confirm": True},
                 headers={**bearer(token), "Idempotency-Key": key},
             )
             results.append(("api", response.status_code, response.headers.get("Retry-After", "")))
@@ -170,7 +170,7 @@ def test_requests_during_a_postgres_restart_get_503_and_lose_nothing(postgres, r
     for key, bill in refused.items():
         again = client.post(
             "/api/v1/redemptions",
-            json={"code": code, "offer_id": offer_id, "bill_fen": bill},
+            json={"code": code, "offer_id": offer_id, "bill_fen": bill, "confirm": True},
             headers={**bearer(token), "Idempotency-Key": key},
         )
         assert again.status_code == 201, again.get_json()

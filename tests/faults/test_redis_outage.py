@@ -95,7 +95,7 @@ def test_logins_keep_working_while_redis_is_away(
     assert warnings[0].levelno == logging.WARNING
 
     # Back on Redis: a new address's attempts are counted there (the restarted Redis was empty).
-    assert _login(app, "10.8.8.8") == 302
+    assert _login(app, "10.8.8.8") == 303
     assert any(b"10.8.8.8" in key for key in _limit_keys(redis_server))
     with app.app_context():
         db.engine.dispose()

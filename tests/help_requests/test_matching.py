@@ -144,7 +144,7 @@ def test_the_secretary_edits_the_mapping(world, setup, as_user):
             "active": "y",
         },
     )
-    assert saved.status_code == 302
+    assert saved.status_code == 303
     db.session.expire_all()
     ranked = matching.candidates_for(db.session.get(HelpRequest, order.id))
     assert ranked[0].key == f"volunteer:{photo.id}" or ranked[0].key == f"volunteer:{escort.id}"
@@ -167,7 +167,7 @@ def test_reassign_and_recall_before_acceptance_tell_the_first_provider(world, se
         f"/requests/{order.id}/actions/reassign",
         data={"version": 2, "provider": f"merchant:{setup.pharmacy.id}", "confirm": "1"},
     )
-    assert done.status_code == 302
+    assert done.status_code == 303
     db.session.expire_all()
     order = db.session.get(HelpRequest, order.id)
     assert order.state == "dispatched" and order.provider_merchant_id == setup.pharmacy.id
@@ -180,7 +180,7 @@ def test_reassign_and_recall_before_acceptance_tell_the_first_provider(world, se
         f"/requests/{order.id}/actions/recall",
         data={"version": order.version, "note": "老人家属自己去了", "confirm": "1"},
     )
-    assert done.status_code == 302
+    assert done.status_code == 303
     db.session.expire_all()
     order = db.session.get(HelpRequest, order.id)
     assert order.state == "submitted" and order.provider_kind is None

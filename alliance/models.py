@@ -29,6 +29,12 @@ from alliance.committee.models import (  # noqa: F401,E402
     Proposal,
 )
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
+from alliance.emergency.hazard_models import (  # noqa: F401
+    HazardCheck,
+    HazardPoint,
+    InspectionRound,
+    RectificationNotice,
+)
 from alliance.emergency.models import (  # noqa: F401
     CallUp,
     CallUpAnswer,

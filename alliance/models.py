@@ -35,6 +35,7 @@ from alliance.emergency.hazard_models import (  # noqa: F401
     InspectionRound,
     RectificationNotice,
 )
+from alliance.emergency.household_models import Household, HouseholdVisit  # noqa: F401
 from alliance.emergency.models import (  # noqa: F401
     CallUp,
     CallUpAnswer,

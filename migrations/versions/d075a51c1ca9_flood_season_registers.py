@@ -1,8 +1,8 @@
 """flood season registers
 
-Revision ID: b8ac1b981e38
+Revision ID: d075a51c1ca9
 Revises: 85b42726b3c8
-Create Date: 2026-12-06 03:26:17.731459
+Create Date: 2026-12-06 03:35:14.258283
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import alliance.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = 'b8ac1b981e38'
+revision = 'd075a51c1ca9'
 down_revision = '85b42726b3c8'
 branch_labels = None
 depends_on = None
@@ -60,6 +60,40 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_emergency_hazard_points_grid_id'), ['grid_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_hazard_points_responsible_id'), ['responsible_id'], unique=False)
 
+    op.create_table('emergency_households',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('estate_id', sa.Integer(), nullable=False),
+    sa.Column('grid_id', sa.Integer(), nullable=True),
+    sa.Column('resident_id', sa.Integer(), nullable=True),
+    sa.Column('head_name', sa.String(length=40), nullable=False),
+    sa.Column('categories', sa.String(length=120), nullable=False),
+    sa.Column('building', sa.String(length=20), nullable=False),
+    sa.Column('unit_no', sa.String(length=20), nullable=False),
+    sa.Column('room', sa.String(length=20), nullable=False),
+    sa.Column('members', sa.Integer(), nullable=False),
+    sa.Column('need_help_moving', sa.Integer(), nullable=False),
+    sa.Column('contact_phone', sa.String(length=20), nullable=False),
+    sa.Column('needs', sa.String(length=200), nullable=False),
+    sa.Column('responsible_id', sa.Integer(), nullable=True),
+    sa.Column('deputy_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', alliance.db_types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_households_community_id_communities')),
+    sa.ForeignKeyConstraint(['deputy_id'], ['users.id'], name=op.f('fk_emergency_households_deputy_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['estate_id'], ['estates.id'], name=op.f('fk_emergency_households_estate_id_estates')),
+    sa.ForeignKeyConstraint(['grid_id'], ['grids.id'], name=op.f('fk_emergency_households_grid_id_grids')),
+    sa.ForeignKeyConstraint(['resident_id'], ['users.id'], name=op.f('fk_emergency_households_resident_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['responsible_id'], ['users.id'], name=op.f('fk_emergency_households_responsible_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_households'))
+    )
+    with op.batch_alter_table('emergency_households', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_households_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_households_deputy_id'), ['deputy_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_households_estate_id'), ['estate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_households_grid_id'), ['grid_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_households_resident_id'), ['resident_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_households_responsible_id'), ['responsible_id'], unique=False)
+
     op.create_table('emergency_hazard_checks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -82,6 +116,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_emergency_hazard_checks_inspector_id'), ['inspector_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_hazard_checks_point_id'), ['point_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_hazard_checks_round_id'), ['round_id'], unique=False)
+
+    op.create_table('emergency_household_visits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('visitor_id', sa.Integer(), nullable=True),
+    sa.Column('result', sa.String(length=12), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('visited_at', alliance.db_types.UTCDateTime(), nullable=False),
+    sa.Column('follow_up_due', alliance.db_types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_household_visits_community_id_communities')),
+    sa.ForeignKeyConstraint(['household_id'], ['emergency_households.id'], name=op.f('fk_emergency_household_visits_household_id_emergency_households'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['response_id'], ['emergency_responses.id'], name=op.f('fk_emergency_household_visits_response_id_emergency_responses')),
+    sa.ForeignKeyConstraint(['visitor_id'], ['users.id'], name=op.f('fk_emergency_household_visits_visitor_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_household_visits'))
+    )
+    with op.batch_alter_table('emergency_household_visits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_household_visits_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_household_visits_response_id'), ['response_id'], unique=False)
 
     op.create_table('emergency_rectification_notices',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -138,12 +192,26 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_emergency_rectification_notices_check_id'))
 
     op.drop_table('emergency_rectification_notices')
+    with op.batch_alter_table('emergency_household_visits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_household_visits_response_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_household_visits_household_id'))
+
+    op.drop_table('emergency_household_visits')
     with op.batch_alter_table('emergency_hazard_checks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_hazard_checks_round_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_hazard_checks_point_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_hazard_checks_inspector_id'))
 
     op.drop_table('emergency_hazard_checks')
+    with op.batch_alter_table('emergency_households', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_households_responsible_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_households_resident_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_households_grid_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_households_estate_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_households_deputy_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_households_community_id'))
+
+    op.drop_table('emergency_households')
     with op.batch_alter_table('emergency_hazard_points', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_hazard_points_responsible_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_hazard_points_grid_id'))

@@ -45,6 +45,7 @@ from alliance.emergency.models import (  # noqa: F401
     TaskForce,
     TaskForceMember,
 )
+from alliance.emergency.shelter_models import Shelter, Transfer  # noqa: F401
 from alliance.help_requests.models import (  # noqa: F401,E402
     HelpRequest,
     HelpRequestEvent,

@@ -212,3 +212,4 @@ from alliance.emergency import hazard_views as _hazards  # noqa: E402,F401  (sam
 from alliance.emergency import household_views as _households  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import mobilisation_views as _mobilisation  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import readiness_views as _readiness  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import shelter_views as _shelters  # noqa: E402,F401  (same blueprint)

@@ -46,6 +46,12 @@ from alliance.emergency.models import (  # noqa: F401
     TaskForceMember,
 )
 from alliance.emergency.shelter_models import Shelter, Transfer  # noqa: F401
+from alliance.emergency.supply_models import (  # noqa: F401
+    Stock,
+    StockMove,
+    SupplyItem,
+    SupplyStore,
+)
 from alliance.help_requests.models import (  # noqa: F401,E402
     HelpRequest,
     HelpRequestEvent,

@@ -38,3 +38,8 @@ HAZARD_OVERDUE = register_kind(
     title=_l("整改通知书%(number)s（%(point)s）已过整改期限%(deadline)s，还没有销号"),
     urgent=True,
 )
+LOW_STOCK = register_kind(
+    "emergency.low_stock",
+    label=_l("物资低于储备下限"),
+    title=_l("%(item)s只剩 %(total)s%(unit)s，低于储备下限 %(minimum)s%(unit)s"),
+)

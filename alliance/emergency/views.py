@@ -213,3 +213,4 @@ from alliance.emergency import household_views as _households  # noqa: E402,F401
 from alliance.emergency import mobilisation_views as _mobilisation  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import readiness_views as _readiness  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import shelter_views as _shelters  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import supply_views as _supplies  # noqa: E402,F401  (same blueprint)

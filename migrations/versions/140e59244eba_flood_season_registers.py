@@ -1,8 +1,8 @@
 """flood season registers
 
-Revision ID: e973107696e3
+Revision ID: 140e59244eba
 Revises: 85b42726b3c8
-Create Date: 2026-12-06 03:38:35.132460
+Create Date: 2026-12-06 03:41:18.058442
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import alliance.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = 'e973107696e3'
+revision = '140e59244eba'
 down_revision = '85b42726b3c8'
 branch_labels = None
 depends_on = None
@@ -35,6 +35,32 @@ def upgrade():
     with op.batch_alter_table('emergency_shelters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_emergency_shelters_community_id'), ['community_id'], unique=False)
 
+    op.create_table('emergency_supply_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('unit', sa.String(length=8), nullable=False),
+    sa.Column('minimum', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_supply_items_community_id_communities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_supply_items')),
+    sa.UniqueConstraint('community_id', 'name', name=op.f('uq_emergency_supply_items_community_id'))
+    )
+    with op.batch_alter_table('emergency_supply_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_supply_items_community_id'), ['community_id'], unique=False)
+
+    op.create_table('emergency_supply_stores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('place', sa.String(length=120), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_supply_stores_community_id_communities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_supply_stores')),
+    sa.UniqueConstraint('community_id', 'name', name=op.f('uq_emergency_supply_stores_community_id'))
+    )
+    with op.batch_alter_table('emergency_supply_stores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_supply_stores_community_id'), ['community_id'], unique=False)
+
     op.create_table('emergency_inspection_rounds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -47,6 +73,24 @@ def upgrade():
     )
     with op.batch_alter_table('emergency_inspection_rounds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_emergency_inspection_rounds_community_id'), ['community_id'], unique=False)
+
+    op.create_table('emergency_stock',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('store_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.CheckConstraint('quantity >= 0', name=op.f('ck_emergency_stock_stock_not_negative')),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_stock_community_id_communities')),
+    sa.ForeignKeyConstraint(['item_id'], ['emergency_supply_items.id'], name=op.f('fk_emergency_stock_item_id_emergency_supply_items')),
+    sa.ForeignKeyConstraint(['store_id'], ['emergency_supply_stores.id'], name=op.f('fk_emergency_stock_store_id_emergency_supply_stores')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_stock')),
+    sa.UniqueConstraint('store_id', 'item_id', name=op.f('uq_emergency_stock_store_id'))
+    )
+    with op.batch_alter_table('emergency_stock', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_stock_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_stock_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_stock_store_id'), ['store_id'], unique=False)
 
     op.create_table('emergency_hazard_points',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -108,6 +152,31 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_emergency_households_grid_id'), ['grid_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_households_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_households_responsible_id'), ['responsible_id'], unique=False)
+
+    op.create_table('emergency_stock_moves',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('store_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('delta', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=12), nullable=False),
+    sa.Column('recipient', sa.String(length=80), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=True),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('at', alliance.db_types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_emergency_stock_moves_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_stock_moves_community_id_communities')),
+    sa.ForeignKeyConstraint(['item_id'], ['emergency_supply_items.id'], name=op.f('fk_emergency_stock_moves_item_id_emergency_supply_items')),
+    sa.ForeignKeyConstraint(['response_id'], ['emergency_responses.id'], name=op.f('fk_emergency_stock_moves_response_id_emergency_responses')),
+    sa.ForeignKeyConstraint(['store_id'], ['emergency_supply_stores.id'], name=op.f('fk_emergency_stock_moves_store_id_emergency_supply_stores')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_stock_moves'))
+    )
+    with op.batch_alter_table('emergency_stock_moves', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_stock_moves_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_stock_moves_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_stock_moves_response_id'), ['response_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_stock_moves_store_id'), ['store_id'], unique=False)
 
     op.create_table('emergency_hazard_checks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -251,6 +320,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_emergency_hazard_checks_inspector_id'))
 
     op.drop_table('emergency_hazard_checks')
+    with op.batch_alter_table('emergency_stock_moves', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_stock_moves_store_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_stock_moves_response_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_stock_moves_item_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_stock_moves_community_id'))
+
+    op.drop_table('emergency_stock_moves')
     with op.batch_alter_table('emergency_households', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_households_responsible_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_households_resident_id'))
@@ -267,10 +343,24 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_emergency_hazard_points_community_id'))
 
     op.drop_table('emergency_hazard_points')
+    with op.batch_alter_table('emergency_stock', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_stock_store_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_stock_item_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_stock_community_id'))
+
+    op.drop_table('emergency_stock')
     with op.batch_alter_table('emergency_inspection_rounds', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_inspection_rounds_community_id'))
 
     op.drop_table('emergency_inspection_rounds')
+    with op.batch_alter_table('emergency_supply_stores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_supply_stores_community_id'))
+
+    op.drop_table('emergency_supply_stores')
+    with op.batch_alter_table('emergency_supply_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_supply_items_community_id'))
+
+    op.drop_table('emergency_supply_items')
     with op.batch_alter_table('emergency_shelters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_shelters_community_id'))
 

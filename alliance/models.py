@@ -47,6 +47,7 @@ from alliance.emergency.models import (  # noqa: F401
 )
 from alliance.emergency.shelter_models import Shelter, Transfer  # noqa: F401
 from alliance.emergency.supply_models import (  # noqa: F401
+    Pledge,
     Stock,
     StockMove,
     SupplyItem,

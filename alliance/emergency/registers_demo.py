@@ -1,6 +1,6 @@
 """Demo flood-season registers of 云水明珠社区: 60 hazard points with the finished July round
 (run during the July response: 60 checked, 7 found, 5 closed after re-checks), 40 households needing help first across the
-four estates, 2 shelters, 2 stores with the reports' items, and the July response's visits,
+four estates, 2 shelters, 2 stores with the reports' items, 3 members' agreement reserves, and the July response's visits,
 transfers and issues.
 
 The present-day registers go through the services; the July response is over, so its visits,
@@ -21,6 +21,7 @@ from alliance.emergency.household_models import CATEGORY_LABELS, HouseholdVisit
 from alliance.emergency.models import EmergencyResponse
 from alliance.emergency.shelter_models import Transfer
 from alliance.extensions import db
+from alliance.merchants.models import Merchant
 
 POINTS = 60
 FOUND = 7
@@ -77,7 +78,25 @@ def flood_registers(ctx: DemoContext) -> None:
     _supplies(community, secretary, july)
     if july is not None:
         _visits(community, registered, july)
+    _pledges(community, secretary)
     db.session.flush()
+
+
+def _pledges(community, secretary) -> None:
+    shops = db.session.scalars(
+        select(Merchant).where(Merchant.community_id == community.id).order_by(Merchant.id).limit(3)
+    ).all()
+    for shop, (goods, quantity, unit) in zip(
+        shops, (("矿泉水", 200, "箱"), ("编织袋", 500, "个"), ("盒饭", 300, "份")), strict=False
+    ):
+        supplies.pledge(
+            community,
+            merchant_id=shop.id,
+            goods=goods,
+            quantity=quantity,
+            unit=unit,
+            actor=secretary,
+        )
 
 
 def _hazards(community, secretary, people, estates, grids) -> None:

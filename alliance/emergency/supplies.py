@@ -8,20 +8,24 @@ An issue that takes an item below its minimum tells the community's secretaries.
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from alliance.accounts.models import Role, User, UserRole
 from alliance.communities.models import Community
+from alliance.db_types import utcnow
 from alliance.emergency.services import EmergencyError, running_in_community
 from alliance.emergency.supply_models import (
     ADJUST_REASONS,
     ITEM_KINDS,
     MoveKind,
+    Pledge,
     Stock,
     StockMove,
     SupplyItem,
     SupplyStore,
 )
 from alliance.extensions import db
+from alliance.merchants.models import Merchant
 from alliance.notifications.services import notify
 
 MAX_COUNT = 1_000_000
@@ -239,3 +243,57 @@ def issued_per_item(community_id: int | None, response_id: int) -> dict[str, int
     if community_id is not None:
         query = query.where(StockMove.community_id == community_id)
     return {name: -int(total) for name, total in db.session.execute(query)}
+
+
+def pledge(
+    community: Community,
+    *,
+    merchant_id: int | None,
+    goods: str,
+    quantity: int,
+    unit: str,
+    actor: User | None,
+) -> Pledge:
+    """Record a member's agreement reserve (the secretary signs it with the member)."""
+    _secretary(actor, community.id)
+    merchant = db.session.get(Merchant, merchant_id) if merchant_id else None
+    if merchant is None or merchant.community_id != community.id:
+        raise EmergencyError(_l("请选择本社区的联盟商户。"), field="merchant_id")
+    goods = (goods or "").strip()
+    if not goods or len(goods) > 40:
+        raise EmergencyError(_l("请填写储备的物资（最多 40 字）。"), field="goods")
+    unit = (unit or "").strip()
+    if not unit or len(unit) > 8:
+        raise EmergencyError(_l("请填写单位（最多 8 字）。"), field="unit")
+    row = Pledge(
+        community_id=community.id,
+        merchant_id=merchant.id,
+        goods=goods,
+        quantity=_count(quantity, "quantity"),
+        unit=unit,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def call_pledge(row: Pledge, *, actor: User | None) -> None:
+    """Call on the reserve: only while a response runs, once."""
+    _secretary(actor, row.community_id)
+    community = db.session.get(Community, row.community_id)
+    response = running_in_community(community.id, community.street_office_id)
+    if response is None:
+        raise EmergencyError(_l("现在没有应急响应，不能调用协议储备。"), status=409)
+    if row.called_at is not None:
+        raise EmergencyError(_l("这份协议储备已经调用了。"), status=409)
+    row.called_at = utcnow()
+    row.called_response_id = response.id
+
+
+def pledges_of(community_id: int) -> list[Pledge]:
+    return db.session.scalars(
+        select(Pledge)
+        .where(Pledge.community_id == community_id)
+        .options(joinedload(Pledge.merchant))
+        .order_by(Pledge.id)
+    ).all()

@@ -46,3 +46,22 @@ class MoveForm(FlaskForm):
     recipient = StringField(_l("发给（队伍、岗位或隐患点）"), validators=[Length(max=80)])
     reason = SelectField(_l("调整原因"), default="")
     submit = SubmitField(_l("登记"))
+
+
+class PledgeForm(FlaskForm):
+    merchant_id = SelectField(_l("联盟商户"))
+    goods = StringField(
+        _l("储备物资"),
+        validators=[DataRequired(message=_l("请填写储备的物资（最多 40 字）。")), Length(max=40)],
+        description=_l("例如：矿泉水"),
+    )
+    quantity = IntegerField(
+        _l("数量"),
+        validators=[InputRequired(message=WHOLE), NumberRange(min=1, max=1_000_000, message=WHOLE)],
+    )
+    unit = StringField(
+        _l("单位"),
+        validators=[DataRequired(message=_l("请填写单位（最多 8 字）。")), Length(max=8)],
+        description=_l("例如：箱、袋"),
+    )
+    submit = SubmitField(_l("登记协议储备"))

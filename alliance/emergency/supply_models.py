@@ -110,3 +110,21 @@ class StockMove(db.Model):
     item = relationship(SupplyItem)
     store = relationship(SupplyStore)
     actor = relationship("User")
+
+
+class Pledge(db.Model):
+    """协议储备: an alliance member's promise of goods, called on during a response."""
+
+    __tablename__ = "emergency_pledges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    goods: Mapped[str] = mapped_column(String(40))
+    quantity: Mapped[int] = mapped_column()
+    unit: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    called_response_id: Mapped[int | None] = mapped_column(ForeignKey("emergency_responses.id"))
+
+    merchant = relationship("Merchant")

@@ -1,6 +1,6 @@
 """Supplies on the web: stock per store with low-stock warnings, and the moves."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,12 +9,13 @@ from sqlalchemy.orm import joinedload
 
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
-from alliance.emergency import supplies
-from alliance.emergency.supply_forms import ItemForm, MoveForm, StoreForm
+from alliance.emergency import services, supplies
+from alliance.emergency.supply_forms import ItemForm, MoveForm, PledgeForm, StoreForm
 from alliance.emergency.supply_models import (
     ADJUST_REASONS,
     ITEM_KINDS,
     MoveKind,
+    Pledge,
     StockMove,
     SupplyItem,
     SupplyStore,
@@ -24,6 +25,7 @@ from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
 from alliance.inputs import parse_id
+from alliance.merchants.models import Merchant
 
 STAFF = (Role.SECRETARY, Role.GRID_WORKER)
 RECENT_MOVES = 30
@@ -43,7 +45,21 @@ def _item_form(submitted=True) -> ItemForm:
     return form
 
 
-def _render(move_form=None, store_form=None, item_form=None, status=200):
+def _pledge_form(community, submitted=True) -> PledgeForm:
+    form = PledgeForm() if submitted else PledgeForm(formdata=None)
+    form.merchant_id.choices = choices(
+        [("", _l("请选择"))]
+        + [
+            (str(m.id), m.name)
+            for m in db.session.scalars(
+                select(Merchant).where(Merchant.community_id == community.id).order_by(Merchant.id)
+            )
+        ]
+    )
+    return form
+
+
+def _render(move_form=None, store_form=None, item_form=None, pledge_form=None, status=200):
     community = own_community()
     items, stores, cells = supplies.stock_table(community.id)
     totals = {i.id: sum(q for (_s, iid), q in cells.items() if iid == i.id) for i in items}
@@ -68,6 +84,11 @@ def _render(move_form=None, store_form=None, item_form=None, status=200):
         store_form=(store_form or StoreForm(formdata=None)) if secretary else None,
         item_form=(item_form or _item_form(submitted=False)) if secretary else None,
         adjust_reasons=ADJUST_REASONS,
+        pledges=supplies.pledges_of(community.id),
+        running=services.running_in_community(community.id, community.street_office_id),
+        pledge_form=(pledge_form or _pledge_form(community, submitted=False))
+        if secretary
+        else None,
     ), status
 
 
@@ -144,4 +165,45 @@ def supply_move():
         return _render(move_form=form, status=exc.status)
     db.session.commit()
     flash(_("已登记。"), "success")
+    return redirect(url_for("emergency.supplies_index"), 303)
+
+
+@bp.post("/supplies/pledges")
+@roles_required(Role.SECRETARY)
+def create_pledge():
+    community = own_community()
+    form = _pledge_form(community)
+    if not form.validate_on_submit():
+        return _render(pledge_form=form, status=422)
+    try:
+        supplies.pledge(
+            community,
+            merchant_id=parse_id(form.merchant_id.data),
+            goods=form.goods.data,
+            quantity=form.quantity.data,
+            unit=form.unit.data,
+            actor=current_user,
+        )
+    except DomainError as exc:
+        rollback_and_report(exc, form)
+        return _render(pledge_form=form, status=exc.status)
+    db.session.commit()
+    flash(_("已登记协议储备。"), "success")
+    return redirect(url_for("emergency.supplies_index"), 303)
+
+
+@bp.post("/supplies/pledges/<int:pledge_id>/call")
+@roles_required(Role.SECRETARY)
+def call_pledge(pledge_id: int):
+    row = db.session.get(Pledge, pledge_id)
+    if row is None or row.community_id != current_user.community_id:
+        abort(404)
+    try:
+        supplies.call_pledge(row, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("emergency.supplies_index"), 303)
+    db.session.commit()
+    flash(_("已调用协议储备，请联系商户送达。"), "success")
     return redirect(url_for("emergency.supplies_index"), 303)

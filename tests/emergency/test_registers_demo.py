@@ -6,7 +6,7 @@ from alliance.emergency.hazard_models import HazardCheck, HazardPoint, Rectifica
 from alliance.emergency.household_models import Household
 from alliance.emergency.models import EmergencyResponse
 from alliance.emergency.shelter_models import Shelter
-from alliance.emergency.supply_models import SupplyStore
+from alliance.emergency.supply_models import Pledge, SupplyStore
 from alliance.extensions import db
 
 
@@ -26,6 +26,7 @@ def test_demo_registers(runner, client):
     assert _count(Household.id) == 40
     assert len(set(db.session.scalars(select(Household.estate_id)))) == 4
     assert _count(Shelter.id) == 2 and _count(SupplyStore.id) == 2
+    assert _count(Pledge.id) == 3
     july = db.session.scalars(select(EmergencyResponse)).one()
     body = client.get(f"/api/v1/emergencies/{july.id}/report").get_json()
     assert body["households_visited"] == 40

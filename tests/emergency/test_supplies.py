@@ -118,4 +118,36 @@ def test_supplies_page_has_a_bounded_statement_count(world, as_user, count_state
     db.session.commit()
     with count_statements() as counter:
         assert as_user("secretary_a").get("/emergency/supplies").status_code == 200
-    assert counter.count <= 16, counter.count
+    assert counter.count <= 20, counter.count
+
+
+def test_members_pledge_reserves_called_once_during_a_response(world, as_user):
+    from alliance.emergency.supply_models import Pledge
+    from alliance.merchants.models import Merchant
+
+    shop = Merchant(community_id=world.a.id, number=1, name="联华超市", category="retail")
+    other = Merchant(community_id=world.b.id, number=1, name="乙社区五金店", category="retail")
+    db.session.add_all([shop, other])
+    db.session.commit()
+    client = as_user("secretary_a")
+    data = {"merchant_id": str(shop.id), "goods": "矿泉水", "quantity": "200", "unit": "箱"}
+    assert client.post("/emergency/supplies/pledges", data=data).status_code == 303
+    for change, status in (({"quantity": "2.5"}, 422), ({"merchant_id": str(other.id)}, 422)):
+        assert client.post("/emergency/supplies/pledges", data={**data, **change}).status_code == (
+            status
+        )
+    row = db.session.scalars(select(Pledge)).one()
+    page = client.get("/emergency/supplies").get_data(as_text=True)
+    assert "联华超市：矿泉水 200箱" in page
+    r = client.post(f"/emergency/supplies/pledges/{row.id}/call", follow_redirects=True)
+    assert "现在没有应急响应" in r.get_data(as_text=True)
+    services.start_response(
+        Target(community=world.a), kind="flood", level="IV", reason="暴雨", drill=False, actor=None
+    )
+    db.session.commit()
+    r = client.post(f"/emergency/supplies/pledges/{row.id}/call", follow_redirects=True)
+    assert "已调用协议储备" in r.get_data(as_text=True)
+    r = client.post(f"/emergency/supplies/pledges/{row.id}/call", follow_redirects=True)
+    assert "已经调用了" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Pledge, row.id).called_response_id is not None

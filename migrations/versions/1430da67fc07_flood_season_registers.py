@@ -1,8 +1,8 @@
 """flood season registers
 
-Revision ID: 140e59244eba
+Revision ID: 1430da67fc07
 Revises: 85b42726b3c8
-Create Date: 2026-12-06 03:41:18.058442
+Create Date: 2026-12-06 03:46:17.218620
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import alliance.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '140e59244eba'
+revision = '1430da67fc07'
 down_revision = '85b42726b3c8'
 branch_labels = None
 depends_on = None
@@ -152,6 +152,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_emergency_households_grid_id'), ['grid_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_households_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_households_responsible_id'), ['responsible_id'], unique=False)
+
+    op.create_table('emergency_pledges',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('merchant_id', sa.Integer(), nullable=False),
+    sa.Column('goods', sa.String(length=40), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('unit', sa.String(length=8), nullable=False),
+    sa.Column('created_at', alliance.db_types.UTCDateTime(), nullable=False),
+    sa.Column('called_at', alliance.db_types.UTCDateTime(), nullable=True),
+    sa.Column('called_response_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['called_response_id'], ['emergency_responses.id'], name=op.f('fk_emergency_pledges_called_response_id_emergency_responses')),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_emergency_pledges_community_id_communities')),
+    sa.ForeignKeyConstraint(['merchant_id'], ['merchants.id'], name=op.f('fk_emergency_pledges_merchant_id_merchants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_pledges'))
+    )
+    with op.batch_alter_table('emergency_pledges', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emergency_pledges_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_pledges_merchant_id'), ['merchant_id'], unique=False)
 
     op.create_table('emergency_stock_moves',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -327,6 +346,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_emergency_stock_moves_community_id'))
 
     op.drop_table('emergency_stock_moves')
+    with op.batch_alter_table('emergency_pledges', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emergency_pledges_merchant_id'))
+        batch_op.drop_index(batch_op.f('ix_emergency_pledges_community_id'))
+
+    op.drop_table('emergency_pledges')
     with op.batch_alter_table('emergency_households', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_households_responsible_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_households_resident_id'))

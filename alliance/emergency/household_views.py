@@ -52,6 +52,9 @@ def _render_index(form=None, status=200):
         visits=households.latest_visits([h.id for h in rows], response.id) if response else {},
         response=response,
         progress=progress,
+        unanswered=households.unacknowledged(rows, current_user.community_id)
+        if current_user.community_id
+        else set(),
         now=utcnow(),
         masked=mask_phone,
         form=form,

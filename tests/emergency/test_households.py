@@ -206,3 +206,19 @@ def test_the_register_page_has_a_bounded_statement_count(world, as_user, count_s
         r = client.get("/emergency/households")
     assert r.status_code == 200
     assert counter.count <= 16, counter.count
+
+
+def test_a_household_that_has_not_answered_a_warning_is_flagged_on_the_list(world, as_user):
+    from alliance.emergency import alerts
+    from tests.emergency.test_alerts import cap_doc
+
+    household = _household(world)
+    household.resident_id = world.users["resident"].id
+    alert = alerts.import_cap(world.a, cap_doc(), actor=None)
+    db.session.commit()
+    page = as_user("volunteer").get("/emergency/households").get_data(as_text=True)
+    assert "未回执预警，请先上门" in page
+    alerts.acknowledge(alert, world.users["resident"], "safe")
+    db.session.commit()
+    page = as_user("volunteer").get("/emergency/households").get_data(as_text=True)
+    assert "未回执预警，请先上门" not in page

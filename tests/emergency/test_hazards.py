@@ -315,3 +315,19 @@ def test_the_grid_worker_is_staff_but_a_resident_is_not(world):
     assert hazards.is_staff_of(world.users["grid"], world.a.id)
     assert not hazards.is_staff_of(world.users["resident"], world.a.id)
     assert world.users["grid"].has_role(Role.GRID_WORKER)
+
+
+def test_the_daily_command_tells_about_overdue_notices(world, runner):
+    _found, notice = _found_notice(world)
+    notice.deadline = local_today() - timedelta(days=2)
+    db.session.commit()
+    result = runner.invoke(args=["emergency", "hazards-overdue"])
+    assert result.exit_code == 0 and "Told 1 people" in result.output
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.kind == "emergency.hazard_overdue"
+            )
+        )
+        == 1
+    )

@@ -81,6 +81,10 @@ class RoundForm(FlaskForm):
     )
     submit = SubmitField(_l("开始排查"))
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "round")
+        super().__init__(*args, **kwargs)
+
 
 class CheckForm(FlaskForm):
     result = RadioField(

@@ -16,6 +16,10 @@ class StoreForm(FlaskForm):
     place = StringField(_l("地址"), validators=[Length(max=120)])
     submit = SubmitField(_l("添加仓库"))
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "store")
+        super().__init__(*args, **kwargs)
+
 
 class ItemForm(FlaskForm):
     kind = SelectField(_l("种类"))
@@ -29,6 +33,10 @@ class ItemForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("添加物资"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "item")
+        super().__init__(*args, **kwargs)
 
 
 class MoveForm(FlaskForm):

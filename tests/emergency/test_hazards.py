@@ -262,10 +262,10 @@ def test_overdue_notices_are_highlighted_counted_and_notified(world, as_user):
 
 def test_a_round_without_points_or_without_an_inspector_is_refused(world, as_user):
     client = as_user("secretary_a")
-    r = client.post("/emergency/hazards/rounds", data={"name": "空排查"})
+    r = client.post("/emergency/hazards/rounds", data={"round-name": "空排查"})
     assert r.status_code == 422 and "还没有隐患点" in r.get_data(as_text=True)
     _point(world, name="无网格点", grid_id=None)
-    r = client.post("/emergency/hazards/rounds", data={"name": "排查"})
+    r = client.post("/emergency/hazards/rounds", data={"round-name": "排查"})
     assert r.status_code == 422 and "请填写排查人" in r.get_data(as_text=True)
 
 

@@ -23,7 +23,7 @@ def test_items_get_their_units_and_the_page_shows_stock(world, as_user):
     store, boats = _setup(world)
     assert (boats.name, boats.unit) == ("冲锋舟", "艘")
     client = as_user("secretary_a")
-    r = client.post("/emergency/supplies/items", data={"kind": "gravel", "minimum": "10"})
+    r = client.post("/emergency/supplies/items", data={"item-kind": "gravel", "item-minimum": "10"})
     assert r.status_code == 303
     assert (
         db.session.scalars(select(SupplyItem).where(SupplyItem.kind == "gravel")).one().unit == "m³"

@@ -51,6 +51,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
     # True: every SQLite transaction starts with BEGIN IMMEDIATE (see alliance/database.py).
     SQLITE_IMMEDIATE_TRANSACTIONS = os.environ.get("SQLITE_IMMEDIATE_TRANSACTIONS") == "1"
+    # The emergency map's tiles ({z}/{x}/{y}); unset: points on a plain background.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     # How long a SQLite writer waits for the lock; past it the request answers 503.
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000"))
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024

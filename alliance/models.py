@@ -30,6 +30,13 @@ from alliance.committee.models import (  # noqa: F401,E402
 )
 from alliance.communities.models import Community, Estate, Grid, StreetOffice  # noqa: F401
 from alliance.counter.models import Checkout  # noqa: F401
+from alliance.emergency.hazard_models import (  # noqa: F401
+    HazardCheck,
+    HazardPoint,
+    InspectionRound,
+    RectificationNotice,
+)
+from alliance.emergency.household_models import Household, HouseholdVisit  # noqa: F401
 from alliance.emergency.models import (  # noqa: F401
     CallUp,
     CallUpAnswer,
@@ -38,6 +45,14 @@ from alliance.emergency.models import (  # noqa: F401
     ResponseChange,
     TaskForce,
     TaskForceMember,
+)
+from alliance.emergency.shelter_models import Shelter, Transfer  # noqa: F401
+from alliance.emergency.supply_models import (  # noqa: F401
+    Pledge,
+    Stock,
+    StockMove,
+    SupplyItem,
+    SupplyStore,
 )
 from alliance.grid.models import GridVisit  # noqa: F401
 from alliance.help_requests.models import (  # noqa: F401,E402

@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload
 from alliance.api.openapi import api_schema
 from alliance.api_support import paginated
 from alliance.db_types import utcnow
-from alliance.emergency import alerts, cap, services
-from alliance.emergency.models import LEVELS, EmergencyAlert, Kind, Scope
+from alliance.emergency import alerts, cap, report, services
+from alliance.emergency.models import LEVELS, EmergencyAlert, EmergencyResponse, Kind, Scope
 from alliance.extensions import db
 
 bp = Blueprint("emergency_api", __name__)
@@ -61,6 +61,47 @@ def emergencies():
         abort(400, description="'active' must be 0 or 1")
     stmt = services.public_query(active_only=active == "1")
     return paginated(stmt, lambda rows: [services.public_row(r) for r in rows])
+
+
+@api_schema("EmergencyReport")
+class EmergencyReportSchema(Schema):
+    id = fields.Integer(required=True)
+    drill = fields.Boolean(required=True)
+    turnouts = fields.Integer(required=True, metadata={"description": "出动人次: arrivals"})
+    hazards_checked = fields.Integer(required=True)
+    hazards_found = fields.Integer(required=True)
+    hazards_closed = fields.Integer(required=True, metadata={"description": "销号"})
+    households_visited = fields.Integer(required=True)
+    people_moved = fields.Integer(required=True)
+    people_in_shelters = fields.Integer(required=True)
+    people_returned = fields.Integer(required=True)
+    good_deeds = fields.Integer(required=True, metadata={"description": "help requests resolved"})
+    supplies_issued = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "net issued per item name"},
+    )
+
+
+@bp.get("/api/v1/emergencies/<int:emergency_id>/report")
+def emergency_report(emergency_id: int):
+    """The figures of one response for reporting up, counted from the records.
+    ---
+    get:
+      tags: [emergency]
+      responses:
+        200:
+          content:
+            application/json: {schema: EmergencyReport}
+          description: "Aggregates only: no names, no households"
+        404:
+          $ref: "#/components/responses/Error"
+    """
+    response = db.session.get(EmergencyResponse, emergency_id)
+    if response is None:
+        abort(404)
+    return {"id": response.id, "drill": response.drill, **report.figures(response)}
 
 
 def _alert_row(alert) -> dict:

@@ -160,3 +160,14 @@ def import_alert(file, code, username):
         f"Imported alert {alert.id} ({alert.imported_identifier}); relayed to {code}"
         f"{' as a drill' if alert.drill else ''}."
     )
+
+
+@emergency.command("hazards-overdue")
+def hazards_overdue():
+    """Tell the person responsible and the re-checker of every overdue rectification notice
+    (run daily in flood season, e.g. from cron)."""
+    from alliance.emergency import hazards
+
+    told = hazards.notify_overdue()
+    db.session.commit()
+    click.echo(f"Told {told} people about overdue rectification notices.")

@@ -27,3 +27,19 @@ STAND_DOWN = register_kind(
     emergency=True,
     params=_drill_marker,
 )
+HAZARD_NOTICE = register_kind(
+    "emergency.hazard_notice",
+    label=_l("整改通知书"),
+    title=_l("整改通知书%(number)s：%(point)s，请在%(deadline)s前完成整改"),
+)
+HAZARD_OVERDUE = register_kind(
+    "emergency.hazard_overdue",
+    label=_l("整改逾期"),
+    title=_l("整改通知书%(number)s（%(point)s）已过整改期限%(deadline)s，还没有销号"),
+    urgent=True,
+)
+LOW_STOCK = register_kind(
+    "emergency.low_stock",
+    label=_l("物资低于储备下限"),
+    title=_l("%(item)s只剩 %(total)s%(unit)s，低于储备下限 %(minimum)s%(unit)s"),
+)

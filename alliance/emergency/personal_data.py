@@ -4,6 +4,7 @@ their answers to call-ups."""
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
+from alliance.emergency.household_models import Household
 from alliance.emergency.models import (
     AlertAck,
     CallUp,
@@ -17,6 +18,7 @@ from alliance.emergency.models import (
     TaskForceMember,
 )
 from alliance.extensions import db
+from alliance.personal import erase_personal
 
 
 def export(user) -> dict:
@@ -52,7 +54,10 @@ def export(user) -> dict:
         .where(AlertAck.user_id == user.id)
         .order_by(AlertAck.id)
     ).all()
-    if membership is None and not (teams or answers or responsible or shifts or acks):
+    registered = db.session.scalars(
+        select(Household).where(Household.resident_id == user.id).order_by(Household.id)
+    ).all()
+    if membership is None and not (teams or answers or responsible or shifts or acks or registered):
         return {}
     return {
         "emergency": {
@@ -91,6 +96,18 @@ def export(user) -> dict:
                 }
                 for shift, row in shifts
             ],
+            "household_register": [
+                {
+                    "name": h.head_name,
+                    "categories": h.categories,
+                    "building": h.building,
+                    "unit": h.unit_no,
+                    "room": h.room,
+                    "contact_phone": h.contact_phone,
+                    "needs": h.needs,
+                }
+                for h in registered
+            ],
         }
     }
 
@@ -108,4 +125,6 @@ def erase(user) -> None:
     db.session.execute(
         update(CallUpAnswer).where(CallUpAnswer.user_id == user.id).values(reason="")
     )
+    # The household register keeps the row (its visits are figures) without the person's data.
+    erase_personal(Household, user.id)
     db.session.flush()

@@ -208,5 +208,11 @@ def end(response_id: int):
 
 
 from alliance.emergency import alert_views as _alerts  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import exports as _exports  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import hazard_views as _hazards  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import household_views as _households  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import map_views as _map  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import mobilisation_views as _mobilisation  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import readiness_views as _readiness  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import shelter_views as _shelters  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import supply_views as _supplies  # noqa: E402,F401  (same blueprint)

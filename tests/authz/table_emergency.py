@@ -91,6 +91,9 @@ ROWS = {
         "POST", "/emergency/responses/{emergency_response}/end", only(*COMMANDERS, ok=422, **A_ONLY)
     ),
     "emergency_api.emergencies": Case("GET", "/api/v1/emergencies", everyone(200)),
+    "emergency_api.emergency_report": Case(
+        "GET", "/api/v1/emergencies/{emergency_response}/report", everyone(200)
+    ),
     # Mobilisation. The team of A: leader `volunteer`, member `merchant`.
     "emergency.party": Case(
         "GET", "/emergency/party", only("volunteer", "merchant", "grid", *SECRETARIES)

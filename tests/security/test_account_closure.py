@@ -44,6 +44,24 @@ def _emergency_footprint(world, user):
         team, assembly_point="广场", task="", actor=world.users["secretary_a"]
     )
     mobilisation.answer(call, user, coming=False, reason="腿受伤了")
+    from alliance.emergency import households
+
+    registered = households.create_household(
+        world.a,
+        households.HouseholdInput(
+            head_name="独居的张奶奶",
+            estate_id=world.estate_a.id,
+            categories=("alone",),
+            building="3",
+            unit_no="1",
+            room="402",
+            contact_phone="13900000010",
+            needs=("oxygen",),
+            responsible="grid",
+        ),
+        actor=None,
+    )
+    registered.resident_id = user.id
 
 
 def _footprint(world, as_user, setup):

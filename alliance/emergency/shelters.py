@@ -1,0 +1,170 @@
+"""Shelters and transfers: a shelter refuses people beyond its capacity unless the secretary
+overrides; occupancy is the people checked in and not yet returned."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from alliance.accounts.models import Role, User
+from alliance.communities.models import Community
+from alliance.db_types import utcnow
+from alliance.emergency.household_models import Household
+from alliance.emergency.services import EmergencyError, running_in_community
+from alliance.emergency.shelter_models import Shelter, Transfer
+from alliance.extensions import db
+from alliance.validators import normalize_phone
+
+MAX_PEOPLE = 500
+
+
+def _staff(actor: User | None, community_id: int) -> bool:
+    return actor is None or (
+        actor.community_id == community_id and actor.has_role(Role.SECRETARY, Role.GRID_WORKER)
+    )
+
+
+def create_shelter(
+    community: Community,
+    *,
+    name: str,
+    place: str,
+    capacity: int,
+    contact_phone: str,
+    offers: str,
+    actor: User | None,
+) -> Shelter:
+    if actor is not None and not (
+        actor.has_role(Role.SECRETARY) and actor.community_id == community.id
+    ):
+        raise EmergencyError(_l("只有社区书记可以登记安置点。"), status=403)
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise EmergencyError(_l("请填写安置点名称（最多 80 字）。"), field="name")
+    if capacity is None or not 1 <= capacity <= 100000:
+        raise EmergencyError(_l("容纳人数是 1 到 100000 的整数。"), field="capacity")
+    phone = ""
+    if (contact_phone or "").strip():
+        phone = normalize_phone(contact_phone)
+        if phone is None:
+            raise EmergencyError(_l("请填写正确的手机号码。"), field="contact_phone")
+    shelter = Shelter(
+        community_id=community.id,
+        name=name,
+        place=(place or "").strip()[:120],
+        capacity=capacity,
+        contact_phone=phone,
+        offers=(offers or "").strip()[:200],
+    )
+    db.session.add(shelter)
+    db.session.flush()
+    return shelter
+
+
+def _present():
+    return (Transfer.checked_in_at.is_not(None)) & (Transfer.returned_at.is_(None))
+
+
+def occupancy(shelter_ids: list[int]) -> dict[int, int]:
+    """People checked in and not returned, per shelter, in one statement."""
+    if not shelter_ids:
+        return {}
+    rows = db.session.execute(
+        select(Transfer.shelter_id, func.sum(Transfer.people))
+        .where(Transfer.shelter_id.in_(shelter_ids), _present())
+        .group_by(Transfer.shelter_id)
+    ).all()
+    return {sid: int(n) for sid, n in rows}
+
+
+def _expected(shelter_id: int) -> int:
+    """People on the way or inside: every transfer not yet returned."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Transfer.people), 0)).where(
+                Transfer.shelter_id == shelter_id, Transfer.returned_at.is_(None)
+            )
+        )
+    )
+
+
+def transfer(
+    shelter: Shelter,
+    *,
+    people: int,
+    from_place: str,
+    household_id: int | None,
+    override: bool,
+    actor: User | None,
+) -> Transfer:
+    if not _staff(actor, shelter.community_id):
+        raise EmergencyError(_l("只有社区书记和网格员可以登记转移。"), status=403)
+    if people is None or not 1 <= people <= MAX_PEOPLE:
+        raise EmergencyError(_l("转移人数是 1 到 500 的整数。"), field="people")
+    if household_id is not None:
+        household = db.session.get(Household, household_id)
+        if household is None or household.community_id != shelter.community_id:
+            raise EmergencyError(_l("请选择本社区登记的户。"), field="household_id")
+    # Lock the shelter row where the database can, so two transfers cannot both take the last
+    # places (SQLite serialises writers anyway).
+    db.session.execute(select(Shelter.id).where(Shelter.id == shelter.id).with_for_update()).first()
+    full = _expected(shelter.id) + people > shelter.capacity
+    if full:
+        secretary = actor is None or actor.has_role(Role.SECRETARY)
+        if not (override and secretary):
+            raise EmergencyError(
+                _l(
+                    "%(name)s已满（容纳 %(capacity)s 人），只有社区书记可以确认超员安置。",
+                    name=shelter.name,
+                    capacity=shelter.capacity,
+                ),
+                code="shelter_full",
+                field="people",
+                status=409,
+            )
+    community = db.session.get(Community, shelter.community_id)
+    response = running_in_community(community.id, community.street_office_id)
+    row = Transfer(
+        community_id=shelter.community_id,
+        shelter_id=shelter.id,
+        response_id=response.id if response else None,
+        household_id=household_id,
+        people=people,
+        from_place=(from_place or "").strip()[:120],
+        moved_by_id=actor.id if actor else None,
+        over_capacity=full,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def check_in(row: Transfer, *, actor: User | None) -> None:
+    if not _staff(actor, row.community_id):
+        raise EmergencyError(_l("只有社区书记和网格员可以登记到达。"), status=403)
+    if row.checked_in_at is not None:
+        raise EmergencyError(_l("已经登记到达了。"), status=409)
+    row.checked_in_at = utcnow()
+
+
+def record_return(row: Transfer, *, actor: User | None) -> None:
+    if not _staff(actor, row.community_id):
+        raise EmergencyError(_l("只有社区书记和网格员可以登记返回。"), status=403)
+    if row.returned_at is not None:
+        raise EmergencyError(_l("已经登记返回了。"), status=409)
+    row.returned_at = utcnow()
+
+
+def figures(community_id: int, response_id: int | None = None) -> dict:
+    """people moved, in shelters now, returned."""
+    query = select(
+        func.coalesce(func.sum(Transfer.people), 0),
+        func.coalesce(func.sum(Transfer.people).filter(_present()), 0),
+        func.coalesce(func.sum(Transfer.people).filter(Transfer.returned_at.is_not(None)), 0),
+    ).where(Transfer.community_id == community_id)
+    if response_id is not None:
+        query = query.where(Transfer.response_id == response_id)
+    moved, inside, returned = db.session.execute(query).one()
+    return {
+        "people_moved": int(moved),
+        "people_in_shelters": int(inside),
+        "people_returned": int(returned),
+    }

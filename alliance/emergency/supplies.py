@@ -1,0 +1,299 @@
+"""Supplies: items, stores and the moves that change stock (入库, 发放, 归还, 盘点调整).
+
+Every move is one conditional UPDATE of the stock row (`quantity + :delta >= 0` in its WHERE):
+two issues racing for the last boats cannot both succeed, and stock never goes negative.
+An issue that takes an item below its minimum tells the community's secretaries.
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from alliance.accounts.models import Role, User, UserRole
+from alliance.communities.models import Community
+from alliance.db_types import utcnow
+from alliance.emergency.services import EmergencyError, running_in_community
+from alliance.emergency.supply_models import (
+    ADJUST_REASONS,
+    ITEM_KINDS,
+    MoveKind,
+    Pledge,
+    Stock,
+    StockMove,
+    SupplyItem,
+    SupplyStore,
+)
+from alliance.extensions import db
+from alliance.merchants.models import Merchant
+from alliance.notifications.services import notify
+
+MAX_COUNT = 1_000_000
+
+
+def _secretary(actor: User | None, community_id: int) -> None:
+    if actor is not None and not (
+        actor.has_role(Role.SECRETARY) and actor.community_id == community_id
+    ):
+        raise EmergencyError(_l("只有社区书记可以这样做。"), status=403)
+
+
+def _count(value, field: str, *, allow_zero=False) -> int:
+    """A whole number of things: no fractions, no negatives."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EmergencyError(_l("数量要填整数。"), field=field)
+    low = 0 if allow_zero else 1
+    if not low <= value <= MAX_COUNT:
+        raise EmergencyError(_l("数量要填 %(low)s 到 1000000 的整数。", low=low), field=field)
+    return value
+
+
+def create_store(community: Community, *, name: str, place: str, actor: User | None):
+    _secretary(actor, community.id)
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise EmergencyError(_l("请填写仓库名称（最多 60 字）。"), field="name")
+    store = SupplyStore(community_id=community.id, name=name, place=(place or "").strip()[:120])
+    db.session.add(store)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise EmergencyError(_l("已有同名的仓库。"), field="name", status=409) from None
+    return store
+
+
+def create_item(
+    community: Community, *, kind: str, name: str, minimum: int, actor: User | None
+) -> SupplyItem:
+    _secretary(actor, community.id)
+    if kind not in ITEM_KINDS:
+        raise EmergencyError(_l("请选择物资种类。"), field="kind")
+    label, unit = ITEM_KINDS[kind]
+    name = (name or "").strip() or str(label)
+    if len(name) > 40:
+        raise EmergencyError(_l("物资名称最多 40 字。"), field="name")
+    item = SupplyItem(
+        community_id=community.id,
+        kind=kind,
+        name=name,
+        unit=str(unit),
+        minimum=_count(minimum, "minimum", allow_zero=True),
+    )
+    db.session.add(item)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise EmergencyError(_l("已有同名的物资。"), field="name", status=409) from None
+    return item
+
+
+def _ensure_stock_row(community_id: int, store_id: int, item_id: int) -> None:
+    exists = db.session.scalar(
+        select(Stock.id).where(Stock.store_id == store_id, Stock.item_id == item_id)
+    )
+    if exists is None:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(
+                    insert(Stock).values(
+                        community_id=community_id, store_id=store_id, item_id=item_id, quantity=0
+                    )
+                )
+        except IntegrityError:
+            pass  # another request made it first; the UPDATE below uses it
+
+
+def move(
+    store: SupplyStore,
+    item: SupplyItem,
+    *,
+    kind: str,
+    count: int,
+    recipient: str = "",
+    reason: str = "",
+    actor: User | None,
+) -> StockMove:
+    """入库/归还 add, 发放 takes away, 盘点调整 sets a signed change with a reason."""
+    if actor is not None and not (
+        actor.community_id == store.community_id
+        and actor.has_role(Role.SECRETARY, Role.GRID_WORKER)
+    ):
+        raise EmergencyError(_l("只有社区书记和网格员可以登记物资进出。"), status=403)
+    if item.community_id != store.community_id:
+        raise EmergencyError(_l("请选择本社区的物资。"), field="item_id")
+    if kind not in set(MoveKind):
+        raise EmergencyError(_l("请选择进出类型。"), field="kind")
+    recipient = (recipient or "").strip()
+    if kind == MoveKind.ADJUST:
+        if reason not in ADJUST_REASONS:
+            raise EmergencyError(_l("盘点调整要选择原因。"), field="reason")
+        if isinstance(count, int) and not isinstance(count, bool) and count < 0:
+            delta = -_count(-count, "count")
+        else:
+            delta = _count(count, "count")
+    else:
+        reason = ""
+        delta = _count(count, "count")
+        if kind == MoveKind.ISSUE:
+            if not recipient or len(recipient) > 80:
+                raise EmergencyError(
+                    _l("请填写发给哪支队伍、哪个岗位或隐患点。"), field="recipient"
+                )
+            delta = -delta
+    _ensure_stock_row(store.community_id, store.id, item.id)
+    done = db.session.execute(
+        update(Stock)
+        .where(
+            Stock.store_id == store.id,
+            Stock.item_id == item.id,
+            Stock.quantity + delta >= 0,
+        )
+        .values(quantity=Stock.quantity + delta)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise EmergencyError(
+            _l("%(store)s的%(item)s库存不够。", store=store.name, item=item.name),
+            code="not_enough_stock",
+            field="count",
+            status=409,
+        )
+    community = db.session.get(Community, store.community_id)
+    response = running_in_community(community.id, community.street_office_id)
+    row = StockMove(
+        community_id=store.community_id,
+        store_id=store.id,
+        item_id=item.id,
+        kind=kind,
+        delta=delta,
+        reason=reason,
+        recipient=recipient[:80],
+        response_id=response.id if response else None,
+        actor_id=actor.id if actor else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    if delta < 0:
+        _warn_if_low(item)
+    return row
+
+
+def total_of(item_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Stock.quantity), 0)).where(Stock.item_id == item_id)
+        )
+    )
+
+
+def _warn_if_low(item: SupplyItem) -> None:
+    total = total_of(item.id)
+    if item.minimum and total < item.minimum:
+        secretaries = db.session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.community_id == item.community_id,
+                UserRole.role == Role.SECRETARY,
+                User.active,
+            )
+        ).all()
+        notify(
+            secretaries,
+            "emergency.low_stock",
+            {"item": item.name, "total": total, "minimum": item.minimum, "unit": item.unit},
+            link="/emergency/supplies",
+            community_id=item.community_id,
+        )
+
+
+def stock_table(community_id: int) -> tuple[list, list, dict]:
+    """(items, stores, {(store_id, item_id): quantity}) in three statements."""
+    items = db.session.scalars(
+        select(SupplyItem).where(SupplyItem.community_id == community_id).order_by(SupplyItem.id)
+    ).all()
+    stores = db.session.scalars(
+        select(SupplyStore).where(SupplyStore.community_id == community_id).order_by(SupplyStore.id)
+    ).all()
+    cells = {
+        (s, i): q
+        for s, i, q in db.session.execute(
+            select(Stock.store_id, Stock.item_id, Stock.quantity).where(
+                Stock.community_id == community_id
+            )
+        )
+    }
+    return items, stores, cells
+
+
+def issued_per_item(community_id: int | None, response_id: int) -> dict[str, int]:
+    """Net issued (issues less returns) per item name during a response."""
+    query = (
+        select(SupplyItem.name, func.sum(StockMove.delta))
+        .join(SupplyItem, SupplyItem.id == StockMove.item_id)
+        .where(
+            StockMove.response_id == response_id,
+            StockMove.kind.in_([MoveKind.ISSUE, MoveKind.RETURN]),
+        )
+        .group_by(SupplyItem.name)
+        .order_by(SupplyItem.name)
+    )
+    if community_id is not None:
+        query = query.where(StockMove.community_id == community_id)
+    return {name: -int(total) for name, total in db.session.execute(query)}
+
+
+def pledge(
+    community: Community,
+    *,
+    merchant_id: int | None,
+    goods: str,
+    quantity: int,
+    unit: str,
+    actor: User | None,
+) -> Pledge:
+    """Record a member's agreement reserve (the secretary signs it with the member)."""
+    _secretary(actor, community.id)
+    merchant = db.session.get(Merchant, merchant_id) if merchant_id else None
+    if merchant is None or merchant.community_id != community.id:
+        raise EmergencyError(_l("请选择本社区的联盟商户。"), field="merchant_id")
+    goods = (goods or "").strip()
+    if not goods or len(goods) > 40:
+        raise EmergencyError(_l("请填写储备的物资（最多 40 字）。"), field="goods")
+    unit = (unit or "").strip()
+    if not unit or len(unit) > 8:
+        raise EmergencyError(_l("请填写单位（最多 8 字）。"), field="unit")
+    row = Pledge(
+        community_id=community.id,
+        merchant_id=merchant.id,
+        goods=goods,
+        quantity=_count(quantity, "quantity"),
+        unit=unit,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def call_pledge(row: Pledge, *, actor: User | None) -> None:
+    """Call on the reserve: only while a response runs, once."""
+    _secretary(actor, row.community_id)
+    community = db.session.get(Community, row.community_id)
+    response = running_in_community(community.id, community.street_office_id)
+    if response is None:
+        raise EmergencyError(_l("现在没有应急响应，不能调用协议储备。"), status=409)
+    if row.called_at is not None:
+        raise EmergencyError(_l("这份协议储备已经调用了。"), status=409)
+    row.called_at = utcnow()
+    row.called_response_id = response.id
+
+
+def pledges_of(community_id: int) -> list[Pledge]:
+    return db.session.scalars(
+        select(Pledge)
+        .where(Pledge.community_id == community_id)
+        .options(joinedload(Pledge.merchant))
+        .order_by(Pledge.id)
+    ).all()

@@ -1,0 +1,130 @@
+"""Supplies (物资储备): items with units, stores, stock per store kept as a ledger of moves.
+
+Stock is changed only by one conditional UPDATE per move (never read-then-write), and a CHECK
+keeps it from going below zero. Counts are whole numbers.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from alliance.db_types import UTCDateTime, utcnow
+from alliance.extensions import db
+
+# Units are data (stored with the item as written on the store's ledger), not UI text.
+ITEM_KINDS = {
+    "sandbag": (_l("沙袋"), "袋"),
+    "woven_bag": (_l("编织袋"), "个"),
+    "life_jacket": (_l("救生衣"), "件"),
+    "boat": (_l("冲锋舟"), "艘"),
+    "generator": (_l("发电机"), "台"),
+    "gravel": (_l("砂石料"), "m³"),
+    "stakes": (_l("木桩"), "m³"),
+    "torch": (_l("手电"), "个"),
+    "raincoat": (_l("雨衣"), "件"),
+    "other": (_l("其他"), "件"),
+}
+
+
+class MoveKind(StrEnum):
+    RECEIVE = "receive"
+    ISSUE = "issue"
+    RETURN = "return"
+    ADJUST = "adjust"
+
+    @property
+    def label(self) -> str:
+        return str(MOVE_LABELS[self])
+
+
+MOVE_LABELS = {
+    MoveKind.RECEIVE: _l("入库"),
+    MoveKind.ISSUE: _l("发放"),
+    MoveKind.RETURN: _l("归还"),
+    MoveKind.ADJUST: _l("盘点调整"),
+}
+ADJUST_REASONS = {
+    "count": _l("盘点"),
+    "damaged": _l("损坏"),
+    "expired": _l("过期"),
+    "lost": _l("丢失"),
+}
+
+
+class SupplyItem(db.Model):
+    __tablename__ = "emergency_supply_items"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(8))
+    minimum: Mapped[int] = mapped_column(default=0)
+
+
+class SupplyStore(db.Model):
+    __tablename__ = "emergency_supply_stores"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    place: Mapped[str] = mapped_column(String(120), default="")
+
+
+class Stock(db.Model):
+    __tablename__ = "emergency_stock"
+    __table_args__ = (
+        UniqueConstraint("store_id", "item_id"),
+        CheckConstraint("quantity >= 0", name="stock_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("emergency_supply_stores.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("emergency_supply_items.id"), index=True)
+    quantity: Mapped[int] = mapped_column(default=0)
+
+
+class StockMove(db.Model):
+    __tablename__ = "emergency_stock_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("emergency_supply_stores.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("emergency_supply_items.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    delta: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(12), default="")
+    recipient: Mapped[str] = mapped_column(String(80), default="")
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("emergency_responses.id"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item = relationship(SupplyItem)
+    store = relationship(SupplyStore)
+    actor = relationship("User")
+
+
+class Pledge(db.Model):
+    """协议储备: an alliance member's promise of goods, called on during a response."""
+
+    __tablename__ = "emergency_pledges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    goods: Mapped[str] = mapped_column(String(40))
+    quantity: Mapped[int] = mapped_column()
+    unit: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    called_response_id: Mapped[int | None] = mapped_column(ForeignKey("emergency_responses.id"))
+
+    merchant = relationship("Merchant")

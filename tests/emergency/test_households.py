@@ -1,0 +1,224 @@
+"""Households that need help first: who sees them, door-knocking, progress by grid."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from alliance.emergency import households, services
+from alliance.emergency.household_models import Household, HouseholdVisit
+from alliance.emergency.personal_data import erase, export
+from alliance.emergency.services import EmergencyError, Target
+from alliance.extensions import db
+
+PHONE = "13912345678"
+
+
+def _household(world, name="张奶奶", responsible="volunteer", grid=True, **kw):
+    household = households.create_household(
+        world.a,
+        households.HouseholdInput(
+            head_name=name,
+            estate_id=world.estate_a.id,
+            grid_id=world.grid.id if grid else None,
+            categories=kw.pop("categories", ("alone", "ill")),
+            building="3",
+            unit_no="1",
+            room="402",
+            members=2,
+            need_help_moving=1,
+            contact_phone=PHONE,
+            needs=("oxygen",),
+            responsible=responsible,
+            **kw,
+        ),
+        actor=world.users["secretary_a"],
+    )
+    db.session.commit()
+    return household
+
+
+def _respond(world):
+    services.start_response(
+        Target(community=world.a),
+        kind="flood",
+        level="IV",
+        reason="暴雨",
+        drill=False,
+        actor=world.users["secretary_a"],
+    )
+    db.session.commit()
+
+
+def test_secretary_registers_and_bad_input_is_refused_with_nothing_saved(world, as_user):
+    client = as_user("secretary_a")
+    good = {
+        "head_name": "李爷爷",
+        "categories": ["alone", "disabled"],
+        "estate_id": str(world.estate_a.id),
+        "grid_id": str(world.grid.id),
+        "building": "5",
+        "members": "1",
+        "need_help_moving": "1",
+        "contact_phone": PHONE,
+        "needs": ["wheelchair"],
+        "responsible": "volunteer",
+        "deputy": "grid",
+    }
+    r = client.post("/emergency/households", data=good)
+    assert r.status_code == 303
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "李爷爷" in page and "独居老人" in page and "残疾人" in page and "轮椅" in page
+    assert PHONE in page
+    bad = [
+        ({"categories": []}, "请至少选择一个类别"),
+        ({"contact_phone": "12345"}, "请填写正确的手机号码"),
+        ({"need_help_moving": "3"}, "需要协助转移的人数在 0 到家庭人数之间"),
+        ({"deputy": "volunteer"}, "副责任人不能与包保责任人是同一人"),
+        ({"estate_id": ""}, "请选择本社区的小区"),
+        ({"members": "0"}, "家庭人数是 1 到 50 人"),
+    ]
+    for change, message in bad:
+        r = client.post("/emergency/households", data={**good, "head_name": "王", **change})
+        assert r.status_code == 422, change
+        assert message in r.get_data(as_text=True), change
+    assert db.session.scalar(select(func.count(Household.id))) == 1
+
+
+def test_details_only_for_the_secretary_the_grid_worker_and_the_named_people(
+    world, as_user, make_user
+):
+    household = _household(world, responsible="merchant")
+    outside = _household(world, name="远处的户", responsible="merchant", grid=False)
+    # The grid worker sees their grid's household, not one outside it.
+    grid_page = as_user("grid").get("/emergency/households").get_data(as_text=True)
+    assert "张奶奶" in grid_page and "远处的户" not in grid_page
+    assert as_user("grid").get(f"/emergency/households/{outside.id}").status_code == 404
+    # The named person sees both, phones masked in the list and whole on the page.
+    merchant = as_user("merchant")
+    page = merchant.get("/emergency/households").get_data(as_text=True)
+    assert "139****5678" in page and PHONE not in page
+    assert PHONE in merchant.get(f"/emergency/households/{household.id}").get_data(as_text=True)
+    # A volunteer not named sees nothing; another community's secretary gets 404.
+    page = as_user("volunteer").get("/emergency/households").get_data(as_text=True)
+    assert "张奶奶" not in page and "没有您可以查看的重点人群" in page
+    assert as_user("volunteer").get(f"/emergency/households/{household.id}").status_code == 404
+    assert as_user("secretary_b").get(f"/emergency/households/{household.id}").status_code == 404
+    assert as_user("resident").get("/emergency/households").status_code == 403
+    # The street office gets counts, never names or phones.
+    street = as_user("street").get("/emergency/households").get_data(as_text=True)
+    assert "甲社区" in street and "张奶奶" not in street and "139" not in street
+    assert households.counts_by_community(world.office.id)[0][1:] == (2, 2)
+    # Never on public pages or the public API.
+    for path in ("/", "/api/v1/emergencies"):
+        text = as_user("resident").get(path).get_data(as_text=True)
+        assert "张奶奶" not in text and PHONE not in text
+
+
+def test_door_knocking_by_the_named_people_during_a_response(world, as_user):
+    household = _household(world)
+    phone = as_user("volunteer")
+    path = f"/emergency/households/{household.id}/visits"
+    r = phone.post(path, data={"result": "safe"})
+    assert r.status_code == 409 and "现在没有应急响应" in r.get_data(as_text=True)
+    _respond(world)
+    assert "敲门走访" in phone.get(f"/emergency/households/{household.id}").get_data(True)
+    r = phone.post(path, data={"result": "refused"})
+    assert r.status_code == 422 and "拒绝转移时请写明原因" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(HouseholdVisit.id))) == 0
+    r = phone.post(path, data={"result": "no_answer"})
+    assert r.status_code == 303
+    visit = db.session.scalars(select(HouseholdVisit)).one()
+    assert visit.follow_up_due - visit.visited_at == timedelta(hours=2)
+    page = phone.get("/emergency/households").get_data(as_text=True)
+    assert "无人应答" in page and "前再次走访" in page
+    # Someone not responsible is refused, even the secretary who can see the household.
+    assert as_user("secretary_a").post(path, data={"result": "safe"}).status_code == 403
+    with pytest.raises(EmergencyError) as refused:
+        households.record_visit(household, result="safe", reason="", actor=world.users["grid"])
+    assert refused.value.code == "not_responsible"
+    db.session.rollback()
+    phone = as_user("volunteer")
+    r = phone.post(path, data={"result": "refused", "reason": "不愿离开老房子"})
+    assert r.status_code == 303
+    page = as_user("secretary_a").get("/emergency/households").get_data(as_text=True)
+    assert "已走访 1 / 1" in page and "拒绝转移" in page
+
+
+def test_progress_by_grid_counts_each_household_once(world):
+    first = _household(world)
+    _household(world, name="第二户")
+    _household(world, name="无网格户", grid=False)
+    _respond(world)
+    response = services.running_for(Target(community=world.a))
+    for result in ("no_answer", "safe"):
+        households.record_visit(first, result=result, reason="", actor=world.users["volunteer"])
+    db.session.commit()
+    progress = dict(
+        (name, (seen, total))
+        for name, seen, total in households.progress_by_grid(world.a.id, response.id)
+    )
+    assert progress["甲一网格"] == (1, 2) and progress["未分网格"] == (0, 1)
+
+
+def test_a_resident_with_an_account_gets_the_entry_in_my_data_and_it_is_erased(world):
+    household = _household(world)
+    user = world.users["resident"]
+    household.resident_id = user.id
+    db.session.commit()
+    assert export(user)["emergency"]["household_register"][0]["contact_phone"] == PHONE
+    erase(user)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(Household, household.id)
+    assert (kept.head_name, kept.contact_phone, kept.room) == ("", "", "")
+    assert kept.members == 2
+
+
+@pytest.mark.parametrize("size", [10, 5000])
+def test_the_register_page_has_a_bounded_statement_count(world, as_user, count_statements, size):
+    _household(world)
+    db.session.execute(
+        insert(Household),
+        [
+            {
+                "community_id": world.a.id,
+                "estate_id": world.estate_a.id,
+                "grid_id": world.grid.id,
+                "head_name": f"户{i}",
+                "categories": "alone",
+                "building": "",
+                "unit_no": "",
+                "room": "",
+                "members": 1,
+                "need_help_moving": 1,
+                "contact_phone": PHONE,
+                "needs": "",
+                "responsible_id": world.users["volunteer"].id,
+            }
+            for i in range(size)
+        ],
+    )
+    db.session.commit()
+    _respond(world)
+    client = as_user("secretary_a")
+    with count_statements() as counter:
+        r = client.get("/emergency/households")
+    assert r.status_code == 200
+    assert counter.count <= 16, counter.count
+
+
+def test_a_household_that_has_not_answered_a_warning_is_flagged_on_the_list(world, as_user):
+    from alliance.emergency import alerts
+    from tests.emergency.test_alerts import cap_doc
+
+    household = _household(world)
+    household.resident_id = world.users["resident"].id
+    alert = alerts.import_cap(world.a, cap_doc(), actor=None)
+    db.session.commit()
+    page = as_user("volunteer").get("/emergency/households").get_data(as_text=True)
+    assert "未回执预警，请先上门" in page
+    alerts.acknowledge(alert, world.users["resident"], "safe")
+    db.session.commit()
+    page = as_user("volunteer").get("/emergency/households").get_data(as_text=True)
+    assert "未回执预警，请先上门" not in page

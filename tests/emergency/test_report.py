@@ -1,0 +1,103 @@
+"""GET /api/v1/emergencies/<id>/report: the figures come from the records, nothing typed."""
+
+from alliance.emergency import hazards, households, services, shelters, supplies
+from alliance.emergency.hazard_models import HazardCheck
+from alliance.emergency.services import Target
+from alliance.extensions import db
+
+FIELDS = {
+    "id",
+    "drill",
+    "turnouts",
+    "hazards_checked",
+    "hazards_found",
+    "hazards_closed",
+    "households_visited",
+    "people_moved",
+    "people_in_shelters",
+    "people_returned",
+    "good_deeds",
+    "supplies_issued",
+}
+
+
+def test_the_report_counts_the_records_of_the_response(world, client):
+    secretary = world.users["secretary_a"]
+    response = services.start_response(
+        Target(community=world.a), kind="flood", level="III", reason="暴雨", drill=True, actor=None
+    )
+    first = hazards.create_point(
+        world.a, hazards.PointInput(kind="slope", name="北坡", grid_id=world.grid.id), actor=None
+    )
+    hazards.create_point(
+        world.a, hazards.PointInput(kind="river", name="南桥", grid_id=world.grid.id), actor=None
+    )
+    found = hazards.start_round(world.a, name="雨中排查", inspector="", actor=secretary)
+    checks = db.session.query(HazardCheck).filter_by(round_id=found.id).all()
+    opened = [
+        hazards.record_check(
+            check, result="found" if check.point_id == first.id else "ok", note="裂缝", actor=None
+        )
+        for check in checks
+    ]
+    (notice,) = [n for n in opened if n is not None]
+    notice.responsible_id = world.users["volunteer"].id
+    notice.rechecker_id = world.users["grid"].id
+    hazards.report_fixed(notice, note="已加固", actor=world.users["volunteer"])
+    hazards.recheck(notice, passed=True, note="", actor=world.users["grid"])
+    household = households.create_household(
+        world.a,
+        households.HouseholdInput(
+            head_name="刘奶奶",
+            estate_id=world.estate_a.id,
+            categories=("alone",),
+            responsible="volunteer",
+        ),
+        actor=None,
+    )
+    households.record_visit(household, result="moved", reason="", actor=world.users["volunteer"])
+    shelter = shelters.create_shelter(
+        world.a, name="小学", place="", capacity=10, contact_phone="", offers="", actor=None
+    )
+    back = shelters.transfer(
+        shelter, people=3, from_place="", household_id=household.id, override=False, actor=None
+    )
+    shelters.check_in(back, actor=None)
+    inside = shelters.transfer(
+        shelter, people=2, from_place="", household_id=None, override=False, actor=None
+    )
+    shelters.check_in(inside, actor=None)
+    shelters.record_return(back, actor=None)
+    store = supplies.create_store(world.a, name="仓库", place="", actor=None)
+    bags = supplies.create_item(world.a, kind="sandbag", name="", minimum=0, actor=None)
+    supplies.move(store, bags, kind="receive", count=500, actor=None)
+    supplies.move(store, bags, kind="issue", count=200, recipient="北坡", actor=None)
+    supplies.move(store, bags, kind="return", count=20, actor=None)
+    db.session.commit()
+
+    body = client.get(f"/api/v1/emergencies/{response.id}/report").get_json()
+    assert set(body) == FIELDS
+    assert body == {
+        "id": response.id,
+        "drill": True,
+        "turnouts": 0,
+        "hazards_checked": 2,
+        "hazards_found": 1,
+        "hazards_closed": 1,
+        "households_visited": 1,
+        "people_moved": 5,
+        "people_in_shelters": 2,
+        "people_returned": 3,
+        "good_deeds": 0,
+        "supplies_issued": {"沙袋": 180},
+    }
+    text = client.get(f"/api/v1/emergencies/{response.id}/report").get_data(as_text=True)
+    assert "刘奶奶" not in text
+    assert client.get("/api/v1/emergencies/999999/report").status_code == 404
+
+
+def test_the_report_is_in_the_openapi_document(world, client):
+    spec = client.get("/api/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/emergencies/{emergency_id}/report"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(spec["components"]["schemas"]["EmergencyReport"]["properties"]) == FIELDS

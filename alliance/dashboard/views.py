@@ -15,7 +15,7 @@ from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.clock import local_today
 from alliance.communities.services import visible_community_ids
-from alliance.dashboard import exports, services
+from alliance.dashboard import export_files, exports, services
 from alliance.dashboard.figures import BadMonth, parse_month
 from alliance.extensions import db
 
@@ -61,12 +61,12 @@ def export(key: str, fmt: str):
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "csv":
         return Response(
-            exports.streamed(db.engine, chosen, ids),
+            export_files.streamed(db.engine, chosen, ids),
             mimetype="text/csv",
             headers=disposition,
         )
     return Response(
-        exports.xlsx_bytes(chosen, ids),
+        export_files.xlsx_bytes(chosen, ids),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers=disposition,
     )

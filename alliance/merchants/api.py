@@ -8,8 +8,8 @@ from alliance.commitments.services import published_for_merchants
 from alliance.communities.models import Community
 from alliance.extensions import db
 from alliance.merchants import services
+from alliance.merchants.directory import directory_query
 from alliance.merchants.models import CATEGORIES, MerchantStatus
-from alliance.merchants.views import directory_query
 
 bp = Blueprint("merchants_api", __name__, url_prefix="/api/v1/merchants")
 

@@ -1,0 +1,32 @@
+"""The service orders' blueprint, what answers an upload that is too large, and the one order
+a page may show (404 for anyone who may not see it)."""
+
+from flask import Blueprint, abort, jsonify, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from alliance.errors import wants_json
+from alliance.extensions import db
+from alliance.help_requests import queues, workflow
+from alliance.help_requests.models import HelpRequest
+
+bp = Blueprint("help_requests", __name__, url_prefix="/requests")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_exc):
+    db.session.rollback()
+    message = _("上传的照片太大了：照片不能超过 5 MB，请压缩或换一张后重新提交。")
+    if wants_json():
+        return jsonify({"error": {"code": 413, "message": message}}), 413
+    return render_template(
+        "help_requests/message.html", message=message, back=url_for("help_requests.new")
+    ), 413
+
+
+def visible_order(order_id: int) -> HelpRequest:
+    order = queues.load_order(order_id)
+    if order is None or not workflow.can_see(current_user, order):
+        abort(404)
+    return order

@@ -10,8 +10,8 @@ from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.communities.models import Community
 from alliance.emergency import alerts, cap
+from alliance.emergency.alert_models import AckAnswer, AlertAck, EmergencyAlert
 from alliance.emergency.forms import ImportAlertForm, WriteAlertForm
-from alliance.emergency.models import AckAnswer, AlertAck, EmergencyAlert
 from alliance.emergency.web import bp, own_community
 from alliance.errors import DomainError
 from alliance.extensions import db

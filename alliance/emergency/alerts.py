@@ -22,7 +22,7 @@ from alliance.audit.services import acting_as
 from alliance.communities.models import Community, Estate, Grid
 from alliance.db_types import utcnow
 from alliance.emergency import cap
-from alliance.emergency.models import AckAnswer, AlertAck, AlertState, EmergencyAlert
+from alliance.emergency.alert_models import AckAnswer, AlertAck, AlertState, EmergencyAlert
 from alliance.emergency.services import EmergencyError, running_in_community
 from alliance.extensions import db
 from alliance.notifications import broadcasts

@@ -14,7 +14,8 @@ from alliance.api.openapi import api_schema
 from alliance.api_support import paginated
 from alliance.db_types import utcnow
 from alliance.emergency import alerts, cap, report, services
-from alliance.emergency.models import LEVELS, EmergencyAlert, EmergencyResponse, Kind, Scope
+from alliance.emergency.alert_models import EmergencyAlert
+from alliance.emergency.models import LEVELS, EmergencyResponse, Kind, Scope
 from alliance.extensions import db
 
 bp = Blueprint("emergency_api", __name__)

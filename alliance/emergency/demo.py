@@ -19,17 +19,8 @@ from alliance.clock import LOCAL_TZ, local_today
 from alliance.communities.models import Estate, Grid
 from alliance.demo.context import DemoContext
 from alliance.emergency import duty, mobilisation, posts, services
-from alliance.emergency.models import (
-    AckAnswer,
-    AlertAck,
-    AlertState,
-    AnswerState,
-    CallUp,
-    CallUpAnswer,
-    EmergencyAlert,
-    ResponseChange,
-    TaskForce,
-)
+from alliance.emergency.alert_models import AckAnswer, AlertAck, AlertState, EmergencyAlert
+from alliance.emergency.models import AnswerState, CallUp, CallUpAnswer, ResponseChange, TaskForce
 from alliance.extensions import db
 
 BRANCH = "中共云水明珠社区支部委员会"

@@ -246,8 +246,8 @@ def counts_by_community(street_office_id: int) -> list[tuple[str, int, int]]:
 def unacknowledged(rows: list[Household], community_id: int) -> set[int]:
     """Households (with an account) that have not answered a warning in force: they go on
     their responsible person's list to be knocked first."""
+    from alliance.emergency.alert_models import AlertAck
     from alliance.emergency.alerts import current_for
-    from alliance.emergency.models import AlertAck
 
     residents = {h.resident_id for h in rows if h.resident_id}
     warnings = [a.id for a in current_for(community_id)] if residents else []

@@ -4,14 +4,13 @@ their answers to call-ups."""
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
+from alliance.emergency.alert_models import AlertAck, EmergencyAlert
 from alliance.emergency.household_models import Household
 from alliance.emergency.models import (
-    AlertAck,
     CallUp,
     CallUpAnswer,
     DutyAssignment,
     DutyShift,
-    EmergencyAlert,
     EmergencyPost,
     PartyMembership,
     TaskForce,

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 from alliance.accounts.models import User
 from alliance.clock import LOCAL_TZ
 from alliance.emergency import alerts, cap, services
-from alliance.emergency.models import AlertAck, EmergencyAlert
+from alliance.emergency.alert_models import AlertAck, EmergencyAlert
 from alliance.emergency.services import EmergencyError, Target
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest

@@ -3,10 +3,9 @@
 from sqlalchemy import func, select
 
 from alliance.emergency import duty, mobilisation
+from alliance.emergency.alert_models import AlertAck, EmergencyAlert
 from alliance.emergency.models import (
-    AlertAck,
     CallUp,
-    EmergencyAlert,
     EmergencyPost,
     EmergencyResponse,
     PartyMembership,

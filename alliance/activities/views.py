@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from alliance import clock
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
-from alliance.activities import services
+from alliance.activities import records, service_hours, services
 from alliance.activities.forms import (
     ActivityForm,
     ButtonForm,
@@ -329,7 +329,7 @@ def _attendance_page(slot, scan_form=None, status=200):
         scan_form=scan_form or ScanForm(),
         form=ButtonForm(),
         times_form=TimesForm(),
-        backfill=services.is_backfill(slot, utcnow()),
+        backfill=service_hours.is_backfill(slot, utcnow()),
     ), status
 
 
@@ -347,7 +347,7 @@ def scan(slot_id: int):
     if not form.validate_on_submit():
         return _attendance_page(slot, form, 422)
     try:
-        signup, action = services.scan(slot, form.text.data)
+        signup, action = service_hours.scan(slot, form.text.data)
     except services.ActivityError as exc:
         db.session.rollback()
         slot = db.session.get(ActivitySlot, slot_id)
@@ -372,7 +372,7 @@ def set_times(signup_id: int):
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
         return redirect(url_for(".attendance", slot_id=slot_id)), 303
     try:
-        services.set_times(
+        service_hours.set_times(
             signup,
             form.check_in.moment,
             form.check_out.moment,
@@ -393,7 +393,7 @@ def absent(signup_id: int):
     signup = _organised_signup_or_404(signup_id)
     slot_id = signup.slot_id
     try:
-        services.mark_absent(signup)
+        service_hours.mark_absent(signup)
     except services.ActivityError as exc:
         rollback_and_report(exc)
     else:
@@ -408,7 +408,7 @@ def confirm(signup_id: int):
     signup = _organised_signup_or_404(signup_id)
     slot_id = signup.slot_id
     try:
-        earned = services.confirm(signup, current_user)
+        earned = service_hours.confirm(signup, current_user)
     except services.ActivityError as exc:
         rollback_and_report(exc)
     else:
@@ -422,7 +422,7 @@ def confirm(signup_id: int):
 def confirm_slot(slot_id: int):
     slot = _organised_slot_or_404(slot_id)
     try:
-        people, total = services.confirm_slot(slot, current_user)
+        people, total = service_hours.confirm_slot(slot, current_user)
     except services.ActivityError as exc:
         rollback_and_report(exc)
     else:
@@ -439,7 +439,7 @@ def confirm_slot(slot_id: int):
 def leaderboard():
     month, first, nxt = clock.month_bounds(request.args.get("month"))
     board = (
-        services.leaderboard(current_user.community_id, first, nxt)
+        records.leaderboard(current_user.community_id, first, nxt)
         if current_user.community_id
         else {"hours": [], "points": []}
     )
@@ -455,7 +455,7 @@ def leaderboard():
 def visibility():
     form = VisibilityForm()
     if form.validate_on_submit() and current_user.community_id:
-        services.set_show_name(current_user, form.show_name.data)
+        records.set_show_name(current_user, form.show_name.data)
         db.session.commit()
         flash(
             _("已保存。") if form.show_name.data else _("排行榜上将显示为匿名志愿者。"), "success"
@@ -471,13 +471,13 @@ def _check_url(token: str) -> str:
 @bp.get("/me/record")
 @login_required
 def record():
-    summary = services.service_summary(current_user.id)
+    summary = records.service_summary(current_user.id)
     return render_template(
         "activities/record_preview.html",
         summary=summary,
         star=star_levels.standing(summary.total_minutes),
         form=ButtonForm(),
-        card_number=services.volunteer_card_number(current_user.id),
+        card_number=records.volunteer_card_number(current_user.id),
     )
 
 
@@ -485,7 +485,7 @@ def record():
 @login_required
 def issue_record():
     try:
-        issued = services.issue_record(current_user)
+        issued = records.issue_record(current_user)
     except services.ActivityError as exc:
         rollback_and_report(exc)
         return redirect(url_for(".record")), 303
@@ -499,7 +499,7 @@ def printable_record(record_id: int):
     issued = db.session.get(ServiceRecord, record_id)
     if issued is None or issued.user_id != current_user.id:
         abort(404)
-    summary = services.service_summary(current_user.id)
+    summary = records.service_summary(current_user.id)
     rows = [r for r in summary.rows if r.confirmed_at <= issued.issued_at]
     profile = db.session.scalars(
         select(services.VolunteerProfile).where(

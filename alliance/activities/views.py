@@ -1,73 +1,25 @@
-"""Volunteer activities on the web: the list, sign-ups, publishing, attendance, records."""
+"""Volunteer activities on the web: the list, sign-ups and publishing. Attendance is in
+attendance_views.py, the leaderboard and service records in record_views.py."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from alliance import clock
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.activities import services
-from alliance.activities.forms import (
-    ActivityForm,
-    ButtonForm,
-    EditActivityForm,
-    ScanForm,
-    SlotForm,
-    TimesForm,
-    VisibilityForm,
-)
-from alliance.activities.models import Activity, ActivitySlot, ServiceRecord, Signup
-from alliance.cards import codes
+from alliance.activities.forms import ActivityForm, ButtonForm, EditActivityForm, SlotForm
+from alliance.activities.models import Activity, Signup
+from alliance.activities.web import ORGANISERS, activity_or_404, bp, slot_or_404
 from alliance.communities.models import Community
 from alliance.communities.services import scoped
 from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report, save_form
-from alliance.points.models import PointsAccount
-from alliance.stars import levels as star_levels
 
-bp = Blueprint("activities", __name__)
-
-ORGANISERS = (Role.SECRETARY, Role.STREET_OFFICER, Role.GRID_WORKER)
 PAGE_SIZE = 30
-
-
-def _activity_or_404(activity_id: int) -> Activity:
-    activity = db.session.get(Activity, activity_id)
-    if activity is None or not current_user.is_authenticated or not _can_see(activity):
-        abort(404)
-    return activity
-
-
-def _can_see(activity: Activity) -> bool:
-    return current_user.community_id == activity.community_id or services.can_organise(
-        current_user, activity
-    )
-
-
-def _slot_or_404(slot_id: int) -> ActivitySlot:
-    slot = db.session.get(ActivitySlot, slot_id)
-    if slot is None or not _can_see(slot.activity):
-        abort(404)
-    return slot
-
-
-def _organised_slot_or_404(slot_id: int) -> ActivitySlot:
-    slot = _slot_or_404(slot_id)
-    if not services.can_organise(current_user, slot.activity):
-        abort(404 if current_user.community_id != slot.community_id else 403)
-    return slot
-
-
-def _organised_signup_or_404(signup_id: int) -> Signup:
-    signup = db.session.get(Signup, signup_id)
-    if signup is None:
-        abort(404)
-    _organised_slot_or_404(signup.slot_id)
-    return signup
 
 
 # --- volunteers ----------------------------------------------------------------------------
@@ -105,7 +57,7 @@ def index():
 @bp.get("/activities/<int:activity_id>")
 @login_required
 def detail(activity_id: int):
-    activity = _activity_or_404(activity_id)
+    activity = activity_or_404(activity_id)
     mine = {
         s.slot_id: s
         for s in db.session.scalars(
@@ -131,7 +83,7 @@ def detail(activity_id: int):
 @bp.post("/activities/slots/<int:slot_id>/signup")
 @login_required
 def signup(slot_id: int):
-    slot = _slot_or_404(slot_id)
+    slot = slot_or_404(slot_id)
     activity_id = slot.activity_id
     try:
         services.sign_up(slot, current_user)
@@ -146,7 +98,7 @@ def signup(slot_id: int):
 @bp.post("/activities/slots/<int:slot_id>/cancel")
 @login_required
 def cancel_signup(slot_id: int):
-    slot = _slot_or_404(slot_id)
+    slot = slot_or_404(slot_id)
     activity_id = slot.activity_id
     mine = db.session.scalars(
         select(Signup).where(Signup.slot_id == slot.id, Signup.user_id == current_user.id)
@@ -179,7 +131,7 @@ def _projects(community_id):
 
 def _publishable_activity_or_404(activity_id: int) -> Activity:
     """An activity the signed-in secretary may change: 404 outside their sight, else 403."""
-    activity = _activity_or_404(activity_id)
+    activity = activity_or_404(activity_id)
     if not services.can_publish(current_user, activity.community_id):
         abort(403)
     return activity
@@ -309,220 +261,5 @@ def manage():
     )
 
 
-# --- organisers: attendance ----------------------------------------------------------------
-
-
-def _attendance_page(slot, scan_form=None, status=200):
-    signups = list(
-        db.session.scalars(
-            select(Signup)
-            .where(Signup.slot_id == slot.id)
-            .options(selectinload(Signup.user))
-            .order_by(Signup.id)
-        )
-    )
-    return render_template(
-        "activities/attendance.html",
-        slot=slot,
-        activity=slot.activity,
-        signups=signups,
-        scan_form=scan_form or ScanForm(),
-        form=ButtonForm(),
-        times_form=TimesForm(),
-        backfill=services.is_backfill(slot, utcnow()),
-    ), status
-
-
-@bp.get("/activities/slots/<int:slot_id>/attendance")
-@roles_required(*ORGANISERS)
-def attendance(slot_id: int):
-    return _attendance_page(_organised_slot_or_404(slot_id))
-
-
-@bp.post("/activities/slots/<int:slot_id>/scan")
-@roles_required(*ORGANISERS)
-def scan(slot_id: int):
-    slot = _organised_slot_or_404(slot_id)
-    form = ScanForm()
-    if not form.validate_on_submit():
-        return _attendance_page(slot, form, 422)
-    try:
-        signup, action = services.scan(slot, form.text.data)
-    except services.ActivityError as exc:
-        db.session.rollback()
-        slot = db.session.get(ActivitySlot, slot_id)
-        form.text.errors = [*form.text.errors, str(exc.message)]
-        return _attendance_page(slot, form, exc.status if exc.status in (404, 409, 422) else 422)
-    name = signup.user.display_name
-    db.session.commit()
-    if action == "in":
-        flash(_("%(name)s 已签到。", name=name), "success")
-    else:
-        flash(_("%(name)s 已签退。", name=name), "success")
-    return redirect(url_for(".attendance", slot_id=slot_id)), 303
-
-
-@bp.post("/activities/signups/<int:signup_id>/times")
-@roles_required(*ORGANISERS)
-def set_times(signup_id: int):
-    signup = _organised_signup_or_404(signup_id)
-    slot_id = signup.slot_id
-    form = TimesForm()
-    if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
-        return redirect(url_for(".attendance", slot_id=slot_id)), 303
-    try:
-        services.set_times(
-            signup,
-            form.check_in.moment,
-            form.check_out.moment,
-            actor=current_user,
-            reason=form.reason.data or "",
-        )
-    except services.ActivityError as exc:
-        rollback_and_report(exc)
-    else:
-        db.session.commit()
-        flash(_("时间已保存。"), "success")
-    return redirect(url_for(".attendance", slot_id=slot_id)), 303
-
-
-@bp.post("/activities/signups/<int:signup_id>/absent")
-@roles_required(*ORGANISERS)
-def absent(signup_id: int):
-    signup = _organised_signup_or_404(signup_id)
-    slot_id = signup.slot_id
-    try:
-        services.mark_absent(signup)
-    except services.ActivityError as exc:
-        rollback_and_report(exc)
-    else:
-        db.session.commit()
-        flash(_("已记为缺席。"), "success")
-    return redirect(url_for(".attendance", slot_id=slot_id)), 303
-
-
-@bp.post("/activities/signups/<int:signup_id>/confirm")
-@roles_required(*ORGANISERS)
-def confirm(signup_id: int):
-    signup = _organised_signup_or_404(signup_id)
-    slot_id = signup.slot_id
-    try:
-        earned = services.confirm(signup, current_user)
-    except services.ActivityError as exc:
-        rollback_and_report(exc)
-    else:
-        db.session.commit()
-        flash(_("已确认，获得 %(n)d 积分。", n=earned), "success")
-    return redirect(url_for(".attendance", slot_id=slot_id)), 303
-
-
-@bp.post("/activities/slots/<int:slot_id>/confirm")
-@roles_required(*ORGANISERS)
-def confirm_slot(slot_id: int):
-    slot = _organised_slot_or_404(slot_id)
-    try:
-        people, total = services.confirm_slot(slot, current_user)
-    except services.ActivityError as exc:
-        rollback_and_report(exc)
-    else:
-        db.session.commit()
-        flash(_("已确认 %(p)d 人，共 %(n)d 积分。", p=people, n=total), "success")
-    return redirect(url_for(".attendance", slot_id=slot_id)), 303
-
-
-# --- records and the leaderboard -----------------------------------------------------------
-
-
-@bp.get("/activities/leaderboard")
-@login_required
-def leaderboard():
-    month, first, nxt = clock.month_bounds(request.args.get("month"))
-    board = (
-        services.leaderboard(current_user.community_id, first, nxt)
-        if current_user.community_id
-        else {"hours": [], "points": []}
-    )
-    account = db.session.scalars(
-        select(PointsAccount).where(PointsAccount.user_id == current_user.id)
-    ).first()
-    form = VisibilityForm(show_name=bool(account and account.show_name))
-    return render_template("activities/leaderboard.html", month=month, board=board, form=form)
-
-
-@bp.post("/activities/leaderboard/visibility")
-@login_required
-def visibility():
-    form = VisibilityForm()
-    if form.validate_on_submit() and current_user.community_id:
-        services.set_show_name(current_user, form.show_name.data)
-        db.session.commit()
-        flash(
-            _("已保存。") if form.show_name.data else _("排行榜上将显示为匿名志愿者。"), "success"
-        )
-    return redirect(url_for(".leaderboard")), 303
-
-
-def _check_url(token: str) -> str:
-    root = (current_app.config.get("SITE_URL") or request.url_root).rstrip("/")
-    return f"{root}{url_for('.check_record', token=token)}"
-
-
-@bp.get("/me/record")
-@login_required
-def record():
-    summary = services.service_summary(current_user.id)
-    return render_template(
-        "activities/record_preview.html",
-        summary=summary,
-        star=star_levels.standing(summary.total_minutes),
-        form=ButtonForm(),
-        card_number=services.volunteer_card_number(current_user.id),
-    )
-
-
-@bp.post("/me/record")
-@login_required
-def issue_record():
-    try:
-        issued = services.issue_record(current_user)
-    except services.ActivityError as exc:
-        rollback_and_report(exc)
-        return redirect(url_for(".record")), 303
-    db.session.commit()
-    return redirect(url_for(".printable_record", record_id=issued.id)), 303
-
-
-@bp.get("/me/record/<int:record_id>")
-@login_required
-def printable_record(record_id: int):
-    issued = db.session.get(ServiceRecord, record_id)
-    if issued is None or issued.user_id != current_user.id:
-        abort(404)
-    summary = services.service_summary(current_user.id)
-    rows = [r for r in summary.rows if r.confirmed_at <= issued.issued_at]
-    profile = db.session.scalars(
-        select(services.VolunteerProfile).where(
-            services.VolunteerProfile.user_id == current_user.id
-        )
-    ).first()
-    url = _check_url(issued.token)
-    return render_template(
-        "activities/record.html",
-        record=issued,
-        rows=rows,
-        name=profile.name if profile else current_user.display_name,
-        qr=codes.qr_svg(url),
-        check_url=url,
-    )
-
-
-@bp.get("/records/<token>")
-def check_record(token: str):
-    issued = None
-    if 20 <= len(token) <= 64:
-        issued = db.session.scalars(
-            select(ServiceRecord).where(ServiceRecord.token == token)
-        ).first()
-    status = 200 if issued else 404
-    return render_template("activities/check.html", record=issued), status
+from alliance.activities import attendance_views as _attendance  # noqa: E402,F401  (same blueprint)
+from alliance.activities import record_views as _records  # noqa: E402,F401  (same blueprint)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from alliance.accounts.models import Role, User
-from alliance.activities.services import card_holder_from_text
+from alliance.activities.service_hours import card_holder_from_text
 from alliance.audit.services import acting_as
 from alliance.communities.models import Community
 from alliance.db_types import utcnow

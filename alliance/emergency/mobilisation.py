@@ -17,8 +17,8 @@ from sqlalchemy.orm import joinedload
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User, UserRole
 from alliance.activities.models import Activity, ActivitySlot, Signup, SignupStatus
-from alliance.activities.services import card_holder_from_text
-from alliance.activities.services import confirm as confirm_hours
+from alliance.activities.service_hours import card_holder_from_text
+from alliance.activities.service_hours import confirm as confirm_hours
 from alliance.audit.services import acting_as
 from alliance.clock import local_date
 from alliance.communities.models import Community

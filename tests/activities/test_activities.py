@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from alliance import clock
-from alliance.activities import services
+from alliance.activities import service_hours, services
 from alliance.activities.models import Activity, ActivitySlot, Signup
 from alliance.db_types import utcnow
 from alliance.extensions import db
@@ -220,9 +220,9 @@ def test_check_out_without_check_in_is_refused(world, vol):
     _signed_up(world)
     signup = db.session.scalars(select(Signup)).one()
     with pytest.raises(services.ActivityError, match="还没有签到"):
-        services.check_out(signup, utcnow())
+        service_hours.check_out(signup, utcnow())
     with pytest.raises(services.ActivityError, match="不能确认"):
-        services.confirm(signup, world.users["secretary_a"])
+        service_hours.confirm(signup, world.users["secretary_a"])
 
 
 def test_rule_multipliers_emergency_and_night(world, vol):
@@ -246,8 +246,10 @@ def test_rule_multipliers_emergency_and_night(world, vol):
     assert points.points_for(45, 10, 100) == 8  # 7.5 rounds half up
     slot_id = _signed_up(world, emergency=True)
     signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
-    services.set_times(signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=1))
-    assert services.confirm(signup, world.users["secretary_a"]) == 20
+    service_hours.set_times(
+        signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=1)
+    )
+    assert service_hours.confirm(signup, world.users["secretary_a"]) == 20
 
 
 def test_points_rules_page_validates_and_is_audited(as_user, world):
@@ -306,8 +308,10 @@ def test_award_page(as_user, world):
 def test_record_and_public_check(as_user, client, world, vol):
     slot_id = _signed_up(world)
     signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
-    services.set_times(signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=2))
-    services.confirm(signup, world.users["secretary_a"])
+    service_hours.set_times(
+        signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=2)
+    )
+    service_hours.confirm(signup, world.users["secretary_a"])
     db.session.commit()
     me = as_user("volunteer")
     r = me.post("/me/record")
@@ -330,8 +334,10 @@ def test_record_needs_confirmed_service(as_user, world, vol):
 def test_leaderboard_masks_unless_opted_in(as_user, world, vol):
     slot_id = _signed_up(world)
     signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
-    services.set_times(signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=2))
-    services.confirm(signup, world.users["secretary_a"])
+    service_hours.set_times(
+        signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=2)
+    )
+    service_hours.confirm(signup, world.users["secretary_a"])
     db.session.commit()
     month = signup.slot.local_day.strftime("%Y-%m")
     page = as_user("resident").get(f"/activities/leaderboard?month={month}").get_data(as_text=True)
@@ -347,8 +353,10 @@ def test_home_page_shows_volunteer_hours_this_month(client, world, vol):
     assert home_figures(client.get("/").get_data(as_text=True))[label] == "0"
     slot_id = _signed_up(world)
     signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
-    services.set_times(signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=2))
-    services.confirm(signup, world.users["secretary_a"])
+    service_hours.set_times(
+        signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=2)
+    )
+    service_hours.confirm(signup, world.users["secretary_a"])
     db.session.commit()
     assert home_figures(client.get("/").get_data(as_text=True))[label] == "2"
 

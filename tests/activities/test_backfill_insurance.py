@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from alliance.activities import services
+from alliance.activities import service_hours
 from alliance.activities.models import Activity, Signup
 from alliance.clock import LOCAL_TZ
 from alliance.db_types import utcnow
@@ -86,7 +86,7 @@ def test_hand_entry_on_the_activity_day_is_no_backfill(world):
     )
     db.session.add(signup)
     db.session.flush()
-    services.set_times(signup, slot.starts_at, slot.ends_at, now=slot.ends_at)
+    service_hours.set_times(signup, slot.starts_at, slot.ends_at, now=slot.ends_at)
     assert signup.backfilled_at is None and signup.minutes == 120
 
 

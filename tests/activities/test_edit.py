@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from alliance.activities import services
+from alliance.activities import service_hours, services
 from alliance.activities.models import Activity, Signup
 from alliance.audit.models import AuditEntry
 from alliance.extensions import db
@@ -126,8 +126,8 @@ def test_a_new_points_rule_leaves_confirmed_points_alone(as_user, world, activit
     make_volunteer(volunteer, world.a)
     first, second = db.session.get(Activity, activity_id).slots
     signups = [services.sign_up(slot, volunteer) for slot in (first, second)]
-    services.set_times(signups[0], first.starts_at, first.starts_at + timedelta(hours=1))
-    assert services.confirm(signups[0], secretary) == 10  # the community rule: 10 an hour
+    service_hours.set_times(signups[0], first.starts_at, first.starts_at + timedelta(hours=1))
+    assert service_hours.confirm(signups[0], secretary) == 10  # the community rule: 10 an hour
     db.session.commit()
 
     r = as_user("secretary_a").post(
@@ -139,5 +139,5 @@ def test_a_new_points_rule_leaves_confirmed_points_alone(as_user, world, activit
     assert confirmed.points == 10
     assert db.session.scalar(select(func.sum(LedgerEntry.delta))) == 10
     later = db.session.get(Signup, signups[1].id)
-    services.set_times(later, second.starts_at, second.starts_at + timedelta(hours=1))
-    assert services.confirm(later, secretary) == 30
+    service_hours.set_times(later, second.starts_at, second.starts_at + timedelta(hours=1))
+    assert service_hours.confirm(later, secretary) == 30

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from alliance.activities import services
+from alliance.activities import records, service_hours
 from alliance.activities.models import Signup
 from alliance.extensions import db
 from tests.authz.matrix import Case, everyone, only, signed_in
@@ -21,9 +21,9 @@ def setup(world) -> dict:
     slot.taken = 1
     db.session.add(signup)
     db.session.flush()
-    services.set_times(signup, slot.starts_at, slot.starts_at + timedelta(hours=1))
-    services.confirm(signup, world.users["secretary_a"])
-    record = services.issue_record(volunteer)
+    service_hours.set_times(signup, slot.starts_at, slot.starts_at + timedelta(hours=1))
+    service_hours.confirm(signup, world.users["secretary_a"])
+    record = records.issue_record(volunteer)
     db.session.commit()
     return {
         "activity": activity.id,

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from alliance.activities import services as activities
+from alliance.activities import service_hours
 from alliance.activities.models import Activity, ActivitySlot, Signup
 from alliance.committee.services import CommitteeError, decisions
 from alliance.committee.services.decisions import DecisionInput
@@ -108,9 +108,9 @@ def test_ledger_applies_the_version_in_force_on_the_service_day(world, quorate):
     before = _served(world, date(2026, 9, 30))
     after = _served(world, date(2026, 10, 1))
     other_kind = _served(world, date(2026, 10, 2), category="culture")
-    assert activities.confirm(before, secretary) == 10
-    assert activities.confirm(after, secretary) == 15  # environment's own rate
-    assert activities.confirm(other_kind, secretary) == 12  # the base rate of October
+    assert service_hours.confirm(before, secretary) == 10
+    assert service_hours.confirm(after, secretary) == 15  # environment's own rate
+    assert service_hours.confirm(other_kind, secretary) == 12  # the base rate of October
     db.session.commit()
     entries = {e.signup_id: e.delta for e in db.session.scalars(select(LedgerEntry))}
     assert entries == {before.id: 10, after.id: 15, other_kind.id: 12}
@@ -119,7 +119,7 @@ def test_ledger_applies_the_version_in_force_on_the_service_day(world, quorate):
 def test_a_version_that_would_rewrite_confirmed_points_is_refused(world, quorate):
     _adopt(world, quorate, _propose(world, date(2026, 6, 1)))
     db.session.commit()
-    activities.confirm(_served(world, date(2026, 9, 15)), world.users["secretary_a"])
+    service_hours.confirm(_served(world, date(2026, 9, 15)), world.users["secretary_a"])
     db.session.commit()
     with pytest.raises(RuleVersionError) as exc:
         _propose(world, date(2026, 9, 15), points_per_hour="20")
@@ -129,7 +129,7 @@ def test_a_version_that_would_rewrite_confirmed_points_is_refused(world, quorate
     ok = _propose(world, date(2026, 9, 16), points_per_hour="20")
     db.session.commit()
     # Adoption checks again: a service confirmed meanwhile blocks it, nothing half-saved.
-    activities.confirm(_served(world, date(2026, 9, 20)), world.users["secretary_a"])
+    service_hours.confirm(_served(world, date(2026, 9, 20)), world.users["secretary_a"])
     db.session.commit()
     count_before = len(decisions.of_meeting(quorate))
     with pytest.raises(RuleVersionError):

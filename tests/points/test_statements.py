@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from alliance.activities import services
+from alliance.activities import service_hours, services
 from alliance.extensions import db
 from alliance.points import services as points
 from tests.points.factories import make_activity, make_volunteer
@@ -52,7 +52,7 @@ def test_attendance_list_does_not_grow(as_user, world, make_user, count_statemen
             user = make_user(community=world.a, roles=(Role.VOLUNTEER,))
             make_volunteer(user, world.a)
             signup = services.sign_up(db.session.get(services.ActivitySlot, slot_id), user)
-            services.set_times(
+            service_hours.set_times(
                 signup, signup.slot.starts_at, signup.slot.starts_at + timedelta(hours=1)
             )
         db.session.commit()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from alliance.accounts.models import Role
-from alliance.activities import services
+from alliance.activities import service_hours, services
 from alliance.activities.models import ActivitySlot, Signup
 from alliance.db_types import utcnow
 from alliance.extensions import db
@@ -84,7 +84,7 @@ def test_an_organiser_cannot_enter_or_confirm_their_own_hours(as_user, world, sl
         follow_redirects=True,
     )
     assert "不能登记或确认自己的服务时长" in response.get_data(as_text=True)
-    services.set_times(mine, slot.starts_at, slot.ends_at)  # another organiser entered them
+    service_hours.set_times(mine, slot.starts_at, slot.ends_at)  # another organiser entered them
     db.session.commit()
     response = client.post(f"/activities/signups/{mine.id}/confirm", follow_redirects=True)
     assert "不能登记或确认自己的服务时长" in response.get_data(as_text=True)
@@ -99,8 +99,8 @@ def test_an_organiser_cannot_enter_or_confirm_their_own_hours(as_user, world, sl
 
 def test_a_late_scan_out_counts_only_to_the_end_of_the_window(world, slot):
     signup = _signup(slot, world.users["volunteer"])
-    services.check_in(signup, slot.starts_at)
-    services.check_out(signup, slot.ends_at + timedelta(hours=20))
+    service_hours.check_in(signup, slot.starts_at)
+    service_hours.check_out(signup, slot.ends_at + timedelta(hours=20))
     assert signup.minutes == 4 * 60 + 30
 
 
@@ -110,7 +110,7 @@ def test_hours_written_around_the_rule_are_not_confirmed(world, slot):
     signup.minutes = 24 * 60
     db.session.commit()
     with pytest.raises(services.ActivityError, match="须在时段内"):
-        services.confirm(signup, world.users["secretary_a"])
+        service_hours.confirm(signup, world.users["secretary_a"])
 
 
 def test_slot_is_the_fixture_slot(slot):

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from alliance.activities import services as activities
+from alliance.activities import service_hours
 from alliance.activities.models import Signup
 from alliance.extensions import db
 from tests.points.factories import make_activity, make_volunteer
@@ -24,11 +24,11 @@ def serve(world, user, minutes: list[int], *, title="社区巡逻", secretary=No
         slot.taken += 1
         db.session.add(signup)
         db.session.flush()
-        activities.set_times(
+        service_hours.set_times(
             signup, slot.starts_at, slot.starts_at + timedelta(minutes=length), actor=secretary
         )
         if confirm:
-            activities.confirm(signup, secretary)
+            service_hours.confirm(signup, secretary)
         signups.append(signup)
     db.session.commit()
     return signups

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from alliance.activities import services as activities
+from alliance.activities import service_hours
 from alliance.activities.models import Signup
 from alliance.clock import LOCAL_TZ
 from alliance.extensions import db
@@ -56,9 +56,9 @@ def attendance(world, make_user):
     activity.description = "-清理楼道杂物"
     slot = activity.slots[0]
     a, b, c, d = (_sign(slot, u, world.a) for u in (volunteer, sneaky, pending, absent))
-    activities.set_times(a, slot.starts_at, slot.starts_at + timedelta(minutes=125))
+    service_hours.set_times(a, slot.starts_at, slot.starts_at + timedelta(minutes=125))
     late = slot.ends_at + timedelta(days=2)
-    activities.set_times(
+    service_hours.set_times(
         b,
         slot.starts_at,
         slot.starts_at + timedelta(minutes=90),
@@ -66,15 +66,15 @@ def attendance(world, make_user):
         reason="忘记扫码，组织者补录",
         now=late,
     )
-    activities.set_times(c, slot.starts_at, slot.starts_at + timedelta(minutes=60))
-    activities.mark_absent(d)
-    activities.confirm(a, secretary)
-    activities.confirm(b, secretary)
+    service_hours.set_times(c, slot.starts_at, slot.starts_at + timedelta(minutes=60))
+    service_hours.mark_absent(d)
+    service_hours.confirm(a, secretary)
+    service_hours.confirm(b, secretary)
     other = make_activity(world.b, world.users["secretary_b"], title="乙社区活动")
     make_volunteer(world.users["resident_b"], world.b)
     e = _sign(other.slots[0], world.users["resident_b"], world.b)
-    activities.set_times(e, other.slots[0].starts_at, other.slots[0].ends_at)
-    activities.confirm(e, world.users["secretary_b"])
+    service_hours.set_times(e, other.slots[0].starts_at, other.slots[0].ends_at)
+    service_hours.confirm(e, world.users["secretary_b"])
     db.session.commit()
     return {"activity": activity, "slot": slot, "month": slot.local_day.strftime("%Y-%m")}
 

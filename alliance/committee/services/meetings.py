@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from alliance.activities.services import card_holder_from_text
+from alliance.activities.service_hours import card_holder_from_text
 from alliance.clock import LOCAL_TZ
 from alliance.committee.models import (
     Attendance,

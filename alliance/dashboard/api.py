@@ -70,8 +70,11 @@ def community_figures(code: str):
         404:
           $ref: "#/components/responses/Error"
     """
+    text = request.args.get("month")
     try:
-        month = parse_month(request.args.get("month"))
+        if text == "":  # given but empty is not "left out"
+            raise BadMonth(text)
+        month = parse_month(text)
     except BadMonth:
         abort(400, description="'month' must be YYYY-MM")
     community = db.session.scalars(select(Community).where(Community.code == code[:16])).first()

@@ -15,7 +15,7 @@ from alliance.cards import codes
 from alliance.cards.models import Card, CardStatus, CodeType
 from alliance.clock import local_today
 from alliance.commitments.models import CardKind, Offer
-from alliance.commitments.services import applicable_offers
+from alliance.commitments.offers import applicable_offers
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.extensions import db

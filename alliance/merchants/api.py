@@ -4,7 +4,7 @@ from flask import Blueprint, abort, request
 from sqlalchemy import false, select
 
 from alliance.api_support import int_arg, paginated
-from alliance.commitments.services import published_for_merchants
+from alliance.commitments.published import published_for_merchants
 from alliance.communities.models import Community
 from alliance.extensions import db
 from alliance.merchants import services

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.clock import local_today
-from alliance.commitments.services import commitment_lines, published_for_merchants
+from alliance.commitments.published import commitment_lines, published_for_merchants
 from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer, in_scope_or_404, scoped
 from alliance.extensions import db

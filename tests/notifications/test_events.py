@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from alliance.activities import services as activities
 from alliance.cards import services as cards
-from alliance.commitments import services as commitments
+from alliance.commitments import fulfilment, workflow
 from alliance.commitments.models import CommitmentStatus
 from alliance.extensions import db
 from alliance.merchants import services as merchants
@@ -97,10 +97,10 @@ def test_commitment_approved_rejected_and_reported(world):
     good = create_commitment(shop, title="明码标价", status=CommitmentStatus.PENDING)
     bad = create_commitment(shop, title="全场免费", status=CommitmentStatus.PENDING)
     db.session.commit()
-    commitments.approve_commitment(good, world.users["secretary_a"])
-    commitments.reject_commitment(bad, world.users["secretary_a"], "不现实")
+    workflow.approve_commitment(good, world.users["secretary_a"])
+    workflow.reject_commitment(bad, world.users["secretary_a"], "不现实")
     db.session.commit()
-    commitments.report_broken(good, world.users["resident"], "结账时没有标价")
+    fulfilment.report_broken(good, world.users["resident"], "结账时没有标价")
     db.session.commit()
     got = told(staff)
     assert [k for k, *_ in got] == [

@@ -33,7 +33,7 @@ from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.notifications.services import notify
-from alliance.points import services as points
+from alliance.points import ledger, scoring
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
 from alliance.stars import services as stars
 from alliance.validators import mask_name
@@ -534,16 +534,16 @@ def scan(slot: ActivitySlot, text: str, now: datetime | None = None) -> tuple[Si
 def points_for_signup(signup: Signup) -> int:
     activity = signup.activity
     # The rule in force on the day of the service, so a later rule change never reaches it.
-    rule = points.rule_at(activity.community_id, signup.slot.local_day)
+    rule = scoring.rule_at(activity.community_id, signup.slot.local_day)
     per_hour = (
         activity.points_per_hour
         if activity.points_per_hour is not None
         else rule.per_hour_for(activity.category)
     )
-    percent = points.percent_for(
-        rule, emergency=activity.emergency, night=points.is_night(signup.slot.starts_at, rule)
+    percent = scoring.percent_for(
+        rule, emergency=activity.emergency, night=scoring.is_night(signup.slot.starts_at, rule)
     )
-    return points.points_for(signup.minutes or 0, per_hour, percent)
+    return scoring.points_for(signup.minutes or 0, per_hour, percent)
 
 
 def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
@@ -568,7 +568,7 @@ def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
     db.session.flush()
     holder = db.session.get(User, signup.user_id)
     if earned > 0:
-        points.post_entry(
+        ledger.post_entry(
             user_id=signup.user_id,
             community_id=holder.community_id or signup.community_id,
             kind=EntryKind.EARN,
@@ -773,7 +773,7 @@ def leaderboard(community_id: int, first: date, nxt: date, limit: int = LEADERBO
 
 
 def set_show_name(user: User, show: bool) -> None:
-    account_id = points.ensure_account(user.id, user.community_id)
+    account_id = ledger.ensure_account(user.id, user.community_id)
     account = db.session.get(PointsAccount, account_id)
     account.show_name = bool(show)
     db.session.flush()

@@ -26,8 +26,7 @@ from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
 from alliance.merchants import services as merchant_services
 from alliance.merchants.models import Merchant
-from alliance.points import rule_versions
-from alliance.points import services as points
+from alliance.points import rule_versions, scoring
 
 
 def _member_form(community: Community, formdata=None) -> MemberForm:
@@ -175,7 +174,7 @@ def propose_rule():
     community = own_community()
     form = RuleChangeForm()
     if request.method == "GET":
-        current = points.rule_at(community.id, local_today())
+        current = scoring.rule_at(community.id, local_today())
         for name in RULE_FIELDS:
             value = getattr(current, name, None)
             if value is None and name in rule_versions.FIELDS:

@@ -11,6 +11,7 @@ from alliance.cards.models import Redemption
 from alliance.counter import checkouts, exchanges, redemptions, services, voids
 from alliance.extensions import csrf, db, limiter
 from alliance.inputs import IdField
+from alliance.points.ledger import balance_of
 from alliance.points.models import Exchange
 
 bp = Blueprint("counter_api", __name__, url_prefix="/api/v1")
@@ -606,7 +607,7 @@ def void_exchange(record_id: int):
             "voided": True,
             "voided_at": record.voided_at,
             "reason": record.void_reason,
-            "points_balance": services.points.balance_of(record.user_id),
+            "points_balance": balance_of(record.user_id),
             "stock": record.item.stock,
         }
     )

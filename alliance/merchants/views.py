@@ -36,7 +36,7 @@ from alliance.merchants.models import (
     MerchantStaff,
     MerchantStatus,
 )
-from alliance.points import services as points_services
+from alliance.points import exchange_items
 
 bp = Blueprint("merchants", __name__, url_prefix="/merchants")
 
@@ -135,7 +135,7 @@ def detail(merchant_id: int):
         commitments=commitments,
         can_admin=is_admin,
         is_staff=services.is_staff(current_user, merchant),
-        exchange_items=points_services.where_to_spend(merchant_id=merchant.id).items,
+        exchange_items=exchange_items.where_to_spend(merchant_id=merchant.id).items,
     )
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from alliance import clock
 from alliance.activities import services as activities
 from alliance.cards import services as cards
 from alliance.commitments import fulfilment, workflow
@@ -12,7 +13,7 @@ from alliance.commitments.models import CommitmentStatus
 from alliance.extensions import db
 from alliance.merchants import services as merchants
 from alliance.notifications.models import Notification
-from alliance.points import services as points
+from alliance.points import ledger, scoring
 from alliance.volunteers import services as volunteers
 from tests.commitments.factories import create_commitment, create_merchant
 from tests.merchants.factories import make_application, terms
@@ -129,7 +130,7 @@ def test_card_issued_reported_lost_and_reissued(world):
 
 def test_points_awarded_and_spent(world):
     holder = world.users["volunteer"]
-    points.award(holder, "20", "扶老人过马路", world.users["secretary_a"])
+    ledger.award(holder, "20", "扶老人过马路", world.users["secretary_a"])
     db.session.commit()
     got = told(holder)
     assert got == [
@@ -166,11 +167,11 @@ def _earned(world, months, days_ago):
     from alliance.db_types import utcnow
     from alliance.points.models import LedgerEntry
 
-    rule = points.rule_for(world.a.id)
+    rule = scoring.rule_for(world.a.id)
     rule.expiry_months = months
     db.session.add(rule)
     db.session.flush()
-    points.post_entry(
+    ledger.post_entry(
         user_id=world.users["volunteer"].id,
         community_id=world.a.id,
         kind="award",
@@ -186,7 +187,7 @@ def test_points_expiring_within_thirty_days_are_told_once(world):
     from alliance.notifications.periodic import notify_points_expiring
 
     entry = _earned(world, months=1, days_ago=31)
-    today = points.local_today()
+    today = clock.local_today()
     assert 0 <= (entry.expires_on - today).days <= 30
     assert notify_points_expiring(today) == 1
     assert notify_points_expiring(today) == 0  # the next day's run does not repeat it
@@ -199,7 +200,7 @@ def test_points_expiring_later_are_not_told_yet(world):
     from alliance.notifications.periodic import notify_points_expiring
 
     entry = _earned(world, months=2, days_ago=0)
-    assert (entry.expires_on - points.local_today()).days > 30
+    assert (entry.expires_on - clock.local_today()).days > 30
     assert notify_points_expiring() == 0
 
 

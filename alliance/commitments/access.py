@@ -5,7 +5,7 @@ from alliance.commitments.models import Commitment
 from alliance.communities.models import Community
 from alliance.communities.services import can_administer
 from alliance.extensions import db
-from alliance.merchants.services import is_staff
+from alliance.merchants.staff import is_staff
 
 
 def can_administer_commitment(user: User, commitment: Commitment) -> bool:

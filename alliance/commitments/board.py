@@ -17,7 +17,7 @@ from alliance.commitments.models import (
 from alliance.communities.models import Community
 from alliance.extensions import db
 from alliance.merchants.models import CATEGORIES, Merchant, category_label
-from alliance.merchants.services import active_clause
+from alliance.merchants.status import active_clause
 
 
 @dataclass

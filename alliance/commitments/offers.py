@@ -10,7 +10,7 @@ from alliance.commitments.models import CardKind, Commitment, CommitmentStatus, 
 from alliance.communities.models import Community
 from alliance.extensions import db
 from alliance.merchants.models import Merchant
-from alliance.merchants.services import active_clause
+from alliance.merchants.status import active_clause
 
 
 def applicable_offers(

@@ -33,7 +33,7 @@ from alliance.communities.models import Community
 from alliance.communities.services import can_administer, scoped
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
-from alliance.merchants import services as merchant_services
+from alliance.merchants import staff as merchant_staff
 
 bp = Blueprint("commitments", __name__, url_prefix="/commitments")
 
@@ -69,7 +69,7 @@ def _deny(commitment: Commitment):
 def _own_or_deny(commitment_id: int) -> Commitment:
     """A commitment of one of the current user's merchants."""
     commitment = _load(commitment_id)
-    if not merchant_services.is_staff(current_user, commitment.merchant_id):
+    if not merchant_staff.is_staff(current_user, commitment.merchant_id):
         _deny(commitment)
     return commitment
 
@@ -129,7 +129,7 @@ def detail(commitment_id: int):
     commitment = _load(commitment_id)
     if not access.can_view(current_user, commitment):
         abort(404)
-    is_staff = merchant_services.is_staff(current_user, commitment.merchant_id)
+    is_staff = merchant_staff.is_staff(current_user, commitment.merchant_id)
     is_admin = access.can_administer_commitment(current_user, commitment)
     published = commitment.status == CommitmentStatus.PUBLISHED
     current = None
@@ -161,7 +161,7 @@ def history(commitment_id: int):
         abort(404)
     versions = workflow.history(commitment)
     if not (
-        merchant_services.is_staff(current_user, commitment.merchant_id)
+        merchant_staff.is_staff(current_user, commitment.merchant_id)
         or access.can_administer_commitment(current_user, commitment)
     ):
         versions = [v for v in versions if v.is_public]
@@ -174,7 +174,7 @@ def history(commitment_id: int):
 @bp.get("/mine")
 @roles_required(Role.MERCHANT_STAFF)
 def mine():
-    merchants = merchant_services.merchants_of(current_user)
+    merchants = merchant_staff.merchants_of(current_user)
     commitments = db.session.scalars(
         select(Commitment)
         .where(Commitment.merchant_id.in_([m.id for m in merchants]))
@@ -192,7 +192,7 @@ def _merchant_choices(form: CommitmentForm, merchants) -> None:
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.MERCHANT_STAFF)
 def create():
-    merchants = [m for m in merchant_services.merchants_of(current_user) if m.is_active]
+    merchants = [m for m in merchant_staff.merchants_of(current_user) if m.is_active]
     if not merchants:
         flash(_("您还不是在册联盟商户的店员，不能发布承诺。"), "warning")
         return redirect(url_for("commitments.mine"))
@@ -273,7 +273,7 @@ def correct(commitment_id: int):
 def withdraw(commitment_id: int):
     commitment = _load(commitment_id)
     if not (
-        merchant_services.is_staff(current_user, commitment.merchant_id)
+        merchant_staff.is_staff(current_user, commitment.merchant_id)
         or access.can_administer_commitment(current_user, commitment)
     ):
         _deny(commitment)

@@ -24,7 +24,7 @@ from alliance.communities.models import Community
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
-from alliance.merchants import services as merchant_services
+from alliance.merchants import staff as merchant_staff
 from alliance.merchants.models import Merchant
 from alliance.points import rule_versions, scoring
 
@@ -108,7 +108,7 @@ def end_member(member_id: int):
 
 def _owned_merchant(merchant_id: int) -> Merchant:
     merchant = db.session.get(Merchant, merchant_id)
-    link = merchant_services.staff_link(current_user, merchant) if merchant else None
+    link = merchant_staff.staff_link(current_user, merchant) if merchant else None
     if link is None:
         abort(404)
     if not link.is_owner:

@@ -7,7 +7,7 @@ from alliance.api_support import int_arg, paginated
 from alliance.commitments.published import published_for_merchants
 from alliance.communities.models import Community
 from alliance.extensions import db
-from alliance.merchants import services
+from alliance.merchants import status as merchant_status
 from alliance.merchants.models import CATEGORIES, MerchantStatus
 from alliance.merchants.views import directory_query
 
@@ -25,7 +25,7 @@ def _commitment(c) -> dict:
 
 
 def serialize(merchants) -> list[dict]:
-    published = published_for_merchants([m.id for m in merchants if services.is_active(m)])
+    published = published_for_merchants([m.id for m in merchants if merchant_status.is_active(m)])
     return [
         {
             "id": m.id,

@@ -17,7 +17,11 @@ from alliance.communities.services import can_administer, in_scope_or_404, scope
 from alliance.extensions import db
 from alliance.formkit import conflict_page, rollback_and_report
 from alliance.inputs import parse_id
-from alliance.merchants import services
+from alliance.merchants import admission
+from alliance.merchants import applications as merchant_applications
+from alliance.merchants import staff as merchant_staff
+from alliance.merchants import status as merchant_status
+from alliance.merchants.errors import MembershipError
 from alliance.merchants.forms import (
     AgreementForm,
     MerchantApplicationForm,
@@ -79,7 +83,7 @@ def directory_query(*, q="", category="", community=None, estate_id=None, status
 
 def _published(merchants) -> dict[int, list]:
     """Published commitments for the active members only: a suspended member's offers don't apply."""
-    return published_for_merchants([m.id for m in merchants if services.is_active(m)])
+    return published_for_merchants([m.id for m in merchants if merchant_status.is_active(m)])
 
 
 @bp.get("/")
@@ -108,7 +112,7 @@ def index():
             )
             for e in estates
         ],
-        commitments=commitment_lines(m.id for m in page.items if services.is_active(m)),
+        commitments=commitment_lines(m.id for m in page.items if merchant_status.is_active(m)),
         args={
             "q": filters["q"],
             "category": filters["category"],
@@ -134,7 +138,7 @@ def detail(merchant_id: int):
         merchant=merchant,
         commitments=commitments,
         can_admin=is_admin,
-        is_staff=services.is_staff(current_user, merchant),
+        is_staff=merchant_staff.is_staff(current_user, merchant),
         exchange_items=exchange_items.where_to_spend(merchant_id=merchant.id).items,
     )
 
@@ -150,8 +154,8 @@ def _estates_for(community_id):
     ).all()
 
 
-def _application_data(form) -> services.ApplicationData:
-    return services.ApplicationData(
+def _application_data(form) -> merchant_applications.ApplicationData:
+    return merchant_applications.ApplicationData(
         name=form.name.data,
         category=form.category.data,
         estate_id=form.estate_id.data,
@@ -175,8 +179,8 @@ def apply():
         form.contact_phone.data = current_user.phone
     if form.validate_on_submit():
         try:
-            services.submit_application(current_user, _application_data(form))
-        except services.MembershipError as exc:
+            merchant_applications.submit_application(current_user, _application_data(form))
+        except MembershipError as exc:
             rollback_and_report(exc)
         else:
             db.session.commit()
@@ -220,8 +224,10 @@ def edit_application(application_id: int):
     form.submit.label.text = _("修改并重新提交")
     if form.validate_on_submit():
         try:
-            services.update_application(application, current_user, _application_data(form))
-        except services.MembershipError as exc:
+            merchant_applications.update_application(
+                application, current_user, _application_data(form)
+            )
+        except MembershipError as exc:
             rollback_and_report(exc)
         else:
             db.session.commit()
@@ -287,7 +293,7 @@ def _agreement_form(application: MerchantApplication, formdata=None) -> Agreemen
             secretary=current_user.display_name,
             community=application.community.name,
         )
-        form.text.data = services.default_agreement_text(
+        form.text.data = admission.default_agreement_text(
             application.name, application.offer_text, application.community.name
         )
     return form
@@ -301,7 +307,7 @@ def _render_review(application, agreement_form=None, note_form=None, reject_form
             agreement_form=agreement_form or _agreement_form(application),
             note_form=note_form or NoteForm(formdata=None),
             reject_form=reject_form or NoteForm(formdata=None),
-            next_number=services.next_number(application.community_id),
+            next_number=admission.next_number(application.community_id),
         ),
         code,
     )
@@ -320,7 +326,7 @@ def approve(application_id: int):
     form = _agreement_form(application, formdata=request.form)
     if not form.validate():
         return _render_review(application, agreement_form=form, code=422)
-    terms = services.AgreementTerms(
+    terms = admission.AgreementTerms(
         signed_on=form.signed_on.data,
         starts_on=form.starts_on.data,
         ends_on=form.ends_on.data,
@@ -328,8 +334,8 @@ def approve(application_id: int):
         text=form.text.data,
     )
     try:
-        merchant = services.approve_application(application, current_user, terms)
-    except services.MembershipError as exc:
+        merchant = merchant_applications.approve_application(application, current_user, terms)
+    except MembershipError as exc:
         if exc.code == "already_reviewed":
             return conflict_page(exc)
         rollback_and_report(exc)
@@ -354,7 +360,7 @@ def _note_action(application_id: int, action):
         return redirect(url_for(".review", application_id=application.id))
     try:
         action(application, current_user, form.note.data)
-    except services.MembershipError as exc:
+    except MembershipError as exc:
         if exc.code == "already_reviewed":
             return conflict_page(exc)
         rollback_and_report(exc)
@@ -366,7 +372,7 @@ def _note_action(application_id: int, action):
 @bp.post("/review/<int:application_id>/request-changes")
 @roles_required(*ADMINS)
 def request_changes(application_id: int):
-    response = _note_action(application_id, services.request_changes)
+    response = _note_action(application_id, merchant_applications.request_changes)
     if response is not None:
         return response
     flash(_("已请申请人修改。"), "success")
@@ -376,7 +382,7 @@ def request_changes(application_id: int):
 @bp.post("/review/<int:application_id>/reject")
 @roles_required(*ADMINS)
 def reject(application_id: int):
-    response = _note_action(application_id, services.reject_application)
+    response = _note_action(application_id, merchant_applications.reject_application)
     if response is not None:
         return response
     flash(_("已驳回申请。"), "success")
@@ -422,7 +428,9 @@ def _managed_or_404(merchant_id: int) -> Merchant:
 
 
 def _status_actions(merchant: Merchant):
-    return [a for a, (froms, _to) in services.STATUS_ACTIONS.items() if merchant.status in froms]
+    return [
+        a for a, (froms, _to) in merchant_status.STATUS_ACTIONS.items() if merchant.status in froms
+    ]
 
 
 @bp.get("/manage/<int:merchant_id>")
@@ -459,8 +467,10 @@ def change_status(merchant_id: int):
     if not form.validate_on_submit():
         return _render_manage_detail(merchant, form=form, code=422)
     try:
-        change = services.change_status(merchant, current_user, form.action.data, form.reason.data)
-    except services.MembershipError as exc:
+        change = merchant_status.change_status(
+            merchant, current_user, form.action.data, form.reason.data
+        )
+    except MembershipError as exc:
         rollback_and_report(exc)
         return redirect(url_for(".manage_detail", merchant_id=merchant.id))
     db.session.commit()
@@ -478,7 +488,7 @@ def agreement(merchant_id: int):
     merchant = db.session.get(Merchant, merchant_id)
     if merchant is None:
         abort(404)
-    if not services.is_staff(current_user, merchant):
+    if not merchant_staff.is_staff(current_user, merchant):
         if not current_user.has_role(*ADMINS):
             abort(403)
         merchant = _managed_or_404(merchant_id)
@@ -495,7 +505,7 @@ def agreement(merchant_id: int):
 @bp.get("/mine")
 @login_required
 def mine():
-    links = services.staff_links_of(
+    links = merchant_staff.staff_links_of(
         current_user,
         selectinload(MerchantStaff.merchant).selectinload(Merchant.estate),
         selectinload(MerchantStaff.merchant).selectinload(Merchant.agreement),
@@ -511,7 +521,7 @@ def mine():
 
 def _my_merchant_or_404(merchant_id: int) -> tuple[Merchant, MerchantStaff]:
     merchant = db.session.get(Merchant, merchant_id)
-    link = services.staff_link(current_user, merchant) if merchant else None
+    link = merchant_staff.staff_link(current_user, merchant) if merchant else None
     if link is None:
         abort(404)
     return merchant, link
@@ -553,8 +563,8 @@ def add_staff(merchant_id: int):
     if not form.validate_on_submit():
         return _render_staff(merchant, link, form=form, code=422)
     try:
-        added = services.add_staff(merchant, current_user, form.identifier.data)
-    except services.MembershipError as exc:
+        added = merchant_staff.add_staff(merchant, current_user, form.identifier.data)
+    except MembershipError as exc:
         rollback_and_report(exc, form, field="identifier")
         return _render_staff(merchant, link, form=form, code=422)
     db.session.commit()
@@ -573,8 +583,8 @@ def remove_staff(merchant_id: int, staff_id: int):
         abort(404)
     name = target.user.display_name
     try:
-        services.remove_staff(merchant, current_user, target)
-    except services.MembershipError as exc:
+        merchant_staff.remove_staff(merchant, current_user, target)
+    except MembershipError as exc:
         rollback_and_report(exc)
         return redirect(url_for(".staff", merchant_id=merchant.id))
     db.session.commit()

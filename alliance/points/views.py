@@ -16,7 +16,7 @@ from alliance.communities.services import visible_community_ids
 from alliance.dashboard.people import find_person
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
-from alliance.merchants import services as merchant_services
+from alliance.merchants import staff as merchant_staff
 from alliance.points import exchange_items, expiry, ledger, rule_versions, scoring
 from alliance.points.errors import PointsError
 from alliance.points.forms import AdjustForm, AwardForm, ItemForm, RuleForm
@@ -186,7 +186,7 @@ def adjust():
 
 
 def _staff_merchants():
-    return merchant_services.merchants_of(current_user)
+    return merchant_staff.merchants_of(current_user)
 
 
 @bp.route("/points/items", methods=["GET", "POST"])

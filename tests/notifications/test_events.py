@@ -11,7 +11,7 @@ from alliance.cards import services as cards
 from alliance.commitments import fulfilment, workflow
 from alliance.commitments.models import CommitmentStatus
 from alliance.extensions import db
-from alliance.merchants import services as merchants
+from alliance.merchants import applications as merchant_applications
 from alliance.notifications.models import Notification
 from alliance.points import ledger, scoring
 from alliance.volunteers import services as volunteers
@@ -77,12 +77,12 @@ def test_volunteer_application_rejected_says_why(world):
 def test_member_application_approved_sent_back_and_rejected(world):
     applicant = world.users["resident"]
     first = make_application(applicant, name="明珠小馆")
-    merchants.request_changes(first, world.users["secretary_a"], "请补营业执照")
+    merchant_applications.request_changes(first, world.users["secretary_a"], "请补营业执照")
     db.session.commit()
-    merchants.approve_application(first, world.users["secretary_a"], terms())
+    merchant_applications.approve_application(first, world.users["secretary_a"], terms())
     db.session.commit()
     second = make_application(applicant, name="明珠二馆")
-    merchants.reject_application(second, world.users["secretary_a"], "重复申请")
+    merchant_applications.reject_application(second, world.users["secretary_a"], "重复申请")
     db.session.commit()
     got = told(applicant)
     assert [k for k, *_ in got] == ["member.returned", "member.approved", "member.rejected"]

@@ -149,7 +149,7 @@ def prepare(url: str, logins: dict) -> Fixture:
     from alliance.cards import services as cards
     from alliance.cards.models import Card, CardStatus
     from alliance.extensions import db
-    from alliance.merchants.services import merchants_of
+    from alliance.merchants.staff import merchants_of
 
     app = make_app(url)
     fixture = Fixture(url)

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
 
 from alliance.api import tokens as api_tokens
 from alliance.extensions import limiter
-from alliance.merchants.services import merchants_of
+from alliance.merchants.staff import merchants_of
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 EXAMPLES = 60

@@ -16,7 +16,7 @@ from alliance.cards import services as cards
 from alliance.clock import local_start, local_today
 from alliance.commitments.models import CardKind
 from alliance.extensions import db
-from alliance.points import services as points
+from alliance.points import ledger as points_ledger
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
 from alliance.stars import services as stars
 from alliance.validators import mask_name
@@ -155,7 +155,7 @@ def leaderboard(community_id: int, first: date, nxt: date, limit: int = LEADERBO
 
 
 def set_show_name(user: User, show: bool) -> None:
-    account_id = points.ensure_account(user.id, user.community_id)
+    account_id = points_ledger.ensure_account(user.id, user.community_id)
     account = db.session.get(PointsAccount, account_id)
     account.show_name = bool(show)
     db.session.flush()

@@ -17,7 +17,8 @@ from alliance.counter import services as counter
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.points import services as points
+from alliance.points import ledger as points_ledger
+from alliance.points import scoring as points_scoring
 from alliance.points.models import EntryKind
 from alliance.stars import services as stars
 
@@ -191,16 +192,18 @@ def scan(slot: ActivitySlot, text: str, now: datetime | None = None) -> tuple[Si
 def points_for_signup(signup: Signup) -> int:
     activity = signup.activity
     # The rule in force on the day of the service, so a later rule change never reaches it.
-    rule = points.rule_at(activity.community_id, signup.slot.local_day)
+    rule = points_scoring.rule_at(activity.community_id, signup.slot.local_day)
     per_hour = (
         activity.points_per_hour
         if activity.points_per_hour is not None
         else rule.per_hour_for(activity.category)
     )
-    percent = points.percent_for(
-        rule, emergency=activity.emergency, night=points.is_night(signup.slot.starts_at, rule)
+    percent = points_scoring.percent_for(
+        rule,
+        emergency=activity.emergency,
+        night=points_scoring.is_night(signup.slot.starts_at, rule),
     )
-    return points.points_for(signup.minutes or 0, per_hour, percent)
+    return points_scoring.points_for(signup.minutes or 0, per_hour, percent)
 
 
 def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
@@ -225,7 +228,7 @@ def confirm(signup: Signup, actor: User, now: datetime | None = None) -> int:
     db.session.flush()
     holder = db.session.get(User, signup.user_id)
     if earned > 0:
-        points.post_entry(
+        points_ledger.post_entry(
             user_id=signup.user_id,
             community_id=holder.community_id or signup.community_id,
             kind=EntryKind.EARN,

@@ -7,7 +7,7 @@ from alliance.accounts.models import User
 from alliance.api import tokens
 from alliance.api.models import ApiToken
 from alliance.extensions import db
-from alliance.merchants import services as merchant_services
+from alliance.merchants import staff as merchant_staff
 from alliance.merchants.models import Merchant
 
 
@@ -31,7 +31,7 @@ def create(username, merchant_id, name):
     user = db.session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise click.UsageError(f"no user {username}")
-    merchants = merchant_services.merchants_of(user)
+    merchants = merchant_staff.merchants_of(user)
     merchant = (
         db.session.get(Merchant, merchant_id)
         if merchant_id

@@ -21,7 +21,7 @@ from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.merchants import services as merchant_services
+from alliance.merchants import staff as merchant_staff
 from alliance.merchants.models import Merchant, MerchantStaff
 
 
@@ -43,7 +43,7 @@ def _hash_token(raw: str) -> str:
 
 def create_token(user: User, merchant: Merchant, name: str) -> tuple[ApiToken, str]:
     """A new cashier token; the raw value is returned once and never stored."""
-    if not merchant_services.is_active_staff(user, merchant):
+    if not merchant_staff.is_active_staff(user, merchant):
         raise ApiTokenError(
             _l("只有正常营业的联盟商户员工可以创建接口密钥。"), code="not_staff", status=403
         )

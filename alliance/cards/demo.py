@@ -11,7 +11,7 @@ from alliance import clock
 from alliance.cards import services
 from alliance.cards.models import Card, Redemption
 from alliance.commitments.models import CardKind, UsagePeriod
-from alliance.commitments.services import applicable_offers
+from alliance.commitments.offers import applicable_offers
 from alliance.counter import redemptions
 from alliance.demo.context import DemoContext
 from alliance.extensions import db

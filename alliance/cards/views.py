@@ -43,7 +43,7 @@ from alliance.emergency.mobilisation import card_party_identity
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
 from alliance.inputs import ids_from, parse_id
-from alliance.merchants import services as merchant_services
+from alliance.merchants import staff as merchant_staff
 from alliance.stars import services as stars
 from alliance.validators import mask_name
 from alliance.volunteers.models import VolunteerProfile
@@ -172,7 +172,7 @@ def service_worker():
 @bp.route("/cards/tokens", methods=["GET", "POST"])
 @roles_required(Role.MERCHANT_STAFF)
 def tokens():
-    merchants = [m for m in merchant_services.merchants_of(current_user) if m.is_active]
+    merchants = [m for m in merchant_staff.merchants_of(current_user) if m.is_active]
     form = TokenForm(merchants=merchants)
     raw = None
     if form.validate_on_submit():

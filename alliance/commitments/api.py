@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, request
 
 from alliance.api_support import paginated
-from alliance.commitments import services
+from alliance.commitments import board
 from alliance.commitments.models import CardKind, Commitment, CommitmentKind
 
 api_bp = Blueprint("commitments_api", __name__, url_prefix="/api/v1/commitments")
@@ -27,14 +27,14 @@ def _text_arg(name: str, limit: int) -> str | None:
     return raw or None
 
 
-def _filters() -> services.BoardFilters:
+def _filters() -> board.BoardFilters:
     unknown = sorted(set(request.args) - ALLOWED_ARGS)
     if unknown:
         abort(400, description=f"unknown parameter(s): {', '.join(unknown)}")
-    return services.BoardFilters(
+    return board.BoardFilters(
         kind=_choice_arg("kind", {str(k) for k in CommitmentKind}),
         card=_choice_arg("card", {str(c) for c in CardKind}),
-        category=_choice_arg("category", services.known_categories()),
+        category=_choice_arg("category", board.known_categories()),
         community=_text_arg("community", 16),
         q=_text_arg("q", 100),
     )
@@ -111,8 +111,8 @@ def index():
     """
     filters = _filters()
     stmt = (
-        services.board_query(filters)
-        .options(*services.board_options())
+        board.board_query(filters)
+        .options(*board.board_options())
         .order_by(Commitment.published_at.desc(), Commitment.id.desc())
     )
     return paginated(stmt, lambda rows: [serialize_commitment(c) for c in rows])

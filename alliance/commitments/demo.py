@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 # The merchants' demo steps must register (and so run) before this one.
+from alliance.commitments.drafting import refresh_search_text
 from alliance.commitments.models import (
     BrokenCommitmentReport,
     Commitment,
@@ -26,7 +27,6 @@ from alliance.commitments.models import (
     ServiceDetail,
     UsagePeriod,
 )
-from alliance.commitments.services import refresh_search_text
 from alliance.demo.context import DemoContext
 from alliance.extensions import db
 from alliance.merchants.models import Agreement, Merchant

@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from alliance.commitments.drafting import CommitmentInput, OfferInput, ServiceInput
 from alliance.commitments.models import (
     KIND_LABELS,
     PERIOD_LABELS,
@@ -18,7 +19,6 @@ from alliance.commitments.models import (
     Qualifies,
     UsagePeriod,
 )
-from alliance.commitments.services import CommitmentInput, OfferInput, ServiceInput
 from alliance.formkit import Form, choices
 from alliance.stars import levels as star_levels
 

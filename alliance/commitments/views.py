@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
-from alliance.commitments import services
+from alliance.commitments import access, board, drafting, fulfilment, workflow
+from alliance.commitments.errors import CommitmentError
 from alliance.commitments.forms import (
     CommitmentForm,
     HandleReportForm,
@@ -32,7 +33,7 @@ from alliance.communities.models import Community
 from alliance.communities.services import can_administer, scoped
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
-from alliance.merchants import services as merchant_services
+from alliance.merchants import staff as merchant_staff
 
 bp = Blueprint("commitments", __name__, url_prefix="/commitments")
 
@@ -68,14 +69,14 @@ def _deny(commitment: Commitment):
 def _own_or_deny(commitment_id: int) -> Commitment:
     """A commitment of one of the current user's merchants."""
     commitment = _load(commitment_id)
-    if not merchant_services.is_staff(current_user, commitment.merchant_id):
+    if not merchant_staff.is_staff(current_user, commitment.merchant_id):
         _deny(commitment)
     return commitment
 
 
 def _administered_or_404(commitment_id: int) -> Commitment:
     commitment = _load(commitment_id)
-    if not services.can_administer_commitment(current_user, commitment):
+    if not access.can_administer_commitment(current_user, commitment):
         abort(404)
     return commitment
 
@@ -83,15 +84,15 @@ def _administered_or_404(commitment_id: int) -> Commitment:
 # --- public board ------------------------------------------------------------------------
 
 
-def _board_filters() -> services.BoardFilters:
+def _board_filters() -> board.BoardFilters:
     """Board filters from the query string; values that are not valid are ignored."""
     args = request.args
     kind = args.get("kind") if args.get("kind") in set(CommitmentKind) else None
     card = args.get("card") if args.get("card") in set(CardKind) else None
-    category = args.get("category") if args.get("category") in services.known_categories() else None
+    category = args.get("category") if args.get("category") in board.known_categories() else None
     community = (args.get("community") or "").strip()[:16] or None
     q = (args.get("q") or "").strip()[:100] or None
-    return services.BoardFilters(kind=kind, category=category, card=card, community=community, q=q)
+    return board.BoardFilters(kind=kind, category=category, card=card, community=community, q=q)
 
 
 @bp.get("/")
@@ -99,11 +100,11 @@ def index():
     filters = _board_filters()
     page = request.args.get("page", 1, type=int)
     stmt = (
-        services.board_query(filters)
-        .options(*services.board_options())
+        board.board_query(filters)
+        .options(*board.board_options())
         .order_by(Commitment.published_at.desc(), Commitment.id.desc())
     )
-    totals = services.totals_by_kind(filters)
+    totals = board.totals_by_kind(filters)
     # The totals already count what the page lists: no second count for the pager.
     pagination = db.paginate(
         stmt, page=max(page, 1), per_page=PAGE_SIZE, error_out=False, count=False
@@ -118,7 +119,7 @@ def index():
         total=sum(totals.values()),
         kinds=[(k.value, KIND_LABELS[k]) for k in CommitmentKind],
         cards=[(c.value, QUALIFIES_LABELS[c.value]) for c in CardKind],
-        categories=services.merchant_categories(),
+        categories=board.merchant_categories(),
         communities=communities,
     )
 
@@ -126,10 +127,10 @@ def index():
 @bp.get("/<int:commitment_id>")
 def detail(commitment_id: int):
     commitment = _load(commitment_id)
-    if not services.can_view(current_user, commitment):
+    if not access.can_view(current_user, commitment):
         abort(404)
-    is_staff = merchant_services.is_staff(current_user, commitment.merchant_id)
-    is_admin = services.can_administer_commitment(current_user, commitment)
+    is_staff = merchant_staff.is_staff(current_user, commitment.merchant_id)
+    is_admin = access.can_administer_commitment(current_user, commitment)
     published = commitment.status == CommitmentStatus.PUBLISHED
     current = None
     if commitment.status == CommitmentStatus.SUPERSEDED:
@@ -156,12 +157,12 @@ def detail(commitment_id: int):
 @bp.get("/<int:commitment_id>/history")
 def history(commitment_id: int):
     commitment = _load(commitment_id)
-    if not services.can_view(current_user, commitment):
+    if not access.can_view(current_user, commitment):
         abort(404)
-    versions = services.history(commitment)
+    versions = workflow.history(commitment)
     if not (
-        merchant_services.is_staff(current_user, commitment.merchant_id)
-        or services.can_administer_commitment(current_user, commitment)
+        merchant_staff.is_staff(current_user, commitment.merchant_id)
+        or access.can_administer_commitment(current_user, commitment)
     ):
         versions = [v for v in versions if v.is_public]
     return render_template("commitments/history.html", commitment=commitment, versions=versions)
@@ -173,7 +174,7 @@ def history(commitment_id: int):
 @bp.get("/mine")
 @roles_required(Role.MERCHANT_STAFF)
 def mine():
-    merchants = merchant_services.merchants_of(current_user)
+    merchants = merchant_staff.merchants_of(current_user)
     commitments = db.session.scalars(
         select(Commitment)
         .where(Commitment.merchant_id.in_([m.id for m in merchants]))
@@ -191,7 +192,7 @@ def _merchant_choices(form: CommitmentForm, merchants) -> None:
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.MERCHANT_STAFF)
 def create():
-    merchants = [m for m in merchant_services.merchants_of(current_user) if m.is_active]
+    merchants = [m for m in merchant_staff.merchants_of(current_user) if m.is_active]
     if not merchants:
         flash(_("您还不是在册联盟商户的店员，不能发布承诺。"), "warning")
         return redirect(url_for("commitments.mine"))
@@ -200,8 +201,8 @@ def create():
     if form.validate_on_submit():
         merchant = next(m for m in merchants if m.id == form.merchant_id.data)
         try:
-            commitment = services.create_commitment(merchant, current_user, form.to_input())
-        except services.CommitmentError as exc:
+            commitment = drafting.create_commitment(merchant, current_user, form.to_input())
+        except CommitmentError as exc:
             rollback_and_report(exc, form)
         else:
             db.session.commit()
@@ -223,8 +224,8 @@ def edit(commitment_id: int):
         form.fill_from(commitment)
     elif form.validate_on_submit():
         try:
-            services.update_commitment(commitment, form.to_input())
-        except services.CommitmentError as exc:
+            drafting.update_commitment(commitment, form.to_input())
+        except CommitmentError as exc:
             rollback_and_report(exc, form)
         else:
             db.session.commit()
@@ -238,8 +239,8 @@ def edit(commitment_id: int):
 def submit(commitment_id: int):
     commitment = _own_or_deny(commitment_id)
     try:
-        services.submit_commitment(commitment)
-    except services.CommitmentError as exc:
+        workflow.submit_commitment(commitment)
+    except CommitmentError as exc:
         rollback_and_report(exc)
     else:
         db.session.commit()
@@ -252,8 +253,8 @@ def submit(commitment_id: int):
 def correct(commitment_id: int):
     commitment = _own_or_deny(commitment_id)
     try:
-        draft = services.start_correction(commitment, current_user)
-    except services.CommitmentError as exc:
+        draft = workflow.start_correction(commitment, current_user)
+    except CommitmentError as exc:
         rollback_and_report(exc)
         return redirect(url_for("commitments.detail", commitment_id=commitment_id))
     db.session.commit()
@@ -272,15 +273,15 @@ def correct(commitment_id: int):
 def withdraw(commitment_id: int):
     commitment = _load(commitment_id)
     if not (
-        merchant_services.is_staff(current_user, commitment.merchant_id)
-        or services.can_administer_commitment(current_user, commitment)
+        merchant_staff.is_staff(current_user, commitment.merchant_id)
+        or access.can_administer_commitment(current_user, commitment)
     ):
         _deny(commitment)
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            services.withdraw_commitment(commitment, current_user, form.reason.data)
-        except services.CommitmentError as exc:
+            workflow.withdraw_commitment(commitment, current_user, form.reason.data)
+        except CommitmentError as exc:
             rollback_and_report(exc, form)
         else:
             db.session.commit()
@@ -322,8 +323,8 @@ def review():
 def approve(commitment_id: int):
     commitment = _administered_or_404(commitment_id)
     try:
-        services.approve_commitment(commitment, current_user)
-    except services.CommitmentError as exc:
+        workflow.approve_commitment(commitment, current_user)
+    except CommitmentError as exc:
         rollback_and_report(exc)
     else:
         db.session.commit()
@@ -338,8 +339,8 @@ def reject(commitment_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            services.reject_commitment(commitment, current_user, form.reason.data)
-        except services.CommitmentError as exc:
+            workflow.reject_commitment(commitment, current_user, form.reason.data)
+        except CommitmentError as exc:
             rollback_and_report(exc, form)
         else:
             db.session.commit()
@@ -363,14 +364,14 @@ def record_note(commitment_id: int):
         form.noted_on.data = date.today()
     if form.validate_on_submit():
         try:
-            services.record_note(
+            fulfilment.record_note(
                 commitment,
                 current_user,
                 kept=form.kept.data == "yes",
                 note=form.note.data,
                 noted_on=form.noted_on.data,
             )
-        except services.CommitmentError as exc:
+        except CommitmentError as exc:
             rollback_and_report(exc, form)
         else:
             db.session.commit()
@@ -388,8 +389,8 @@ def report(commitment_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            services.report_broken(commitment, current_user, form.text.data)
-        except services.CommitmentError as exc:
+            fulfilment.report_broken(commitment, current_user, form.text.data)
+        except CommitmentError as exc:
             rollback_and_report(exc, form)
         else:
             db.session.commit()
@@ -430,8 +431,8 @@ def handle_report(report_id: int):
     form = HandleReportForm()
     if form.validate_on_submit():
         try:
-            services.handle_report(row, current_user, form.note.data)
-        except services.CommitmentError as exc:
+            fulfilment.handle_report(row, current_user, form.note.data)
+        except CommitmentError as exc:
             rollback_and_report(exc, form)
         else:
             db.session.commit()

@@ -24,10 +24,9 @@ from alliance.communities.models import Community
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
-from alliance.merchants import services as merchant_services
+from alliance.merchants import staff as merchant_staff
 from alliance.merchants.models import Merchant
-from alliance.points import rule_versions
-from alliance.points import services as points
+from alliance.points import rule_versions, scoring
 
 
 def _member_form(community: Community, formdata=None) -> MemberForm:
@@ -109,7 +108,7 @@ def end_member(member_id: int):
 
 def _owned_merchant(merchant_id: int) -> Merchant:
     merchant = db.session.get(Merchant, merchant_id)
-    link = merchant_services.staff_link(current_user, merchant) if merchant else None
+    link = merchant_staff.staff_link(current_user, merchant) if merchant else None
     if link is None:
         abort(404)
     if not link.is_owner:
@@ -175,7 +174,7 @@ def propose_rule():
     community = own_community()
     form = RuleChangeForm()
     if request.method == "GET":
-        current = points.rule_at(community.id, local_today())
+        current = scoring.rule_at(community.id, local_today())
         for name in RULE_FIELDS:
             value = getattr(current, name, None)
             if value is None and name in rule_versions.FIELDS:

@@ -6,7 +6,7 @@ from alliance.cards.models import Card, CardStatus, Redemption
 from alliance.commitments.models import CardKind, UsagePeriod
 from alliance.counter import redemptions, services, voids
 from alliance.extensions import db
-from alliance.merchants import services as merchant_services
+from alliance.merchants import staff as merchant_staff
 
 SLIP_KEY = "demo-slip"
 SLIP_REASON = "金额输错：应为100.00元，误录为100000元"
@@ -19,7 +19,7 @@ def corrected_slip(ctx) -> None:
     staff, volunteer = ctx.users.get("merchant"), ctx.users.get("volunteer")
     if staff is None or volunteer is None:
         return
-    shops = merchant_services.merchants_of(staff)
+    shops = merchant_staff.merchants_of(staff)
     if not shops or not shops[0].is_active:
         return
     shop = shops[0]

@@ -14,8 +14,9 @@ from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.idempotency import clean_key, request_fingerprint
 from alliance.merchants.models import Merchant, MerchantStatus
+from alliance.points.errors import PointsError
+from alliance.points.ledger import balance_of, post_entry
 from alliance.points.models import EntryKind, Exchange, ExchangeItem
-from alliance.points.services import PointsError, balance_of, post_entry
 
 
 def _existing_exchange(merchant_id: int, key: str) -> Exchange | None:

@@ -15,12 +15,12 @@ from alliance.cards import codes
 from alliance.cards.models import Card, CardStatus, CodeType
 from alliance.clock import local_today
 from alliance.commitments.models import CardKind, Offer
-from alliance.commitments.services import applicable_offers
+from alliance.commitments.offers import applicable_offers
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStatus
-from alliance.points import services as points
+from alliance.points import ledger
 from alliance.points.models import Exchange, ExchangeItem
 from alliance.validators import mask_name
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
@@ -220,6 +220,6 @@ def counter_view(
         or not spends_here(result.card, merchant)
     ):
         return CounterView(result, merchant)
-    balance = points.balance_of(result.card.holder_id)
+    balance = ledger.balance_of(result.card.holder_id)
     items = counter_items(merchant, result.card.holder_id, balance)
     return CounterView(result, merchant, balance, items)

@@ -30,7 +30,7 @@ from alliance.errors import DomainError
 from alliance.extensions import db, limiter
 from alliance.formkit import conflict_page, rollback_and_report
 from alliance.inputs import parse_id
-from alliance.merchants import services as merchant_services
+from alliance.merchants import staff as merchant_staff
 from alliance.points.models import Exchange, ExchangeItem
 from alliance.validators import mask_name
 
@@ -50,7 +50,7 @@ def counter_merchant(merchants=None):
     """The member the signed-in staff works for at the counter (choice kept in the session)."""
     if not current_user.is_authenticated:
         return None
-    merchants = merchants if merchants is not None else merchant_services.merchants_of(current_user)
+    merchants = merchants if merchants is not None else merchant_staff.merchants_of(current_user)
     if not merchants:
         return None
     wanted = request.args.get("m", type=int) or session.get("card_merchant")
@@ -166,7 +166,7 @@ def redeem(code: str):
 @roles_required(Role.MERCHANT_STAFF)
 def receipt(redemption_id: int):
     record = db.session.get(Redemption, redemption_id)
-    merchants = merchant_services.merchants_of(current_user)
+    merchants = merchant_staff.merchants_of(current_user)
     if record is None or record.merchant_id not in {m.id for m in merchants}:
         abort(404)
     pays = None if record.bill_fen is None else record.bill_fen - (record.saving_fen or 0)
@@ -184,7 +184,7 @@ def receipt(redemption_id: int):
 @limiter.limit(verify_limit, key_func=merchant_limit_key, methods=["POST"])
 @roles_required(Role.MERCHANT_STAFF)
 def scan():
-    merchants = merchant_services.merchants_of(current_user)
+    merchants = merchant_staff.merchants_of(current_user)
     merchant = counter_merchant(merchants)
     form = ScanForm()
     if form.validate_on_submit():
@@ -213,7 +213,7 @@ def _merchant_or_403():
 @bp.get("/cards/merchant")
 @roles_required(Role.MERCHANT_STAFF)
 def merchant_report():
-    merchants = merchant_services.merchants_of(current_user)
+    merchants = merchant_staff.merchants_of(current_user)
     merchant = counter_merchant(merchants) or abort(403)
     month, first, nxt = clock.month_bounds(request.args.get("month"))
     where = Redemption.merchant_id == merchant.id

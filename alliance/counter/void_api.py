@@ -7,9 +7,10 @@ from marshmallow import Schema, fields, validate
 from alliance.api.openapi import api_schema
 from alliance.api_support import json_body
 from alliance.cards.models import Redemption
-from alliance.counter import services, voids
+from alliance.counter import voids
 from alliance.counter.api_base import bp
 from alliance.extensions import db
+from alliance.points.ledger import balance_of
 from alliance.points.models import Exchange
 
 
@@ -154,7 +155,7 @@ def void_exchange(record_id: int):
             "voided": True,
             "voided_at": record.voided_at,
             "reason": record.void_reason,
-            "points_balance": services.points.balance_of(record.user_id),
+            "points_balance": balance_of(record.user_id),
             "stock": record.item.stock,
         }
     )

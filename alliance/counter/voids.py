@@ -28,8 +28,8 @@ from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStaff
 from alliance.notifications.kinds import register_kind
 from alliance.notifications.services import notify
+from alliance.points.ledger import post_entry
 from alliance.points.models import EntryKind, Exchange, ExchangeItem
-from alliance.points.services import post_entry
 
 STAFF_WINDOW = timedelta(minutes=30)
 REASON_MAX = 200

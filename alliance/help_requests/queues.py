@@ -19,7 +19,7 @@ from alliance.help_requests.models import (
     State,
 )
 from alliance.merchants.models import Merchant
-from alliance.merchants.services import staffed_merchant_ids
+from alliance.merchants.staff import staffed_merchant_ids
 from alliance.volunteers.models import VolunteerProfile
 
 

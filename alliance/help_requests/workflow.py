@@ -28,7 +28,7 @@ from alliance.help_requests.models import (
     State,
 )
 from alliance.merchants.models import Merchant, MerchantStaff
-from alliance.merchants.services import is_staff
+from alliance.merchants.staff import is_staff
 from alliance.notifications.kinds import register_kind
 from alliance.notifications.services import notify
 from alliance.volunteers.models import VolunteerProfile

@@ -4,10 +4,10 @@ from flask import Blueprint, abort, request
 from sqlalchemy import false, select
 
 from alliance.api_support import int_arg, paginated
-from alliance.commitments.services import published_for_merchants
+from alliance.commitments.published import published_for_merchants
 from alliance.communities.models import Community
 from alliance.extensions import db
-from alliance.merchants import services
+from alliance.merchants import status as merchant_status
 from alliance.merchants.directory import directory_query
 from alliance.merchants.models import CATEGORIES, MerchantStatus
 
@@ -25,7 +25,7 @@ def _commitment(c) -> dict:
 
 
 def serialize(merchants) -> list[dict]:
-    published = published_for_merchants([m.id for m in merchants if services.is_active(m)])
+    published = published_for_merchants([m.id for m in merchants if merchant_status.is_active(m)])
     return [
         {
             "id": m.id,

@@ -15,7 +15,9 @@ from alliance.communities.models import Estate
 from alliance.communities.services import can_administer, in_scope_or_404, scoped
 from alliance.extensions import db
 from alliance.formkit import conflict_page, rollback_and_report
-from alliance.merchants import services
+from alliance.merchants import admission as merchants_admission
+from alliance.merchants import applications as merchants_applications
+from alliance.merchants import errors as merchants_errors
 from alliance.merchants.forms import AgreementForm, MerchantApplicationForm, NoteForm
 from alliance.merchants.models import (
     APPLICATION_STATUS_LABELS,
@@ -36,8 +38,8 @@ def _estates_for(community_id):
     ).all()
 
 
-def _application_data(form) -> services.ApplicationData:
-    return services.ApplicationData(
+def _application_data(form) -> merchants_applications.ApplicationData:
+    return merchants_applications.ApplicationData(
         name=form.name.data,
         category=form.category.data,
         estate_id=form.estate_id.data,
@@ -61,8 +63,8 @@ def apply():
         form.contact_phone.data = current_user.phone
     if form.validate_on_submit():
         try:
-            services.submit_application(current_user, _application_data(form))
-        except services.MembershipError as exc:
+            merchants_applications.submit_application(current_user, _application_data(form))
+        except merchants_errors.MembershipError as exc:
             rollback_and_report(exc)
         else:
             db.session.commit()
@@ -106,8 +108,10 @@ def edit_application(application_id: int):
     form.submit.label.text = _("修改并重新提交")
     if form.validate_on_submit():
         try:
-            services.update_application(application, current_user, _application_data(form))
-        except services.MembershipError as exc:
+            merchants_applications.update_application(
+                application, current_user, _application_data(form)
+            )
+        except merchants_errors.MembershipError as exc:
             rollback_and_report(exc)
         else:
             db.session.commit()
@@ -173,7 +177,7 @@ def _agreement_form(application: MerchantApplication, formdata=None) -> Agreemen
             secretary=current_user.display_name,
             community=application.community.name,
         )
-        form.text.data = services.default_agreement_text(
+        form.text.data = merchants_admission.default_agreement_text(
             application.name, application.offer_text, application.community.name
         )
     return form
@@ -187,7 +191,7 @@ def _render_review(application, agreement_form=None, note_form=None, reject_form
             agreement_form=agreement_form or _agreement_form(application),
             note_form=note_form or NoteForm(formdata=None),
             reject_form=reject_form or NoteForm(formdata=None),
-            next_number=services.next_number(application.community_id),
+            next_number=merchants_admission.next_number(application.community_id),
         ),
         code,
     )
@@ -206,7 +210,7 @@ def approve(application_id: int):
     form = _agreement_form(application, formdata=request.form)
     if not form.validate():
         return _render_review(application, agreement_form=form, code=422)
-    terms = services.AgreementTerms(
+    terms = merchants_admission.AgreementTerms(
         signed_on=form.signed_on.data,
         starts_on=form.starts_on.data,
         ends_on=form.ends_on.data,
@@ -214,8 +218,8 @@ def approve(application_id: int):
         text=form.text.data,
     )
     try:
-        merchant = services.approve_application(application, current_user, terms)
-    except services.MembershipError as exc:
+        merchant = merchants_applications.approve_application(application, current_user, terms)
+    except merchants_errors.MembershipError as exc:
         if exc.code == "already_reviewed":
             return conflict_page(exc)
         rollback_and_report(exc)
@@ -240,7 +244,7 @@ def _note_action(application_id: int, action):
         return redirect(url_for(".review", application_id=application.id))
     try:
         action(application, current_user, form.note.data)
-    except services.MembershipError as exc:
+    except merchants_errors.MembershipError as exc:
         if exc.code == "already_reviewed":
             return conflict_page(exc)
         rollback_and_report(exc)
@@ -252,7 +256,7 @@ def _note_action(application_id: int, action):
 @bp.post("/review/<int:application_id>/request-changes")
 @roles_required(*ADMINS)
 def request_changes(application_id: int):
-    response = _note_action(application_id, services.request_changes)
+    response = _note_action(application_id, merchants_applications.request_changes)
     if response is not None:
         return response
     flash(_("已请申请人修改。"), "success")
@@ -262,7 +266,7 @@ def request_changes(application_id: int):
 @bp.post("/review/<int:application_id>/reject")
 @roles_required(*ADMINS)
 def reject(application_id: int):
-    response = _note_action(application_id, services.reject_application)
+    response = _note_action(application_id, merchants_applications.reject_application)
     if response is not None:
         return response
     flash(_("已驳回申请。"), "success")

@@ -15,6 +15,7 @@ from alliance.communities.models import Estate
 from alliance.demo.context import DemoContext, ensure_user
 from alliance.demo.names import demo_phone, person_name
 from alliance.extensions import db
+from alliance.merchants.admission import default_agreement_text
 from alliance.merchants.models import (
     Agreement,
     ApplicationStatus,
@@ -22,7 +23,6 @@ from alliance.merchants.models import (
     MerchantApplication,
     MerchantStaff,
 )
-from alliance.merchants.services import default_agreement_text
 
 # number → (name, category, estate index, address)
 YSMZ_MEMBERS = [

@@ -11,7 +11,9 @@ from alliance.accounts.permissions import roles_required
 from alliance.communities.services import can_administer, in_scope_or_404, scoped
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
-from alliance.merchants import services
+from alliance.merchants import errors as merchants_errors
+from alliance.merchants import staff as merchants_staff
+from alliance.merchants import status as merchants_status
 from alliance.merchants.directory import directory_filters, directory_query
 from alliance.merchants.forms import StaffForm, StatusForm, category_choices
 from alliance.merchants.models import (
@@ -62,7 +64,9 @@ def _managed_or_404(merchant_id: int) -> Merchant:
 
 
 def _status_actions(merchant: Merchant):
-    return [a for a, (froms, _to) in services.STATUS_ACTIONS.items() if merchant.status in froms]
+    return [
+        a for a, (froms, _to) in merchants_status.STATUS_ACTIONS.items() if merchant.status in froms
+    ]
 
 
 @bp.get("/manage/<int:merchant_id>")
@@ -99,8 +103,10 @@ def change_status(merchant_id: int):
     if not form.validate_on_submit():
         return _render_manage_detail(merchant, form=form, code=422)
     try:
-        change = services.change_status(merchant, current_user, form.action.data, form.reason.data)
-    except services.MembershipError as exc:
+        change = merchants_status.change_status(
+            merchant, current_user, form.action.data, form.reason.data
+        )
+    except merchants_errors.MembershipError as exc:
         rollback_and_report(exc)
         return redirect(url_for(".manage_detail", merchant_id=merchant.id))
     db.session.commit()
@@ -118,7 +124,7 @@ def agreement(merchant_id: int):
     merchant = db.session.get(Merchant, merchant_id)
     if merchant is None:
         abort(404)
-    if not services.is_staff(current_user, merchant):
+    if not merchants_staff.is_staff(current_user, merchant):
         if not current_user.has_role(*ADMINS):
             abort(403)
         merchant = _managed_or_404(merchant_id)
@@ -135,7 +141,7 @@ def agreement(merchant_id: int):
 @bp.get("/mine")
 @login_required
 def mine():
-    links = services.staff_links_of(
+    links = merchants_staff.staff_links_of(
         current_user,
         selectinload(MerchantStaff.merchant).selectinload(Merchant.estate),
         selectinload(MerchantStaff.merchant).selectinload(Merchant.agreement),
@@ -151,7 +157,7 @@ def mine():
 
 def _my_merchant_or_404(merchant_id: int) -> tuple[Merchant, MerchantStaff]:
     merchant = db.session.get(Merchant, merchant_id)
-    link = services.staff_link(current_user, merchant) if merchant else None
+    link = merchants_staff.staff_link(current_user, merchant) if merchant else None
     if link is None:
         abort(404)
     return merchant, link
@@ -193,8 +199,8 @@ def add_staff(merchant_id: int):
     if not form.validate_on_submit():
         return _render_staff(merchant, link, form=form, code=422)
     try:
-        added = services.add_staff(merchant, current_user, form.identifier.data)
-    except services.MembershipError as exc:
+        added = merchants_staff.add_staff(merchant, current_user, form.identifier.data)
+    except merchants_errors.MembershipError as exc:
         rollback_and_report(exc, form, field="identifier")
         return _render_staff(merchant, link, form=form, code=422)
     db.session.commit()
@@ -213,8 +219,8 @@ def remove_staff(merchant_id: int, staff_id: int):
         abort(404)
     name = target.user.display_name
     try:
-        services.remove_staff(merchant, current_user, target)
-    except services.MembershipError as exc:
+        merchants_staff.remove_staff(merchant, current_user, target)
+    except merchants_errors.MembershipError as exc:
         rollback_and_report(exc)
         return redirect(url_for(".staff", merchant_id=merchant.id))
     db.session.commit()

@@ -2,7 +2,7 @@
 
 The columns other domains rely on: Merchant.id, community_id, number, name, category, estate_id,
 status. A member whose status is not active has its offers stop applying at once
-(see alliance.merchants.services.is_active / active_clause).
+(see alliance.merchants.status.is_active / active_clause).
 """
 
 from datetime import date, datetime

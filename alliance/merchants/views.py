@@ -7,23 +7,24 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from alliance.commitments.services import commitment_lines, published_for_merchants
+from alliance.commitments.published import commitment_lines, published_for_merchants
 from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer
 from alliance.extensions import db
-from alliance.merchants import services
+from alliance.merchants import staff as merchant_staff
+from alliance.merchants import status as merchant_status
 from alliance.merchants.directory import directory_filters, directory_query
 from alliance.merchants.forms import category_choices
 from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.merchants.web import ADMINS, PAGE_SIZE, bp
-from alliance.points import services as points_services
+from alliance.points import exchange_items
 
 # --- public directory ---------------------------------------------------------------------
 
 
 def _published(merchants) -> dict[int, list]:
     """Published commitments for the active members only: a suspended member's offers don't apply."""
-    return published_for_merchants([m.id for m in merchants if services.is_active(m)])
+    return published_for_merchants([m.id for m in merchants if merchant_status.is_active(m)])
 
 
 @bp.get("/")
@@ -52,7 +53,7 @@ def index():
             )
             for e in estates
         ],
-        commitments=commitment_lines(m.id for m in page.items if services.is_active(m)),
+        commitments=commitment_lines(m.id for m in page.items if merchant_status.is_active(m)),
         args={
             "q": filters["q"],
             "category": filters["category"],
@@ -78,8 +79,8 @@ def detail(merchant_id: int):
         merchant=merchant,
         commitments=commitments,
         can_admin=is_admin,
-        is_staff=services.is_staff(current_user, merchant),
-        exchange_items=points_services.where_to_spend(merchant_id=merchant.id).items,
+        is_staff=merchant_staff.is_staff(current_user, merchant),
+        exchange_items=exchange_items.where_to_spend(merchant_id=merchant.id).items,
     )
 
 

@@ -12,7 +12,8 @@ EXPIRY_NOTICE_DAYS = 30
 
 def notify_points_expiring(today=None) -> int:
     """Tell each person once per expiry date, when it comes within 30 days. Commits."""
-    from alliance.points.services import expiring_by_user, local_today
+    from alliance.clock import local_today
+    from alliance.points.expiry import expiring_by_user
 
     today = today or local_today()
     due = expiring_by_user(today, EXPIRY_NOTICE_DAYS)

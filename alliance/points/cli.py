@@ -6,7 +6,7 @@ import click
 
 from alliance import clock
 from alliance.extensions import db
-from alliance.points import services
+from alliance.points import expiry
 
 
 @click.group("points")
@@ -27,6 +27,6 @@ def expire(today_text):
         today = date.fromisoformat(today_text) if today_text else clock.local_today()
     except ValueError as exc:
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--today") from exc
-    written = services.expire_due(today)
+    written = expiry.expire_due(today)
     db.session.commit()
     click.echo(f"{written} expire entries written (as of {today.isoformat()}).")

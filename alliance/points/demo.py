@@ -13,7 +13,7 @@ from alliance.db_types import utcnow
 from alliance.demo.context import DemoContext
 from alliance.extensions import db
 from alliance.merchants.models import Merchant
-from alliance.points import services
+from alliance.points import scoring
 from alliance.points.models import (
     EntryKind,
     Exchange,
@@ -166,7 +166,7 @@ def _history(ctx, community_id, items) -> None:
     project = db.session.scalars(
         select(Project).where(Project.community_id == community_id).order_by(Project.id)
     ).first()
-    rule = services.rule_for(community_id)
+    rule = scoring.rule_for(community_id)
     slots = []
     for n, (title, category, place, ago, hour, hours, emergency, size) in enumerate(
         PAST + UPCOMING
@@ -221,12 +221,12 @@ def _history(ctx, community_id, items) -> None:
             if past:
                 late = timedelta(minutes=(j * 7) % 20)
                 minutes = hours * 60 - int(late.total_seconds() // 60)
-                percent = services.percent_for(
+                percent = scoring.percent_for(
                     rule,
                     emergency=activity.emergency,
-                    night=services.is_night(slot.starts_at, rule),
+                    night=scoring.is_night(slot.starts_at, rule),
                 )
-                earned = services.points_for(minutes, rule.points_per_hour, percent)
+                earned = scoring.points_for(minutes, rule.points_per_hour, percent)
                 row.update(
                     check_in_at=slot.starts_at + late,
                     check_out_at=slot.ends_at,
@@ -351,7 +351,7 @@ def _history(ctx, community_id, items) -> None:
                     reason=reason[:200],
                     signup_id=signup_id,
                     exchange_id=exchange.id if exchange else None,
-                    expires_on=services.expiry_date(
+                    expires_on=scoring.expiry_date(
                         at.astimezone(clock.LOCAL_TZ).date(), rule.expiry_months
                     )
                     if delta > 0

@@ -16,8 +16,9 @@ from alliance.communities.services import visible_community_ids
 from alliance.dashboard.people import find_person
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
-from alliance.merchants import services as merchant_services
-from alliance.points import rule_versions, services
+from alliance.merchants import staff as merchant_staff
+from alliance.points import exchange_items, expiry, ledger, rule_versions, scoring
+from alliance.points.errors import PointsError
 from alliance.points.forms import AdjustForm, AwardForm, ItemForm, RuleForm
 from alliance.points.models import Exchange, ExchangeItem, LedgerEntry
 
@@ -32,10 +33,10 @@ bp = Blueprint("points", __name__)
 def mine():
     return render_template(
         "points/mine.html",
-        balance=services.balance_of(current_user.id),
-        entries=services.ledger_of(current_user.id),
-        totals=services.totals_for(current_user.id),
-        expiring=services.upcoming_expiry(current_user.id),
+        balance=ledger.balance_of(current_user.id),
+        entries=ledger.ledger_of(current_user.id),
+        totals=ledger.totals_for(current_user.id),
+        expiring=expiry.upcoming_expiry(current_user.id),
     )
 
 
@@ -47,7 +48,7 @@ def where():
     own = current_user.is_authenticated and current_user.community_id
     if own:
         community_ids = [current_user.community_id]
-    page = services.where_to_spend(community_ids, page=request.args.get("page", 1, type=int))
+    page = exchange_items.where_to_spend(community_ids, page=request.args.get("page", 1, type=int))
     return render_template("points/where.html", page=page, own_community=bool(own))
 
 
@@ -58,7 +59,7 @@ def where():
 @roles_required(Role.SECRETARY)
 def rules():
     community_id = current_user.community_id or abort(403)
-    rule = services.rule_for(community_id)
+    rule = scoring.rule_for(community_id)
     form = RuleForm()
     if request.method == "GET":
         for name in (
@@ -71,7 +72,7 @@ def rules():
             getattr(form, name).data = str(getattr(rule, name))
         form.expiry_months.data = str(rule.expiry_months or "")
     if form.validate_on_submit():
-        data = services.RuleInput(
+        data = scoring.RuleInput(
             **{
                 name: getattr(form, name).data
                 for name in (
@@ -85,8 +86,8 @@ def rules():
             }
         )
         try:
-            services.update_rule(community_id, data, current_user)
-        except services.PointsError as exc:
+            scoring.update_rule(community_id, data, current_user)
+        except PointsError as exc:
             rollback_and_report(exc, form, field="points_per_hour")
         else:
             db.session.commit()
@@ -146,18 +147,18 @@ def _manual(form, service, done_message):
     person = found.person
     try:
         if found.ambiguous:
-            raise services.PointsError(
+            raise PointsError(
                 _("有多位同名的人，请改填手机号或卡号。"), code="ambiguous", field="person"
             )
         if person is None:
-            raise services.PointsError(
+            raise PointsError(
                 _("本社区没有这个人。"), code="not_in_community", status=404, field="person"
             )
         # The form's one-time key: posting the same form twice awards once.
         entry = service(
             person, form.points.data, form.reason.data, current_user, key=form.key.data or ""
         )
-    except services.PointsError as exc:
+    except PointsError as exc:
         rollback_and_report(exc, form, field="points")
         return None
     db.session.commit()
@@ -169,7 +170,7 @@ def _manual(form, service, done_message):
 @roles_required(Role.SECRETARY)
 def award():
     form = AwardForm()
-    done = _manual(form, services.award, _("已为 %(name)s 赋分，当前余额 %(b)d。"))
+    done = _manual(form, ledger.award, _("已为 %(name)s 赋分，当前余额 %(b)d。"))
     return done or _admin_page(award_form=form, status=422)
 
 
@@ -177,7 +178,7 @@ def award():
 @roles_required(Role.SECRETARY)
 def adjust():
     form = AdjustForm(prefix="adj-")
-    done = _manual(form, services.adjust, _("已更正 %(name)s 的积分，当前余额 %(b)d。"))
+    done = _manual(form, ledger.adjust, _("已更正 %(name)s 的积分，当前余额 %(b)d。"))
     return done or _admin_page(adjust_form=form, status=422)
 
 
@@ -185,7 +186,7 @@ def adjust():
 
 
 def _staff_merchants():
-    return merchant_services.merchants_of(current_user)
+    return merchant_staff.merchants_of(current_user)
 
 
 @bp.route("/points/items", methods=["GET", "POST"])
@@ -193,13 +194,13 @@ def _staff_merchants():
 def items():
     merchants = _staff_merchants()
     ids = [m.id for m in merchants]
-    commitments = services.points_commitments(ids)
+    commitments = exchange_items.points_commitments(ids)
     form = ItemForm(commitments=commitments)
     if form.validate_on_submit():
         commitment = next(c for c in commitments if c.id == form.commitment_id.data)
         try:
-            services.create_item(commitment, _item_input(form), current_user)
-        except services.PointsError as exc:
+            exchange_items.create_item(commitment, _item_input(form), current_user)
+        except PointsError as exc:
             rollback_and_report(exc, form, field="title")
         else:
             db.session.commit()
@@ -220,14 +221,14 @@ def items():
     return render_template(
         "points/items.html",
         form=form,
-        items=services.items_of(ids),
+        items=exchange_items.items_of(ids),
         recent=recent,
         has_commitment=bool(commitments),
     ), 422 if form.errors else 200
 
 
-def _item_input(form) -> services.ItemInput:
-    return services.ItemInput(
+def _item_input(form) -> exchange_items.ItemInput:
+    return exchange_items.ItemInput(
         title=form.title.data,
         description=form.description.data or "",
         points=form.points.data,
@@ -248,8 +249,8 @@ def edit_item(item_id: int):
         form.per_person_limit.data = str(item.per_person_limit or "")
     if form.validate_on_submit():
         try:
-            services.update_item(item, _item_input(form))
-        except services.PointsError as exc:
+            exchange_items.update_item(item, _item_input(form))
+        except PointsError as exc:
             rollback_and_report(exc, form, field="title")
         else:
             db.session.commit()

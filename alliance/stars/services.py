@@ -195,7 +195,7 @@ def summary_for(user: User) -> MySummary | None:
     )
     if shown is None:
         return None
-    from alliance.points.services import balance_of
+    from alliance.points.ledger import balance_of
 
     return MySummary(standing_of(user.id), balance_of(user.id), bool(shown))
 

@@ -10,7 +10,7 @@ from alliance.activities import service_hours, services
 from alliance.activities.models import Activity, ActivitySlot, Signup
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.points import services as points
+from alliance.points import ledger, scoring
 from alliance.points.models import LedgerEntry, PointsRule
 from tests.pages import home_figures
 from tests.points.factories import give_card, make_activity, make_volunteer
@@ -237,13 +237,13 @@ def test_rule_multipliers_emergency_and_night(world, vol):
         )
     )
     db.session.commit()
-    rule = points.rule_for(world.a.id)
+    rule = scoring.rule_for(world.a.id)
     night = datetime(2025, 6, 1, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
     day = datetime(2025, 6, 1, 2, 0, tzinfo=UTC)  # 10:00
-    assert points.is_night(night, rule) and not points.is_night(day, rule)
-    assert points.points_for(60, 10, points.percent_for(rule, emergency=False, night=True)) == 15
-    assert points.points_for(60, 10, points.percent_for(rule, emergency=True, night=True)) == 20
-    assert points.points_for(45, 10, 100) == 8  # 7.5 rounds half up
+    assert scoring.is_night(night, rule) and not scoring.is_night(day, rule)
+    assert scoring.points_for(60, 10, scoring.percent_for(rule, emergency=False, night=True)) == 15
+    assert scoring.points_for(60, 10, scoring.percent_for(rule, emergency=True, night=True)) == 20
+    assert scoring.points_for(45, 10, 100) == 8  # 7.5 rounds half up
     slot_id = _signed_up(world, emergency=True)
     signup = db.session.scalars(select(Signup).where(Signup.slot_id == slot_id)).one()
     service_hours.set_times(
@@ -269,7 +269,7 @@ def test_points_rules_page_validates_and_is_audited(as_user, world):
     assert r.status_code == 422 and "每小时积分应在0到1000之间" in r.get_data(as_text=True)
     r = client.post("/points/rules", data=bad | {"points_per_hour": "12", "expiry_months": "12"})
     assert r.status_code == 303
-    rule = points.rule_for(world.a.id)
+    rule = scoring.rule_for(world.a.id)
     assert rule.points_per_hour == 12 and rule.expiry_months == 12
     assert (
         db.session.scalar(
@@ -302,7 +302,7 @@ def test_award_page(as_user, world):
         data={"adj-person": "volunteer", "adj-points": "-9", "adj-reason": "错了", "adj-key": "k4"},
     )
     assert r.status_code == 422 and "小于0" in r.get_data(as_text=True)
-    assert points.balance_of(world.users["volunteer"].id) == 5
+    assert ledger.balance_of(world.users["volunteer"].id) == 5
 
 
 def test_record_and_public_check(as_user, client, world, vol):
@@ -364,7 +364,7 @@ def test_home_page_shows_volunteer_hours_this_month(client, world, vol):
 def test_personal_data_export_has_points_and_activities(as_user, world, vol):
     from alliance.accounts.personal_data import export_personal_data
 
-    points.award(world.users["volunteer"], 7, "好事", world.users["secretary_a"])
+    ledger.award(world.users["volunteer"], 7, "好事", world.users["secretary_a"])
     db.session.commit()
     data = export_personal_data(world.users["volunteer"])
     assert data["points_and_activities"]["balance"] == 7

@@ -1,5 +1,5 @@
 from alliance.extensions import db
-from alliance.points import services
+from alliance.points import ledger
 from alliance.points.models import Exchange
 from tests.authz.matrix import Case, everyone, only, signed_in
 from tests.points.factories import give_card, make_item, make_shop
@@ -9,7 +9,7 @@ def setup(world) -> dict:
     shop, commitment = make_shop(world.a, [world.users["merchant"]], number=961, name="矩阵兑换店")
     item = make_item(commitment, world.users["merchant"])
     card = give_card(world.users["volunteer"], world.a)
-    services.award(world.users["volunteer"], 5, "矩阵", world.users["secretary_a"])
+    ledger.award(world.users["volunteer"], 5, "矩阵", world.users["secretary_a"])
     exchange = Exchange(
         item_id=item.id,
         merchant_id=shop.id,

@@ -12,7 +12,7 @@ from alliance.activities.models import Activity, Signup
 from alliance.cards import services as cards
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.points import services as points
+from alliance.points import ledger, scoring
 from tests.browser.conftest import assert_fits_phone, sign_in
 from tests.browser.test_commitments import SMALL_TARGETS
 
@@ -24,7 +24,7 @@ def _card_of_volunteer(app):
             volunteer, "volunteer"
         )
         db.session.commit()
-        return volunteer.id, card.number, card.code, points.balance_of(volunteer.id)
+        return volunteer.id, card.number, card.code, ledger.balance_of(volunteer.id)
 
 
 def test_sign_up_check_in_confirm_see_points_and_exchange(page, app, live_server_url, demo):
@@ -62,7 +62,7 @@ def test_sign_up_check_in_confirm_see_points_and_exchange(page, app, live_server
         row.slot.starts_at = row.check_in_at
         row.slot.ends_at = utcnow() + timedelta(hours=1)
         # The rule's night multiplier would change the figure with the hour the test runs at.
-        rule = points.rule_for(row.community_id)
+        rule = scoring.rule_for(row.community_id)
         rule.night_percent = 100
         db.session.add(rule)
         db.session.commit()

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from alliance.commitments.drafting import refresh_search_text
 from alliance.commitments.models import (
     Commitment,
     CommitmentKind,
@@ -11,7 +12,6 @@ from alliance.commitments.models import (
     ServiceDetail,
     UsagePeriod,
 )
-from alliance.commitments.services import refresh_search_text
 from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStaff
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from alliance.commitments.drafting import refresh_search_text
 from alliance.commitments.models import (
     Commitment,
     CommitmentKind,
@@ -12,7 +13,6 @@ from alliance.commitments.models import (
     Offer,
     ServiceDetail,
 )
-from alliance.commitments.services import refresh_search_text
 from alliance.extensions import db
 from alliance.merchants.models import Merchant
 from tests.commitments.factories import create_commitment, create_merchant

@@ -10,7 +10,7 @@ from alliance.commitments.models import (
     FulfilmentNote,
     ReportStatus,
 )
-from alliance.commitments.services import applicable_offers
+from alliance.commitments.offers import applicable_offers
 from alliance.extensions import db
 from tests.commitments.factories import create_commitment, create_merchant
 

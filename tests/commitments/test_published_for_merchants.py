@@ -1,7 +1,7 @@
 from flask import render_template
 
 from alliance.commitments.models import CommitmentKind, CommitmentStatus
-from alliance.commitments.services import published_for_merchants
+from alliance.commitments.published import published_for_merchants
 from tests.commitments.factories import create_commitment, create_merchant
 
 

@@ -7,8 +7,9 @@ from flask_babel import force_locale
 from hypothesis import given
 from hypothesis import strategies as st
 
+from alliance.commitments.drafting import parse_rate
+from alliance.commitments.errors import InvalidRate
 from alliance.commitments.models import rate_label, rate_text
-from alliance.commitments.services import InvalidRate, parse_rate
 from tests.commitments.factories import create_commitment
 
 

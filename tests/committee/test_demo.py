@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from alliance.committee.models import AgendaItem, CommitteeMember, Decision, Meeting, MeetingSeries
 from alliance.extensions import db
-from alliance.points import services as points
+from alliance.points import scoring
 from alliance.points.rule_versions import RuleVersion
 
 
@@ -39,8 +39,8 @@ def test_demo_has_the_committee_meetings_and_decisions_and_is_idempotent(runner,
     community_id = versions[0].community_id
     from datetime import date
 
-    assert points.rule_at(community_id, date(2026, 10, 2)).per_hour_for("culture") == 15
-    assert points.rule_at(community_id, date(2026, 9, 30)).per_hour_for("culture") == 10
+    assert scoring.rule_at(community_id, date(2026, 10, 2)).per_hour_for("culture") == 15
+    assert scoring.rule_at(community_id, date(2026, 9, 30)).per_hour_for("culture") == 10
     # December's agenda carries the undone decisions over.
     december = db.session.scalars(select(Meeting).where(Meeting.status == "planned")).one()
     carried = db.session.scalar(

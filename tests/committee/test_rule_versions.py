@@ -5,13 +5,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from alliance import clock
 from alliance.activities import service_hours
 from alliance.activities.models import Activity, ActivitySlot, Signup
 from alliance.committee.services import CommitteeError, decisions
 from alliance.committee.services.decisions import DecisionInput
 from alliance.extensions import db
-from alliance.points import rule_versions
-from alliance.points import services as points
+from alliance.points import ledger, rule_versions, scoring
+from alliance.points.errors import PointsError
 from alliance.points.models import LedgerEntry
 from alliance.points.rule_versions import RuleVersionError
 from tests.committee.factories import attend, hold, make_committee
@@ -142,7 +143,7 @@ def test_a_version_that_would_rewrite_confirmed_points_is_refused(world, quorate
 def test_a_proposed_version_applies_only_once_adopted(world, quorate):
     _propose(world, date(2026, 6, 1), points_per_hour="30")
     db.session.commit()
-    assert points.rule_at(world.a.id, date(2026, 7, 1)).points_per_hour == 10  # the default
+    assert scoring.rule_at(world.a.id, date(2026, 7, 1)).points_per_hour == 10  # the default
     assert not rule_versions.has_versions(world.a.id)
 
 
@@ -162,15 +163,15 @@ def test_without_quorum_a_rule_change_cannot_be_adopted(world, make_user):
 def test_scoring_and_exchange_rules_in_force_limit_awards_and_items(world, quorate):
     from tests.points.factories import make_item, make_shop
 
-    today = points.local_today()
+    today = clock.local_today()
     _adopt(world, quorate, _propose(world, today, award_max="20", exchange_item_max="200"))
     db.session.commit()
-    with pytest.raises(points.PointsError) as exc:
-        points.award(world.users["volunteer"], 21, "好人好事", world.users["secretary_a"])
+    with pytest.raises(PointsError) as exc:
+        ledger.award(world.users["volunteer"], 21, "好人好事", world.users["secretary_a"])
     assert exc.value.code == "over_award_rule"
-    assert points.award(world.users["volunteer"], 20, "好人好事", world.users["secretary_a"])
+    assert ledger.award(world.users["volunteer"], 20, "好人好事", world.users["secretary_a"])
     shop, commitment = make_shop(world.a, [world.users["merchant"]], number=700)
-    with pytest.raises(points.PointsError) as exc:
+    with pytest.raises(PointsError) as exc:
         make_item(commitment, world.users["merchant"], cost=201)
     assert exc.value.code == "over_exchange_rule"
 
@@ -187,4 +188,4 @@ def test_rules_page_lists_versions_with_their_decisions_and_stops_direct_edits(
     r = client.post("/points/rules", data={**BASE, "points_per_hour": "99"})
     assert r.status_code == 422
     assert "已由协调委员会决议管理" in r.get_data(as_text=True)
-    assert points.rule_for(world.a.id).points_per_hour == 10
+    assert scoring.rule_for(world.a.id).points_per_hour == 10

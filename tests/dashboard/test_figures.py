@@ -18,7 +18,7 @@ from alliance.dashboard.figures import (
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest
 from alliance.merchants.models import Merchant
-from alliance.points import services as points
+from alliance.points import ledger
 from alliance.points.models import LedgerEntry
 from tests.commitments.factories import create_commitment, create_merchant
 from tests.dashboard.factories import category_of, insert_orders, local, order_row
@@ -258,8 +258,8 @@ def test_flow_figures_equal_direct_sums(world):
                 created_at=local(day.year, day.month, day.day),
             )
         )
-    points.award(volunteer, 30, "助老", secretary)
-    points.award(volunteer, 12, "清洁", secretary)
+    ledger.award(volunteer, 30, "助老", secretary)
+    ledger.award(volunteer, 12, "清洁", secretary)
     db.session.flush()
     # The ledger is append-only for the ORM: back-date the two entries in the table itself.
     first, second = db.session.scalars(select(LedgerEntry.id).order_by(LedgerEntry.id)).all()

@@ -3,12 +3,13 @@
 from datetime import date
 
 from alliance.extensions import db
-from alliance.merchants import services
+from alliance.merchants import admission
+from alliance.merchants import applications as merchant_applications
 from alliance.merchants.models import MerchantApplication
 
 
 def terms(signed=date(2026, 6, 1), start=None, end=None):
-    return services.AgreementTerms(
+    return admission.AgreementTerms(
         signed_on=signed,
         starts_on=start or signed,
         ends_on=end or date(signed.year + 1, signed.month, signed.day),
@@ -28,7 +29,7 @@ def make_member(
     licence="91140105MA0TEST01",
     signed=date(2026, 6, 1),
 ):
-    merchant = services.admit_member(
+    merchant = admission.admit_member(
         community=community,
         name=name,
         category=category,
@@ -45,9 +46,9 @@ def make_member(
 
 
 def make_application(applicant, *, name="明珠小馆", estate=None, status=None):
-    application = services.submit_application(
+    application = merchant_applications.submit_application(
         applicant,
-        services.ApplicationData(
+        merchant_applications.ApplicationData(
             name=name,
             category="catering",
             estate_id=estate.id if estate else None,

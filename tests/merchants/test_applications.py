@@ -142,10 +142,10 @@ def test_twenty_third_member_is_number_23(as_user, world, db):
 
 def test_numbering_skips_a_number_taken_meanwhile(world, db):
     """A concurrent admission took the next number: the unique constraint and retry cope."""
-    from alliance.merchants import services
+    from alliance.merchants import admission
 
     make_member(world.a, "第一家")
-    original = services.next_number
+    original = admission.next_number
     calls = []
 
     def stale(community_id):
@@ -153,11 +153,11 @@ def test_numbering_skips_a_number_taken_meanwhile(world, db):
         # first attempt sees a stale maximum (as a concurrent transaction would)
         return 1 if len(calls) == 1 else original(community_id)
 
-    services.next_number = stale
+    admission.next_number = stale
     try:
         merchant = make_member(world.a, "第二家")
     finally:
-        services.next_number = original
+        admission.next_number = original
     assert merchant.number == 2 and len(calls) == 2
     assert count(db, Agreement) == 2
 

@@ -4,7 +4,7 @@ import pytest
 
 from alliance.commitments.models import CommitmentKind, CommitmentStatus
 from alliance.extensions import db as _db
-from alliance.merchants import services
+from alliance.merchants import status as merchant_status
 from alliance.merchants.models import Merchant
 from tests.commitments.factories import create_commitment
 from tests.merchants.factories import make_member
@@ -99,7 +99,7 @@ def test_personal_data_is_not_public(client, members):
 
 def test_suspended_member_is_hidden_and_its_offers_stop_applying(client, as_user, world, members):
     noodle = _db.session.get(Merchant, members["noodle"])
-    services.change_status(noodle, world.users["secretary_a"], "suspend", "投诉核实中")
+    merchant_status.change_status(noodle, world.users["secretary_a"], "suspend", "投诉核实中")
     _db.session.commit()
     assert "明珠面馆" not in client.get("/merchants/").get_data(as_text=True)
     page = client.get(f"/merchants/{members['noodle']}").get_data(as_text=True)

@@ -3,7 +3,8 @@
 from sqlalchemy import func, select
 
 from alliance.accounts.models import Role, User
-from alliance.merchants import services
+from alliance.merchants import staff as merchant_staff
+from alliance.merchants import status as merchant_status
 from alliance.merchants.models import MerchantStaff, MerchantStatus, MerchantStatusChange
 from tests.merchants.factories import make_member
 
@@ -49,8 +50,8 @@ def test_removing_the_last_link_revokes_the_role(as_user, world, db, make_user):
     first = make_member(world.a, "明珠小馆", owner=world.users["merchant"])
     second = make_member(world.a, "二号店")
     clerk = make_user("clerk", community=world.a)
-    services.add_staff_link(first, clerk)
-    services.add_staff_link(second, clerk)
+    merchant_staff.add_staff_link(first, clerk)
+    merchant_staff.add_staff_link(second, clerk)
     db.session.commit()
     link = db.session.scalars(
         select(MerchantStaff).where(
@@ -65,7 +66,7 @@ def test_removing_the_last_link_revokes_the_role(as_user, world, db, make_user):
     ).one()
     db.session.delete(second_link)
     db.session.commit()
-    services.add_staff_link(first, clerk)
+    merchant_staff.add_staff_link(first, clerk)
     db.session.commit()
     link = db.session.scalars(
         select(MerchantStaff).where(
@@ -91,7 +92,7 @@ def test_plain_staff_cannot_manage_and_other_merchants_get_404(as_user, world, d
     other_owner = make_user("owner2", community=world.a)
     other = make_member(world.a, "隔壁店", owner=other_owner)
     clerk = make_user("clerk", community=world.a)
-    services.add_staff_link(mine, clerk)
+    merchant_staff.add_staff_link(mine, clerk)
     db.session.commit()
     owner_link = db.session.scalars(
         select(MerchantStaff).where(MerchantStaff.merchant_id == mine.id, MerchantStaff.is_owner)
@@ -143,14 +144,14 @@ def test_secretary_suspends_reinstates_and_records_leaving(as_user, world, db):
     url = f"/merchants/manage/{member.id}/status"
     assert client.post(url, data={"action": "suspend", "reason": ""}).status_code == 422
     db.session.expire_all()
-    assert services.is_active(db.session.get(type(member), member.id))
+    assert merchant_status.is_active(db.session.get(type(member), member.id))
     assert (
         client.post(url, data={"action": "suspend", "reason": "顾客投诉未兑现优惠"}).status_code
         == 303
     )
     db.session.expire_all()
     suspended = db.session.get(type(member), member.id)
-    assert suspended.status == MerchantStatus.SUSPENDED and not services.is_active(suspended)
+    assert suspended.status == MerchantStatus.SUSPENDED and not merchant_status.is_active(suspended)
     page = client.get(f"/merchants/manage/{member.id}").get_data(as_text=True)
     assert "顾客投诉未兑现优惠" in page and "暂停" in page
     assert client.post(url, data={"action": "reinstate", "reason": "已整改"}).status_code == 303

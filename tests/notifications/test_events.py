@@ -5,14 +5,15 @@ from datetime import timedelta
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from alliance import clock
 from alliance.activities import services as activities
 from alliance.cards import services as cards
-from alliance.commitments import services as commitments
+from alliance.commitments import fulfilment, workflow
 from alliance.commitments.models import CommitmentStatus
 from alliance.extensions import db
-from alliance.merchants import services as merchants
+from alliance.merchants import applications as merchant_applications
 from alliance.notifications.models import Notification
-from alliance.points import services as points
+from alliance.points import ledger, scoring
 from alliance.volunteers import services as volunteers
 from tests.commitments.factories import create_commitment, create_merchant
 from tests.merchants.factories import make_application, terms
@@ -76,12 +77,12 @@ def test_volunteer_application_rejected_says_why(world):
 def test_member_application_approved_sent_back_and_rejected(world):
     applicant = world.users["resident"]
     first = make_application(applicant, name="明珠小馆")
-    merchants.request_changes(first, world.users["secretary_a"], "请补营业执照")
+    merchant_applications.request_changes(first, world.users["secretary_a"], "请补营业执照")
     db.session.commit()
-    merchants.approve_application(first, world.users["secretary_a"], terms())
+    merchant_applications.approve_application(first, world.users["secretary_a"], terms())
     db.session.commit()
     second = make_application(applicant, name="明珠二馆")
-    merchants.reject_application(second, world.users["secretary_a"], "重复申请")
+    merchant_applications.reject_application(second, world.users["secretary_a"], "重复申请")
     db.session.commit()
     got = told(applicant)
     assert [k for k, *_ in got] == ["member.returned", "member.approved", "member.rejected"]
@@ -97,10 +98,10 @@ def test_commitment_approved_rejected_and_reported(world):
     good = create_commitment(shop, title="明码标价", status=CommitmentStatus.PENDING)
     bad = create_commitment(shop, title="全场免费", status=CommitmentStatus.PENDING)
     db.session.commit()
-    commitments.approve_commitment(good, world.users["secretary_a"])
-    commitments.reject_commitment(bad, world.users["secretary_a"], "不现实")
+    workflow.approve_commitment(good, world.users["secretary_a"])
+    workflow.reject_commitment(bad, world.users["secretary_a"], "不现实")
     db.session.commit()
-    commitments.report_broken(good, world.users["resident"], "结账时没有标价")
+    fulfilment.report_broken(good, world.users["resident"], "结账时没有标价")
     db.session.commit()
     got = told(staff)
     assert [k for k, *_ in got] == [
@@ -129,7 +130,7 @@ def test_card_issued_reported_lost_and_reissued(world):
 
 def test_points_awarded_and_spent(world):
     holder = world.users["volunteer"]
-    points.award(holder, "20", "扶老人过马路", world.users["secretary_a"])
+    ledger.award(holder, "20", "扶老人过马路", world.users["secretary_a"])
     db.session.commit()
     got = told(holder)
     assert got == [
@@ -166,11 +167,11 @@ def _earned(world, months, days_ago):
     from alliance.db_types import utcnow
     from alliance.points.models import LedgerEntry
 
-    rule = points.rule_for(world.a.id)
+    rule = scoring.rule_for(world.a.id)
     rule.expiry_months = months
     db.session.add(rule)
     db.session.flush()
-    points.post_entry(
+    ledger.post_entry(
         user_id=world.users["volunteer"].id,
         community_id=world.a.id,
         kind="award",
@@ -186,7 +187,7 @@ def test_points_expiring_within_thirty_days_are_told_once(world):
     from alliance.notifications.periodic import notify_points_expiring
 
     entry = _earned(world, months=1, days_ago=31)
-    today = points.local_today()
+    today = clock.local_today()
     assert 0 <= (entry.expires_on - today).days <= 30
     assert notify_points_expiring(today) == 1
     assert notify_points_expiring(today) == 0  # the next day's run does not repeat it
@@ -199,7 +200,7 @@ def test_points_expiring_later_are_not_told_yet(world):
     from alliance.notifications.periodic import notify_points_expiring
 
     entry = _earned(world, months=2, days_ago=0)
-    assert (entry.expires_on - points.local_today()).days > 30
+    assert (entry.expires_on - clock.local_today()).days > 30
     assert notify_points_expiring() == 0
 
 

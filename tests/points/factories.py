@@ -13,7 +13,7 @@ from alliance.cards.models import Card
 from alliance.commitments.models import CommitmentKind
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.points import services as points
+from alliance.points import exchange_items, ledger
 from alliance.volunteers.models import VolunteerProfile
 from tests.commitments.factories import create_commitment, create_merchant
 
@@ -88,9 +88,9 @@ def make_shop(community, staff, *, number=1, name="明珠面馆"):
 
 
 def make_item(commitment, actor, *, title="牛肉面一碗", cost=10, stock=100, limit=None):
-    return points.create_item(
+    return exchange_items.create_item(
         commitment,
-        points.ItemInput(
+        exchange_items.ItemInput(
             title=title, description="", points=cost, stock=stock, per_person_limit=limit
         ),
         actor,
@@ -105,7 +105,7 @@ def counter_setup(world, *, balance=100, cost=10, stock=100, limit=None):
     shop, commitment = make_shop(world.a, [world.users["merchant"]])
     item = make_item(commitment, world.users["merchant"], cost=cost, stock=stock, limit=limit)
     if balance:
-        points.award(volunteer, balance, "测试", world.users["secretary_a"])
+        ledger.award(volunteer, balance, "测试", world.users["secretary_a"])
     token, raw = api_tokens.create_token(world.users["merchant"], shop, "收银机")
     db.session.commit()
     return SimpleNamespace(

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from alliance.extensions import db
-from alliance.points import services
+from alliance.points import expiry, ledger, scoring
+from alliance.points.errors import PointsError
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount, PointsRule
 
 
@@ -39,9 +40,9 @@ def assert_consistent(user_id):
 
 def test_award_and_adjust_keep_the_balance_equal_to_the_ledger(world):
     secretary, volunteer = world.users["secretary_a"], world.users["volunteer"]
-    services.award(volunteer, "30", "扶老人过马路", secretary)
-    services.adjust(volunteer, "-5", "多记了5分", secretary)
-    services.adjust(volunteer, 2, "补记", secretary)
+    ledger.award(volunteer, "30", "扶老人过马路", secretary)
+    ledger.adjust(volunteer, "-5", "多记了5分", secretary)
+    ledger.adjust(volunteer, 2, "补记", secretary)
     db.session.commit()
     assert assert_consistent(volunteer.id) == 27
     kinds = list(db.session.scalars(select(LedgerEntry.kind).order_by(LedgerEntry.id)))
@@ -60,33 +61,33 @@ def test_award_and_adjust_keep_the_balance_equal_to_the_ledger(world):
     ],
 )
 def test_award_refuses_bad_points(world, value, message):
-    with pytest.raises(services.PointsError) as exc:
-        services.award(world.users["volunteer"], value, "原因", world.users["secretary_a"])
+    with pytest.raises(PointsError) as exc:
+        ledger.award(world.users["volunteer"], value, "原因", world.users["secretary_a"])
     assert message in str(exc.value.message)
     db.session.rollback()
     assert db.session.scalar(select(func.count(LedgerEntry.id))) == 0
 
 
 def test_award_needs_a_reason_and_a_person_of_the_community(world):
-    with pytest.raises(services.PointsError, match="原因"):
-        services.award(world.users["volunteer"], 5, "  ", world.users["secretary_a"])
-    with pytest.raises(services.PointsError, match="本社区"):
-        services.award(world.users["resident_b"], 5, "好事", world.users["secretary_a"])
+    with pytest.raises(PointsError, match="原因"):
+        ledger.award(world.users["volunteer"], 5, "  ", world.users["secretary_a"])
+    with pytest.raises(PointsError, match="本社区"):
+        ledger.award(world.users["resident_b"], 5, "好事", world.users["secretary_a"])
 
 
 def test_a_deduction_cannot_take_the_balance_below_zero(world):
     secretary, volunteer = world.users["secretary_a"], world.users["volunteer"]
-    services.award(volunteer, 10, "好事", secretary)
+    ledger.award(volunteer, 10, "好事", secretary)
     db.session.commit()
-    with pytest.raises(services.PointsError) as exc:
-        services.adjust(volunteer, -11, "更正", secretary)
+    with pytest.raises(PointsError) as exc:
+        ledger.adjust(volunteer, -11, "更正", secretary)
     assert exc.value.status == 409 and "小于0" in str(exc.value.message)
     db.session.rollback()
     assert assert_consistent(volunteer.id) == 10
 
 
 def test_entries_are_never_changed_or_deleted(world):
-    entry = services.award(world.users["volunteer"], 10, "好事", world.users["secretary_a"])
+    entry = ledger.award(world.users["volunteer"], 10, "好事", world.users["secretary_a"])
     db.session.commit()
     entry.delta = 1000
     with pytest.raises(RuntimeError, match="never changed"):
@@ -100,9 +101,9 @@ def test_entries_are_never_changed_or_deleted(world):
 
 
 def test_expiry_date_is_the_end_of_the_nth_month():
-    assert services.expiry_date(date(2025, 1, 15), 12) == date(2026, 1, 31)
-    assert services.expiry_date(date(2025, 11, 30), 3) == date(2026, 2, 28)
-    assert services.expiry_date(date(2025, 1, 15), None) is None
+    assert scoring.expiry_date(date(2025, 1, 15), 12) == date(2026, 1, 31)
+    assert scoring.expiry_date(date(2025, 11, 30), 3) == date(2026, 2, 28)
+    assert scoring.expiry_date(date(2025, 1, 15), None) is None
 
 
 def _with_expiry(world, months=12):
@@ -111,7 +112,7 @@ def _with_expiry(world, months=12):
 
 
 def _credit(user, amount, when, secretary):
-    return services.post_entry(
+    return ledger.post_entry(
         user_id=user.id,
         community_id=user.community_id,
         kind=EntryKind.AWARD,
@@ -129,10 +130,10 @@ def test_expiry_uses_the_oldest_points_first_and_runs_once(world, runner):
     secretary, volunteer = world.users["secretary_a"], world.users["volunteer"]
     _credit(volunteer, 50, datetime(2025, 1, 10, 4, tzinfo=UTC), secretary)  # expires 2025-02-28
     _credit(volunteer, 30, datetime(2025, 2, 10, 4, tzinfo=UTC), secretary)  # expires 2025-03-31
-    services.adjust(volunteer, -20, "用掉", secretary)  # uses the oldest
+    ledger.adjust(volunteer, -20, "用掉", secretary)  # uses the oldest
     db.session.commit()
     # Before the date the volunteer sees what is coming.
-    assert services.upcoming_expiry(volunteer.id, date(2025, 2, 20)) == [
+    assert expiry.upcoming_expiry(volunteer.id, date(2025, 2, 20)) == [
         (date(2025, 2, 28), 30),
         (date(2025, 3, 31), 30),
     ]
@@ -160,9 +161,9 @@ def test_expire_command_rejects_a_bad_date(runner, world):
 
 
 def test_without_an_expiry_rule_nothing_expires(world, runner):
-    services.award(world.users["volunteer"], 10, "好事", world.users["secretary_a"])
+    ledger.award(world.users["volunteer"], 10, "好事", world.users["secretary_a"])
     db.session.commit()
-    assert services.upcoming_expiry(world.users["volunteer"].id) == []
+    assert expiry.upcoming_expiry(world.users["volunteer"].id) == []
     result = runner.invoke(args=["points", "expire", "--today", "2099-01-01"])
     assert "0 expire entries" in result.output
 
@@ -191,17 +192,17 @@ def test_ledger_invariants_hold_for_any_sequence(world, make_user, ops):
     for kind, amount in ops:
         try:
             if kind == "award":
-                services.award(user, amount, "好事", secretary)
+                ledger.award(user, amount, "好事", secretary)
             elif kind == "adjust":
-                services.adjust(user, amount, "更正", secretary)
+                ledger.adjust(user, amount, "更正", secretary)
             else:
-                services.post_entry(
+                ledger.post_entry(
                     user_id=user.id,
                     community_id=world.a.id,
                     kind=EntryKind.SPEND if kind == "spend" else EntryKind.EXPIRE,
                     delta=-(abs(amount) or 1),
                 )
-        except services.PointsError:
+        except PointsError:
             db.session.rollback()
             assert assert_consistent(user.id) == expected
             continue

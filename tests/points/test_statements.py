@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from alliance.activities import service_hours, services
 from alliance.extensions import db
-from alliance.points import services as points
+from alliance.points import ledger
 from tests.points.factories import make_activity, make_volunteer
 
 
@@ -15,7 +15,7 @@ def _grow(world, n):
         activity = make_activity(world.a, world.users["secretary_a"], title=f"活动{k}", slots=2)
         slot = activity.slots[0]
         services.sign_up(slot, volunteer)
-        points.award(volunteer, 3, f"好事{k}", world.users["secretary_a"])
+        ledger.award(volunteer, 3, f"好事{k}", world.users["secretary_a"])
     db.session.commit()
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from alliance.communities.models import Community, StreetOffice
 from alliance.extensions import db
-from alliance.points import services as points
+from alliance.points import ledger
 from tests.cards.conftest import bearer
 from tests.points.factories import give_card, make_item, make_shop, make_volunteer
 
@@ -22,7 +22,7 @@ def other_card(world, counter):
     holder = world.users["resident_b"]
     make_volunteer(holder, world.b, name="李乙乙")
     card = give_card(holder, world.b)
-    points.award(holder, 50, "好事", world.users["secretary_b"])
+    ledger.award(holder, 50, "好事", world.users["secretary_b"])
     db.session.commit()
     return card
 
@@ -99,7 +99,7 @@ def test_points_are_spent_only_in_the_holders_community(client, world, other_car
     )
     assert response.status_code == 422
     assert response.get_json()["error"]["message"] == "other_community"
-    assert points.balance_of(world.users["resident_b"].id) == 50
+    assert ledger.balance_of(world.users["resident_b"].id) == 50
 
 
 def test_the_member_opens_an_offer_from_its_form(as_user, world, db):

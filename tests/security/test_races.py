@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from alliance.cards import services as cards
 from alliance.cards.models import CURRENT_STATUSES, Card
 from alliance.extensions import db
-from alliance.points import services as points
+from alliance.points import ledger
 from alliance.points.models import LedgerEntry
 from tests.conftest import login
 
@@ -105,7 +105,7 @@ def test_the_same_award_form_posted_twice_awards_once(as_user, world):
     key = uuid.uuid4().hex
     assert client.post("/points/award", data=_award_form(key)).status_code == 303
     assert client.post("/points/award", data=_award_form(key)).status_code == 303
-    assert points.balance_of(world.users["volunteer"].id) == 10
+    assert ledger.balance_of(world.users["volunteer"].id) == 10
 
 
 def test_twenty_racing_posts_of_one_award_form_award_once(app, world):
@@ -115,7 +115,7 @@ def test_twenty_racing_posts_of_one_award_form_award_once(app, world):
     )
     assert set(statuses) == {303}
     db.session.expire_all()
-    assert points.balance_of(world.users["volunteer"].id) == 10
+    assert ledger.balance_of(world.users["volunteer"].id) == 10
     assert db.session.scalar(select(func.count(LedgerEntry.id))) == 1
 
 
@@ -125,18 +125,18 @@ def test_the_key_with_other_values_is_refused(as_user, world):
     client.post("/points/award", data=_award_form(key))
     other = client.post("/points/award", data={**_award_form(key), "points": "50"})
     assert other.status_code == 422 and "已经提交过了" in other.get_data(as_text=True)
-    assert points.balance_of(world.users["volunteer"].id) == 10
+    assert ledger.balance_of(world.users["volunteer"].id) == 10
 
 
 def test_an_award_form_without_its_key_is_refused(as_user, world):
     client = as_user("secretary_a")
     response = client.post("/points/award", data={**_award_form(""), "key": ""})
     assert response.status_code == 422 and "页面已过期" in response.get_data(as_text=True)
-    assert points.balance_of(world.users["volunteer"].id) == 0
+    assert ledger.balance_of(world.users["volunteer"].id) == 0
 
 
 def test_a_fresh_form_awards_again(as_user, world):
     client = as_user("secretary_a")
     client.post("/points/award", data=_award_form(uuid.uuid4().hex))
     client.post("/points/award", data=_award_form(uuid.uuid4().hex))
-    assert points.balance_of(world.users["volunteer"].id) == 20
+    assert ledger.balance_of(world.users["volunteer"].id) == 20

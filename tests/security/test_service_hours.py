@@ -15,7 +15,7 @@ from alliance.activities import service_hours, services
 from alliance.activities.models import ActivitySlot, Signup
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.points import services as points
+from alliance.points import ledger
 from tests.activities.test_activities import local
 from tests.points.factories import make_activity, make_volunteer
 
@@ -91,10 +91,10 @@ def test_an_organiser_cannot_enter_or_confirm_their_own_hours(as_user, world, sl
     client.post(f"/activities/slots/{slot.id}/confirm")
     db.session.expire_all()
     assert _signup(slot, world.users["grid"]).confirmed_at is None
-    assert points.balance_of(world.users["grid"].id) == 0
+    assert ledger.balance_of(world.users["grid"].id) == 0
     other = as_user("secretary_a")
     other.post(f"/activities/signups/{mine.id}/confirm")
-    assert points.balance_of(world.users["grid"].id) == 40
+    assert ledger.balance_of(world.users["grid"].id) == 40
 
 
 def test_a_late_scan_out_counts_only_to_the_end_of_the_window(world, slot):

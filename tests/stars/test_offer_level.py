@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from alliance.api import tokens as api_tokens
 from alliance.cards import services as cards
 from alliance.cards.models import Redemption
-from alliance.commitments import services as commitments
+from alliance.commitments.drafting import OfferInput, _checked_offer
+from alliance.commitments.errors import CommitmentError
 from alliance.commitments.models import Commitment, Qualifies
 from alliance.extensions import db
 from tests.commitments.factories import create_commitment, create_merchant
@@ -55,9 +56,9 @@ def test_a_level_rule_on_an_alliance_card_offer_is_refused(as_user, world, shop)
 
 
 def test_a_level_outside_one_to_five_is_refused_by_the_service():
-    data = commitments.OfferInput(rate="7折", qualifies=Qualifies.VOLUNTEER, min_star_level=6)
-    with pytest.raises(commitments.CommitmentError, match="一星到五星"):
-        commitments._checked_offer(data)
+    data = OfferInput(rate="7折", qualifies=Qualifies.VOLUNTEER, min_star_level=6)
+    with pytest.raises(CommitmentError, match="一星到五星"):
+        _checked_offer(data)
 
 
 @pytest.fixture

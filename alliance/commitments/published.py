@@ -1,0 +1,76 @@
+"""Each member's published commitments, for the members' directory and a member's page."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from alliance.commitments.models import (
+    Commitment,
+    CommitmentKind,
+    CommitmentStatus,
+    Offer,
+    kind_label,
+)
+from alliance.extensions import db
+
+KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
+
+
+def _published_by_merchant(merchant_ids, stmt: Select, fetch) -> dict[int, list]:
+    """Every merchant id given is a key, with its published commitments as `fetch` reads them
+    from `stmt`, in kind then publication order (an empty list when it has none)."""
+    ids = list(dict.fromkeys(int(i) for i in merchant_ids))
+    result: dict[int, list] = {i: [] for i in ids}
+    if ids:
+        stmt = stmt.where(
+            Commitment.merchant_id.in_(ids), Commitment.status == CommitmentStatus.PUBLISHED
+        ).order_by(Commitment.published_at, Commitment.id)
+        for row in sorted(fetch(stmt), key=lambda r: KIND_ORDER.get(r.kind, 9)):
+            result[row.merchant_id].append(row)
+    return result
+
+
+def published_for_merchants(merchant_ids) -> dict[int, list[Commitment]]:
+    """Published commitments of each merchant, kind then publication order; three queries.
+
+    Offers and services are loaded with them, so rendering `_merchant_commitments.html` adds
+    no queries.
+    """
+    return _published_by_merchant(
+        merchant_ids,
+        select(Commitment).options(
+            selectinload(Commitment.offer), selectinload(Commitment.service)
+        ),
+        lambda stmt: db.session.scalars(stmt).all(),
+    )
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    """One line of a directory entry: the kind, the title and the offer's rate, if any."""
+
+    merchant_id: int
+    kind: str
+    title: str
+    rate_percent: int | None
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
+
+
+def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
+    """Published commitments of each merchant as directory lines, kind then publication order.
+
+    One statement of four columns: the directory shows twenty members with about five
+    commitments each, and loading them as entities with their offers and services (three
+    statements, some 300 objects) was most of the page's time.
+    """
+    return _published_by_merchant(
+        merchant_ids,
+        select(
+            Commitment.merchant_id, Commitment.kind, Commitment.title, Offer.rate_percent
+        ).outerjoin(Offer, Offer.commitment_id == Commitment.id),
+        lambda stmt: [CommitmentLine(*row) for row in db.session.execute(stmt)],
+    )

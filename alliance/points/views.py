@@ -17,6 +17,7 @@ from alliance.dashboard.people import find_person
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
 from alliance.merchants import staff as merchant_staff
+from alliance.merchants.models import Merchant
 from alliance.points import exchange_items, expiry, ledger, rule_versions, scoring
 from alliance.points.errors import PointsError
 from alliance.points.forms import AdjustForm, AwardForm, ItemForm, RuleForm
@@ -115,14 +116,22 @@ def _admin_page(award_form=None, adjust_form=None, status=200):
             .limit(30)
         )
     )
+    # The community's latest exchanges, so the secretary (who alone may void one after the
+    # day it was made) can find the one to void.
+    exchanges = db.session.execute(
+        select(Exchange, Merchant.name)
+        .join(Merchant, Merchant.id == Exchange.merchant_id)
+        .where(Exchange.community_id == current_user.community_id)
+        .order_by(Exchange.id.desc())
+        .limit(30)
+    ).all()
+    people = {e.user_id for e in recent} | {x.user_id for x, _name in exchanges}
     users = (
         {
             u.id: u
-            for u in db.session.scalars(
-                select(accounts.User).where(accounts.User.id.in_({e.user_id for e in recent}))
-            )
+            for u in db.session.scalars(select(accounts.User).where(accounts.User.id.in_(people)))
         }
-        if recent
+        if people
         else {}
     )
     return render_template(
@@ -130,6 +139,7 @@ def _admin_page(award_form=None, adjust_form=None, status=200):
         award_form=award_form or AwardForm(key=uuid.uuid4().hex),
         adjust_form=adjust_form or AdjustForm(prefix="adj-", key=uuid.uuid4().hex),
         recent=recent,
+        exchanges=exchanges,
         users=users,
     ), status
 

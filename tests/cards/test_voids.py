@@ -229,3 +229,31 @@ def test_exchange_void_page(client, world):
         == 303
     )
     assert _db.session.get(Exchange, record_id).voided_at is not None
+
+
+def test_the_secretary_finds_an_old_exchange_on_the_points_page_and_voids_it(app, client, world):
+    """After the day it was made only the secretary may void an exchange: the points page
+    lists the community's latest exchanges with the way to void each; another community's
+    secretary does not see them."""
+    s = counter_setup(world, balance=25, cost=10, stock=3)
+    made = client.post(
+        "/api/v1/exchanges",
+        json={"code": s.code, "item_id": s.item_id},
+        headers={**bearer(s.token), "Idempotency-Key": "old-1"},
+    )
+    record_id = made.get_json()["id"]
+    _age(Exchange, record_id, 60 * 24 * 3)
+    secretary = app.test_client()
+    login(secretary, "secretary_a")
+    page = secretary.get("/points/admin").get_data(as_text=True)
+    assert f"/points/exchanges/{record_id}/void" in page
+    other = app.test_client()
+    login(other, "secretary_b")
+    assert f"/points/exchanges/{record_id}/void" not in other.get("/points/admin").get_data(
+        as_text=True
+    )
+    voided = secretary.post(f"/points/exchanges/{record_id}/void", data={"reason": "兑错了"})
+    assert voided.status_code == 303
+    _db.session.expire_all()
+    assert _db.session.get(Exchange, record_id).voided_at is not None
+    assert "已作废" in secretary.get("/points/admin").get_data(as_text=True)

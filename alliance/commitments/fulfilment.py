@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from alliance.accounts.models import User
+from alliance.clock import local_today
 from alliance.commitments.drafting import TEXT_MAX, clean_text
 from alliance.commitments.errors import CommitmentError, WrongState
 from alliance.commitments.models import (
@@ -32,7 +33,7 @@ def record_note(
     text = clean_text(note, TEXT_MAX, "note", _l("说明"))
     if noted_on is None:
         raise CommitmentError(_l("请填写日期。"), field="noted_on")
-    if noted_on > date.today():
+    if noted_on > local_today():
         raise CommitmentError(_l("日期不能晚于今天。"), field="noted_on")
     entry = FulfilmentNote(
         commitment_id=commitment.id,

@@ -1,7 +1,5 @@
 """Commitment pages: the public board, each commitment and its history, and the workflows."""
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
+from alliance.clock import local_today
 from alliance.commitments import access, board, drafting, fulfilment, workflow
 from alliance.commitments.errors import CommitmentError
 from alliance.commitments.forms import (
@@ -361,7 +360,7 @@ def record_note(commitment_id: int):
     commitment = _administered_or_404(commitment_id)
     form = NoteForm()
     if request.method == "GET":
-        form.noted_on.data = date.today()
+        form.noted_on.data = local_today()
     if form.validate_on_submit():
         try:
             fulfilment.record_note(

@@ -86,7 +86,7 @@ def upgrade():
     sa.Column('merchant_id', sa.Integer(), nullable=True),
     sa.Column('term_start', sa.Date(), nullable=False),
     sa.Column('term_end', sa.Date(), nullable=True),
-    sa.Column('active', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('created_at', alliance.db_types.UTCDateTime(), nullable=False),
     sa.CheckConstraint('term_end IS NULL OR term_end >= term_start', name=op.f('ck_committee_members_term_order')),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_committee_members_community_id_communities')),

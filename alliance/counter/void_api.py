@@ -42,57 +42,15 @@ _VOID_REQUEST = VoidRequest()
 _VOID_RECORD = VoidRecord()
 
 
-def _void(model, void, record_id: int) -> dict:
+def _void(model, void, record_id: int, **extras):
+    """Void this member's record through `void`, commit once and answer the VoidRecord;
+    `extras(record)` gives the exchange's balance and stock afterwards."""
     grant = g.api_token
     body = json_body(_VOID_REQUEST)
     record = db.session.get(model, record_id)
     if record is None or record.merchant_id != grant.merchant.id:
         raise voids.VoidError(_l("找不到这条记录。"), code="not_found", status=404)
-    return void(record.id, actor=grant.token().user, reason=body["reason"])
-
-
-@bp.post("/redemptions/<int:record_id>/void")
-def void_redemption(record_id: int):
-    """Void a redemption (作废核销) with a reason; the holder is told.
-    ---
-    post:
-      operationId: cards_api.void_redemption.post
-      tags: [cards]
-      security: [{bearer: []}]
-      parameters:
-        - {name: record_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: VoidRequest
-      responses:
-        200:
-          description: Voided; out of every figure from now on
-          content:
-            application/json:
-              schema: VoidRecord
-        400:
-          $ref: "#/components/responses/Error"
-        401:
-          $ref: "#/components/responses/Error"
-        403:
-          description: "Past the time this person may void it (staff 30 minutes, owner the
-            same day; later only the secretary)"
-          content:
-            application/json:
-              schema: ErrorBody
-        404:
-          $ref: "#/components/responses/Error"
-        409:
-          description: Already voided
-          content:
-            application/json:
-              schema: ErrorBody
-        422:
-          $ref: "#/components/responses/Error"
-    """
-    record = _void(Redemption, voids.void_redemption, record_id)
+    record = void(record.id, actor=grant.token().user, reason=body["reason"])
     payload = _VOID_RECORD.dump(
         {
             "id": record.id,
@@ -101,22 +59,22 @@ def void_redemption(record_id: int):
             "reason": record.void_reason,
             "points_balance": None,
             "stock": None,
+            **{name: value(record) for name, value in extras.items()},
         }
     )
     db.session.commit()
     return jsonify(payload)
 
 
-@bp.post("/exchanges/<int:record_id>/void")
-def void_exchange(record_id: int):
-    """Void a points exchange (作废兑换): the points back to the holder, the item back in stock.
+# Both voids answer alike; only the summary, operation id and tag differ.
+_VOID_DOC = """{summary}
     ---
     post:
-      operationId: points_api.void_exchange.post
-      tags: [points]
-      security: [{bearer: []}]
+      operationId: {operation}
+      tags: [{tag}]
+      security: [{{bearer: []}}]
       parameters:
-        - {name: record_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+        - {{name: record_id, in: path, required: true, schema: {{type: integer, minimum: 1, maximum: 2147483647}}}}
       requestBody:
         required: true
         content:
@@ -148,16 +106,34 @@ def void_exchange(record_id: int):
         422:
           $ref: "#/components/responses/Error"
     """
-    record = _void(Exchange, voids.void_exchange, record_id)
-    payload = _VOID_RECORD.dump(
-        {
-            "id": record.id,
-            "voided": True,
-            "voided_at": record.voided_at,
-            "reason": record.void_reason,
-            "points_balance": balance_of(record.user_id),
-            "stock": record.item.stock,
-        }
+
+
+@bp.post("/redemptions/<int:record_id>/void")
+def void_redemption(record_id: int):
+    return _void(Redemption, voids.void_redemption, record_id)
+
+
+void_redemption.__doc__ = _VOID_DOC.format(
+    summary="Void a redemption (作废核销) with a reason; the holder is told.",
+    operation="cards_api.void_redemption.post",
+    tag="cards",
+)
+
+
+@bp.post("/exchanges/<int:record_id>/void")
+def void_exchange(record_id: int):
+    return _void(
+        Exchange,
+        voids.void_exchange,
+        record_id,
+        points_balance=lambda record: balance_of(record.user_id),
+        stock=lambda record: record.item.stock,
     )
-    db.session.commit()
-    return jsonify(payload)
+
+
+void_exchange.__doc__ = _VOID_DOC.format(
+    summary="Void a points exchange (作废兑换): the points back to the holder, the item back "
+    "in stock.",
+    operation="points_api.void_exchange.post",
+    tag="points",
+)

@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from alliance import models  # noqa: F401  (every model registered before use)
     from alliance.assets import init_assets
+    from alliance.audit import services as audit  # noqa: F401  (its mapper events record changes)
     from alliance.database import init_database
     from alliance.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from alliance.health import init_health

@@ -9,7 +9,6 @@ from sqlalchemy.orm import selectinload
 from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User, UserRole
 from alliance.audit import sentences
-from alliance.audit import services as audit_services  # noqa: F401  (its hooks record changes)
 from alliance.communities.forms import PeopleSearchForm, RoleChangeForm
 from alliance.communities.models import Community, Grid
 from alliance.communities.services import can_administer, community_or_404, visible_community_ids

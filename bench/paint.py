@@ -3,7 +3,7 @@
     python -m bench.paint [--base-url URL] [--password PW]
 
 The conditions of issue 23: a 360 px phone, 400 kbit/s both ways, 400 ms round trips, the CPU
-slowed four times. For `/`, `/login` and `/me/card` it measures a first visit (empty cache, no
+slowed four times. For `/`, `/login`, `/me/card` and the latest warning it measures a first visit (empty cache, no
 service worker) and a later one (the styles cached), then `/me/card` opened offline under the
 service worker. Without --base-url it starts the app itself on a fresh SQLite demo database
 (gunicorn, 2 workers, as `make serve`). tests/browser/test_weak_signal.py asserts the bytes and
@@ -39,7 +39,9 @@ WEAK_SIGNAL = {
 }
 CPU_SLOWDOWN = 4
 TARGETS = {"cold": 2500, "warm": 1200, "offline": 1000}  # ms, first contentful paint
-PAGES = ("/", "/login", "/me/card")
+# The warning's page: the latest one renders the same page as the SMS link /emergency/alerts/<id>.
+PAGES = ("/", "/login", "/me/card", "/emergency/alerts/latest")
+SIGNED_IN = ("/me/card", "/emergency/alerts/latest")
 
 
 @dataclass
@@ -169,7 +171,7 @@ def offline_card(browser, base_url: str, login) -> Visit:
 def measure(browser, base_url: str, login) -> list[dict]:
     rows = []
     for path in PAGES:
-        who = login if path == "/me/card" else None
+        who = login if path in SIGNED_IN else None
         cold = first_visit(browser, base_url, path, who)
         warm = later_visit(browser, base_url, path, who)
         rows.append({"path": path, "cold": cold, "warm": warm})

@@ -130,7 +130,28 @@ def _staff_of(alert) -> bool:
 @bp.get("/alerts/<int:alert_id>")
 @login_required
 def alert(alert_id: int):
-    found = _alert_or_404(alert_id)
+    return _render_alert(_alert_or_404(alert_id))
+
+
+@bp.get("/alerts/latest")
+@login_required
+def latest_alert():
+    """The community's newest relayed warning at a fixed address, which the service worker keeps
+    so that a resident on a failing signal still reads what to do."""
+    community_id = current_user.community_id
+    found = (
+        db.session.scalars(
+            alerts.relayed_query().where(EmergencyAlert.community_id == community_id).limit(1)
+        ).first()
+        if community_id
+        else None
+    )
+    if found is None:
+        return render_template("emergency/no_alert.html")
+    return _render_alert(found)
+
+
+def _render_alert(found: EmergencyAlert):
     own = db.session.scalars(
         select(AlertAck.answer).where(
             AlertAck.alert_id == found.id, AlertAck.user_id == current_user.id

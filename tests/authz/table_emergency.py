@@ -153,6 +153,8 @@ ROWS = {
     "emergency.alert": Case(
         "GET", "/emergency/alerts/{alert}", {**signed_in(200), "secretary_b": 404}
     ),
+    # Everyone signed in gets a page: their own community's latest warning or "none now".
+    "emergency.latest_alert": Case("GET", "/emergency/alerts/latest", signed_in(200)),
     # The author may not approve (403); the street officer approves (303).
     "emergency.approve_alert": Case(
         "POST",

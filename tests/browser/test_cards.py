@@ -16,6 +16,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from alliance.accounts.models import User
 from alliance.cards.models import Card, CardStatus
+from alliance.emergency.alert_models import EmergencyAlert
 from tests.browser.conftest import assert_fits_phone, sign_in
 
 
@@ -160,4 +161,27 @@ def test_logout_leaves_no_card_on_a_shared_phone(browser, stoppable_server, demo
         response = None
     assert response is None or not response.from_service_worker
     expect(page.get_by_text(number)).to_have_count(0)
+    phone.close()
+
+
+def test_latest_warning_opens_offline_from_its_sms_link(browser, stoppable_server, demo, db):
+    """The worker keeps the community's latest warning: in a storm with no signal, the SMS link
+    still shows what to do (issue 23)."""
+    base = stoppable_server.url
+    number = volunteer_card_number(db)
+    phone, page, _ = open_my_card_under_worker(browser, base, demo, number)
+    warning_id = db.session.scalar(
+        select(EmergencyAlert.id).order_by(EmergencyAlert.sent_at.desc()).limit(1)
+    )
+    page.wait_for_function(
+        "caches.open('alliance-offline')"
+        ".then(c => c.match('/emergency/alerts/latest')).then(r => !!r)"
+    )
+
+    phone.set_offline(True)
+    stoppable_server.stop()
+    response = page.goto(f"{base}/emergency/alerts/{warning_id}")
+    assert response is not None and response.from_service_worker
+    expect(page.get_by_role("heading", level=1)).to_contain_text("暴雨")
+    expect(page.get_by_text("低洼地带居民请及时转移")).to_be_visible()
     phone.close()

@@ -6,15 +6,22 @@ are printed by `python -m bench.paint` (make bench), where speed targets belong.
 """
 
 import pytest
+from sqlalchemy import select
 
+from alliance.emergency.alert_models import EmergencyAlert
 from bench.paint import first_visit
 
 KIB = 1024
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/me/card"])
-def test_first_visit_is_small_and_paints_before_any_script(browser, live_server_url, demo, path):
-    login = ("volunteer", demo) if path == "/me/card" else None
+@pytest.mark.parametrize("path", ["/", "/login", "/me/card", "warning"])
+def test_first_visit_is_small_and_paints_before_any_script(
+    browser, live_server_url, demo, db, path
+):
+    if path == "warning":  # the page a resident opens from the warning's SMS
+        warning = db.session.scalar(select(EmergencyAlert.id).limit(1))
+        path = f"/emergency/alerts/{warning}"
+    login = ("volunteer", demo) if path not in ("/", "/login") else None
     result = first_visit(browser, live_server_url, path, login)
 
     kinds = [kind for kind, _url in result.requests]

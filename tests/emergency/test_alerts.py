@@ -350,3 +350,19 @@ def test_relaying_to_12000_recipients_queues_in_under_a_second(world):
     assert db.session.scalar(select(func.count(Notification.id))) == 0
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
     db.session.rollback()
+
+
+def test_latest_warning_is_the_own_communitys_newest_relayed_one(world, as_user):
+    """/emergency/alerts/latest is what the service worker keeps for a phone without signal."""
+    assert "目前没有社区发布的预警" in as_user("resident").get("/emergency/alerts/latest").text
+    older = alerts.import_cap(world.a, cap_doc(status="Exercise"), actor=None)
+    older.sent_at = datetime.now(UTC) - timedelta(days=1)
+    newer = _written(world, headline="甲一小区今晚停车场封闭")
+    alerts.approve(newer, actor=world.users["street"])
+    _written(world, headline="尚未审核的预警不算")
+    db.session.commit()
+    page = as_user("resident").get("/emergency/alerts/latest").text
+    assert "甲一小区今晚停车场封闭" in page and "区气象台" not in page
+    # Another community's resident does not see A's warning.
+    other = as_user("resident_b").get("/emergency/alerts/latest").text
+    assert "目前没有社区发布的预警" in other and "停车场" not in other

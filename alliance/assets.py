@@ -28,7 +28,6 @@ SHELL = (
     "css/bootstrap.css",
     "css/app.css",
     "css/elder.css",
-    "css/cards.css",
     "js/nav.js",
     "js/card.js",
     "img/favicon.svg",

@@ -1,7 +1,6 @@
 """Shelters (安置点) and transfers (转移): occupancy is counted from check-ins, never typed."""
 
 from datetime import datetime
-
 from decimal import Decimal
 
 from sqlalchemy import Boolean, ForeignKey, Numeric, String

@@ -209,6 +209,7 @@ def end(response_id: int):
 
 from alliance.emergency import alert_views as _alerts  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import exports as _exports  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import hazard_point_views as _points  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import hazard_views as _hazards  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import household_views as _households  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import map_views as _map  # noqa: E402,F401  (same blueprint)

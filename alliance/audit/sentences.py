@@ -17,8 +17,8 @@ from alliance.audit.models import AuditEntry
 from alliance.cards.models import Card
 from alliance.clock import local_start
 from alliance.commitments.models import Commitment
-from alliance.extensions import db
 from alliance.emergency.hazard_models import HazardPoint
+from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest
 from alliance.merchants.models import Merchant, MerchantApplication
 from alliance.projects.models import Project

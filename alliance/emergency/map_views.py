@@ -68,8 +68,12 @@ def map_items(user, community) -> dict:
     for estate in estates:
         if estate.id in by_estate and centres[estate.id]:
             names = "、".join(h.head_name for h in by_estate[estate.id])
-            label = _("%(estate)s 重点人群 %(n)s 户：%(names)s", estate=estate.name,
-                      n=len(by_estate[estate.id]), names=names)
+            label = _(
+                "%(estate)s 重点人群 %(n)s 户：%(names)s",
+                estate=estate.name,
+                n=len(by_estate[estate.id]),
+                names=names,
+            )
             markers.append(_marker("household", centres[estate.id], label))
     markers += [
         _marker("shelter", _at(s.latitude, s.longitude), _("安置点：%(name)s", name=s.name))

@@ -2,6 +2,7 @@
 and retiring it (it leaves rounds and the map, keeps its history)."""
 
 import io
+
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -78,7 +79,9 @@ def test_the_inspector_attaches_photos_seen_on_the_points_history(world, as_user
     # The inspector sees their own photo; a resident and another community do not.
     assert as_user("volunteer").get(f"/emergency/hazards/photos/{photos[0].id}").status_code == 200
     assert as_user("resident").get(f"/emergency/hazards/photos/{photos[0].id}").status_code == 404
-    assert as_user("secretary_b").get(f"/emergency/hazards/photos/{photos[0].id}").status_code == 404
+    assert (
+        as_user("secretary_b").get(f"/emergency/hazards/photos/{photos[0].id}").status_code == 404
+    )
 
 
 def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_saved(world, as_user, _hazard_photos):
@@ -160,9 +163,7 @@ def test_a_retired_point_leaves_rounds_and_the_map_and_keeps_its_history(world, 
     kept = _point(world, name="留用点", latitude=29.08, longitude=119.64)
     gone = _point(world, name="已拆除危房", latitude=29.09, longitude=119.65)
     first = _round(world)
-    hazards.record_check(
-        _check(first.id, gone.id), result="ok", note="", actor=world.users["grid"]
-    )
+    hazards.record_check(_check(first.id, gone.id), result="ok", note="", actor=world.users["grid"])
     db.session.commit()
     second = _round(world, name="8月排查")
     client = as_user("secretary_a")
@@ -174,21 +175,30 @@ def test_a_retired_point_leaves_rounds_and_the_map_and_keeps_its_history(world, 
     assert "停用原因：已拆除" in page and 'id="edit-point"' not in page
     # Its July check stays in the history; it left the August round (not yet checked).
     assert "7月汛前排查" in page
-    assert {c.point_id for c in db.session.scalars(select(HazardCheck).where(
-        HazardCheck.round_id == second.id))} == {kept.id}
+    assert {
+        c.point_id
+        for c in db.session.scalars(select(HazardCheck).where(HazardCheck.round_id == second.id))
+    } == {kept.id}
     assert "已检查 0 / 1" in client.get(f"/emergency/hazards/rounds/{second.id}").get_data(True)
     third = _round(world, name="9月排查")
-    assert _check(third.id, kept.id) and db.session.scalar(
-        select(func.count(HazardCheck.id)).where(HazardCheck.round_id == third.id)
-    ) == 1
+    assert (
+        _check(third.id, kept.id)
+        and db.session.scalar(
+            select(func.count(HazardCheck.id)).where(HazardCheck.round_id == third.id)
+        )
+        == 1
+    )
     map_page = client.get("/emergency/map").get_data(as_text=True)
     assert "留用点" in map_page and "已拆除危房" not in map_page
-    assert client.post(
-        f"/emergency/hazards/{gone.id}/retire", data={"retire-reason": "again"}
-    ).status_code == 409
+    assert (
+        client.post(
+            f"/emergency/hazards/{gone.id}/retire", data={"retire-reason": "again"}
+        ).status_code
+        == 409
+    )
     entry = db.session.scalars(
-        select(AuditEntry).where(
-            AuditEntry.object_type == "HazardPoint", AuditEntry.object_id == gone.id
-        ).order_by(AuditEntry.id.desc())
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "HazardPoint", AuditEntry.object_id == gone.id)
+        .order_by(AuditEntry.id.desc())
     ).first()
     assert entry.after.get("retired") is True and entry.after.get("retired_reason") == "已拆除"

@@ -20,7 +20,9 @@ def _overdue_notice(world, days_late=1):
     secretary = world.users["secretary_a"]
     point = hazards.create_point(
         world.a,
-        hazards.PointInput(kind="slope", name="后山斜坡", grid_id=world.grid.id, responsible="merchant"),
+        hazards.PointInput(
+            kind="slope", name="后山斜坡", grid_id=world.grid.id, responsible="merchant"
+        ),
         actor=secretary,
     )
     found = hazards.start_round(world.a, name="排查", inspector="", actor=secretary)
@@ -76,7 +78,9 @@ def test_the_next_day_it_is_told_again_and_a_closed_notice_is_quiet(world):
         row.created_at = row.created_at - timedelta(days=2)
     db.session.commit()
     assert hazard_reminders.notify_overdue() == 0
-    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == KIND)) == 6
+    assert (
+        db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == KIND)) == 6
+    )
 
 
 def test_a_notice_not_yet_due_tells_nobody(world):

@@ -24,6 +24,10 @@ BEAT_SCHEDULE = {
         "task": "notifications.orders_overdue",
         "schedule": crontab(hour=8, minute=30),
     },
+    "hazards-overdue": {
+        "task": "emergency.hazards_overdue",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 
@@ -45,7 +49,8 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.config_from_object(conf)
     celery_app.set_default()
     app.extensions["celery"] = celery_app
-    import alliance.notifications.tasks  # noqa: F401  (registers the shared tasks)
+    import alliance.emergency.jobs  # noqa: F401  (registers the shared tasks)
+    import alliance.notifications.tasks  # noqa: F401
 
     return celery_app
 

@@ -133,7 +133,7 @@ def run(url: str, recipients: int) -> dict:
             answer = client.post(
                 "/login", data={"identifier": "bench_broadcast_sec", "password": PASSWORD}
             )
-            assert answer.status_code == 302, answer.status_code
+            assert answer.status_code == 303, answer.status_code
             started = time.time()
             t0 = time.perf_counter()
             answer = client.post(

@@ -195,7 +195,7 @@ def count_statements(fixture: Fixture, logins: dict, timed: int = 0) -> dict[str
                 headers={"User-Agent": USER_AGENT},
                 data={"identifier": logins[endpoint.login], "password": PASSWORD},
             )
-            assert response.status_code == 302, (endpoint.name, response.status_code)
+            assert response.status_code == 303, (endpoint.name, response.status_code)
         if endpoint.token:
             headers["Authorization"] = f"Bearer {fixture.token}"
         path = fill(endpoint.path, fixture)
@@ -354,7 +354,7 @@ def session_cookie(port: int, username: str) -> str:
         {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
     )
     cookies = [v.split(";")[0] for k, v in headers if k.lower() == "set-cookie"]
-    if status != 302 or not cookies:
+    if status != 303 or not cookies:
         raise SystemExit(f"login as {username} failed: {status} {page[:200]}")
     return "; ".join(cookies)
 

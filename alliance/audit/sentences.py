@@ -17,6 +17,7 @@ from alliance.audit.models import AuditEntry
 from alliance.cards.models import Card
 from alliance.clock import local_start
 from alliance.commitments.models import Commitment
+from alliance.emergency.hazard_models import HazardPoint
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest
 from alliance.merchants.models import Merchant, MerchantApplication
@@ -52,6 +53,7 @@ KINDS = {
     "Decision": _l("委员会决议"),
     "Meeting": _l("委员会会议"),
     "MonthlyReport": _l("月度工作报表"),
+    "HazardPoint": _l("隐患点"),
 }
 
 # A status or state moving to one of these reads as its own verb.
@@ -87,6 +89,7 @@ NAMES = {
     "Project": (Project, Project.title),
     "Card": (Card, Card.number),
     "User": (User, User.display_name),
+    "HazardPoint": (HazardPoint, HazardPoint.name),
 }
 NAME_KEYS = ("name", "title", "display_name", "number")
 

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
@@ -43,8 +43,19 @@ class Estate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
+    # The estate's outline for the emergency map: [[latitude, longitude], ...], or none.
+    outline: Mapped[list | None] = mapped_column(JSON)
 
     community: Mapped[Community] = relationship(back_populates="estates")
+
+    @property
+    def centre(self) -> tuple[float, float] | None:
+        """The mean of the outline's corners (where a household of the estate is drawn)."""
+        if not self.outline:
+            return None
+        lats = [float(p[0]) for p in self.outline]
+        lngs = [float(p[1]) for p in self.outline]
+        return round(sum(lats) / len(lats), 6), round(sum(lngs) / len(lngs), 6)
 
 
 class Grid(db.Model):

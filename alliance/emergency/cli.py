@@ -164,10 +164,9 @@ def import_alert(file, code, username):
 
 @emergency.command("hazards-overdue")
 def hazards_overdue():
-    """Tell the person responsible and the re-checker of every overdue rectification notice
-    (run daily in flood season, e.g. from cron)."""
-    from alliance.emergency import hazards
+    """Tell the person responsible, the re-checker and the secretaries of every overdue
+    rectification notice, once a day (the worker's beat runs it daily at 08:00)."""
+    from alliance.emergency.hazard_reminders import run_daily
 
-    told = hazards.notify_overdue()
-    db.session.commit()
+    told = run_daily()
     click.echo(f"Told {told} people about overdue rectification notices.")

@@ -1,7 +1,7 @@
-"""CSV and XLSX exports of the flood-season registers for the community secretary.
-
-The street office gets counts per community for the households register, never a household.
-Every text cell goes through `safe_cell` (a name starting with "=" is not a formula).
+"""CSV and XLSX exports of the flood-season registers: the community secretary gets the rows;
+the street office gets counts per community, estate and kind (alliance/emergency/export_counts.py),
+never a household. Every text cell goes through `safe_cell` (a name starting with "=" is not a
+formula).
 """
 
 import io
@@ -18,7 +18,7 @@ from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.clock import local_today
 from alliance.downloads import csv_response
-from alliance.emergency import households, shelters, supplies
+from alliance.emergency import export_counts, shelters, supplies
 from alliance.emergency.hazard_models import HazardPoint
 from alliance.emergency.household_models import Household
 from alliance.emergency.shelter_models import Shelter
@@ -39,6 +39,8 @@ def _hazards(community_id: int):
         _("经度"),
         _("包保责任人"),
         _("汛期每几天检查一次"),
+        _("说明"),
+        _("状态"),
     ]
     rows = [
         [
@@ -50,6 +52,8 @@ def _hazards(community_id: int):
             p.longitude,
             p.responsible.display_name if p.responsible else "",
             p.check_every_days,
+            p.description,
+            _("已停用：%(reason)s", reason=p.retired_reason) if p.retired else _("在用"),
         ]
         for p in db.session.scalars(
             select(HazardPoint)
@@ -106,11 +110,6 @@ def _households(community_id: int):
     return header, rows
 
 
-def _household_counts(street_office_id: int):
-    header = [_("社区"), _("户数"), _("需协助转移人数")]
-    return header, [list(r) for r in households.counts_by_community(street_office_id)]
-
-
 def _shelters(community_id: int):
     rows = db.session.scalars(
         select(Shelter).where(Shelter.community_id == community_id).order_by(Shelter.id)
@@ -163,8 +162,8 @@ def _xlsx(header, rows, title: str) -> Response:
 def register_export(register: str, ext: str):
     if current_user.has_role(Role.SECRETARY) and current_user.community_id:
         header, rows = BUILDERS[register](current_user.community_id)
-    elif register == "households" and current_user.street_office_id:
-        header, rows = _household_counts(current_user.street_office_id)
+    elif current_user.has_role(Role.STREET_OFFICER) and current_user.street_office_id:
+        header, rows = export_counts.COUNTS[register](current_user.street_office_id)
     else:
         abort(403)
     stem = f"{register}-{local_today().isoformat()}"

@@ -1,6 +1,7 @@
 """Shapes of the hazard forms; the rules are in `alliance.emergency.hazards`."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     DecimalField,
     IntegerField,
@@ -67,6 +68,27 @@ class PointForm(Form):
         )
 
 
+class EditPointForm(PointForm):
+    submit = SubmitField(_l("保存修改"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "edit")
+        super().__init__(*args, **kwargs)
+
+
+class RetirePointForm(Form):
+    reason = StringField(
+        _l("停用原因"),
+        validators=[DataRequired(message=_l("请写明停用原因（最多 200 字）。")), Length(max=200)],
+        description=_l("例如：已拆除、已整治完毕不再是隐患"),
+    )
+    submit = SubmitField(_l("停用这个隐患点"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "retire")
+        super().__init__(*args, **kwargs)
+
+
 class RoundForm(Form):
     name = StringField(
         _l("排查名称"),
@@ -91,6 +113,10 @@ class CheckForm(Form):
         validators=[DataRequired(message=_l("请选择“正常”或“发现隐患”。"))],
     )
     note = TextAreaField(_l("说明（发现隐患时必填）"), validators=[Length(max=500)])
+    photos = MultipleFileField(
+        _l("照片（可选，最多 3 张，每张 5 MB 以内）"),
+        render_kw={"accept": "image/*"},
+    )
     submit = SubmitField(_l("保存检查结果"))
 
     def __init__(self, *args, **kwargs):

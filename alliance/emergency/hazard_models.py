@@ -89,6 +89,9 @@ class HazardPoint(db.Model):
     check_every_days: Mapped[int] = mapped_column(default=7)
     description: Mapped[str] = mapped_column(Text, default="")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 停用/撤销: why and when; a retired point leaves new rounds and the map, keeps its history.
+    retired_reason: Mapped[str] = mapped_column(String(200), default="")
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     estate = relationship("Estate")
@@ -134,10 +137,33 @@ class HazardCheck(db.Model):
     round = relationship(InspectionRound)
     inspector = relationship("User", foreign_keys=[inspector_id])
     checked_by = relationship("User", foreign_keys=[checked_by_id])
+    photos = relationship(
+        "HazardCheckPhoto",
+        order_by="HazardCheckPhoto.id",
+        back_populates="check",
+        passive_deletes=True,
+    )
 
     @property
     def result_label(self) -> str:
         return CheckResult(self.result).label if self.result else str(_l("未检查"))
+
+
+class HazardCheckPhoto(db.Model):
+    """A photo taken at a check (the help requests' photo rules: images only, 5 MB, no EXIF)."""
+
+    __tablename__ = "emergency_hazard_check_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(
+        ForeignKey("emergency_hazard_checks.id", ondelete="CASCADE"), index=True
+    )
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    check = relationship(HazardCheck, back_populates="photos")
 
 
 class RectificationNotice(db.Model):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.clock import local_today
-from alliance.emergency import hazards
+from alliance.emergency import hazard_photos, hazards
 from alliance.emergency.hazard_forms import (
     CheckForm,
     FixedForm,
@@ -20,7 +20,6 @@ from alliance.emergency.hazard_forms import (
 )
 from alliance.emergency.hazard_models import (
     HazardCheck,
-    HazardPoint,
     InspectionRound,
     NoticeState,
     RectificationNotice,
@@ -93,6 +92,20 @@ def _number(field):
     return float(field.data) if field.data is not None else None
 
 
+def point_input(form) -> hazards.PointInput:
+    return hazards.PointInput(
+        kind=form.kind.data,
+        name=form.name.data,
+        estate_id=parse_id(form.estate_id.data),
+        grid_id=parse_id(form.grid_id.data),
+        latitude=_number(form.latitude),
+        longitude=_number(form.longitude),
+        responsible=form.responsible.data,
+        check_every_days=form.check_every_days.data,
+        description=form.description.data,
+    )
+
+
 @bp.post("/hazards")
 @roles_required(Role.SECRETARY)
 def create_hazard():
@@ -104,17 +117,7 @@ def create_hazard():
     try:
         point = hazards.create_point(
             community,
-            hazards.PointInput(
-                kind=form.kind.data,
-                name=form.name.data,
-                estate_id=parse_id(form.estate_id.data),
-                grid_id=parse_id(form.grid_id.data),
-                latitude=_number(form.latitude),
-                longitude=_number(form.longitude),
-                responsible=form.responsible.data,
-                check_every_days=form.check_every_days.data,
-                description=form.description.data,
-            ),
+            point_input(form),
             actor=current_user,
         )
     except DomainError as exc:
@@ -123,37 +126,6 @@ def create_hazard():
     db.session.commit()
     flash(_("已添加隐患点：%(name)s", name=point.name), "success")
     return redirect(url_for("emergency.hazard", point_id=point.id), 303)
-
-
-def _point_or_404(point_id: int) -> HazardPoint:
-    point = db.session.get(HazardPoint, point_id)
-    if point is None or point.community_id != current_user.community_id:
-        abort(404)
-    return point
-
-
-@bp.get("/hazards/<int:point_id>")
-@roles_required(*STAFF)
-def hazard(point_id: int):
-    point = _point_or_404(point_id)
-    checks = db.session.scalars(
-        select(HazardCheck)
-        .where(HazardCheck.point_id == point.id)
-        .options(joinedload(HazardCheck.round), joinedload(HazardCheck.checked_by))
-        .order_by(HazardCheck.id.desc())
-    ).all()
-    notices = db.session.scalars(
-        select(RectificationNotice)
-        .where(RectificationNotice.point_id == point.id)
-        .order_by(RectificationNotice.id.desc())
-    ).all()
-    return render_template(
-        "emergency/hazards/point.html",
-        point=point,
-        checks=checks,
-        notices=notices,
-        today=local_today(),
-    )
 
 
 @bp.post("/hazards/rounds")
@@ -219,6 +191,7 @@ def _render_check(check, form=None, status=200):
     return render_template(
         "emergency/hazards/check.html",
         check=check,
+        photos=check.photos if check.result else [],
         form=(form or CheckForm(formdata=None))
         if hazards.can_record(current_user, check)
         else None,
@@ -240,9 +213,18 @@ def record_hazard_check(check_id: int):
     form = CheckForm()
     if not form.validate_on_submit():
         return _render_check(check, form, 422)
+    uploads = [
+        f.read(hazard_photos.MAX_PHOTO_BYTES + 1)
+        for f in (form.photos.data or [])
+        if getattr(f, "filename", "")
+    ]
     try:
         notice = hazards.record_check(
-            check, result=form.result.data, note=form.note.data, actor=current_user
+            check,
+            result=form.result.data,
+            note=form.note.data,
+            actor=current_user,
+            photos=uploads,
         )
     except DomainError as exc:
         if exc.field is None:

@@ -7,6 +7,7 @@ responsible for the notice reports the work done; the re-checker, never that per
 (销号) or sends it back. Figures are counted from the rows, never typed.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,6 +20,7 @@ from alliance.accounts.models import Role, User
 from alliance.clock import local_start, local_today
 from alliance.communities.models import Community, Estate, Grid
 from alliance.db_types import utcnow
+from alliance.emergency import hazard_photos
 from alliance.emergency.hazard_models import (
     CheckResult,
     HazardCheck,
@@ -92,8 +94,8 @@ def _location(data: PointInput) -> tuple[float | None, float | None]:
     return lat, lon
 
 
-def create_point(community: Community, data: PointInput, *, actor: User | None) -> HazardPoint:
-    _must_be_secretary(actor, community.id)
+def _validated(community: Community, data: PointInput) -> dict:
+    """The point's columns from the input, or the first rule it breaks."""
     if data.kind not in set(HazardKind):
         raise EmergencyError(_l("请选择隐患点类型。"), field="kind")
     name = (data.name or "").strip()
@@ -108,8 +110,7 @@ def create_point(community: Community, data: PointInput, *, actor: User | None) 
         if (data.responsible or "").strip()
         else None
     )
-    point = HazardPoint(
-        community_id=community.id,
+    return dict(
         kind=data.kind,
         name=name,
         estate_id=estate_id,
@@ -120,7 +121,9 @@ def create_point(community: Community, data: PointInput, *, actor: User | None) 
         check_every_days=data.check_every_days,
         description=(data.description or "").strip()[:2000],
     )
-    db.session.add(point)
+
+
+def _flush_unique(name: str) -> None:
     try:
         with db.session.begin_nested():
             db.session.flush()
@@ -128,7 +131,46 @@ def create_point(community: Community, data: PointInput, *, actor: User | None) 
         raise EmergencyError(
             _l("本社区已有同名的隐患点：%(name)s", name=name), field="name", status=409
         ) from None
+
+
+def create_point(community: Community, data: PointInput, *, actor: User | None) -> HazardPoint:
+    _must_be_secretary(actor, community.id)
+    point = HazardPoint(community_id=community.id, **_validated(community, data))
+    db.session.add(point)
+    _flush_unique(point.name)
     return point
+
+
+def update_point(point: HazardPoint, data: PointInput, *, actor: User | None) -> None:
+    """The secretary changes any of the point's fields (the audit log keeps before and after)."""
+    _must_be_secretary(actor, point.community_id)
+    if point.retired:
+        raise EmergencyError(_l("已停用的隐患点不能再修改。"), status=409)
+    values = _validated(db.session.get(Community, point.community_id), data)
+    for key, value in values.items():
+        setattr(point, key, value)
+    _flush_unique(point.name)
+
+
+def retire_point(point: HazardPoint, *, reason: str, actor: User | None) -> int:
+    """停用/撤销 with a reason: the point leaves the rounds still open (its unchecked checks go)
+    and the map; its checks and notices stay in its history. Returns the checks withdrawn."""
+    _must_be_secretary(actor, point.community_id)
+    if point.retired:
+        raise EmergencyError(_l("这个隐患点已经停用了。"), status=409)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise EmergencyError(_l("请写明停用原因（最多 200 字）。"), field="reason")
+    point.retired = True
+    point.retired_reason = reason
+    point.retired_at = utcnow()
+    pending = db.session.scalars(
+        select(HazardCheck).where(HazardCheck.point_id == point.id, HazardCheck.result.is_(None))
+    ).all()
+    for check in pending:
+        db.session.delete(check)
+    db.session.flush()
+    return len(pending)
 
 
 def points_of(community_id: int) -> list[HazardPoint]:
@@ -206,7 +248,12 @@ def _next_number(community_id: int, year: int) -> str:
 
 
 def record_check(
-    check: HazardCheck, *, result: str, note: str, actor: User | None
+    check: HazardCheck,
+    *,
+    result: str,
+    note: str,
+    actor: User | None,
+    photos: Sequence[bytes] = (),
 ) -> RectificationNotice | None:
     """正常 or 发现隐患 (with what was found); a hazard opens its notice by itself."""
     if not can_record(actor, check):
@@ -224,6 +271,8 @@ def record_check(
     check.note = note
     check.checked_at = utcnow()
     check.checked_by_id = actor.id if actor else None
+    if photos:
+        hazard_photos.attach(check, list(photos), actor=actor)
     if result != CheckResult.FOUND:
         return None
     point = check.point
@@ -382,27 +431,3 @@ def figures(community_id: int, *, round_id: int | None = None, year: int | None 
         "closed": int(closed),
         "overdue": int(overdue),
     }
-
-
-def notify_overdue(community_id: int | None = None) -> int:
-    """Tell each responsible person and re-checker of an overdue notice; returns how many."""
-    query = select(RectificationNotice).where(
-        RectificationNotice.state != NoticeState.CLOSED,
-        RectificationNotice.deadline < local_today(),
-    )
-    if community_id is not None:
-        query = query.where(RectificationNotice.community_id == community_id)
-    told = 0
-    for notice in db.session.scalars(query.options(joinedload(RectificationNotice.point))):
-        told += notify(
-            [notice.responsible_id, notice.rechecker_id],
-            "emergency.hazard_overdue",
-            {
-                "number": notice.number,
-                "point": notice.point.name,
-                "deadline": notice.deadline.isoformat(),
-            },
-            link=f"/emergency/hazards/notices/{notice.id}",
-            community_id=notice.community_id,
-        )
-    return told

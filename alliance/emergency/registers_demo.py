@@ -8,6 +8,7 @@ transfers and issues are written as rows with their July dates (the services onl
 while a response runs). Idempotent: nothing is added once the community has hazard points."""
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -28,6 +29,30 @@ FOUND = 7
 CLOSED = 5
 HOUSEHOLDS = 40
 PLACES = ("沿河步道", "北侧排水沟", "地下车库入口", "老旧楼道", "围墙", "山塘坝体")
+# The four estates side by side (south-west, south-east, north-west, north-east), a little
+# irregular as real estates are: [[latitude, longitude], ...] as Estate.outline keeps them.
+OUTLINES = (
+    [
+        [29.0795, 119.6395],
+        [29.0796, 119.6436],
+        [29.0849, 119.6434],
+        [29.0851, 119.6410],
+        [29.0843, 119.6394],
+    ],
+    [[29.0796, 119.6441], [29.0794, 119.6481], [29.0848, 119.6483], [29.0850, 119.6440]],
+    [
+        [29.0856, 119.6396],
+        [29.0855, 119.6434],
+        [29.0911, 119.6435],
+        [29.0913, 119.6405],
+        [29.0904, 119.6394],
+    ],
+    [[29.0856, 119.6440], [29.0857, 119.6479], [29.0905, 119.6482], [29.0912, 119.6441]],
+)
+# South-west corner of each estate's box, where its points start.
+CORNERS = ((29.0797, 119.6397), (29.0797, 119.6443), (29.0858, 119.6397), (29.0858, 119.6443))
+SHELTER_AT = ((29.0852, 119.6437), (29.0926, 119.6421))
+STORE_AT = ((29.0851, 119.6489), (29.0914, 119.6416))
 STOCK = (
     ("sandbag", 2000, 500),
     ("woven_bag", 3000, 800),
@@ -72,6 +97,8 @@ def flood_registers(ctx: DemoContext) -> None:
         .where(EmergencyResponse.community_id == community.id)
         .order_by(EmergencyResponse.started_at)
     ).first()
+    for estate, outline in zip(estates, OUTLINES, strict=False):
+        estate.outline = estate.outline or outline
     _hazards(community, secretary, people, estates, grids)
     registered = _households(community, secretary, people, estates, grids)
     _shelters_and_transfers(community, secretary, registered, july)
@@ -111,8 +138,8 @@ def _hazards(community, secretary, people, estates, grids) -> None:
                 name=f"{estate.name}{PLACES[n % len(PLACES)]}{n // len(estates) + 1}号",
                 estate_id=estate.id,
                 grid_id=grid.id if grid else None,
-                latitude=round(29.080 + (n % 10) * 0.0012, 6),
-                longitude=round(119.640 + (n // 10) * 0.0015, 6),
+                latitude=round(CORNERS[n % 4][0] + 0.0004 + (n // 4 % 5) * 0.0009, 6),
+                longitude=round(CORNERS[n % 4][1] + 0.0004 + (n // 20) * 0.0012, 6),
                 responsible=people[n % len(people)].username,
                 check_every_days=3 if n % 4 == 0 else 7,
             ),
@@ -203,7 +230,7 @@ def _shelters_and_transfers(community, secretary, registered, july) -> None:
         offers="床位、餐食、常用药品",
         actor=secretary,
     )
-    shelters.create_shelter(
+    gym = shelters.create_shelter(
         community,
         name="明珠小学体育馆",
         place="明珠路 6 号",
@@ -212,6 +239,8 @@ def _shelters_and_transfers(community, secretary, registered, july) -> None:
         offers="床位、餐食",
         actor=secretary,
     )
+    for shelter, (lat, lng) in zip((hall, gym), SHELTER_AT, strict=True):
+        shelter.latitude, shelter.longitude = Decimal(str(lat)), Decimal(str(lng))
     if july is None:
         return
     for n, household in enumerate(registered[:6]):
@@ -238,6 +267,8 @@ def _supplies(community, secretary, july) -> None:
     north = supplies.create_store(
         community, name="明珠花园物资点", place="明珠花园北门", actor=secretary
     )
+    for store, (lat, lng) in zip((east, north), STORE_AT, strict=True):
+        store.latitude, store.longitude = Decimal(str(lat)), Decimal(str(lng))
     for kind, count, minimum in STOCK:
         item = supplies.create_item(community, kind=kind, name="", minimum=minimum, actor=secretary)
         supplies.move(east, item, kind="receive", count=count, actor=secretary)

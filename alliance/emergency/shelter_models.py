@@ -1,8 +1,9 @@
 """Shelters (安置点) and transfers (转移): occupancy is counted from check-ins, never typed."""
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
@@ -22,6 +23,8 @@ class Shelter(db.Model):
         String(20), default="", info=not_personal("the shelter's public duty phone")
     )
     offers: Mapped[str] = mapped_column(String(200), default="")
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -5,10 +5,11 @@ keeps it from going below zero. Counts are whole numbers.
 """
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
@@ -74,6 +75,8 @@ class SupplyStore(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     place: Mapped[str] = mapped_column(String(120), default="")
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
 
 
 class Stock(db.Model):

@@ -57,6 +57,26 @@ def _start_form(targets) -> StartResponseForm | None:
     return form
 
 
+def register_downloads(user) -> list[tuple[str, str, str]]:
+    """(register, CSV link, XLSX link) for the secretary (rows) and the street office (counts)."""
+    if not user.has_role(Role.SECRETARY, Role.STREET_OFFICER):
+        return []
+    names = {
+        "hazards": _("隐患点"),
+        "households": _("重点人群"),
+        "shelters": _("安置点"),
+        "supplies": _("物资储备"),
+    }
+    return [
+        (
+            label,
+            url_for("emergency.register_export", register=key, ext="csv"),
+            url_for("emergency.register_export", register=key, ext="xlsx"),
+        )
+        for key, label in names.items()
+    ]
+
+
 def _render_console(form=None, status=200):
     user = current_user
     targets = _targets(user)
@@ -87,6 +107,7 @@ def _render_console(form=None, status=200):
         ended=[r for r in rows if not r.running],
         manageable={r.id for r in rows if services.can_manage(user, r)},
         start_form=form,
+        downloads=register_downloads(user),
     ), status
 
 
@@ -209,6 +230,7 @@ def end(response_id: int):
 
 from alliance.emergency import alert_views as _alerts  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import exports as _exports  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import hazard_point_views as _points  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import hazard_views as _hazards  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import household_views as _households  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import map_views as _map  # noqa: E402,F401  (same blueprint)

@@ -1,4 +1,7 @@
-"""Photos attached to a need: images only, size-limited, re-encoded without metadata."""
+"""Photos attached to a need: images only, size-limited, re-encoded without metadata.
+
+The same rules serve other photos (a hazard check's): `store_photo` and `photo_path` take the
+folder they keep them in; without one it is the help requests' folder."""
 
 import io
 import os
@@ -82,10 +85,10 @@ def clean_image(data: bytes) -> tuple[bytes, str]:
     return out.getvalue(), ext
 
 
-def store_photo(data: bytes) -> str:
+def store_photo(data: bytes, folder: str | None = None) -> str:
     cleaned, ext = clean_image(data)
     name = f"{secrets.token_hex(16)}.{ext}"
-    path = os.path.join(upload_dir(), name)
+    path = os.path.join(folder or upload_dir(), name)
     try:
         write_atomically(path, cleaned)
     except OSError as exc:
@@ -99,8 +102,8 @@ def store_photo(data: bytes) -> str:
     return name
 
 
-def photo_path(name: str) -> str | None:
+def photo_path(name: str, folder: str | None = None) -> str | None:
     if not name or "/" in name or "\\" in name or name.startswith("."):
         return None
-    path = os.path.join(upload_dir(), name)
+    path = os.path.join(folder or upload_dir(), name)
     return path if os.path.isfile(path) else None

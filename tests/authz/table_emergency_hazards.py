@@ -1,5 +1,5 @@
 from alliance.emergency import hazards
-from alliance.emergency.hazard_models import HazardCheck
+from alliance.emergency.hazard_models import HazardCheck, HazardCheckPhoto
 from alliance.extensions import db
 from tests.authz.matrix import Case, only
 
@@ -25,12 +25,17 @@ def setup(world) -> dict:
     )
     notice.responsible_id = world.users["volunteer"].id
     volunteers = next(c for pid, c in checks.items() if pid != in_grid.id)
+    photo = HazardCheckPhoto(
+        check_id=checks[in_grid.id].id, community_id=world.a.id, name="matrix-photo.jpg"
+    )
+    db.session.add(photo)
     db.session.commit()
     return {
         "hazard_point": in_grid.id,
         "hazard_round": found.id,
         "hazard_check": volunteers.id,
         "hazard_notice": notice.id,
+        "hazard_photo": photo.id,
     }
 
 
@@ -42,6 +47,20 @@ ROWS = {
     "emergency.create_hazard": Case("POST", "/emergency/hazards", only(*SECRETARIES, ok=422)),
     "emergency.hazard": Case(
         "GET", "/emergency/hazards/{hazard_point}", only("grid", "secretary_a", secretary_b=404)
+    ),
+    # An empty form is 422 for the point's own secretary.
+    "emergency.edit_hazard": Case(
+        "POST", "/emergency/hazards/{hazard_point}", only("secretary_a", ok=422, secretary_b=404)
+    ),
+    "emergency.retire_hazard": Case(
+        "POST",
+        "/emergency/hazards/{hazard_point}/retire",
+        only("secretary_a", ok=422, secretary_b=404),
+    ),
+    # The photo's row names no file in the matrix: 404 even for those allowed past the check;
+    # tests/emergency/test_hazard_points.py serves real ones.
+    "emergency.hazard_photo": Case(
+        "GET", "/emergency/hazards/photos/{hazard_photo}", only(ok=404, other=404)
     ),
     "emergency.start_hazard_round": Case(
         "POST", "/emergency/hazards/rounds", only(*SECRETARIES, ok=422)

@@ -50,14 +50,93 @@ def test_the_secretary_downloads_each_register_as_csv_and_xlsx(world, as_user):
     assert "陈爷爷" not in other
 
 
+def _sheet_rows(response):
+    assert response.status_code == 200
+    return [[c.value for c in row] for row in load_workbook(io.BytesIO(response.data)).active]
+
+
+def test_the_secretary_gets_full_hazard_rows_with_their_state(world, as_user):
+    _registers(world)
+    point = hazards.create_point(
+        world.a,
+        hazards.PointInput(
+            kind="reservoir",
+            name="东山塘",
+            estate_id=world.estate_a.id,
+            latitude=29.08,
+            longitude=119.64,
+            responsible="volunteer",
+            description="+坝体渗水",
+        ),
+        actor=None,
+    )
+    hazards.retire_point(point, reason="已填平", actor=None)
+    db.session.commit()
+    rows = _sheet_rows(as_user("secretary_a").get("/emergency/hazards.xlsx"))
+    assert rows[0][-2:] == ["说明", "状态"]
+    assert rows[2] == [
+        "东山塘",
+        "山塘水库",
+        "甲一小区",
+        None,
+        29.08,
+        119.64,
+        world.users["volunteer"].display_name,
+        7,
+        "'+坝体渗水",
+        "已停用：已填平",
+    ]
+    assert rows[1][0] == "'=HYPERLINK(1)" and rows[1][-1] == "在用"
+
+
 def test_the_street_office_gets_counts_and_no_household(world, as_user):
     _registers(world)
+    for n in range(2):
+        hazards.create_point(
+            world.a,
+            hazards.PointInput(kind="low_lying", name=f"低洼{n}", estate_id=world.estate_a.id),
+            actor=None,
+        )
+    db.session.commit()
     client = as_user("street")
-    r = client.get("/emergency/households.xlsx")
-    assert r.status_code == 200
-    values = [c.value for c in load_workbook(io.BytesIO(r.data)).active[2]]
-    assert values == ["甲社区", 1, 0]
+    households_rows = _sheet_rows(client.get("/emergency/households.xlsx"))
+    assert households_rows[0][:5] == ["社区", "小区", "户数", "需协助转移人数", "独居老人"]
+    assert households_rows[1][:5] == ["甲社区", "甲一小区", 1, 0, 1]
+    assert len(households_rows) == 2
     text = client.get("/emergency/households.csv").get_data(as_text=True)
     assert "陈爷爷" not in text and "139" not in text
-    assert client.get("/emergency/hazards.csv").status_code == 403
+    hazard_rows = _sheet_rows(client.get("/emergency/hazards.xlsx"))
+    assert hazard_rows[1:] == [
+        ["甲社区", "甲一小区", "低洼易涝点", 2, 0, 0],
+        ["甲社区", "不在小区内", "不稳定斜坡", 1, 0, 0],
+    ]
+    assert "=HYPERLINK" not in client.get("/emergency/hazards.csv").get_data(as_text=True)
+    assert _sheet_rows(client.get("/emergency/shelters.xlsx"))[1:] == [
+        ["甲社区", 1, 30, 0],
+        ["乙社区", 0, 0, 0],
+    ]
+    supply = list(csv.reader(io.StringIO(client.get("/emergency/supplies.csv").get_data(True))))
+    assert supply[1:] == [["甲社区", "救生衣", "件", "40", "10"]]
+    # The grid worker downloads nothing; a resident neither.
     assert as_user("grid").get("/emergency/households.csv").status_code == 403
+    assert as_user("resident").get("/emergency/hazards.xlsx").status_code == 403
+
+
+def test_the_console_offers_the_downloads_to_the_secretary_and_the_street_office(world, as_user):
+    page = as_user("street").get("/emergency/").get_data(as_text=True)
+    assert 'href="/emergency/hazards.xlsx"' in page and "不含住户信息" in page
+    page = as_user("secretary_a").get("/emergency/").get_data(as_text=True)
+    assert 'href="/emergency/households.csv"' in page
+    assert 'id="register-downloads"' not in as_user("grid").get("/emergency/").get_data(True)
+
+
+def test_exports_have_bounded_statement_counts(world, as_user, count_statements):
+    _registers(world)
+    counts = {}
+    for user in ("secretary_a", "street"):
+        client = as_user(user)
+        for register in ("hazards", "households", "shelters", "supplies"):
+            with count_statements() as counter:
+                assert client.get(f"/emergency/{register}.xlsx").status_code == 200
+            counts[(user, register)] = counter.count
+    assert max(counts.values()) <= 8, counts

@@ -7,7 +7,7 @@ from sqlalchemy import func, insert, select
 
 from alliance.accounts.models import Role
 from alliance.clock import local_today
-from alliance.emergency import hazards
+from alliance.emergency import hazard_reminders, hazards
 from alliance.emergency.hazard_models import (
     HazardCheck,
     HazardPoint,
@@ -253,11 +253,13 @@ def test_overdue_notices_are_highlighted_counted_and_notified(world, as_user):
     assert hazards.figures(world.a.id, year=local_today().year)["overdue"] == 1
     page = as_user("secretary_a").get("/emergency/hazards").get_data(as_text=True)
     assert "已逾期" in page and "逾期 1" in page
-    assert hazards.notify_overdue(world.a.id) == 2
+    assert hazard_reminders.notify_overdue(world.a.id) == 3
     told = db.session.scalars(
         select(Notification.user_id).where(Notification.kind == "emergency.hazard_overdue")
     ).all()
-    assert sorted(told) == sorted([world.users["merchant"].id, world.users["grid"].id])
+    assert sorted(told) == sorted(
+        [world.users[name].id for name in ("merchant", "grid", "secretary_a")]
+    )
 
 
 def test_a_round_without_points_or_without_an_inspector_is_refused(world, as_user):
@@ -322,12 +324,13 @@ def test_the_daily_command_tells_about_overdue_notices(world, runner):
     notice.deadline = local_today() - timedelta(days=2)
     db.session.commit()
     result = runner.invoke(args=["emergency", "hazards-overdue"])
-    assert result.exit_code == 0 and "Told 1 people" in result.output
+    # The person responsible and the secretary (no re-checker named yet).
+    assert result.exit_code == 0 and "Told 2 people" in result.output
     assert (
         db.session.scalar(
             select(func.count(Notification.id)).where(
                 Notification.kind == "emergency.hazard_overdue"
             )
         )
-        == 1
+        == 2
     )

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from alliance.communities.models import Estate
 from alliance.emergency.hazard_models import HazardCheck, HazardPoint, RectificationNotice
 from alliance.emergency.household_models import Household
 from alliance.emergency.models import EmergencyResponse
@@ -27,6 +28,18 @@ def test_demo_registers(runner, client):
     assert len(set(db.session.scalars(select(Household.estate_id)))) == 4
     assert _count(Shelter.id) == 2 and _count(SupplyStore.id) == 2
     assert _count(Pledge.id) == 3
+    # The map: four estate outlines, each estate's points inside its outline's box, and
+    # every shelter and store placed.
+    estates = {
+        e.id: e for e in db.session.scalars(select(Estate).where(Estate.outline.is_not(None)))
+    }
+    assert len(estates) == 4
+    for point in db.session.scalars(select(HazardPoint)):
+        lats = [p[0] for p in estates[point.estate_id].outline]
+        lngs = [p[1] for p in estates[point.estate_id].outline]
+        assert min(lats) < point.latitude < max(lats) and min(lngs) < point.longitude < max(lngs)
+    assert _count(Shelter.id, Shelter.latitude.is_not(None)) == 2
+    assert _count(SupplyStore.id, SupplyStore.longitude.is_not(None)) == 2
     july = db.session.scalars(select(EmergencyResponse)).one()
     body = client.get(f"/api/v1/emergencies/{july.id}/report").get_json()
     assert body["households_visited"] == 40

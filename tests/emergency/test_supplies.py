@@ -79,7 +79,7 @@ def test_adjustments_need_a_reason_and_returns_add_back(world):
     supplies.move(store, boats, kind="return", count=1, actor=None)
     with pytest.raises(EmergencyError, match="库存不够"):
         supplies.move(store, boats, kind="adjust", count=-10, reason="lost", actor=None)
-    assert supplies.total_of(boats.id) == 3
+    assert supplies.total_of(boats) == 3
 
 
 def test_going_below_the_minimum_tells_the_secretary(world):

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from alliance.formkit import Form
+from alliance.formkit import Form, choices
 
 
 class ShelterForm(Form):
@@ -70,7 +70,6 @@ class SpaceOfferForm(Form):
     merchant_id = SelectField(_l("联盟商户"))
     kind = RadioField(
         _l("提供"),
-        choices=[("shelter", _l("安置点（住宿）")), ("meal_point", _l("供餐点"))],
         default="shelter",
         validators=[InputRequired(message=_l("请选择安置点或供餐点。"))],
     )
@@ -92,6 +91,12 @@ class SpaceOfferForm(Form):
         render_kw={"inputmode": "tel"},
     )
     submit = SubmitField(_l("提供给社区"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices(
+            [("shelter", _l("安置点（住宿）")), ("meal_point", _l("供餐点"))]
+        )
 
 
 class DeclineOfferForm(Form):

@@ -227,7 +227,7 @@ def check_in_by_code(shelter: Shelter, text: str, *, actor: User | None) -> list
                 else exc.message,
                 code="bad_code",
                 field="code",
-                status=exc.status,
+                status=422 if exc.code == "unknown_card" else exc.status,
             ) from exc
         method = CheckInMethod.CARD
         theirs = select(Household.id).where(Household.resident_id == card.holder_id)

@@ -95,7 +95,7 @@ def _open(row: SpaceOffer, actor: User | None) -> None:
         raise EmergencyError(_l("只有社区书记可以确认商户提供的场所。"), status=403)
     if row.status != OfferStatus.OFFERED:
         raise EmergencyError(
-            _l("这份提供已经%(status)s了。", status=row.status_label),
+            _l("这份提供已经处理过了（%(status)s）。", status=row.status_label),
             code="already_decided",
             status=409,
         )

@@ -16,14 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from alliance.accounts.models import Role, User, UserRole
-from alliance.commitments.drafting import refresh_search_text
-from alliance.commitments.models import (
-    Commitment,
-    CommitmentKind,
-    CommitmentStatus,
-    ServiceDetail,
-)
-from alliance.commitments.workflow import tell_staff
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.emergency.services import EmergencyError, running_in_community
@@ -318,12 +310,8 @@ def pledge(
     unit: str,
     actor: User | None,
 ) -> Pledge:
-    """Record a member's agreement reserve (the secretary signs it with the member) and publish
-    it on the member's page as a service commitment (服务承诺).
-
-    The secretary is the one who approves commitments: recording the signed reserve is that
-    approval, so the commitment is published at once instead of queueing for review.
-    """
+    """Record a member's agreement reserve (the secretary signs it with the member). The
+    member's public page lists it with its service commitments (merchants.views.detail)."""
     _secretary(actor, community.id)
     merchant = db.session.get(Merchant, merchant_id) if merchant_id else None
     if merchant is None or merchant.community_id != community.id:
@@ -344,36 +332,8 @@ def pledge(
         unit=unit,
     )
     db.session.add(row)
-    commitment = _publish_as_commitment(row, merchant, actor)
-    row.commitment_id = commitment.id
     db.session.flush()
     return row
-
-
-def _publish_as_commitment(row: Pledge, merchant: Merchant, actor: User | None) -> Commitment:
-    # The member's own words on its page, stored as written (like any commitment's title).
-    what = f"应急时可调用{row.goods} {row.quantity} {row.unit}"
-    now = utcnow()
-    commitment = Commitment(
-        community_id=merchant.community_id,
-        merchant=merchant,
-        kind=CommitmentKind.SERVICE,
-        title=f"协议储备：{row.goods} {row.quantity} {row.unit}，应急时可调用",
-        body=f"本单位与社区签订协议储备：{row.goods} {row.quantity} {row.unit}，"
-        "应急响应期间由社区调用。",
-        status=CommitmentStatus.PUBLISHED,
-        created_by_id=actor.id if actor else None,
-        decided_by_id=actor.id if actor else None,
-        submitted_at=now,
-        decided_at=now,
-        published_at=now,
-        service=ServiceDetail(what=what, when_text="应急响应期间", where="", for_whom="社区"),
-    )
-    refresh_search_text(commitment)
-    db.session.add(commitment)
-    db.session.flush()
-    tell_staff(commitment, "commitment.approved")
-    return commitment
 
 
 def call_pledge(row: Pledge, *, actor: User | None) -> None:

@@ -175,7 +175,17 @@ class Pledge(db.Model):
     called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     called_response_id: Mapped[int | None] = mapped_column(ForeignKey("emergency_responses.id"))
     called_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # The service commitment (服务承诺) published on the member's page for this reserve.
-    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), index=True)
 
     merchant = relationship("Merchant")
+
+    @property
+    def commitment_text(self) -> str:
+        """How the member's page states it, among its service commitments."""
+        return str(
+            _l(
+                "协议储备：%(goods)s %(quantity)s %(unit)s，应急时可调用",
+                goods=self.goods,
+                quantity=self.quantity,
+                unit=self.unit,
+            )
+        )

@@ -2,6 +2,7 @@
 response runs unless the secretary records why; the figures stay right."""
 
 import pytest
+
 from alliance.emergency import households, services, shelters
 from alliance.emergency.household_models import CODE_ALPHABET
 from alliance.emergency.services import Target

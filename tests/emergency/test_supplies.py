@@ -225,8 +225,7 @@ def test_a_volume_below_its_minimum_tells_the_secretary_in_m3(world):
     assert told.title == "砂石料只剩 1.75m³，低于储备下限 2m³"
 
 
-def test_a_pledge_is_published_on_the_members_page_as_a_service_commitment(world, as_user):
-    from alliance.commitments.models import Commitment
+def test_a_pledge_is_shown_on_the_members_page_as_a_service_commitment(world, as_user):
     from alliance.emergency.supply_models import Pledge
     from alliance.merchants import staff as merchant_staff
     from alliance.merchants.models import Merchant
@@ -245,15 +244,22 @@ def test_a_pledge_is_published_on_the_members_page_as_a_service_commitment(world
     r = client.post("/emergency/supplies/pledges", data={**data, "merchant_id": str(gone.id)})
     assert r.status_code == 422 and "不能登记协议储备" in r.get_data(as_text=True)
     row = db.session.scalars(select(Pledge)).one()
-    commitment = db.session.get(Commitment, row.commitment_id)
-    assert (commitment.kind, commitment.status) == ("service", "published")
-    assert commitment.decided_by_id == world.users["secretary_a"].id
-    # Anyone reading the member's page sees it under its commitments.
+    # Anyone reading the member's page sees it under its commitments, marked 服务.
     client.post("/logout")
     page = client.get(f"/merchants/{shop.id}").get_data(as_text=True)
-    section = page[page.index('id="commitments-h"') :]
-    assert "协议储备：饮用水 200 箱，应急时可调用" in section
-    assert "应急时可调用饮用水 200 箱" in section
+    section = page[page.index('id="commitments-h"') : page.index("</section>")]
+    assert (
+        '<span class="badge kind-badge kind-service">服务</span> '
+        '<span class="pledge-text">协议储备：饮用水 200 箱，应急时可调用</span>'
+    ) in section
+    assert "暂无公示的承诺" not in section
+    # A member that left the alliance shows no reserve any more.
+    shop.status = "left"
+    db.session.commit()
+    page = client.get(f"/merchants/{shop.id}").get_data(as_text=True)
+    assert "协议储备：饮用水" not in page
+    shop.status = "active"
+    db.session.commit()
     # Called during a response: recorded with who called it, and the shop is told.
     services.start_response(
         Target(community=world.a), kind="flood", level="IV", reason="暴雨", drill=False, actor=None

@@ -1,4 +1,4 @@
-"""member shelters, check-in codes, returns, volumes, pledge commitments
+"""member shelters, check-in codes, returns, volumes, pledge calls
 
 Data: every household registered before gets its short code; 砂石料 and 木桩 items move to
 hundredths of a m³ (scale 100), their stock, moves and minimum multiplied by 100.
@@ -90,22 +90,12 @@ def upgrade():
 
     with op.batch_alter_table("emergency_pledges", schema=None) as batch_op:
         batch_op.add_column(sa.Column("called_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("commitment_id", sa.Integer(), nullable=True))
-        batch_op.create_index(
-            batch_op.f("ix_emergency_pledges_commitment_id"), ["commitment_id"], unique=False
-        )
         batch_op.create_foreign_key(
             batch_op.f("fk_emergency_pledges_called_by_id_users"),
             "users",
             ["called_by_id"],
             ["id"],
             ondelete="SET NULL",
-        )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_emergency_pledges_commitment_id_commitments"),
-            "commitments",
-            ["commitment_id"],
-            ["id"],
         )
 
     with op.batch_alter_table("emergency_shelters", schema=None) as batch_op:
@@ -246,13 +236,8 @@ def downgrade():
 
     with op.batch_alter_table("emergency_pledges", schema=None) as batch_op:
         batch_op.drop_constraint(
-            batch_op.f("fk_emergency_pledges_commitment_id_commitments"), type_="foreignkey"
-        )
-        batch_op.drop_constraint(
             batch_op.f("fk_emergency_pledges_called_by_id_users"), type_="foreignkey"
         )
-        batch_op.drop_index(batch_op.f("ix_emergency_pledges_commitment_id"))
-        batch_op.drop_column("commitment_id")
         batch_op.drop_column("called_by_id")
 
     with op.batch_alter_table("emergency_households", schema=None) as batch_op:

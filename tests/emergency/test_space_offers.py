@@ -203,3 +203,34 @@ def test_the_hotel_staff_check_arrivals_in_without_seeing_names(world, hotel, as
     page = as_user("secretary_a").get(f"/emergency/shelters/{shelter.id}").get_data(as_text=True)
     merchant = world.users["merchant"].display_name
     assert "赵奶奶" in page and f"户码 · 登记人：{merchant}" in page
+
+
+@pytest.mark.parametrize("size", [10, 5000])
+def test_the_offers_page_has_a_bounded_statement_count(
+    world, hotel, as_user, count_statements, size
+):
+    from sqlalchemy import insert
+
+    hotel, _other = hotel
+    db.session.execute(
+        insert(SpaceOffer),
+        [
+            {
+                "community_id": world.a.id,
+                "merchant_id": hotel.id,
+                "kind": "shelter",
+                "capacity": 10,
+                "offers": "客房",
+                "contact_phone": "13900003333",
+                "status": "offered",
+                "decline_reason": "",
+            }
+            for _ in range(size)
+        ],
+    )
+    db.session.commit()
+    for user in ("secretary_a", "merchant"):
+        client = as_user(user)
+        with count_statements() as counter:
+            assert client.get("/emergency/space-offers").status_code == 200
+        assert counter.count <= 12, (user, counter.count)

@@ -46,7 +46,7 @@ from alliance.emergency.models import (  # noqa: F401
     TaskForce,
     TaskForceMember,
 )
-from alliance.emergency.shelter_models import Shelter, Transfer  # noqa: F401
+from alliance.emergency.shelter_models import Shelter, SpaceOffer, Transfer  # noqa: F401
 from alliance.emergency.supply_models import (  # noqa: F401
     Pledge,
     Stock,

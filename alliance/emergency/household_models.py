@@ -6,11 +6,12 @@ deputy. When the household has an account (`resident_id`), its columns are that 
 in /me/data and are blanked when the account closes.
 """
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
@@ -51,6 +52,16 @@ VISIT_LABELS = {
 }
 
 
+# A household's short code, shown on its register entry and read out or scanned at the shelter.
+# No 0/O, 1/I/L: it is typed by hand from a card on the fridge door.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+
+
+def new_household_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 def _mine(section="emergency"):
     return personal("resident_id", section)
 
@@ -80,6 +91,10 @@ class Household(db.Model):
     deputy_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    code: Mapped[str | None] = mapped_column(String(8), unique=True, default=new_household_code)
+    # Where the door is, for the map; personal like the address.
+    latitude: Mapped[float | None] = mapped_column(Float, info=_mine())
+    longitude: Mapped[float | None] = mapped_column(Float, info=_mine())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     estate = relationship("Estate")

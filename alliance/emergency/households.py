@@ -45,6 +45,8 @@ class HouseholdInput:
     needs: tuple[str, ...] = field(default_factory=tuple)
     responsible: str = ""
     deputy: str = ""
+    latitude: float | None = None  # both or neither, for the map
+    longitude: float | None = None
 
 
 def visible_to(user: User):
@@ -108,6 +110,11 @@ def create_household(
         phone = normalize_phone(data.contact_phone)
         if phone is None:
             raise EmergencyError(_l("请填写正确的手机号码。"), field="contact_phone")
+    if (data.latitude is None) != (data.longitude is None) or (
+        data.latitude is not None
+        and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180)
+    ):
+        raise EmergencyError(_l("请同时填写正确的纬度和经度，或都不填。"), field="latitude")
     responsible = find_on_roster(community, data.responsible, "responsible")
     deputy = (
         find_on_roster(community, data.deputy, "deputy") if (data.deputy or "").strip() else None
@@ -129,6 +136,8 @@ def create_household(
         needs=",".join(dict.fromkeys(data.needs)),
         responsible_id=responsible.id,
         deputy_id=deputy.id if deputy else None,
+        latitude=data.latitude,
+        longitude=data.longitude,
     )
     db.session.add(household)
     db.session.flush()

@@ -43,3 +43,37 @@ LOW_STOCK = register_kind(
     label=_l("物资低于储备下限"),
     title=_l("%(item)s只剩 %(total)s%(unit)s，低于储备下限 %(minimum)s%(unit)s"),
 )
+PLEDGE_CALLED = register_kind(
+    "emergency.pledge_called",
+    label=_l("协议储备被调用"),
+    title=_l("社区调用协议储备：%(goods)s %(quantity)s%(unit)s，请尽快送达"),
+    urgent=True,
+    emergency=True,
+)
+
+
+def _space_kind(values):
+    from alliance.emergency.shelter_models import SHELTER_KIND_LABELS
+
+    label = SHELTER_KIND_LABELS.get(values.get("kind"))
+    return {"kind_label": str(label) if label is not None else ""}
+
+
+SPACE_OFFERED = register_kind(
+    "emergency.space_offered",
+    label=_l("商户提供应急场所"),
+    title=_l("%(merchant)s提供%(kind_label)s，请确认"),
+    params=_space_kind,
+)
+SPACE_ACCEPTED = register_kind(
+    "emergency.space_accepted",
+    label=_l("应急场所已接受"),
+    title=_l("社区已接受您提供的%(kind_label)s：%(name)s"),
+    params=_space_kind,
+)
+SPACE_DECLINED = register_kind(
+    "emergency.space_declined",
+    label=_l("应急场所未接受"),
+    title=_l("社区暂不接受您提供的%(kind_label)s：%(reason)s"),
+    params=_space_kind,
+)

@@ -104,6 +104,8 @@ def export(user) -> dict:
                     "room": h.room,
                     "contact_phone": h.contact_phone,
                     "needs": h.needs,
+                    "latitude": h.latitude,
+                    "longitude": h.longitude,
                 }
                 for h in registered
             ],

@@ -1,6 +1,7 @@
 """Demo flood-season registers of 云水明珠社区: 60 hazard points with the finished July round
 (run during the July response: 60 checked, 7 found, 5 closed after re-checks), 40 households needing help first across the
-four estates, 2 shelters, 2 stores with the reports' items, 3 members' agreement reserves, and the July response's visits,
+four estates, 2 shelters, 2 stores with the reports' items, the members' part (a shelter, a meal point and 3 agreement
+reserves: offers_demo), and the July response's visits,
 transfers and issues.
 
 The present-day registers go through the services; the July response is over, so its visits,
@@ -16,13 +17,12 @@ from alliance.accounts.models import User
 from alliance.clock import LOCAL_TZ
 from alliance.communities.models import Estate, Grid
 from alliance.demo.context import DemoContext
-from alliance.emergency import hazards, households, shelters, supplies
+from alliance.emergency import hazards, households, offers_demo, shelters, supplies
 from alliance.emergency.hazard_models import HazardCheck, HazardKind
 from alliance.emergency.household_models import CATEGORY_LABELS, HouseholdVisit
 from alliance.emergency.models import EmergencyResponse
 from alliance.emergency.shelter_models import Transfer
 from alliance.extensions import db
-from alliance.merchants.models import Merchant
 
 POINTS = 60
 FOUND = 7
@@ -105,25 +105,8 @@ def flood_registers(ctx: DemoContext) -> None:
     _supplies(community, secretary, july)
     if july is not None:
         _visits(community, registered, july)
-    _pledges(community, secretary)
+    offers_demo.members_part(community, secretary)
     db.session.flush()
-
-
-def _pledges(community, secretary) -> None:
-    shops = db.session.scalars(
-        select(Merchant).where(Merchant.community_id == community.id).order_by(Merchant.id).limit(3)
-    ).all()
-    for shop, (goods, quantity, unit) in zip(
-        shops, (("矿泉水", 200, "箱"), ("编织袋", 500, "个"), ("盒饭", 300, "份")), strict=False
-    ):
-        supplies.pledge(
-            community,
-            merchant_id=shop.id,
-            goods=goods,
-            quantity=quantity,
-            unit=unit,
-            actor=secretary,
-        )
 
 
 def _hazards(community, secretary, people, estates, grids) -> None:
@@ -211,6 +194,8 @@ def _households(community, secretary, people, estates, grids) -> list:
                     need_help_moving=1,
                     contact_phone=f"139{n:08d}",
                     needs=("wheelchair",) if n % 6 == 0 else (("oxygen",) if n % 9 == 0 else ()),
+                    latitude=round(29.0805 + (n % 8) * 0.0011, 6),
+                    longitude=round(119.6405 + (n // 8) * 0.0014, 6),
                     responsible=people[n % 10].username,
                     deputy=people[10 + n % 10].username,
                 ),

@@ -3,7 +3,12 @@
 Every move is one conditional UPDATE of the stock row (`quantity + :delta >= 0` in its WHERE):
 two issues racing for the last boats cannot both succeed, and stock never goes negative.
 An issue that takes an item below its minimum tells the community's secretaries.
+
+Amounts come in as the reader writes them ("3", "2.5") and are stored in the item's steps
+(see supply_models.SCALES): boats and bags whole, 砂石料 and 木桩 to 0.01 m³.
 """
+
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
@@ -23,9 +28,12 @@ from alliance.emergency.supply_models import (
     StockMove,
     SupplyItem,
     SupplyStore,
+    amount_of,
+    amount_text,
+    scale_of,
 )
 from alliance.extensions import db
-from alliance.merchants.models import Merchant
+from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.notifications.services import notify
 
 MAX_COUNT = 1_000_000
@@ -48,6 +56,38 @@ def _count(value, field: str, *, allow_zero=False) -> int:
     return value
 
 
+def _amount(value, scale: int, field: str, *, allow_zero=False, signed=False) -> int:
+    """What was written ("2.5", 3, Decimal) → steps of the item (int); fractions only where
+    the item is measured by volume, and to 0.01 at most."""
+    if isinstance(value, bool) or value is None:
+        raise EmergencyError(_l("请填写数量。"), field=field)
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise EmergencyError(_l("数量要填数字。"), field=field)
+    if abs(number) > MAX_COUNT:  # before any arithmetic: "1e999999" is a valid Decimal
+        raise EmergencyError(_l("数量最多 1000000。"), field=field)
+    steps = number * scale
+    if steps != steps.to_integral_value():
+        if scale == 1:
+            raise EmergencyError(_l("这种物资按件数计，数量要填整数。"), field=field)
+        raise EmergencyError(_l("体积最多精确到 0.01 m³。"), field=field)
+    steps = int(steps)
+    if steps < 0 and signed:
+        return -_amount(-number, scale, field)
+    low = 0 if allow_zero else 1
+    if not low <= steps <= MAX_COUNT * scale:
+        raise EmergencyError(
+            _l("数量要在 %(low)s 到 1000000 之间。", low=low)
+            if scale == 1
+            else _l("数量要大于 0，最多 1000000。"),
+            field=field,
+        )
+    return steps
+
+
 def create_store(community: Community, *, name: str, place: str, actor: User | None):
     _secretary(actor, community.id)
     name = (name or "").strip()
@@ -64,7 +104,7 @@ def create_store(community: Community, *, name: str, place: str, actor: User | N
 
 
 def create_item(
-    community: Community, *, kind: str, name: str, minimum: int, actor: User | None
+    community: Community, *, kind: str, name: str, minimum, actor: User | None
 ) -> SupplyItem:
     _secretary(actor, community.id)
     if kind not in ITEM_KINDS:
@@ -73,12 +113,14 @@ def create_item(
     name = (name or "").strip() or str(label)
     if len(name) > 40:
         raise EmergencyError(_l("物资名称最多 40 字。"), field="name")
+    scale = scale_of(kind)
     item = SupplyItem(
         community_id=community.id,
         kind=kind,
         name=name,
         unit=str(unit),
-        minimum=_count(minimum, "minimum", allow_zero=True),
+        scale=scale,
+        minimum_units=_amount(minimum, scale, "minimum", allow_zero=True),
     )
     db.session.add(item)
     try:
@@ -110,12 +152,14 @@ def move(
     item: SupplyItem,
     *,
     kind: str,
-    count: int,
+    count,
     recipient: str = "",
     reason: str = "",
     actor: User | None,
 ) -> StockMove:
-    """入库/归还 add, 发放 takes away, 盘点调整 sets a signed change with a reason."""
+    """入库/归还 add, 发放 takes away, 盘点调整 sets a signed change with a reason.
+
+    `count` is in the item's unit (3 boats, "2.5" m³); the stock changes by its steps."""
     if actor is not None and not (
         actor.community_id == store.community_id
         and actor.has_role(Role.SECRETARY, Role.GRID_WORKER)
@@ -129,13 +173,10 @@ def move(
     if kind == MoveKind.ADJUST:
         if reason not in ADJUST_REASONS:
             raise EmergencyError(_l("盘点调整要选择原因。"), field="reason")
-        if isinstance(count, int) and not isinstance(count, bool) and count < 0:
-            delta = -_count(-count, "count")
-        else:
-            delta = _count(count, "count")
+        delta = _amount(count, item.scale, "count", signed=True)
     else:
         reason = ""
-        delta = _count(count, "count")
+        delta = _amount(count, item.scale, "count")
         if kind == MoveKind.ISSUE:
             if not recipient or len(recipient) > 80:
                 raise EmergencyError(
@@ -180,7 +221,7 @@ def move(
     return row
 
 
-def total_of(item_id: int) -> int:
+def total_units(item_id: int) -> int:
     return int(
         db.session.scalar(
             select(func.coalesce(func.sum(Stock.quantity), 0)).where(Stock.item_id == item_id)
@@ -188,9 +229,14 @@ def total_of(item_id: int) -> int:
     )
 
 
+def total_of(item: SupplyItem):
+    """All stores' stock of the item, in its unit (an int, or a Decimal for volumes)."""
+    return amount_of(total_units(item.id), item.scale)
+
+
 def _warn_if_low(item: SupplyItem) -> None:
-    total = total_of(item.id)
-    if item.minimum and total < item.minimum:
+    total = total_units(item.id)
+    if item.minimum_units and total < item.minimum_units:
         secretaries = db.session.scalars(
             select(User.id)
             .join(UserRole, UserRole.user_id == User.id)
@@ -203,22 +249,28 @@ def _warn_if_low(item: SupplyItem) -> None:
         notify(
             secretaries,
             "emergency.low_stock",
-            {"item": item.name, "total": total, "minimum": item.minimum, "unit": item.unit},
+            {
+                "item": item.name,
+                "total": amount_text(total, item.scale),
+                "minimum": amount_text(item.minimum_units, item.scale),
+                "unit": item.unit,
+            },
             link="/emergency/supplies",
             community_id=item.community_id,
         )
 
 
 def stock_table(community_id: int) -> tuple[list, list, dict]:
-    """(items, stores, {(store_id, item_id): quantity}) in three statements."""
+    """(items, stores, {(store_id, item_id): quantity in the item's unit}) in three statements."""
     items = db.session.scalars(
         select(SupplyItem).where(SupplyItem.community_id == community_id).order_by(SupplyItem.id)
     ).all()
     stores = db.session.scalars(
         select(SupplyStore).where(SupplyStore.community_id == community_id).order_by(SupplyStore.id)
     ).all()
+    scales = {i.id: i.scale for i in items}
     cells = {
-        (s, i): q
+        (s, i): amount_of(q, scales.get(i, 1))
         for s, i, q in db.session.execute(
             select(Stock.store_id, Stock.item_id, Stock.quantity).where(
                 Stock.community_id == community_id
@@ -228,21 +280,25 @@ def stock_table(community_id: int) -> tuple[list, list, dict]:
     return items, stores, cells
 
 
-def issued_per_item(community_id: int | None, response_id: int) -> dict[str, int]:
-    """Net issued (issues less returns) per item name during a response."""
+def issued_per_item(community_id: int | None, response_id: int) -> dict[str, int | Decimal]:
+    """Net issued (issues less returns) per item name during a response, in the item's unit."""
     query = (
-        select(SupplyItem.name, func.sum(StockMove.delta))
+        select(SupplyItem.name, SupplyItem.scale, func.sum(StockMove.delta))
         .join(SupplyItem, SupplyItem.id == StockMove.item_id)
         .where(
             StockMove.response_id == response_id,
             StockMove.kind.in_([MoveKind.ISSUE, MoveKind.RETURN]),
         )
-        .group_by(SupplyItem.name)
+        .group_by(SupplyItem.name, SupplyItem.scale)
         .order_by(SupplyItem.name)
     )
     if community_id is not None:
         query = query.where(StockMove.community_id == community_id)
-    return {name: -int(total) for name, total in db.session.execute(query)}
+    issued: dict[str, int | Decimal] = {}
+    for name, scale, total in db.session.execute(query):
+        # The same name in two communities may differ in scale only if renamed; add up.
+        issued[name] = issued.get(name, 0) + amount_of(-int(total), scale)
+    return issued
 
 
 def pledge(
@@ -254,11 +310,14 @@ def pledge(
     unit: str,
     actor: User | None,
 ) -> Pledge:
-    """Record a member's agreement reserve (the secretary signs it with the member)."""
+    """Record a member's agreement reserve (the secretary signs it with the member). The
+    member's public page lists it with its service commitments (merchants.views.detail)."""
     _secretary(actor, community.id)
     merchant = db.session.get(Merchant, merchant_id) if merchant_id else None
     if merchant is None or merchant.community_id != community.id:
         raise EmergencyError(_l("请选择本社区的联盟商户。"), field="merchant_id")
+    if merchant.status != MerchantStatus.ACTIVE:
+        raise EmergencyError(_l("该商户已暂停或退出联盟，不能登记协议储备。"), field="merchant_id")
     goods = (goods or "").strip()
     if not goods or len(goods) > 40:
         raise EmergencyError(_l("请填写储备的物资（最多 40 字）。"), field="goods")
@@ -278,7 +337,7 @@ def pledge(
 
 
 def call_pledge(row: Pledge, *, actor: User | None) -> None:
-    """Call on the reserve: only while a response runs, once."""
+    """Call on the reserve: only while a response runs, once; the member's staff are told."""
     _secretary(actor, row.community_id)
     community = db.session.get(Community, row.community_id)
     response = running_in_community(community.id, community.street_office_id)
@@ -288,6 +347,17 @@ def call_pledge(row: Pledge, *, actor: User | None) -> None:
         raise EmergencyError(_l("这份协议储备已经调用了。"), status=409)
     row.called_at = utcnow()
     row.called_response_id = response.id
+    row.called_by_id = actor.id if actor else None
+    staff = db.session.scalars(
+        select(MerchantStaff.user_id).where(MerchantStaff.merchant_id == row.merchant_id)
+    ).all()
+    notify(
+        staff,
+        "emergency.pledge_called",
+        {"goods": row.goods, "quantity": row.quantity, "unit": row.unit},
+        link=f"/merchants/{row.merchant_id}",
+        community_id=row.community_id,
+    )
 
 
 def pledges_of(community_id: int) -> list[Pledge]:

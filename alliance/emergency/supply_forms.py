@@ -25,13 +25,12 @@ class StoreForm(Form):
 class ItemForm(Form):
     kind = SelectField(_l("种类"))
     name = StringField(_l("名称（可不填）"), validators=[Length(max=40)])
-    minimum = IntegerField(
+    # Whole for things, to 0.01 for 砂石料 and 木桩 (m³): the service knows which.
+    minimum = StringField(
         _l("储备下限"),
-        default=0,
-        validators=[
-            InputRequired(message=WHOLE),
-            NumberRange(min=0, max=1_000_000, message=WHOLE),
-        ],
+        default="0",
+        validators=[InputRequired(message=_l("请填写数量。")), Length(max=20)],
+        render_kw={"inputmode": "decimal"},
     )
     submit = SubmitField(_l("添加物资"))
 
@@ -44,13 +43,10 @@ class MoveForm(Form):
     store_id = SelectField(_l("仓库"))
     item_id = SelectField(_l("物资"))
     kind = SelectField(_l("进出类型"))
-    count = IntegerField(
+    count = StringField(
         _l("数量"),
-        validators=[
-            InputRequired(message=WHOLE),
-            NumberRange(min=-1_000_000, max=1_000_000, message=WHOLE),
-        ],
-        description=_l("整数；盘点调整可填负数"),
+        validators=[InputRequired(message=_l("请填写数量。")), Length(max=20)],
+        description=_l("件数填整数，砂石料、木桩（m³）可填小数如 2.5；盘点调整可填负数"),
     )
     recipient = StringField(_l("发给（队伍、岗位或隐患点）"), validators=[Length(max=80)])
     reason = SelectField(_l("调整原因"), default="")

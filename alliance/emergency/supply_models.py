@@ -1,7 +1,9 @@
 """Supplies (物资储备): items with units, stores, stock per store kept as a ledger of moves.
 
 Stock is changed only by one conditional UPDATE per move (never read-then-write), and a CHECK
-keeps it from going below zero. Counts are whole numbers.
+keeps it from going below zero. Quantities are integers in the item's smallest step: a boat
+is counted in whole boats (scale 1), 砂石料 and 木桩 in hundredths of a m³ (scale 100), so
+2.5 m³ is stored as 250 and the arithmetic stays exact.
 """
 
 from datetime import datetime
@@ -28,6 +30,35 @@ ITEM_KINDS = {
     "raincoat": (_l("雨衣"), "件"),
     "other": (_l("其他"), "件"),
 }
+# Steps per unit for the kinds measured by volume; every other kind is counted whole.
+SCALES = {"gravel": 100, "stakes": 100}
+
+
+def scale_of(kind: str) -> int:
+    return SCALES.get(kind, 1)
+
+
+def amount_of(units: int, scale: int) -> int | Decimal:
+    """Stored units → the amount in the item's unit: an int for whole things, else a Decimal
+    without trailing zeros (250 at scale 100 → Decimal("2.5"))."""
+    if scale == 1:
+        return int(units)
+    value = (Decimal(int(units)) / scale).normalize()
+    return int(value) if value == value.to_integral_value() else value
+
+
+def tidy(value):
+    """A sum of amounts as a reader writes it: 3 not 3.0, 2.5 not 2.50."""
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        return int(value) if value == value.to_integral_value() else value
+    return value
+
+
+def amount_text(units: int, scale: int, *, signed: bool = False) -> str:
+    value = amount_of(units, scale)
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    return f"+{text}" if signed and units > 0 else text
 
 
 class MoveKind(StrEnum):
@@ -64,7 +95,19 @@ class SupplyItem(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(40))
     unit: Mapped[str] = mapped_column(String(8))
-    minimum: Mapped[int] = mapped_column(default=0)
+    # Steps per unit (1: whole things; 100: hundredths of a m³). Stock, moves and the minimum
+    # are stored in steps.
+    scale: Mapped[int] = mapped_column(default=1, server_default="1")
+    minimum_units: Mapped[int] = mapped_column("minimum", default=0)
+
+    @property
+    def minimum(self) -> int | Decimal:
+        """The minimum level in the item's unit (what a reader or an export shows)."""
+        return amount_of(self.minimum_units, self.scale)
+
+    @property
+    def whole(self) -> bool:
+        return self.scale == 1
 
 
 class SupplyStore(db.Model):
@@ -114,6 +157,10 @@ class StockMove(db.Model):
     store = relationship(SupplyStore)
     actor = relationship("User")
 
+    @property
+    def delta_text(self) -> str:
+        return amount_text(self.delta, self.item.scale, signed=True)
+
 
 class Pledge(db.Model):
     """协议储备: an alliance member's promise of goods, called on during a response."""
@@ -129,5 +176,18 @@ class Pledge(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     called_response_id: Mapped[int | None] = mapped_column(ForeignKey("emergency_responses.id"))
+    called_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     merchant = relationship("Merchant")
+
+    @property
+    def commitment_text(self) -> str:
+        """How the member's page states it, among its service commitments."""
+        return str(
+            _l(
+                "协议储备：%(goods)s %(quantity)s %(unit)s，应急时可调用",
+                goods=self.goods,
+                quantity=self.quantity,
+                unit=self.unit,
+            )
+        )

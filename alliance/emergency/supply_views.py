@@ -19,6 +19,7 @@ from alliance.emergency.supply_models import (
     StockMove,
     SupplyItem,
     SupplyStore,
+    tidy,
 )
 from alliance.emergency.web import bp, own_community
 from alliance.errors import DomainError
@@ -62,7 +63,7 @@ def _pledge_form(community, submitted=True) -> PledgeForm:
 def _render(move_form=None, store_form=None, item_form=None, pledge_form=None, status=200):
     community = own_community()
     items, stores, cells = supplies.stock_table(community.id)
-    totals = {i.id: sum(q for (_s, iid), q in cells.items() if iid == i.id) for i in items}
+    totals = {i.id: tidy(sum(q for (_s, iid), q in cells.items() if iid == i.id)) for i in items}
     moves = db.session.scalars(
         select(StockMove)
         .where(StockMove.community_id == community.id)

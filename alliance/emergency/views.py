@@ -237,4 +237,5 @@ from alliance.emergency import map_views as _map  # noqa: E402,F401  (same bluep
 from alliance.emergency import mobilisation_views as _mobilisation  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import readiness_views as _readiness  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import shelter_views as _shelters  # noqa: E402,F401  (same blueprint)
+from alliance.emergency import space_offer_views as _space  # noqa: E402,F401  (same blueprint)
 from alliance.emergency import supply_views as _supplies  # noqa: E402,F401  (same blueprint)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from alliance.commitments.published import commitment_lines, published_for_merchants
 from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer
+from alliance.emergency.supply_models import Pledge
 from alliance.extensions import db
 from alliance.merchants import staff as merchant_staff
 from alliance.merchants import status as merchant_status
@@ -80,6 +81,13 @@ def detail(merchant_id: int):
         commitments=commitments,
         can_admin=is_admin,
         is_staff=merchant_staff.is_staff(current_user, merchant),
+        # Agreement reserves (协议储备) are service commitments signed with the community;
+        # they stop applying with the member's other commitments.
+        pledges=db.session.scalars(
+            select(Pledge).where(Pledge.merchant_id == merchant.id).order_by(Pledge.id)
+        ).all()
+        if merchant_status.is_active(merchant)
+        else [],
         exchange_items=exchange_items.where_to_spend(merchant_id=merchant.id).items,
     )
 

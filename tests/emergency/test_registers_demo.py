@@ -9,6 +9,7 @@ from alliance.emergency.models import EmergencyResponse
 from alliance.emergency.shelter_models import Shelter
 from alliance.emergency.supply_models import Pledge, SupplyStore
 from alliance.extensions import db
+from alliance.merchants.models import Merchant
 
 
 def _count(column, *where):
@@ -26,7 +27,11 @@ def test_demo_registers(runner, client):
     assert _count(RectificationNotice.id, RectificationNotice.state == "closed") == 5
     assert _count(Household.id) == 40
     assert len(set(db.session.scalars(select(Household.estate_id)))) == 4
-    assert _count(Shelter.id) == 2 and _count(SupplyStore.id) == 2
+    assert _count(SupplyStore.id) == 2
+    # Two community shelters, and the members' beds (a shelter) and kitchen (a meal point).
+    assert _count(Shelter.id) == 4
+    assert _count(Shelter.id, Shelter.merchant_id.is_not(None)) == 2
+    assert _count(Shelter.id, Shelter.kind == "meal_point") == 1
     assert _count(Pledge.id) == 3
     # The map: four estate outlines, each estate's points inside its outline's box, and
     # every shelter and store placed.
@@ -38,8 +43,12 @@ def test_demo_registers(runner, client):
         lats = [p[0] for p in estates[point.estate_id].outline]
         lngs = [p[1] for p in estates[point.estate_id].outline]
         assert min(lats) < point.latitude < max(lats) and min(lngs) < point.longitude < max(lngs)
-    assert _count(Shelter.id, Shelter.latitude.is_not(None)) == 2
+    assert _count(Shelter.id, Shelter.latitude.is_not(None)) >= 2
     assert _count(SupplyStore.id, SupplyStore.longitude.is_not(None)) == 2
+    assert _count(Household.id, Household.latitude.is_not(None)) == 40
+    shop = db.session.scalars(select(Merchant).where(Merchant.name == "惠民超市")).one()
+    page = client.get(f"/merchants/{shop.id}").get_data(as_text=True)
+    assert "协议储备：饮用水 200 箱，应急时可调用" in page
     july = db.session.scalars(select(EmergencyResponse)).one()
     body = client.get(f"/api/v1/emergencies/{july.id}/report").get_json()
     assert body["households_visited"] == 40

@@ -67,7 +67,7 @@ def test_the_report_counts_the_records_of_the_response(world, client):
         shelter, people=2, from_place="", household_id=None, override=False, actor=None
     )
     shelters.check_in(inside, actor=None)
-    shelters.record_return(back, actor=None)
+    shelters.record_return(back, actor=None, override_reason="家属接回，社区书记同意")
     store = supplies.create_store(world.a, name="仓库", place="", actor=None)
     bags = supplies.create_item(world.a, kind="sandbag", name="", minimum=0, actor=None)
     supplies.move(store, bags, kind="receive", count=500, actor=None)

@@ -1,5 +1,7 @@
 """Supplies: whole counts, stock never negative (also when the page was stale), low-stock warning."""
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import func, insert, select, update
 
@@ -79,7 +81,7 @@ def test_adjustments_need_a_reason_and_returns_add_back(world):
     supplies.move(store, boats, kind="return", count=1, actor=None)
     with pytest.raises(EmergencyError, match="库存不够"):
         supplies.move(store, boats, kind="adjust", count=-10, reason="lost", actor=None)
-    assert supplies.total_of(boats.id) == 3
+    assert supplies.total_of(boats) == 3
 
 
 def test_going_below_the_minimum_tells_the_secretary(world):
@@ -151,3 +153,125 @@ def test_members_pledge_reserves_called_once_during_a_response(world, as_user):
     assert "已经调用了" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Pledge, row.id).called_response_id is not None
+
+
+def _gravel(world, minimum="0"):
+    secretary = world.users["secretary_a"]
+    store = supplies.create_store(world.a, name="砂石料场", place="", actor=secretary)
+    gravel = supplies.create_item(world.a, kind="gravel", name="", minimum=minimum, actor=secretary)
+    supplies.move(store, gravel, kind="receive", count="2.5", actor=secretary)
+    db.session.commit()
+    return store, gravel
+
+
+def test_volumes_take_fractions_of_a_cubic_metre_exactly(world, as_user):
+    store, gravel = _gravel(world)
+    assert (gravel.unit, gravel.scale) == ("m³", 100)
+    assert db.session.scalar(select(Stock.quantity)) == 250
+    client = as_user("grid")
+    base = {"store_id": str(store.id), "item_id": str(gravel.id), "recipient": "河堤"}
+    assert (
+        client.post("/emergency/supplies/moves", data={**base, "kind": "issue", "count": "0.75"})
+    ).status_code == 303
+    page = client.get("/emergency/supplies").get_data(as_text=True)
+    assert "<td>1.75</td>" in page and "-0.75m³" in page
+    for bad, message in [
+        ("0.001", "体积最多精确到 0.01 m³"),
+        ("-1", "数量要大于 0"),
+        ("1e999999", "数量最多 1000000"),
+        ("NaN", "数量要填数字"),
+        ("1.8", "库存不够"),
+    ]:
+        r = client.post("/emergency/supplies/moves", data={**base, "kind": "issue", "count": bad})
+        assert r.status_code in (409, 422) and message in r.get_data(as_text=True), bad
+    # A count adjustment may take away a fraction too, with its reason.
+    supplies.move(store, gravel, kind="adjust", count="-0.25", reason="lost", actor=None)
+    assert supplies.total_of(gravel) == Decimal("1.5")
+
+
+def test_whole_things_refuse_fractions_and_negatives(world):
+    store, boats = _setup(world)
+    for bad in ("1.5", "0.5", "-1", "0"):
+        with pytest.raises(EmergencyError):
+            supplies.move(store, boats, kind="receive", count=bad, actor=None)
+    with pytest.raises(EmergencyError, match="按件数计，数量要填整数"):
+        supplies.move(store, boats, kind="issue", count="1.5", recipient="一队", actor=None)
+    with pytest.raises(EmergencyError, match="按件数计"):
+        supplies.create_item(world.a, kind="generator", name="", minimum="0.5", actor=None)
+    assert supplies.total_of(boats) == 5
+
+
+def test_a_racing_issue_of_volume_cannot_overdraw(world):
+    store, gravel = _gravel(world)
+    # Another request took 2 m³ meanwhile.
+    db.session.execute(update(Stock).values(quantity=Stock.quantity - 200))
+    db.session.commit()
+    with pytest.raises(EmergencyError) as refused:
+        supplies.move(store, gravel, kind="issue", count="1", recipient="河堤", actor=None)
+    assert refused.value.code == "not_enough_stock"
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.scalar(select(Stock.quantity)) == 50
+
+
+def test_a_volume_below_its_minimum_tells_the_secretary_in_m3(world):
+    store, gravel = _gravel(world, minimum="2")
+    supplies.move(store, gravel, kind="issue", count="0.75", recipient="河堤", actor=None)
+    db.session.commit()
+    told = db.session.scalars(
+        select(Notification).where(Notification.kind == "emergency.low_stock")
+    ).one()
+    assert told.user_id == world.users["secretary_a"].id
+    assert told.title == "砂石料只剩 1.75m³，低于储备下限 2m³"
+
+
+def test_a_pledge_is_shown_on_the_members_page_as_a_service_commitment(world, as_user):
+    from alliance.emergency.supply_models import Pledge
+    from alliance.merchants import staff as merchant_staff
+    from alliance.merchants.models import Merchant
+
+    shop = Merchant(community_id=world.a.id, number=3, name="联华超市", category="retail")
+    gone = Merchant(
+        community_id=world.a.id, number=4, name="已退出五金店", category="retail", status="left"
+    )
+    db.session.add_all([shop, gone])
+    db.session.flush()
+    merchant_staff.add_staff_link(shop, world.users["merchant"], is_owner=True)
+    db.session.commit()
+    client = as_user("secretary_a")
+    data = {"merchant_id": str(shop.id), "goods": "饮用水", "quantity": "200", "unit": "箱"}
+    assert client.post("/emergency/supplies/pledges", data=data).status_code == 303
+    r = client.post("/emergency/supplies/pledges", data={**data, "merchant_id": str(gone.id)})
+    assert r.status_code == 422 and "不能登记协议储备" in r.get_data(as_text=True)
+    row = db.session.scalars(select(Pledge)).one()
+    # Anyone reading the member's page sees it under its commitments, marked 服务.
+    client.post("/logout")
+    page = client.get(f"/merchants/{shop.id}").get_data(as_text=True)
+    section = page[page.index('id="commitments-h"') : page.index("</section>")]
+    assert (
+        '<span class="badge kind-badge kind-service">服务</span> '
+        '<span class="pledge-text">协议储备：饮用水 200 箱，应急时可调用</span>'
+    ) in section
+    assert "暂无公示的承诺" not in section
+    # A member that left the alliance shows no reserve any more.
+    shop.status = "left"
+    db.session.commit()
+    page = client.get(f"/merchants/{shop.id}").get_data(as_text=True)
+    assert "协议储备：饮用水" not in page
+    shop.status = "active"
+    db.session.commit()
+    # Called during a response: recorded with who called it, and the shop is told.
+    services.start_response(
+        Target(community=world.a), kind="flood", level="IV", reason="暴雨", drill=False, actor=None
+    )
+    db.session.commit()
+    client = as_user("secretary_a")
+    assert client.post(f"/emergency/supplies/pledges/{row.id}/call").status_code == 303
+    db.session.expire_all()
+    called = db.session.get(Pledge, row.id)
+    assert called.called_by_id == world.users["secretary_a"].id
+    told = db.session.scalars(
+        select(Notification).where(Notification.kind == "emergency.pledge_called")
+    ).one()
+    assert told.user_id == world.users["merchant"].id
+    assert "饮用水 200箱" in told.title

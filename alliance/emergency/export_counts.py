@@ -18,7 +18,7 @@ from alliance.emergency.hazard_models import (
 )
 from alliance.emergency.household_models import CATEGORY_LABELS, Household
 from alliance.emergency.shelter_models import Shelter, Transfer
-from alliance.emergency.supply_models import Stock, SupplyItem
+from alliance.emergency.supply_models import Stock, SupplyItem, amount_of
 from alliance.extensions import db
 
 
@@ -132,7 +132,8 @@ def supply_counts(street_office_id: int):
             SupplyItem.name,
             SupplyItem.unit,
             func.coalesce(func.sum(Stock.quantity), 0),
-            SupplyItem.minimum,
+            SupplyItem.minimum_units,
+            SupplyItem.scale,
         )
         .select_from(SupplyItem)
         .join(Community, Community.id == SupplyItem.community_id)
@@ -144,12 +145,17 @@ def supply_counts(street_office_id: int):
             SupplyItem.id,
             SupplyItem.name,
             SupplyItem.unit,
-            SupplyItem.minimum,
+            SupplyItem.minimum_units,
+            SupplyItem.scale,
         )
         .order_by(Community.id, SupplyItem.id)
     ).all()
     header = [_("社区"), _("物资"), _("单位"), _("合计"), _("储备下限")]
-    return header, [[c, name, unit, int(total), minimum] for c, name, unit, total, minimum in rows]
+    # Stock and minimum are stored in steps (hundredths of a m³ for sand): shown in the unit.
+    return header, [
+        [c, name, unit, amount_of(total, scale), amount_of(minimum, scale)]
+        for c, name, unit, total, minimum, scale in rows
+    ]
 
 
 COUNTS = {

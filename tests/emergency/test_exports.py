@@ -4,8 +4,10 @@ import csv
 import io
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from alliance.emergency import hazards, households, shelters, supplies
+from alliance.emergency.supply_models import SupplyStore
 from alliance.extensions import db
 
 
@@ -117,6 +119,13 @@ def test_the_street_office_gets_counts_and_no_household(world, as_user):
     ]
     supply = list(csv.reader(io.StringIO(client.get("/emergency/supplies.csv").get_data(True))))
     assert supply[1:] == [["甲社区", "救生衣", "件", "40", "10"]]
+    # Volumes in m³ are counted in their unit, not in the hundredths they are stored in.
+    store = db.session.scalars(select(SupplyStore)).one()
+    gravel = supplies.create_item(world.a, kind="gravel", name="", minimum="1.5", actor=None)
+    supplies.move(store, gravel, kind="receive", count="2.5", actor=None)
+    db.session.commit()
+    supply = list(csv.reader(io.StringIO(client.get("/emergency/supplies.csv").get_data(True))))
+    assert supply[2] == ["甲社区", "砂石料", "m³", "2.5", "1.5"]
     # The grid worker downloads nothing; a resident neither.
     assert as_user("grid").get("/emergency/households.csv").status_code == 403
     assert as_user("resident").get("/emergency/hazards.xlsx").status_code == 403

@@ -55,3 +55,36 @@ def test_the_three_lists_hold_the_storys_scale_and_are_linked(runner, app):
     )
     assert 220 <= needs + resources + projects <= 330
     assert linked >= needs * 0.9
+
+
+def test_weekly_activities_keep_their_weekday_and_chongyang_is_on_its_day(runner, app):
+    from datetime import date
+
+    from alliance.activities.models import Activity, ActivitySlot
+
+    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
+    days = {}
+    for title, day in db.session.execute(
+        select(Activity.title, ActivitySlot.local_day).join(
+            ActivitySlot, ActivitySlot.activity_id == Activity.id
+        )
+    ):
+        days.setdefault(title, []).append(day)
+    saturdays = [t for t in days if t.startswith(("周六", "周末"))]
+    assert "周六文明创建：楼道清理" in saturdays and "周六义务理发" in saturdays
+    for title in saturdays:
+        assert {d.weekday() for d in days[title]} == {5}, title  # Saturday, every time
+    cleanup = sorted(days["周六文明创建：楼道清理"])
+    assert all(b - a == (b - a).__class__(days=7) for a, b in zip(cleanup, cleanup[1:]))
+    # every month of the story, June to November, has its Saturday cleanups
+    assert {d.month for d in cleanup if d.year == 2026} >= {6, 7, 8, 9, 10, 11}
+    # 重阳节 (9th day of the 9th lunar month) was 18 October 2026
+    assert days["重阳节敬老文艺演出"] == [date(2026, 10, 18)]
+
+
+def test_every_story_month_has_confirmed_volunteer_hours(runner, app):
+    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
+    ysmz = db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
+    months = [parse_month(f"2026-{m:02d}") for m in range(6, 12)]
+    for f in figures_for([ysmz.id], months)[ysmz.id]:
+        assert f.volunteer_hours > 0, f.month

@@ -37,7 +37,7 @@ def test_the_demo_alliance_grows_from_june(runner, app):
 
 def test_the_three_lists_hold_the_storys_scale_and_are_linked(runner, app):
     from alliance.co_building.models import Resource
-    from alliance.projects.models import Project, project_requests
+    from alliance.projects.models import Project, project_requests, project_resources
 
     assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
     ysmz = db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
@@ -50,11 +50,30 @@ def test_the_three_lists_hold_the_storys_scale_and_are_linked(runner, app):
     projects = db.session.scalar(
         select(func.count(Project.id)).where(Project.community_id == ysmz.id)
     )
-    linked = db.session.scalar(
+    linked_needs = db.session.scalar(
         select(func.count(func.distinct(project_requests.c.help_request_id)))
     )
-    assert 220 <= needs + resources + projects <= 330
-    assert linked >= needs * 0.9
+    linked_resources = db.session.scalar(
+        select(func.count(func.distinct(project_resources.c.resource_id)))
+    )
+    linking_projects = db.session.scalar(
+        select(func.count(Project.id)).where(
+            Project.community_id == ysmz.id,
+            Project.id.in_(select(project_requests.c.project_id))
+            | Project.id.in_(select(project_resources.c.project_id)),
+        )
+    )
+    total = needs + resources + projects
+    assert 280 <= total <= 330  # "290+ items"
+    assert linked_needs >= needs * 0.9
+    assert linked_resources >= resources * 0.8
+    assert linking_projects == projects
+    assert (linked_needs + linked_resources + linking_projects) / total >= 0.9
+    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
+    assert (
+        db.session.scalar(select(func.count(Project.id)).where(Project.community_id == ysmz.id))
+        == projects
+    )
 
 
 def test_weekly_activities_keep_their_weekday_and_chongyang_is_on_its_day(runner, app):

@@ -62,7 +62,7 @@ def xlsx_file(export: Export, community_ids):
     sheet.append([safe_cell(h) for h in export.headers])
     for row in rows(export, community_ids):
         sheet.append(row)
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL)
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115 (closed by file_chunks)
     try:
         workbook.save(out)
     except BaseException:

@@ -14,7 +14,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User, UserRole
 from alliance.activities.models import Activity, ActivitySlot, Signup, SignupStatus
 from alliance.activities.service_hours import card_holder_from_text
@@ -124,7 +123,15 @@ def roster_counts(community_id: int) -> tuple[int, int]:
 
 
 def find_on_roster(community: Community, identifier: str, field: str) -> User:
-    user = accounts.find_by_identifier((identifier or "").strip())
+    """The person of the community's roster named by name, phone, username or card number."""
+    from alliance.dashboard.people import find_person
+
+    found = find_person([community.id], identifier)
+    if found.ambiguous:
+        raise EmergencyError(
+            _l("有多位同名的人，请改填手机号或卡号。"), code="ambiguous", field=field
+        )
+    user = found.person
     if user is None or user.community_id != community.id or not user.has_role(*ROSTER_ROLES):
         raise EmergencyError(
             _l("本社区名册上没有这个用户名或手机号：%(who)s", who=identifier),

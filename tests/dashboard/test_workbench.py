@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from alliance.commitments.models import CommitmentStatus
 from alliance.db_types import utcnow
+from alliance.emergency.supply_models import StockMove
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest, HelpRequestEvent
 from alliance.merchants.models import MerchantApplication
-from alliance.emergency.supply_models import StockMove
 from alliance.volunteers.models import VolunteerApplication
 from tests.commitments.factories import create_commitment, create_merchant
 from tests.dashboard.factories import category_of, insert_orders, order_row

@@ -48,7 +48,10 @@ class Building:
 
 def _natural(text: str) -> tuple:
     """'2' before '10', and a household without a building last."""
-    return (text == "", [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in _DIGITS.split(text)])
+    return (
+        text == "",
+        [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in _DIGITS.split(text)],
+    )
 
 
 _DIGITS = re.compile(r"(\d+)")

@@ -213,13 +213,18 @@ def test_the_dispatch_page_has_a_bounded_number_of_statements(
 def test_search_by_phone_or_card_number_finds_the_person_and_their_member(
     world, setup, as_user, make_user
 ):
+    from alliance.cards.models import Card
+    from alliance.cards.services import issue_cards_bulk
     from tests.points.factories import give_card
 
     order, escort, _cook, _photo = _escort_world(world, setup)
     owner = make_user("owner", community=world.a, roles=(Role.MERCHANT_STAFF,), phone="13922223333")
-    bakery = create_merchant(world.a, 11, name="好味面包", category="bakery", staff=(owner,))
+    create_merchant(world.a, 11, name="好味面包", category="bakery", staff=(owner,))
     pharmacy = create_merchant(world.a, 12, name="仁心药房", category="pharmacy")
     pharmacy.contact_phone = "13955556666"
+    manager = make_user("manager", community=world.a, roles=(Role.RESIDENT,))
+    issue_cards_bulk([(manager.id, world.a.id, "alliance", pharmacy.id)], None)
+    alliance_card = db.session.scalars(select(Card).where(Card.holder_id == manager.id)).one()
     escort.user.phone = "13911112222"
     card = give_card(escort.user, world.a)
     far = make_user("far", community=world.b, roles=(Role.VOLUNTEER,), phone="13977778888")
@@ -238,6 +243,8 @@ def test_search_by_phone_or_card_number_finds_the_person_and_their_member(
     assert "好味面包" in staff_phone and "共 1 个候选" in staff_phone
     contact = found("13955556666")
     assert "仁心药房" in contact and "共 1 个候选" in contact
+    member_card = found(alliance_card.number)
+    assert "仁心药房" in member_card and "共 1 个候选" in member_card
     # Another community's person, and a number nobody has, find nobody.
     assert "没有找到符合的候选。" in found(far.phone)
     assert "没有找到符合的候选。" in found("13900000000")

@@ -40,7 +40,7 @@ def _id_field(label):
     )
 
 
-PERSON_HELP = _l("用户名或手机号")
+PERSON_HELP = _l("姓名、手机号、用户名或卡号")
 
 
 class MemberForm(Form):

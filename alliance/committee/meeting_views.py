@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.committee.forms import (
@@ -19,7 +18,7 @@ from alliance.committee.forms import (
 from alliance.committee.models import AgendaItem, Attendance, Meeting, Proposal, SeriesKind
 from alliance.committee.services import CommitteeError, agenda, decisions, meetings
 from alliance.committee.services.decisions import DecisionInput
-from alliance.committee.web import bp, own_community
+from alliance.committee.web import bp, own_community, person_named
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
@@ -262,7 +261,11 @@ def add_decision(meeting_id: int):
         try:
             data = DecisionInput(
                 text=form.text.data,
-                owner=accounts.find_by_identifier(form.owner.data) if form.owner.data else None,
+                owner=(
+                    person_named([meeting.community_id], form.owner.data, "owner")
+                    if form.owner.data
+                    else None
+                ),
                 due_date=form.due_date.day,
                 help_request_id=_optional_id(form.help_request_id),
                 project_id=_optional_id(form.project_id),
@@ -294,7 +297,7 @@ def save_minutes(meeting_id: int):
         try:
             recorder = None
             if form.recorder.data:
-                recorder = accounts.find_by_identifier(form.recorder.data)
+                recorder = person_named([meeting.community_id], form.recorder.data, "recorder")
                 if recorder is None or recorder.community_id != meeting.community_id:
                     raise CommitteeError(
                         "recorder_unknown", _("记录人须是本社区的人。"), field="recorder"

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from alliance.accounts import services as accounts
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.clock import local_today
@@ -19,7 +18,7 @@ from alliance.committee.forms import (
 )
 from alliance.committee.models import CommitteeMember, Decision, DecisionState
 from alliance.committee.services import CommitteeError, decisions, members
-from alliance.committee.web import bp, is_secretary_of, own_community
+from alliance.committee.web import bp, is_secretary_of, own_community, person_named
 from alliance.communities.models import Community
 from alliance.errors import DomainError
 from alliance.extensions import db
@@ -72,7 +71,7 @@ def add_member():
         try:
             members.add_member(
                 community,
-                user=accounts.find_by_identifier(form.person.data),
+                user=person_named([community.id], form.person.data, "person"),
                 role=form.role.data,
                 term_start=form.term_start.day,
                 term_end=form.term_end.day,
@@ -127,7 +126,7 @@ def liaison(merchant_id: int):
         try:
             members.name_liaison(
                 merchant,
-                accounts.find_by_identifier(form.person.data),
+                person_named([merchant.community_id], form.person.data, "person"),
                 term_start=form.term_start.day,
             )
         except CommitteeError as exc:

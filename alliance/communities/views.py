@@ -62,6 +62,9 @@ def detail(community_id: int):
         community=community,
         grids=grids,
         can_admin=can_administer(current_user, community),
+        # The grid page (/grid/<id>) opens for the community's own secretary (and the grid's worker).
+        opens_grids=current_user.has_role(Role.SECRETARY)
+        and current_user.community_id == community.id,
     )
 
 

@@ -1,8 +1,9 @@
 """Writing an export: its rows read in batches (`yield_per`) and neutralised by
-alliance.spreadsheets.safe_cell, as a streamed CSV or a write-only XLSX workbook."""
+alliance.spreadsheets.safe_cell, as a streamed CSV or a streamed write-only XLSX workbook."""
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterator
 
 from openpyxl import Workbook
@@ -12,6 +13,8 @@ from alliance.extensions import db
 from alliance.spreadsheets import safe_cell
 
 BATCH = 1000
+CHUNK = 64 * 1024  # bytes of a streamed XLSX sent at a time
+SPOOL = 1024 * 1024  # an XLSX up to this size stays in memory, a larger one goes to disk
 
 
 def _neutral(export: Export, result) -> Iterator[list]:
@@ -50,12 +53,29 @@ def streamed(engine, export: Export, community_ids) -> Iterator[str]:
         yield from csv_chunks(export, _neutral(export, result))
 
 
-def xlsx_bytes(export: Export, community_ids) -> bytes:
+def xlsx_file(export: Export, community_ids):
+    """The workbook written to a spooled temporary file, rewound. openpyxl's write-only sheet
+    keeps no rows in memory and the rows are read in batches, so neither the database result
+    nor the workbook grows in memory with the number of rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(export.title)[:31])
     sheet.append([safe_cell(h) for h in export.headers])
     for row in rows(export, community_ids):
         sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115 (closed by file_chunks)
+    try:
+        workbook.save(out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
+
+
+def file_chunks(out) -> Iterator[bytes]:
+    """A file's bytes `CHUNK` at a time, closing it when the download ends or is abandoned."""
+    try:
+        while chunk := out.read(CHUNK):
+            yield chunk
+    finally:
+        out.close()

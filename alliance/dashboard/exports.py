@@ -2,8 +2,8 @@
 
 Each export is one statement whose rows are read in batches (`yield_per`) and written as they
 come: a CSV streams to the browser; an XLSX is written by openpyxl's write-only workbook (rows
-are not kept in memory). Every text cell goes through alliance.spreadsheets.safe_cell, so a
-name such as "=HYPERLINK(…)" stays text. Phone numbers go out masked.
+are not kept in memory) to a spooled temporary file, then streamed in chunks. Every text cell
+goes through alliance.spreadsheets.safe_cell, so a name such as "=HYPERLINK(…)" stays text. Phone numbers go out masked.
 
 Here: the list of exports, their headers and how a row reads; the statements are in
 export_queries, the writing of the files in export_files.

@@ -1,14 +1,16 @@
 """Finding the person a secretary means: by name, phone, username or card number.
 
-Used wherever a person is chosen (awarding points, issuing cards). Only people of the given
-communities are found; a name two people share is refused with a hint to use the phone.
-One statement.
+Used wherever a person is chosen (awarding points, issuing cards, naming committee members,
+decision owners and recorders, the people responsible for households, hazards, zones, posts,
+duty and task forces). Only people of the given communities are found; a name two people
+share is refused with a hint to use the phone. One statement.
 """
 
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from alliance.accounts import services as accounts
 from alliance.accounts.models import User
 from alliance.cards.models import Card
 from alliance.extensions import db
@@ -48,3 +50,15 @@ def find_person(community_ids, text: str) -> Found:
     if len(people) == 1:
         return Found(people[0])
     return Found(None, ambiguous=len(people) > 1)
+
+
+AMBIGUOUS = "有多位同名的人，请改填手机号或卡号。"  # the message where a name is shared (zh)
+
+
+def choose_person(community_ids, text: str) -> Found:
+    """find_person, and failing that anyone by username or phone (a street officer named to a
+    community's committee, or someone the caller then refuses as not of the community)."""
+    found = find_person(community_ids, text)
+    if found.person is not None or found.ambiguous:
+        return found
+    return Found(accounts.find_by_identifier(text))

@@ -5,12 +5,13 @@ fixed number of statements.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from alliance.accounts.models import Role, User
+from alliance.clock import local_start
 from alliance.commitments.models import KIND_LABELS
 from alliance.communities.models import Community
 from alliance.communities.services import visible_community_ids
@@ -20,9 +21,11 @@ from alliance.dashboard.figures import (
     MonthFigures,
     figures_for,
     months_ending,
+    next_month,
     orders_breakdown,
     street_total,
 )
+from alliance.emergency import mobilisation, report
 from alliance.extensions import db
 from alliance.help_requests.models import State
 from alliance.templating import fen_to_yuan
@@ -41,6 +44,7 @@ class Dashboard:
     summary_columns: list[str]
     summary_rows: list[tuple[str, list[str]]]
     charts: list[charts.Chart]
+    emergency: "EmergencyMonths"
 
     @property
     def last_label(self) -> str:
@@ -86,6 +90,32 @@ def _summary(columns: list[tuple[str, MonthFigures]]) -> list[tuple[str, list[st
         row(_("兑换积分"), lambda f: str(f.points_spent)),
     ]
     return rows
+
+
+@dataclass
+class EmergencyMonths:
+    """Per month of the period, over the person's communities, counted by the same functions
+    as the response report (`GET /api/v1/emergencies/<id>/report`): turn-outs (arrivals at
+    call-ups), hazards found and closed (销号), people moved (转移). Drills left out."""
+
+    turnouts: list[int]
+    hazards_found: list[int]
+    hazards_closed: list[int]
+    people_moved: list[int]
+
+
+def emergency_months(community_ids: list[int], months: list[date]) -> EmergencyMonths:
+    """Four statements, whatever the period or the records."""
+    windows = [
+        (local_start(m), local_start(next_month(m)) - timedelta(microseconds=1)) for m in months
+    ]
+    hazards = report.hazard_counts(community_ids, windows)
+    return EmergencyMonths(
+        turnouts=mobilisation.turnouts_between(community_ids, windows),
+        hazards_found=[found for _checked, found, _closed in hazards],
+        hazards_closed=[closed for _checked, _found, closed in hazards],
+        people_moved=report.people_moved_between(community_ids, windows),
+    )
 
 
 def build(user: User, last_month: date, period: int) -> Dashboard:
@@ -173,7 +203,21 @@ def build(user: User, last_month: date, period: int) -> Dashboard:
                 [(_("工单"), [n for _name, n in by_category])],
             )
         )
+    emergency = emergency_months(ids, months)
+    chart_list.append(
+        charts.series_chart(
+            _("应急：出动、隐患与转移"),
+            labels,
+            [
+                (_("出动人次"), emergency.turnouts),
+                (_("发现隐患"), emergency.hazards_found),
+                (_("隐患销号"), emergency.hazards_closed),
+                (_("转移群众（人）"), emergency.people_moved),
+            ],
+        )
+    )
     return Dashboard(
+        emergency=emergency,
         communities=communities,
         months=months,
         month_labels=labels,

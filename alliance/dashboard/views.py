@@ -65,8 +65,12 @@ def export(key: str, fmt: str):
             mimetype="text/csv",
             headers=disposition,
         )
+    out = export_files.xlsx_file(chosen, ids)
+    size = out.seek(0, 2)
+    out.seek(0)
     return Response(
-        export_files.xlsx_bytes(chosen, ids),
+        export_files.file_chunks(out),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers=disposition,
+        headers={**disposition, "Content-Length": str(size)},
+        direct_passthrough=True,
     )

@@ -10,15 +10,19 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import func, literal, null, select, union_all
 
 from alliance.accounts.models import Role, User
 from alliance.activities.models import Signup, SignupStatus
 from alliance.clock import local_today
 from alliance.commitments.models import BrokenCommitmentReport, Commitment, CommitmentStatus
 from alliance.committee.models import Decision, DecisionState
-from alliance.communities.models import Community
+from alliance.communities.models import Community, Estate
 from alliance.db_types import utcnow
+from alliance.emergency.duty import FLAG_AHEAD
+from alliance.emergency.models import DutyAssignment, DutyShift, EmergencyPost, PostArea, PostKind
+from alliance.emergency.services import running_clause
+from alliance.emergency.supply_models import Stock, StockMove, SupplyItem
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest, HelpRequestEvent, State
 from alliance.help_requests.queues import overdue_clause
@@ -70,10 +74,15 @@ def _line(kind: str, stmt_from, moment_col, *where):
     )
 
 
-# Most urgent first: the order of the lines on the page.
+# Most urgent first: the order of the lines on the page. The gaps in duty and zones show only
+# while a response covers the community, and then they come first.
 SECRETARY_KINDS = (
+    "duty_gaps",
+    "posts_unnamed",
+    "estates_uncovered",
     "orders_overdue",
     "orders_returned",
+    "supplies_low",
     "orders_to_dispatch",
     "commitment_reports",
     "decisions_due",
@@ -87,6 +96,26 @@ SECRETARY_KINDS = (
 
 def _secretary_labels() -> dict[str, tuple[str, str, bool]]:
     return {
+        "duty_gaps": (
+            _("应急值班：一周内没有带班领导的班次"),
+            url_for("emergency.duty_index"),
+            True,
+        ),
+        "posts_unnamed": (
+            _("应急：没有责任人的责任区、先锋岗"),
+            url_for("emergency.posts_index"),
+            True,
+        ),
+        "estates_uncovered": (
+            _("应急：没有责任区覆盖的小区"),
+            url_for("emergency.posts_index"),
+            True,
+        ),
+        "supplies_low": (
+            _("低于最低储备的应急物资"),
+            url_for("emergency.supplies_index"),
+            False,
+        ),
         "orders_overdue": (
             _("超时未派的工单"),
             url_for("help_requests.queue", overdue=1),
@@ -116,6 +145,73 @@ def _secretary_labels() -> dict[str, tuple[str, str, bool]]:
     }
 
 
+NO_AGE = ("low_stock", "decisions_due", "estates_uncovered")
+
+
+def _emergency_lines(community_id: int, now: datetime) -> list:
+    """Supplies below their minimum level (age: since their stock last moved), and, while a
+    response covers the community, its gaps: duty shifts of the coming week without a leader
+    (age: since the shift was planned), zones and posts without a named person (since they
+    were set up), estates no zone covers (no age). Lines of the one UNION ALL statement."""
+    running = running_clause(community_id)
+    in_stock = (
+        select(func.coalesce(func.sum(Stock.quantity), 0))
+        .where(Stock.item_id == SupplyItem.id)
+        .scalar_subquery()
+    )
+    last_moved = select(func.max(StockMove.at)).where(StockMove.item_id == SupplyItem.id)
+    has_leader = (
+        select(DutyAssignment.id)
+        .where(DutyAssignment.shift_id == DutyShift.id, DutyAssignment.is_leader.is_(True))
+        .exists()
+    )
+    covered = (
+        select(PostArea.estate_id)
+        .join(EmergencyPost, EmergencyPost.id == PostArea.post_id)
+        .where(
+            EmergencyPost.community_id == community_id,
+            EmergencyPost.kind == PostKind.ZONE,
+            PostArea.estate_id.is_not(None),
+        )
+    )
+    return [
+        _line(
+            "duty_gaps",
+            DutyShift,
+            DutyShift.created_at,
+            DutyShift.community_id == community_id,
+            DutyShift.ends_at > now,
+            DutyShift.starts_at < now + FLAG_AHEAD,
+            ~has_leader,
+            running,
+        ),
+        _line(
+            "posts_unnamed",
+            EmergencyPost,
+            EmergencyPost.created_at,
+            EmergencyPost.community_id == community_id,
+            EmergencyPost.responsible_id.is_(None),
+            running,
+        ),
+        _line(
+            "estates_uncovered",
+            Estate,
+            null(),
+            Estate.community_id == community_id,
+            Estate.id.not_in(covered),
+            running,
+        ),
+        _line(
+            "supplies_low",
+            SupplyItem,
+            last_moved.scalar_subquery(),
+            SupplyItem.community_id == community_id,
+            SupplyItem.minimum > 0,
+            in_stock < SupplyItem.minimum,
+        ),
+    ]
+
+
 def secretary_tasks(community_id: int, now: datetime | None = None) -> list[Task]:
     """The secretary's waiting work, most urgent first; lines with nothing waiting left out."""
     now = now or utcnow()
@@ -131,6 +227,7 @@ def secretary_tasks(community_id: int, now: datetime | None = None) -> list[Task
         .exists()
     )
     lines = [
+        *_emergency_lines(community_id, now),
         _line("orders_overdue", HelpRequest, HelpRequest.due_at, here, overdue_clause(now)),
         _line(
             "orders_returned",
@@ -210,8 +307,8 @@ def secretary_tasks(community_id: int, now: datetime | None = None) -> list[Task
         if row is None or not row.n:
             continue
         label, href, urgent = labels[kind]
-        # Decisions and stock have no waiting age worth showing.
-        oldest = None if kind in ("low_stock", "decisions_due") else row.oldest
+        # Decisions, exchange stock and estates have no waiting age worth showing.
+        oldest = None if kind in NO_AGE else row.oldest
         tasks.append(Task(kind, label, int(row.n), oldest, href, urgent=urgent))
     return tasks
 

@@ -83,7 +83,7 @@ class TaskForceForm(Form):
     leader = StringField(
         _l("队长"),
         validators=[DataRequired(message=_l("请填写队长的用户名或手机号。")), Length(max=40)],
-        description=_l("用户名或手机号"),
+        description=_l("姓名、手机号、用户名或卡号"),
     )
     members = TextAreaField(
         _l("队员"), validators=[Length(max=4000)], description=_l("每行一个用户名或手机号")
@@ -95,7 +95,7 @@ class AddMemberForm(Form):
     person = StringField(
         _l("队员"),
         validators=[DataRequired(message=_l("请填写队员的用户名或手机号。")), Length(max=40)],
-        description=_l("用户名或手机号"),
+        description=_l("姓名、手机号、用户名或卡号"),
     )
     submit = SubmitField(_l("加入队伍"))
 
@@ -149,7 +149,7 @@ class ResponsibleForm(Form):
     responsible = StringField(
         _l("包保责任人"),
         validators=[DataRequired(message=_l("请填写包保责任人的用户名或手机号。")), Length(max=40)],
-        description=_l("用户名或手机号"),
+        description=_l("姓名、手机号、用户名或卡号"),
     )
     submit = SubmitField(_l("指定"))
 
@@ -165,7 +165,7 @@ class ShiftForm(Form):
     )
     place = StringField(_l("值班地点"), validators=[Length(max=120)])
     leader = StringField(
-        _l("带班领导"), validators=[Length(max=40)], description=_l("用户名或手机号")
+        _l("带班领导"), validators=[Length(max=40)], description=_l("姓名、手机号、用户名或卡号")
     )
     people = TextAreaField(
         _l("值班人员"), validators=[Length(max=2000)], description=_l("每行一个用户名或手机号")

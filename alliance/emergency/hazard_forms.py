@@ -45,7 +45,7 @@ class PointForm(Form):
         render_kw={"inputmode": "decimal"},
     )
     responsible = StringField(
-        _l("包保责任人"), validators=[Length(max=40)], description=_l("用户名或手机号")
+        _l("包保责任人"), validators=[Length(max=40)], description=_l("姓名、手机号、用户名或卡号")
     )
     check_every_days = IntegerField(
         _l("汛期每几天检查一次"),
@@ -133,7 +133,7 @@ class NoticeForm(Form):
     responsible = StringField(
         _l("整改责任人"),
         validators=[DataRequired(message=_l("请填写整改责任人。")), Length(max=40)],
-        description=_l("用户名或手机号"),
+        description=_l("姓名、手机号、用户名或卡号"),
     )
     deadline = LocalDateField(
         _l("整改期限"), validators=[DataRequired(message=_l("请填写整改期限。"))]

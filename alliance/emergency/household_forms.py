@@ -55,10 +55,12 @@ class HouseholdForm(Form):
     responsible = StringField(
         _l("包保责任人"),
         validators=[DataRequired(message=_l("请填写包保责任人的用户名或手机号。")), Length(max=40)],
-        description=_l("用户名或手机号"),
+        description=_l("姓名、手机号、用户名或卡号"),
     )
     deputy = StringField(
-        _l("副责任人（可不填）"), validators=[Length(max=40)], description=_l("用户名或手机号")
+        _l("副责任人（可不填）"),
+        validators=[Length(max=40)],
+        description=_l("姓名、手机号、用户名或卡号"),
     )
     submit = SubmitField(_l("登记"))
 

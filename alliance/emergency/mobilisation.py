@@ -14,7 +14,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from alliance.accounts import services as accounts
 from alliance.accounts.models import Role, User, UserRole
 from alliance.activities.models import Activity, ActivitySlot, Signup, SignupStatus
 from alliance.activities.service_hours import card_holder_from_text
@@ -124,7 +123,15 @@ def roster_counts(community_id: int) -> tuple[int, int]:
 
 
 def find_on_roster(community: Community, identifier: str, field: str) -> User:
-    user = accounts.find_by_identifier((identifier or "").strip())
+    """The person of the community's roster named by name, phone, username or card number."""
+    from alliance.dashboard.people import find_person
+
+    found = find_person([community.id], identifier)
+    if found.ambiguous:
+        raise EmergencyError(
+            _l("有多位同名的人，请改填手机号或卡号。"), code="ambiguous", field=field
+        )
+    user = found.person
     if user is None or user.community_id != community.id or not user.has_role(*ROSTER_ROLES):
         raise EmergencyError(
             _l("本社区名册上没有这个用户名或手机号：%(who)s", who=identifier),
@@ -473,17 +480,50 @@ def open_call_ups_for(user_id: int) -> list[CallUpAnswer]:
     )
 
 
+def _arrivals(*columns):
+    """出动人次 are arrivals: answers of a call-up with an arrival time. Counted from the
+    answers, never typed; every count of turn-outs starts here."""
+    return (
+        select(*columns)
+        .select_from(CallUp)
+        .join(CallUpAnswer, CallUpAnswer.call_up_id == CallUp.id)
+        .where(CallUpAnswer.arrived_at.is_not(None))
+    )
+
+
 def turnouts(response_ids: list[int]) -> dict[int, int]:
-    """出动人次 per response: arrivals counted from the answers, never typed."""
+    """出动人次 per response."""
     if not response_ids:
         return {}
     rows = db.session.execute(
-        select(CallUp.response_id, func.count(CallUpAnswer.id))
-        .join(CallUpAnswer, CallUpAnswer.call_up_id == CallUp.id)
-        .where(CallUp.response_id.in_(response_ids), CallUpAnswer.arrived_at.is_not(None))
+        _arrivals(CallUp.response_id, func.count(CallUpAnswer.id))
+        .where(CallUp.response_id.in_(response_ids))
         .group_by(CallUp.response_id)
     ).all()
     return dict(rows)
+
+
+def turnouts_between(community_ids, windows: list[tuple]) -> list[int]:
+    """出动人次 of the communities' call-ups (drills left out) arriving in each (start, end)
+    window, ends included; one statement."""
+    if not windows:
+        return []
+    row = db.session.execute(
+        _arrivals(
+            *[
+                func.count(CallUpAnswer.id).filter(
+                    CallUpAnswer.arrived_at >= start, CallUpAnswer.arrived_at <= end
+                )
+                for start, end in windows
+            ]
+        ).where(
+            CallUp.community_id.in_(community_ids),
+            CallUp.drill.is_(False),
+            CallUpAnswer.arrived_at >= windows[0][0],
+            CallUpAnswer.arrived_at <= windows[-1][1],
+        )
+    ).one()
+    return [int(n or 0) for n in row]
 
 
 def call_ups_of(team: TaskForce, limit: int = 10) -> list[CallUp]:

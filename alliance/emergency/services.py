@@ -292,6 +292,19 @@ def running_in_community(community_id: int, street_office_id: int) -> EmergencyR
     return _highest(rows)
 
 
+def running_clause(community_id: int):
+    """EXISTS a running response covering the community: a clause for other statements."""
+    office = select(Community.street_office_id).where(Community.id == community_id)
+    return (
+        select(EmergencyResponse.id)
+        .where(
+            EmergencyResponse.running_key.is_not(None),
+            _affecting(community_id, office.scalar_subquery()),
+        )
+        .exists()
+    )
+
+
 def is_running_in(community: Community) -> bool:
     return running_in_community(community.id, community.street_office_id) is not None
 

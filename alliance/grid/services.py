@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from alliance.accounts.models import User
+from alliance.accounts.models import Role, User
 from alliance.clock import local_today
 from alliance.communities.models import Grid
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.grid.buildings import Building, buildings_of
 from alliance.grid.models import GridVisit
 from alliance.help_requests.models import OPEN_STATES, HelpRequest
 from alliance.merchants.models import Merchant, MerchantStatus
@@ -30,6 +31,15 @@ class GridView:
     shops: list[Merchant]
     orders: list[HelpRequest]
     visits: list[GridVisit]
+    buildings: list[Building]
+
+    @property
+    def household_count(self) -> int:
+        return sum(len(b.households) for b in self.buildings)
+
+    @property
+    def to_move(self) -> int:
+        return sum(b.to_move for b in self.buildings)
 
 
 def grids_of(user: User) -> list[Grid]:
@@ -43,8 +53,21 @@ def grids_of(user: User) -> list[Grid]:
     )
 
 
-def grid_views(grids: list[Grid]) -> list[GridView]:
-    """Shops, open orders and recent visits of each grid: three statements for all the grids."""
+def grid_for(user: User, grid_id: int) -> Grid | None:
+    """The grid `user` may look at: their own, or any of the community whose secretary they are."""
+    grid = db.session.scalars(
+        select(Grid).options(joinedload(Grid.estate)).where(Grid.id == grid_id)
+    ).first()
+    if grid is None or grid.community_id != user.community_id:
+        return None
+    if grid.worker_id == user.id or user.has_role(Role.SECRETARY):
+        return grid
+    return None
+
+
+def grid_views(grids: list[Grid], viewer: User) -> list[GridView]:
+    """Shops, open orders, recent visits and the households `viewer` may see, by building,
+    of each grid: four statements for all the grids."""
     estate_ids = {g.estate_id for g in grids if g.estate_id}
     shops = (
         list(
@@ -89,6 +112,7 @@ def grid_views(grids: list[Grid]) -> list[GridView]:
         if grid_ids
         else []
     )
+    buildings = buildings_of(grids, viewer)
     shop_estate = {s.id: s.estate_id for s in shops}
     views = []
     for g in grids:
@@ -103,6 +127,7 @@ def grid_views(grids: list[Grid]) -> list[GridView]:
                     and (o.estate_id == g.estate_id or shop_estate.get(o.shop_id) == g.estate_id)
                 ],
                 visits=[v for v in visits if v.grid_id == g.id][:RECENT_VISITS],
+                buildings=buildings.get(g.id, []),
             )
         )
     return views

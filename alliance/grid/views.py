@@ -16,17 +16,44 @@ from alliance.grid.forms import VisitForm
 bp = Blueprint("grid", __name__, url_prefix="/grid")
 
 
+def _visit_form() -> VisitForm:
+    form = VisitForm(formdata=None)
+    form.visited_on.data = local_today()
+    return form
+
+
 def _page(form: VisitForm, status: int = 200):
     grids = services.grids_of(current_user)
-    return render_template("grid/index.html", views=services.grid_views(grids), form=form), status
+    return render_template(
+        "grid/index.html",
+        views=services.grid_views(grids, current_user),
+        form=form,
+        records_visits=True,
+    ), status
 
 
 @bp.get("/")
 @roles_required(Role.GRID_WORKER)
 def index():
-    form = VisitForm(formdata=None)
-    form.visited_on.data = local_today()
-    return _page(form)
+    return _page(_visit_form())
+
+
+@bp.get("/<int:grid_id>")
+@roles_required(Role.GRID_WORKER, Role.SECRETARY)
+def detail(grid_id: int):
+    """One grid as its worker sees it; the community's secretary sees the same, without the
+    visit form (visits are the grid worker's record)."""
+    grid = services.grid_for(current_user, grid_id)
+    if grid is None:
+        abort(404)
+    own = grid.worker_id == current_user.id
+    return render_template(
+        "grid/index.html",
+        views=services.grid_views([grid], current_user),
+        form=_visit_form() if own else None,
+        records_visits=own,
+        single=grid,
+    )
 
 
 @bp.post("/<int:grid_id>/visits")

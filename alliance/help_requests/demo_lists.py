@@ -68,13 +68,23 @@ VOLUNTEER_TEAMS = (
     ("employment", "就业帮帮团：求职辅导"),
     ("volunteer", "文明劝导队：垃圾分类宣传"),
     ("emergency", "防汛应急队：巡查与转移"),
+    ("elderly", "助餐送餐队：为独居老人送餐"),
+    ("health", "心理疏导队：陪伴倾听"),
+    ("repair", "楼道安全队：消防通道巡查"),
+    ("employment", "创业导师团：小店经营指导"),
+    ("legal", "反诈宣传队：防诈骗讲座"),
+    ("volunteer", "四点半课堂：课后托管辅导"),
+    ("volunteer", "护河队：河道清理"),
+    ("emergency", "敲门行动队：汛期走访困难户"),
 )
+TEAMS_PROJECT = "志愿服务队伍共建"
 
 
 def three_lists(ctx: DemoContext) -> None:
-    """The three lists near the story's scale (about 250 items): every member's resources,
-    the volunteer teams', and a project per month and kind of need that links the month's
-    orders of that kind with a resource for it."""
+    """The three lists at the story's scale (about 290 items): every member's resources,
+    the volunteer teams', a project per month and kind of need that links the month's orders
+    of that kind with a resource for it, a project per member that carries its resources (its
+    agreement's services) and one for the volunteer teams: nearly every item is linked."""
     ysmz = ctx.communities["YSMZ"]
     office = ctx.street_office
     members = list(
@@ -93,12 +103,18 @@ def three_lists(ctx: DemoContext) -> None:
         records.resource(office.id, ysmz.id, code, title, team_name=team, capacity="10—30名队员")
     db.session.flush()
     resources: dict[str, list[int]] = {}
-    for rid, code in db.session.execute(
-        select(Resource.id, Resource.category_code)
+    by_member: dict[int, list[tuple[int, str]]] = {}
+    teams: list[int] = []
+    for rid, code, merchant_id, team_name in db.session.execute(
+        select(Resource.id, Resource.category_code, Resource.merchant_id, Resource.team_name)
         .where(Resource.community_id == ysmz.id)
         .order_by(Resource.id)
     ):
         resources.setdefault(code, []).append(rid)
+        if merchant_id is not None:
+            by_member.setdefault(merchant_id, []).append((rid, code))
+        elif team_name:
+            teams.append(rid)
     have = set(db.session.scalars(select(Project.title).where(Project.community_id == ysmz.id)))
     groups: dict[tuple[str, str], list[int]] = {}
     names = {c.code: c.name for c in catalogue.categories_of(ysmz.id)}
@@ -133,6 +149,35 @@ def three_lists(ctx: DemoContext) -> None:
                 resource_ids=(
                     [resources[code][n % len(resources[code])]] if code in resources else []
                 ),
+            ),
+        )
+    db.session.flush()
+    for member in members:
+        offered = by_member.get(member.id, [])
+        title = f"{member.name}：联盟服务承诺落地"
+        if not offered or title in have:
+            continue
+        projects_services.save_project(
+            ysmz,
+            secretary,
+            projects_services.ProjectInput(
+                title=title,
+                category_code=offered[0][1],
+                status="running",
+                summary=f"第{member.number}家联盟商户按合作协议向居民和志愿者提供的服务。",
+                resource_ids=[rid for rid, _code in offered],
+            ),
+        )
+    if teams and TEAMS_PROJECT not in have:
+        projects_services.save_project(
+            ysmz,
+            secretary,
+            projects_services.ProjectInput(
+                title=TEAMS_PROJECT,
+                category_code="volunteer",
+                status="running",
+                summary="社区志愿服务队伍的招募、培训和日常服务。",
+                resource_ids=teams,
             ),
         )
     db.session.flush()

@@ -24,8 +24,9 @@ run over the rows in memory (a community has hundreds of volunteers, not million
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from alliance.cards.models import Card
 from alliance.co_building.models import ProviderKind, Resource
 from alliance.co_building.services import units_of
 from alliance.commitments.models import (
@@ -35,10 +36,12 @@ from alliance.commitments.models import (
     ServiceDetail,
 )
 from alliance.communities.models import Estate
+from alliance.dashboard.people import find_person
 from alliance.extensions import db
 from alliance.help_requests.catalogue import MERCHANT_CATEGORY_TO_SERVICE, match_terms
 from alliance.help_requests.models import HelpRequest, State
-from alliance.merchants.models import Merchant, MerchantStatus
+from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
+from alliance.validators import normalize_phone
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 
 PAGE_SIZE = 20
@@ -340,12 +343,51 @@ def rank_providers(order: HelpRequest, limit: int = PAGE_SIZE) -> list[Candidate
     return candidates_for(order)[:limit]
 
 
+def named_by(community_id: int, query: str) -> set[str]:
+    """Keys of the candidates `query` names as a person (phone, card number, username or name,
+    through the people search): that person's volunteer profile (and the team they lead) and
+    the members they work for; also a member whose contact phone it is, or whose alliance card
+    number. At most four statements, only when searching."""
+    found = find_person([community_id], query)
+    phone = normalize_phone(query)
+    volunteer = [VolunteerProfile.phone == phone] if phone else []
+    card_numbers = {query, query.upper()}
+    member = [Merchant.id.in_(select(Card.merchant_id).where(Card.number.in_(card_numbers)))]
+    if phone:
+        member.append(Merchant.contact_phone == phone)
+    if found.person is not None:
+        volunteer.append(VolunteerProfile.user_id == found.person.id)
+        member.append(
+            Merchant.id.in_(
+                select(MerchantStaff.merchant_id).where(MerchantStaff.user_id == found.person.id)
+            )
+        )
+    keys = {
+        f"{ProviderKind.MERCHANT}:{i}"
+        for i in db.session.scalars(
+            select(Merchant.id).where(Merchant.community_id == community_id, or_(*member))
+        )
+    }
+    if volunteer:
+        keys |= {
+            f"{ProviderKind.VOLUNTEER}:{i}"
+            for i in db.session.scalars(
+                select(VolunteerProfile.id).where(
+                    VolunteerProfile.community_id == community_id, or_(*volunteer)
+                )
+            )
+        }
+    return keys
+
+
 def ranking(order: HelpRequest, *, query: str = "", page: int = 1) -> Ranking:
-    """One page of the ranked candidates whose name or skills contain `query`."""
+    """One page of the ranked candidates whose name or skills contain `query`, or whom it
+    names by phone or card number (`named_by`)."""
     query = " ".join((query or "").split())[:40]
     rows = candidates_for(order)
     if query:
-        rows = [c for c in rows if query in c.search_text]
+        named = named_by(order.community_id, query)
+        rows = [c for c in rows if query in c.search_text or c.key in named]
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(1, page), pages)
     start = (page - 1) * PAGE_SIZE

@@ -86,7 +86,7 @@ def photo(order_id: int):
 @bp.get("/<int:order_id>/dispatch")
 @roles_required(Role.SECRETARY)
 def dispatch(order_id: int):
-    """The candidates for an order, ranked with their reasons; search by name or skill, paged.
+    """The candidates for an order, ranked with their reasons; search by name, skill, phone or card number, paged.
     A submitted order is dispatched from here; a dispatched one not yet accepted, reassigned."""
     order = visible_order(order_id)
     if workflow.SECRETARY not in workflow.roles_for(current_user, order):

@@ -2,7 +2,7 @@
 `merchant` login's 云水人家餐厅 first), past activities with confirmed hours and earned points,
 exchanges, an award, and upcoming activities to sign up for. Bulk inserts; idempotent."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
@@ -46,15 +46,66 @@ PAST = [
     ("垃圾分类督导", "environment", "明珠花园", 5, 7, 2, False, 22),
 ]
 UPCOMING = [
-    ("重阳节敬老文艺演出", "culture", "社区党群服务中心", 3, 14, 3, False, 40),
     ("汛前隐患排查", "flood", "水岸雅居", 6, 9, 4, True, 25),
     ("周六义务理发", "elderly", "云水明珠二期活动室", 9, 9, 3, False, 8),
 ]
+# Held on their day of the story. 重阳节 is the 9th day of the 9th lunar month: in 2026 the 9th
+# month began with the new moon of 10 October (Beijing time), so 重阳节 fell on 18 October.
+CHONGYANG_2026 = date(2026, 10, 18)
+FIXED = [
+    ("重阳节敬老文艺演出", "culture", "社区党群服务中心", CHONGYANG_2026, 14, 3, False, 40),
+]
+# Every week on their weekday, from the start of the story to two weeks ahead.
+STORY_START = date(2026, 6, 1)
+SATURDAY = 5
+WEEKLY = [
+    ("周六文明创建：楼道清理", "environment", "云水明珠一期", SATURDAY, 9, 2, False, 10),
+]
+# A title naming its weekday is held on it.
+TITLE_WEEKDAYS = (("周六", SATURDAY), ("周末", SATURDAY), ("周日", 6))
 
 
 def _at(day_offset: int, hour: int) -> datetime:
-    day = clock.local_today() - timedelta(days=day_offset)
+    return _on(clock.local_today() - timedelta(days=day_offset), hour)
+
+
+def _on(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), clock.LOCAL_TZ).astimezone(UTC)
+
+
+def _snap(day: date, title: str, step: int) -> date:
+    """The day itself, or the nearest day of the weekday the title names (step -1: earlier)."""
+    for word, weekday in TITLE_WEEKDAYS:
+        if title.startswith(word):
+            while day.weekday() != weekday:
+                day += timedelta(days=step)
+    return day
+
+
+def activity_days(today: date) -> list[tuple[tuple, list[date]]]:
+    """Each demo activity (title, category, place, _, hour, hours, emergency, people) with the
+    local days of its slots: past ones a number of days ago, upcoming ones twice a week apart,
+    fixed ones on their date, weekly ones every week on their weekday."""
+    plans = []
+    for entry in PAST:
+        plans.append((entry, [_snap(today - timedelta(days=entry[3]), entry[0], -1)]))
+    for entry in UPCOMING:
+        plans.append(
+            (
+                entry,
+                [_snap(today + timedelta(days=entry[3] + 7 * k), entry[0], 1) for k in range(2)],
+            )
+        )
+    for entry in FIXED:
+        plans.append((entry, [entry[3]]))
+    for entry in WEEKLY:
+        day = STORY_START + timedelta(days=(entry[3] - STORY_START.weekday()) % 7)
+        days = []
+        while day <= today + timedelta(days=14):
+            days.append(day)
+            day += timedelta(days=7)
+        plans.append((entry, days))
+    return plans
 
 
 def points_and_activities(ctx: DemoContext) -> None:
@@ -168,9 +219,9 @@ def _history(ctx, community_id, items) -> None:
     ).first()
     rule = scoring.rule_for(community_id)
     slots = []
-    for n, (title, category, place, ago, hour, hours, emergency, size) in enumerate(
-        PAST + UPCOMING
-    ):
+    now = utcnow()
+    for n, (entry, days) in enumerate(activity_days(clock.local_today())):
+        title, category, place, _when, hour, hours, emergency, size = entry
         activity = Activity(
             community_id=community_id,
             title=title,
@@ -183,9 +234,8 @@ def _history(ctx, community_id, items) -> None:
         )
         db.session.add(activity)
         db.session.flush()
-        repeats = 2 if n >= len(PAST) else 1
-        for k in range(repeats):
-            start = _at(ago if n < len(PAST) else -ago - 7 * k, hour)
+        for k, day in enumerate(days):
+            start = _on(day, hour)
             slot = ActivitySlot(
                 activity_id=activity.id,
                 community_id=community_id,
@@ -193,15 +243,15 @@ def _history(ctx, community_id, items) -> None:
                 ends_at=start + timedelta(hours=hours),
                 capacity=size + 10,
                 taken=0,
-                local_day=start.astimezone(clock.LOCAL_TZ).date(),
+                local_day=day,
             )
             db.session.add(slot)
-            slots.append((n, slot, activity, hours, size))
+            ended = start + timedelta(hours=hours) < now
+            slots.append((n + 11 * k, ended, slot, activity, hours, size))
     db.session.flush()
 
     signup_rows, earn_plan = [], []
-    for n, slot, activity, hours, size in slots:
-        past = n < len(PAST)
+    for n, past, slot, activity, hours, size in slots:
         chosen = [
             people[(n * 37 + j * 7) % len(people)] for j in range(size if past else size // 3)
         ]
@@ -274,10 +324,10 @@ def _history(ctx, community_id, items) -> None:
     for k, uid in enumerate(spenders):
         merchant_id = merchant_ids[k % len(merchant_ids)] if k else merchant_ids[0]
         item = items[merchant_id][-1]
-        balance = sum(e[2] for e in events.get(uid, []))
+        at = _at(4 + k % 3, 12)
+        balance = sum(e[2] for e in events.get(uid, []) if e[0] < at)
         if balance < item.points:
             continue
-        at = _at(4 + k % 3, 12)
         exchange_rows.append(
             dict(
                 item_id=item.id,

@@ -90,3 +90,29 @@ def test_a_large_csv_comes_in_chunks_with_every_row(as_user, world):
     assert len(chunks) == 3  # 500 + 500 + the rest
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8")[1:])))
     assert len(rows) == 1 + 1203
+
+
+def test_a_large_xlsx_streams_every_row_in_bounded_statements(as_user, world, count_statements):
+    cat = category_of(world.a)
+    insert_orders([order_row(world.a, cat, local(2026, 10, 5), title=f"工单{k}") for k in range(5)])
+    client = as_user("secretary_a")
+    client.get("/dashboard/exports/orders.xlsx")
+    with count_statements() as small:
+        client.get("/dashboard/exports/orders.xlsx").close()
+    insert_orders(
+        [order_row(world.a, cat, local(2026, 10, 6), title=f"大批{k}") for k in range(5000)]
+    )
+    with count_statements() as large:
+        response = client.get("/dashboard/exports/orders.xlsx", buffered=False)
+        assert response.is_streamed
+        chunks = list(response.response)
+        response.close()
+    assert large.count == small.count
+    assert len(chunks) > 1  # sent a piece at a time, not as one body
+    body = b"".join(chunks)
+    assert int(response.headers["Content-Length"]) == len(body)
+    sheet = load_workbook(io.BytesIO(body), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + 5005
+    titles = [row[4] for row in rows[1:]]
+    assert sum(title.startswith("大批") for title in titles) == 5000

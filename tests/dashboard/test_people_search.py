@@ -1,4 +1,7 @@
-"""Choosing a person by name, phone, username or card number (awarding points, issuing cards)."""
+"""Choosing a person by name, phone, username or card number (awarding points, issuing cards,
+naming committee members and the people responsible for a household)."""
+
+import re
 
 from sqlalchemy import select
 
@@ -55,3 +58,43 @@ def test_a_card_is_issued_to_the_person_found_by_name(as_user, world, make_user)
     )
     assert "已发卡" in response.get_data(as_text=True)
     assert db.session.scalars(select(Card.holder_id)).all() == [person.id]
+
+
+def test_committee_members_and_household_people_are_found_by_name_or_card(
+    as_user, world, make_user
+):
+    from alliance.committee.models import CommitteeMember
+    from alliance.emergency.household_models import Household
+
+    volunteer = world.users["volunteer"]
+    card = give_card(volunteer, world.a)
+    make_user("twin1", community=world.a, roles=(Role.VOLUNTEER,), display_name="张三")
+    make_user("twin2", community=world.a, roles=(Role.VOLUNTEER,), display_name="张三")
+    db.session.commit()
+    client = as_user("secretary_a")
+    member = {"role": "volunteer_rep", "merchant_id": "", "term_start": "2026-06-05"}
+    r = client.post("/committee/members", data={**member, "person": volunteer.display_name})
+    assert r.status_code == 303, re.findall(
+        r"invalid-feedback[^>]*>([^<]*)", r.get_data(as_text=True)
+    )
+    r = client.post("/committee/members", data={**member, "person": "张三"})
+    assert r.status_code == 422
+    assert "有多位同名的人，请改填手机号或卡号。" in r.get_data(as_text=True)
+    assert db.session.scalars(select(CommitteeMember.user_id)).all() == [volunteer.id]
+
+    household = {
+        "head_name": "李爷爷",
+        "categories": ["alone"],
+        "estate_id": str(world.estate_a.id),
+        "members": "1",
+        "need_help_moving": "0",
+        "responsible": card.number,  # the volunteer's card number
+        "deputy": world.users["grid"].display_name,
+    }
+    r = client.post("/emergency/households", data=household)
+    assert r.status_code == 303
+    row = db.session.scalars(select(Household)).one()
+    assert (row.responsible_id, row.deputy_id) == (volunteer.id, world.users["grid"].id)
+    r = client.post("/emergency/households", data={**household, "responsible": "张三"})
+    assert r.status_code == 422
+    assert "有多位同名的人，请改填手机号或卡号。" in r.get_data(as_text=True)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from alliance.commitments.models import CommitmentStatus
 from alliance.db_types import utcnow
+from alliance.emergency.supply_models import StockMove
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest, HelpRequestEvent
 from alliance.merchants.models import MerchantApplication
@@ -148,3 +149,85 @@ def test_street_officer_sees_last_months_reports_sent_up(as_user, world):
     html = as_user("street").get("/").get_data(as_text=True)
     assert _tasks(html)["monthly_reports"][0] == 1
     assert f'href="/reports/monthly?month={last}" data-kind="monthly_reports"' in html
+
+
+def _emergency_gaps(world, now):
+    """Low supplies; and the gaps a response would show: a leaderless shift tomorrow, a post
+    without a person, an estate no zone covers (甲一小区; 乙's estate is not A's work)."""
+    from alliance.emergency import duty, posts, supplies
+
+    secretary = world.users["secretary_a"]
+    store = supplies.create_store(world.a, name="一号仓库", place="东门", actor=secretary)
+    boats = supplies.create_item(world.a, kind="boat", name="", minimum=3, actor=secretary)
+    bags = supplies.create_item(world.a, kind="sandbag", name="", minimum=100, actor=secretary)
+    vests = supplies.create_item(world.a, kind="life_jacket", name="", minimum=0, actor=secretary)
+    supplies.move(store, boats, kind="receive", count=2, actor=secretary)
+    supplies.move(store, bags, kind="receive", count=500, actor=secretary)
+    supplies.move(store, vests, kind="receive", count=1, actor=secretary)
+    db.session.flush()
+    db.session.execute(
+        StockMove.__table__.update()
+        .where(StockMove.item_id == boats.id)
+        .values(at=now - timedelta(days=2, hours=1))
+    )
+    posts.create_post(
+        world.a, posts.PostInput(kind="post", name="物资先锋岗"), actor=secretary
+    ).created_at = now - timedelta(hours=3)
+    shift = duty.create_shift(
+        world.a,
+        duty.ShiftInput(
+            starts_at=now + timedelta(days=1), hours=12, place="值班室", people=("volunteer",)
+        ),
+        actor=secretary,
+    )
+    shift.created_at = now - timedelta(hours=6)
+    db.session.commit()
+
+
+def _respond(world):
+    from alliance.emergency import services
+
+    services.start_response(
+        services.Target(community=world.a),
+        kind="flood",
+        level="IV",
+        reason="暴雨",
+        drill=False,
+        actor=None,
+    )
+    db.session.commit()
+
+
+def test_low_supplies_always_and_duty_and_zone_gaps_during_a_response(as_user, world):
+    now = utcnow()
+    _emergency_gaps(world, now)
+    client = as_user("secretary_a")
+    html = client.get("/").get_data(as_text=True)
+    tasks = _tasks(html)
+    # no response: only the supplies below their minimum (boats 2 < 3), aged by their last move
+    assert tasks == {"supplies_low": (1, "2 天")}
+    assert 'href="/emergency/supplies" data-kind="supplies_low"' in html
+    _respond(world)
+    html = client.get("/").get_data(as_text=True)
+    tasks = _tasks(html)
+    assert list(tasks) == ["duty_gaps", "posts_unnamed", "estates_uncovered", "supplies_low"]
+    assert tasks["duty_gaps"] == (1, "6 小时")
+    assert tasks["posts_unnamed"] == (1, "3 小时")
+    assert tasks["estates_uncovered"] == (1, "")
+    assert 'href="/emergency/duty" data-kind="duty_gaps"' in html
+    assert 'href="/emergency/posts" data-kind="posts_unnamed"' in html
+    # B has no response and no gaps
+    assert "duty_gaps" not in _tasks(as_user("secretary_b").get("/").get_data(as_text=True))
+
+
+def test_emergency_lines_keep_the_workbench_statements_fixed(as_user, world, count_statements):
+    _respond(world)
+    client = as_user("secretary_a")
+    client.get("/")
+    with count_statements() as small:
+        client.get("/")
+    _emergency_gaps(world, utcnow())
+    with count_statements() as large:
+        html = client.get("/").get_data(as_text=True)
+    assert "duty_gaps" in _tasks(html)
+    assert large.count == small.count

@@ -208,3 +208,46 @@ def test_the_dispatch_page_has_a_bounded_number_of_statements(
     with count_statements() as many:
         client.get(f"/requests/{order.id}/dispatch")
     assert many.count == few.count
+
+
+def test_search_by_phone_or_card_number_finds_the_person_and_their_member(
+    world, setup, as_user, make_user
+):
+    from alliance.cards.models import Card
+    from alliance.cards.services import issue_cards_bulk
+    from tests.points.factories import give_card
+
+    order, escort, _cook, _photo = _escort_world(world, setup)
+    owner = make_user("owner", community=world.a, roles=(Role.MERCHANT_STAFF,), phone="13922223333")
+    create_merchant(world.a, 11, name="好味面包", category="bakery", staff=(owner,))
+    pharmacy = create_merchant(world.a, 12, name="仁心药房", category="pharmacy")
+    pharmacy.contact_phone = "13955556666"
+    manager = make_user("manager", community=world.a, roles=(Role.RESIDENT,))
+    issue_cards_bulk([(manager.id, world.a.id, "alliance", pharmacy.id)], None)
+    alliance_card = db.session.scalars(select(Card).where(Card.holder_id == manager.id)).one()
+    escort.user.phone = "13911112222"
+    card = give_card(escort.user, world.a)
+    far = make_user("far", community=world.b, roles=(Role.VOLUNTEER,), phone="13977778888")
+    db.session.commit()
+    client = as_user("secretary_a")
+
+    def found(q):
+        page = _text(client.get(f"/requests/{order.id}/dispatch", query_string={"q": q}))
+        return page
+
+    by_phone = found("139 1111 2222")  # as people type it
+    assert "陈陪诊" in by_phone and "共 1 个候选" in by_phone
+    by_card = found(card.number.lower())
+    assert "陈陪诊" in by_card and "共 1 个候选" in by_card
+    staff_phone = found("13922223333")
+    assert "好味面包" in staff_phone and "共 1 个候选" in staff_phone
+    contact = found("13955556666")
+    assert "仁心药房" in contact and "共 1 个候选" in contact
+    member_card = found(alliance_card.number)
+    assert "仁心药房" in member_card and "共 1 个候选" in member_card
+    # Another community's person, and a number nobody has, find nobody.
+    assert "没有找到符合的候选。" in found(far.phone)
+    assert "没有找到符合的候选。" in found("13900000000")
+    # Search still by name and skill; the field and URL are the same.
+    assert "陈陪诊" in found("陪同就医")
+    assert 'name="q"' in client.get(f"/requests/{order.id}/dispatch").get_data(as_text=True)

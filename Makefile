@@ -62,6 +62,7 @@ bench: install-dev
 	$(BIN)/python -m bench.generate
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.broadcast
+	$(BIN)/python -m bench.timings
 	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 # Ten minutes of mixed load with its own Redis stopped for 60 s in the middle (bench/soak.py).

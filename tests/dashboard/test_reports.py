@@ -2,7 +2,6 @@
 
 import io
 import re
-import time
 from datetime import timedelta
 
 import pypdf
@@ -74,9 +73,8 @@ def test_report_pdf_has_the_figures_in_chinese(app, as_user, world):
         pytest.skip("no CJK font on this system: apt-get install fonts-noto-cjk")
     _story(world)
     client = as_user("secretary_a")
-    started = time.perf_counter()
+    # Its speed on the demo (under 3 s) is measured by make bench (bench/timings.py).
     response = client.get("/reports/monthly/AAA/2026-10.pdf")
-    elapsed = time.perf_counter() - started
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     text = _text(response.data)
@@ -84,7 +82,6 @@ def test_report_pdf_has_the_figures_in_chinese(app, as_user, world):
     assert "受理工单21+1" in text
     assert "响应率50.0%100.0%-50.0" in text
     assert "需求清单：3项，已办结2项" in text
-    assert elapsed < 3
 
 
 def test_secretary_submits_and_the_street_office_sees_it_with_the_sum(as_user, world):

@@ -1,7 +1,5 @@
 """The demo builds the story's members and volunteers, idempotently and quickly."""
 
-import time
-
 from sqlalchemy import func, select
 
 from alliance.accounts.models import Role, User
@@ -32,11 +30,9 @@ def _counts(db):
 
 
 def test_demo_members_and_volunteers(runner, db, app):
-    started = time.perf_counter()
+    # How fast it seeds (under 10 s) is measured by make bench (bench/timings.py).
     result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
-    elapsed = time.perf_counter() - started
     assert result.exit_code == 0, result.output
-    assert elapsed < 10, elapsed
     first = _counts(db)
     assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
     db.session.expire_all()

@@ -1,6 +1,8 @@
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, with_expression
 
 from alliance.accounts.models import User
@@ -18,18 +20,20 @@ def configure_login(login_manager: LoginManager) -> None:
     def load_user(token: str):
         if not token or len(token) > 64:
             return None
-        # Roles, community and the menu's unread count come in the same statement: every
-        # signed-in page shows the menu, and most ask for the others.
-        return (
-            db.session.scalars(
-                select(User)
-                .where(User.login_token == token)
-                .options(
-                    joinedload(User.role_grants),
-                    joinedload(User.community),
-                    with_expression(User.inbox_unread, unread_count_of(User.id)),
-                )
-            )
-            .unique()
-            .first()
+        return db.session.scalars(_user_statement(), {"token": token}).unique().first()
+
+
+@cache
+def _user_statement():
+    # Roles, community and the menu's unread count come in the same statement: every signed-in
+    # page shows the menu, and most ask for the others. Built once: assembling and keying it
+    # on every request cost more than running it.
+    return (
+        select(User)
+        .where(User.login_token == bindparam("token"))
+        .options(
+            joinedload(User.role_grants),
+            joinedload(User.community),
+            with_expression(User.inbox_unread, unread_count_of(User.id)),
         )
+    )

@@ -12,7 +12,7 @@ from functools import wraps
 
 from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -281,15 +281,17 @@ def _highest(rows):
     return max(rows, key=lambda r: (LEVEL_RANK[r.level], r.started_at), default=None)
 
 
+# Built once: every signed-in page asks (the banner), and building it cost more than running it.
+_RUNNING_IN_COMMUNITY = select(EmergencyResponse).where(
+    EmergencyResponse.running_key.is_not(None),
+    _affecting(bindparam("community_id"), bindparam("street_office_id")),
+)
+
+
 def running_in_community(community_id: int, street_office_id: int) -> EmergencyResponse | None:
     """The highest running response that covers a community (its own or its office's)."""
-    rows = db.session.scalars(
-        select(EmergencyResponse).where(
-            EmergencyResponse.running_key.is_not(None),
-            _affecting(community_id, street_office_id),
-        )
-    ).all()
-    return _highest(rows)
+    params = {"community_id": community_id, "street_office_id": street_office_id}
+    return _highest(db.session.scalars(_RUNNING_IN_COMMUNITY, params).all())
 
 
 def running_clause(community_id: int):

@@ -224,19 +224,18 @@ def ledger_of(user_id: int, limit: int = 200) -> list[LedgerEntry]:
     )
 
 
+_TOTALS = select(
+    func.coalesce(func.sum(case((LedgerEntry.delta > 0, LedgerEntry.delta), else_=0)), 0),
+    func.coalesce(
+        func.sum(case((LedgerEntry.kind == EntryKind.SPEND, -LedgerEntry.delta), else_=0)), 0
+    ),
+    func.coalesce(
+        func.sum(case((LedgerEntry.kind == EntryKind.EXPIRE, -LedgerEntry.delta), else_=0)), 0
+    ),
+).where(LedgerEntry.user_id == bindparam("user_id"))
+
+
 def totals_for(user_id: int) -> dict:
     """Earned (earn + award + positive corrections), spent and expired, in one query."""
-    row = db.session.execute(
-        select(
-            func.coalesce(func.sum(case((LedgerEntry.delta > 0, LedgerEntry.delta), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((LedgerEntry.kind == EntryKind.SPEND, -LedgerEntry.delta), else_=0)),
-                0,
-            ),
-            func.coalesce(
-                func.sum(case((LedgerEntry.kind == EntryKind.EXPIRE, -LedgerEntry.delta), else_=0)),
-                0,
-            ),
-        ).where(LedgerEntry.user_id == user_id)
-    ).one()
+    row = db.session.execute(_TOTALS, {"user_id": user_id}).one()
     return {"earned": int(row[0]), "spent": int(row[1]), "expired": int(row[2])}

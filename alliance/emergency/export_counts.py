@@ -125,7 +125,14 @@ def shelter_counts(street_office_id: int):
         .group_by(Community.id, Community.name)
         .order_by(Community.id)
     ).all()
-    header = [_("社区"), _("安置点数"), _("容纳人数"), _("在住"), _("供餐点数"), _("每天可供餐份数")]
+    header = [
+        _("社区"),
+        _("安置点数"),
+        _("容纳人数"),
+        _("在住"),
+        _("供餐点数"),
+        _("每天可供餐份数"),
+    ]
     return header, [
         [c, n, int(cap), int(now), m, int(portions)] for c, n, cap, now, m, portions in rows
     ]

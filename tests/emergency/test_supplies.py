@@ -294,4 +294,6 @@ def test_a_return_cannot_bring_back_more_than_is_out(world, as_user):
     assert refused.value.code == "return_exceeds_issued"
     db.session.rollback()
     assert supplies.total_of(boats) == 5
-    assert db.session.scalar(select(func.count(StockMove.id)).where(StockMove.kind == "return")) == 1
+    assert (
+        db.session.scalar(select(func.count(StockMove.id)).where(StockMove.kind == "return")) == 1
+    )

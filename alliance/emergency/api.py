@@ -4,6 +4,7 @@ Only what an official response notice says in public: where (community or street
 what kind, which level, whether it is a drill, when it started and ended. No reasons, no names.
 """
 
+from decimal import Decimal
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, abort, request, url_for
@@ -79,9 +80,12 @@ class EmergencyReportSchema(Schema):
     good_deeds = fields.Integer(required=True, metadata={"description": "help requests resolved"})
     supplies_issued = fields.Dict(
         keys=fields.String(),
-        values=fields.Integer(),
+        values=fields.Float(),
         required=True,
-        metadata={"description": "net issued per item name"},
+        metadata={
+            "description": "net issued per item name, in the item's unit: a whole number for "
+            "pieces, a number with up to two decimals for m³ (砂石料 2.5)"
+        },
     )
 
 
@@ -102,7 +106,13 @@ def emergency_report(emergency_id: int):
     response = db.session.get(EmergencyResponse, emergency_id)
     if response is None:
         abort(404)
-    return {"id": response.id, "drill": response.drill, **report.figures(response)}
+    figures = report.figures(response)
+    # Volumes come as Decimal (2.5 m³); JSON numbers, never strings, as the schema says.
+    figures["supplies_issued"] = {
+        name: float(n) if isinstance(n, Decimal) else n
+        for name, n in figures["supplies_issued"].items()
+    }
+    return {"id": response.id, "drill": response.drill, **figures}
 
 
 def _alert_row(alert) -> dict:

@@ -161,7 +161,7 @@ def _july(community, ctx, commando, team, secretary) -> None:
     )
     services.end_response(
         response,
-        summary="出动党员和志愿者 30 人次，转移低洼处老人 12 人，排除隐患 9 处，无人员伤亡。",
+        summary="出动党员和志愿者 34 人次，转移低洼处群众 12 人，发现隐患 7 处、整改销号 5 处，无人员伤亡。",
         actor=secretary,
     )
     response.started_at, response.ended_at = started, ended

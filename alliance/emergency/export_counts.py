@@ -17,7 +17,7 @@ from alliance.emergency.hazard_models import (
     RectificationNotice,
 )
 from alliance.emergency.household_models import CATEGORY_LABELS, Household
-from alliance.emergency.shelter_models import Shelter, Transfer
+from alliance.emergency.shelter_models import Shelter, ShelterKind, Transfer
 from alliance.emergency.supply_models import Stock, SupplyItem, amount_of
 from alliance.extensions import db
 
@@ -99,19 +99,24 @@ def household_counts(street_office_id: int):
 
 
 def shelter_counts(street_office_id: int):
-    """Per community: shelters, places and people inside now."""
+    """Per community: shelters, places and people inside now; meal points apart (their capacity
+    is meals a day, not beds)."""
     inside = (
         select(Transfer.shelter_id, func.sum(Transfer.people).label("people"))
         .where(Transfer.checked_in_at.is_not(None), Transfer.returned_at.is_(None))
         .group_by(Transfer.shelter_id)
         .subquery()
     )
+    stay = Shelter.kind == ShelterKind.SHELTER
+    meals = Shelter.kind == ShelterKind.MEAL_POINT
     rows = db.session.execute(
         select(
             Community.name,
-            func.count(Shelter.id),
-            func.coalesce(func.sum(Shelter.capacity), 0),
+            func.count(Shelter.id).filter(stay),
+            func.coalesce(func.sum(Shelter.capacity).filter(stay), 0),
             func.coalesce(func.sum(inside.c.people), 0),
+            func.count(Shelter.id).filter(meals),
+            func.coalesce(func.sum(Shelter.capacity).filter(meals), 0),
         )
         .select_from(Community)
         .outerjoin(Shelter, Shelter.community_id == Community.id)
@@ -120,8 +125,17 @@ def shelter_counts(street_office_id: int):
         .group_by(Community.id, Community.name)
         .order_by(Community.id)
     ).all()
-    header = [_("社区"), _("安置点数"), _("容纳人数"), _("在住")]
-    return header, [[c, n, int(cap), int(now)] for c, n, cap, now in rows]
+    header = [
+        _("社区"),
+        _("安置点数"),
+        _("容纳人数"),
+        _("在住"),
+        _("供餐点数"),
+        _("每天可供餐份数"),
+    ]
+    return header, [
+        [c, n, int(cap), int(now), m, int(portions)] for c, n, cap, now, m, portions in rows
+    ]
 
 
 def supply_counts(street_office_id: int):

@@ -115,9 +115,29 @@ def _shelters(community_id: int):
         select(Shelter).where(Shelter.community_id == community_id).order_by(Shelter.id)
     ).all()
     inside = shelters.occupancy([s.id for s in rows])
-    header = [_("名称"), _("地址"), _("容纳人数"), _("在住"), _("联系电话"), _("提供")]
+    header = [
+        _("名称"),
+        _("地址"),
+        _("容纳人数"),
+        _("在住"),
+        _("联系电话"),
+        _("提供"),
+        _("类型"),
+        _("每天可供餐份数"),
+    ]
+    # A meal point's capacity is meals a day: never under 容纳人数.
     return header, [
-        [s.name, s.place, s.capacity, inside.get(s.id, 0), s.contact_phone, s.offers] for s in rows
+        [
+            s.name,
+            s.place,
+            None if s.is_meal_point else s.capacity,
+            None if s.is_meal_point else inside.get(s.id, 0),
+            s.contact_phone,
+            s.offers,
+            s.kind_label,
+            s.capacity if s.is_meal_point else None,
+        ]
+        for s in rows
     ]
 
 

@@ -28,7 +28,6 @@ class StartResponseForm(Form):
     target = SelectField(_l("范围"), default="")
     kind = SelectField(
         _l("事件类型"),
-        choices=choices([(k.value, k.label) for k in Kind]),
         validators=[DataRequired(message=_l("请选择事件类型。"))],
     )
     level = SelectField(
@@ -43,6 +42,11 @@ class StartResponseForm(Form):
     )
     drill = BooleanField(_l("这是演练（所有消息都会标明“演练”）"))
     submit = SubmitField(_l("启动应急响应"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In the request's language: labels built at import time stayed Chinese in English.
+        self.kind.choices = choices([(k.value, k.label) for k in Kind])
 
 
 class ChangeLevelForm(Form):

@@ -139,7 +139,13 @@ def household(household_id: int):
 def visit_household(household_id: int):
     found = _household_or_404(household_id)
     if not households.is_named(current_user, found):
-        abort(403)
+        # Say why, in words: the secretary and the grid worker see the household but only its
+        # named people knock on its door.
+        return render_template(
+            "errors/error.html",
+            code=403,
+            message=_("只有这户的包保责任人或副责任人可以记录敲门走访。"),
+        ), 403
     form = VisitForm()
     if not form.validate_on_submit():
         return _render_household(found, form, 422)

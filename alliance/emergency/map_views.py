@@ -76,7 +76,13 @@ def map_items(user, community) -> dict:
             )
             markers.append(_marker("household", centres[estate.id], label))
     markers += [
-        _marker("shelter", _at(s.latitude, s.longitude), _("安置点：%(name)s", name=s.name))
+        _marker(
+            "shelter",
+            _at(s.latitude, s.longitude),
+            _("供餐点：%(name)s", name=s.name)
+            if s.is_meal_point
+            else _("安置点：%(name)s", name=s.name),
+        )
         for s in rows
         if _at(s.latitude, s.longitude)
     ]

@@ -179,17 +179,25 @@ def _households(community, secretary, people, estates, grids) -> list:
         estate = estates[n % len(estates)]
         grid = next((g for g in grids if g.estate_id == estate.id), None)
         chosen = (categories[n % 7],) + (("ill",) if n % 5 == 0 and n % 7 != 6 else ())
+        k = n // len(estates)  # the k-th household of its estate: its own door
+        surname = "王李张刘陈杨赵黄周吴郑孙"[n % 12]
+        if "pregnant" in chosen:
+            head = f"{surname}女士"
+        elif "left_behind" in chosen:
+            head = f"{surname}奶奶"  # the grandmother who looks after the child
+        else:
+            head = f"{surname}{'奶奶' if n % 2 else '爷爷'}"
         rows.append(
             households.create_household(
                 community,
                 households.HouseholdInput(
-                    head_name=f"{'王李张刘陈杨赵黄'[n % 8]}{'奶奶' if n % 2 else '爷爷'}",
+                    head_name=head,
                     estate_id=estate.id,
                     grid_id=grid.id if grid else None,
                     categories=chosen,
-                    building=str(n % 12 + 1),
-                    unit_no=str(n % 3 + 1),
-                    room=f"{n % 6 + 1}0{n % 4 + 1}",
+                    building=str(k + 1),
+                    unit_no=str(k % 3 + 1),
+                    room=f"{k % 6 + 1}0{k % 2 + 1}",
                     members=1 + n % 3,
                     need_help_moving=1,
                     contact_phone=f"139{n:08d}",
@@ -256,9 +264,12 @@ def _supplies(community, secretary, july) -> None:
         store.latitude, store.longitude = Decimal(str(lat)), Decimal(str(lng))
     for kind, count, minimum in STOCK:
         item = supplies.create_item(community, kind=kind, name="", minimum=minimum, actor=secretary)
-        supplies.move(east, item, kind="receive", count=count, actor=secretary)
+        # Stocked before the season (June), so the ledger reads in order: in, then out in July.
+        stocked = supplies.move(east, item, kind="receive", count=count, actor=secretary)
+        stocked.at = datetime.combine(date(2026, 6, 1), time(9), LOCAL_TZ)
         if kind in ("sandbag", "woven_bag", "life_jacket", "torch"):
-            supplies.move(north, item, kind="receive", count=count // 4, actor=secretary)
+            stocked = supplies.move(north, item, kind="receive", count=count // 4, actor=secretary)
+            stocked.at = datetime.combine(date(2026, 6, 1), time(10), LOCAL_TZ)
         if july is not None and kind in ("sandbag", "woven_bag", "life_jacket"):
             row = supplies.move(
                 east,

@@ -131,6 +131,8 @@ def transfer(
         household = db.session.get(Household, household_id)
         if household is None or household.community_id != shelter.community_id:
             raise EmergencyError(_l("请选择本社区登记的户。"), field="household_id")
+        # Moved from home unless told otherwise: the record says from where.
+        from_place = (from_place or "").strip() or household.place
     # Lock the shelter row where the database can, so two transfers cannot both take the last
     # places (SQLite serialises writers anyway).
     db.session.execute(select(Shelter.id).where(Shelter.id == shelter.id).with_for_update()).first()

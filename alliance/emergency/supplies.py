@@ -201,6 +201,8 @@ def move(
             field="count",
             status=409,
         )
+    if kind == MoveKind.RETURN:
+        _check_return(item, delta)
     community = db.session.get(Community, store.community_id)
     response = running_in_community(community.id, community.street_office_id)
     row = StockMove(
@@ -219,6 +221,32 @@ def move(
     if delta < 0:
         _warn_if_low(item)
     return row
+
+
+def _check_return(item: SupplyItem, units: int) -> None:
+    """A return brings back what was issued and is still out, no more: otherwise stock would be
+    made up and the response's net issued figure would go below zero. Runs after the stock
+    row's UPDATE, which holds that row's lock until commit."""
+    out = -int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(StockMove.delta), 0)).where(
+                StockMove.item_id == item.id,
+                StockMove.kind.in_([MoveKind.ISSUE, MoveKind.RETURN]),
+            )
+        )
+    )
+    if units > out:
+        raise EmergencyError(
+            _l(
+                "归还的%(item)s不能多于发出未还的 %(out)s%(unit)s；多出来的请登记入库。",
+                item=item.name,
+                out=amount_of(max(out, 0), item.scale),
+                unit=item.unit,
+            ),
+            code="return_exceeds_issued",
+            field="count",
+            status=409,
+        )
 
 
 def total_units(item_id: int) -> int:

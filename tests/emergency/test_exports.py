@@ -114,8 +114,8 @@ def test_the_street_office_gets_counts_and_no_household(world, as_user):
     ]
     assert "=HYPERLINK" not in client.get("/emergency/hazards.csv").get_data(as_text=True)
     assert _sheet_rows(client.get("/emergency/shelters.xlsx"))[1:] == [
-        ["甲社区", 1, 30, 0],
-        ["乙社区", 0, 0, 0],
+        ["甲社区", 1, 30, 0, 0, 0],
+        ["乙社区", 0, 0, 0, 0, 0],
     ]
     supply = list(csv.reader(io.StringIO(client.get("/emergency/supplies.csv").get_data(True))))
     assert supply[1:] == [["甲社区", "救生衣", "件", "40", "10"]]
@@ -149,3 +149,23 @@ def test_exports_have_bounded_statement_counts(world, as_user, count_statements)
                 assert client.get(f"/emergency/{register}.xlsx").status_code == 200
             counts[(user, register)] = counter.count
     assert max(counts.values()) <= 8, counts
+
+
+def test_a_meal_points_meals_are_not_counted_as_shelter_places(world, as_user):
+    """A restaurant's 300 meals a day were added to the street's 容纳人数 as 300 beds."""
+    _registers(world)
+    meals = shelters.create_shelter(
+        world.a, name="饭店", place="", capacity=300, contact_phone="", offers="盒饭", actor=None
+    )
+    meals.kind = "meal_point"
+    db.session.commit()
+    street = _sheet_rows(as_user("street").get("/emergency/shelters.xlsx"))
+    assert street[0] == ["社区", "安置点数", "容纳人数", "在住", "供餐点数", "每天可供餐份数"]
+    assert street[1] == ["甲社区", 1, 30, 0, 1, 300]
+    secretary = as_user("secretary_a")
+    rows = _sheet_rows(secretary.get("/emergency/shelters.xlsx"))
+    assert rows[0][6:] == ["类型", "每天可供餐份数"]
+    assert rows[1][2] == 30 and rows[1][6] == "安置点"
+    assert rows[2][2:4] == [None, None] and rows[2][6:] == ["供餐点", 300]
+    page = secretary.get("/emergency/map").get_data(as_text=True)
+    assert "每天可供餐 300 份" in page and "容纳 300" not in page

@@ -133,7 +133,13 @@ def test_door_knocking_by_the_named_people_during_a_response(world, as_user):
     page = phone.get("/emergency/households").get_data(as_text=True)
     assert "无人应答" in page and "前再次走访" in page
     # Someone not responsible is refused, even the secretary who can see the household.
-    assert as_user("secretary_a").post(path, data={"result": "safe"}).status_code == 403
+    r = as_user("secretary_a").post(path, data={"result": "safe"})
+    assert r.status_code == 403
+    assert "只有这户的包保责任人或副责任人可以记录敲门走访" in r.get_data(as_text=True)
+    r = as_user("grid").post(path, data={"result": "safe"})
+    assert r.status_code == 403
+    assert "只有这户的包保责任人或副责任人可以记录敲门走访" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(HouseholdVisit.id))) == 1
     with pytest.raises(EmergencyError) as refused:
         households.record_visit(household, result="safe", reason="", actor=world.users["grid"])
     assert refused.value.code == "not_responsible"

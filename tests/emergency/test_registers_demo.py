@@ -7,7 +7,7 @@ from alliance.emergency.hazard_models import HazardCheck, HazardPoint, Rectifica
 from alliance.emergency.household_models import Household
 from alliance.emergency.models import EmergencyResponse
 from alliance.emergency.shelter_models import Shelter
-from alliance.emergency.supply_models import Pledge, SupplyStore
+from alliance.emergency.supply_models import Pledge, StockMove, SupplyStore
 from alliance.extensions import db
 from alliance.merchants.models import Merchant
 
@@ -60,3 +60,17 @@ def test_demo_registers(runner, client):
     assert body["supplies_issued"] == {"沙袋": 200, "编织袋": 300, "救生衣": 12}
     assert (body["hazards_checked"], body["hazards_found"], body["hazards_closed"]) == (60, 7, 5)
     assert body["turnouts"] > 0
+    # A new user reads the demo: one household per door, no grandfather registered as pregnant,
+    # the July summary saying what the records say, stock received before it went out.
+    doors = [(h.estate_id, h.place) for h in db.session.scalars(select(Household))]
+    assert len(set(doors)) == 40
+    for head, categories in db.session.execute(select(Household.head_name, Household.categories)):
+        assert not ("pregnant" in categories and head.endswith("爷爷")), head
+    assert f"出动党员和志愿者 {body['turnouts']} 人次" in july.summary
+    assert f"转移低洼处群众 {body['people_moved']} 人" in july.summary
+    assert f"整改销号 {body['hazards_closed']} 处" in july.summary
+    first_issue = db.session.scalar(select(func.min(StockMove.at)).where(StockMove.kind == "issue"))
+    last_receipt = db.session.scalar(
+        select(func.max(StockMove.at)).where(StockMove.kind == "receive")
+    )
+    assert last_receipt < first_issue

@@ -101,3 +101,24 @@ def test_the_report_is_in_the_openapi_document(world, client):
     operation = spec["paths"]["/api/v1/emergencies/{emergency_id}/report"]["get"]
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert set(spec["components"]["schemas"]["EmergencyReport"]["properties"]) == FIELDS
+
+
+def test_volumes_in_the_report_are_json_numbers(world, client):
+    """2.5 m³ of gravel came out as the string "2.5" though the schema says numbers."""
+    response = services.start_response(
+        Target(community=world.a), kind="flood", level="IV", reason="暴雨", drill=False, actor=None
+    )
+    store = supplies.create_store(world.a, name="料场", place="", actor=None)
+    gravel = supplies.create_item(world.a, kind="gravel", name="", minimum=0, actor=None)
+    boats = supplies.create_item(world.a, kind="boat", name="", minimum=0, actor=None)
+    supplies.move(store, gravel, kind="receive", count="10", actor=None)
+    supplies.move(store, boats, kind="receive", count=2, actor=None)
+    supplies.move(store, gravel, kind="issue", count="2.5", recipient="河堤", actor=None)
+    supplies.move(store, boats, kind="issue", count=1, recipient="一队", actor=None)
+    db.session.commit()
+    body = client.get(f"/api/v1/emergencies/{response.id}/report").get_json()
+    assert body["supplies_issued"] == {"砂石料": 2.5, "冲锋舟": 1}
+    assert all(type(n) in (int, float) for n in body["supplies_issued"].values())
+    spec = client.get("/api/openapi.json").get_json()
+    values = spec["components"]["schemas"]["EmergencyReport"]["properties"]["supplies_issued"]
+    assert values["additionalProperties"]["type"] == "number"

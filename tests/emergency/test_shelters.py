@@ -100,3 +100,32 @@ def test_shelter_pages_have_bounded_statement_counts(world, as_user, count_state
         with count_statements() as counter:
             assert client.get(path).status_code == 200
         assert counter.count <= 14, (path, counter.count)
+
+
+def test_a_households_transfer_is_from_its_home_unless_told_otherwise(world, as_user):
+    """Choosing the household and leaving 从哪里转移 empty left the record without a from."""
+    from alliance.emergency import households
+
+    home = households.create_household(
+        world.a,
+        households.HouseholdInput(
+            head_name="陈爷爷",
+            estate_id=world.estate_a.id,
+            categories=("alone",),
+            building="5",
+            unit_no="2",
+            room="501",
+            responsible="volunteer",
+        ),
+        actor=None,
+    )
+    shelter = _shelter(world)
+    client = as_user("secretary_a")
+    path = f"/emergency/shelters/{shelter.id}/transfers"
+    data = {"people": "1", "household_id": str(home.id)}
+    assert client.post(path, data=data).status_code == 303
+    assert client.post(path, data={**data, "from_place": "女儿家"}).status_code == 303
+    rows = db.session.scalars(select(Transfer).order_by(Transfer.id)).all()
+    assert [r.from_place for r in rows] == [f"{world.estate_a.name} 5-2-501", "女儿家"]
+    page = client.get(f"/emergency/shelters/{shelter.id}").get_data(as_text=True)
+    assert f"从{world.estate_a.name} 5-2-501" in page

@@ -275,3 +275,25 @@ def test_a_pledge_is_shown_on_the_members_page_as_a_service_commitment(world, as
     ).one()
     assert told.user_id == world.users["merchant"].id
     assert "饮用水 200箱" in told.title
+
+
+def test_a_return_cannot_bring_back_more_than_is_out(world, as_user):
+    """Returning 100 boats when 2 went out made stock up and the response's report said -98."""
+    store, boats = _setup(world)
+    supplies.move(store, boats, kind="issue", count=2, recipient="一队", actor=None)
+    db.session.commit()
+    client = as_user("grid")
+    base = {"store_id": str(store.id), "item_id": str(boats.id), "kind": "return"}
+    r = client.post("/emergency/supplies/moves", data={**base, "count": "3"})
+    assert r.status_code == 409
+    assert "不能多于发出未还的 2艘" in r.get_data(as_text=True)
+    assert supplies.total_of(boats) == 3
+    assert client.post("/emergency/supplies/moves", data={**base, "count": "2"}).status_code == 303
+    with pytest.raises(EmergencyError) as refused:
+        supplies.move(store, boats, kind="return", count=1, actor=None)
+    assert refused.value.code == "return_exceeds_issued"
+    db.session.rollback()
+    assert supplies.total_of(boats) == 5
+    assert (
+        db.session.scalar(select(func.count(StockMove.id)).where(StockMove.kind == "return")) == 1
+    )

@@ -207,3 +207,14 @@ def test_public_api_lists_responses_without_personal_data(world, client):
     assert client.get("/api/v1/emergencies?bogus=1").status_code == 400
     doc = client.get("/api/openapi.json").get_json()
     assert "/api/v1/emergencies" in doc["paths"]
+
+
+def test_the_start_form_offers_the_kinds_of_event_in_english(world, as_user):
+    """The kinds were turned into text at import time, so English readers got 防汛, 台风暴雨…"""
+    client = as_user("secretary_a")
+    client.post("/language", data={"locale": "en"})
+    page = client.get("/emergency/").get_data(as_text=True)
+    assert ">Flood</option>" in page
+    assert "台风暴雨" not in page and "其他突发事件" not in page
+    client.post("/language", data={"locale": "zh_CN"})
+    assert ">防汛</option>" in client.get("/emergency/").get_data(as_text=True)

@@ -206,8 +206,8 @@ def _emergency_lines(community_id: int, now: datetime) -> list:
             SupplyItem,
             last_moved.scalar_subquery(),
             SupplyItem.community_id == community_id,
-            SupplyItem.minimum > 0,
-            in_stock < SupplyItem.minimum,
+            SupplyItem.minimum_units > 0,
+            in_stock < SupplyItem.minimum_units,
         ),
     ]
 

@@ -231,3 +231,19 @@ def test_emergency_lines_keep_the_workbench_statements_fixed(as_user, world, cou
         html = client.get("/").get_data(as_text=True)
     assert "duty_gaps" in _tasks(html)
     assert large.count == small.count
+
+
+def test_a_volume_below_its_minimum_is_low_stock_in_hundredths(as_user, world):
+    """Volumes are stored in hundredths of a m³: 1.75 m³ is below a 2 m³ minimum, 2.5 m³ is
+    not below 1.5 m³ (the line compares stored steps with stored steps)."""
+    from alliance.emergency import supplies
+
+    secretary = world.users["secretary_a"]
+    store = supplies.create_store(world.a, name="砂石料场", place="", actor=secretary)
+    gravel = supplies.create_item(world.a, kind="gravel", name="", minimum="2", actor=secretary)
+    stakes = supplies.create_item(world.a, kind="stakes", name="", minimum="1.5", actor=secretary)
+    supplies.move(store, gravel, kind="receive", count="1.75", actor=secretary)
+    supplies.move(store, stakes, kind="receive", count="2.5", actor=secretary)
+    db.session.commit()
+    html = as_user("secretary_a").get("/").get_data(as_text=True)
+    assert _tasks(html)["supplies_low"][0] == 1

@@ -120,6 +120,28 @@ def test_street_officer_sees_escalations_and_each_communitys_overdue(as_user, wo
     assert "甲社区：超时未派的工单" in html and "乙社区：超时未派的工单" in html
 
 
+def test_street_officers_overdue_line_lands_on_that_communitys_overdue_orders(as_user, world):
+    """One tap from the line to the orders it counts (not to the community's settings page)."""
+    from alliance.communities.models import Community, StreetOffice
+
+    _wait(world, utcnow())
+    client = as_user("street")
+    html = client.get("/").get_data(as_text=True)
+    href = f"/requests/escalations?community={world.a.id}&amp;overdue=1"
+    assert f'href="{href}" data-kind="orders_overdue"' in html
+    page = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+    assert "超时工单 · 甲社区" in page
+    assert "共 1 条" in page and page.count('class="order-link"') == 1
+    # another office's community is not the officer's to read
+    other = StreetOffice(code="NY", name="南园街道")
+    db.session.add(other)
+    db.session.flush()
+    elsewhere = Community(code="CCC", name="丙社区", street_office_id=other.id)
+    db.session.add(elsewhere)
+    db.session.commit()
+    assert client.get(f"/requests/escalations?community={elsewhere.id}").status_code == 404
+
+
 def test_nothing_waiting_says_so_and_others_have_no_workbench(as_user, world):
     html = as_user("secretary_b").get("/").get_data(as_text=True)
     assert "眼下没有等着处理的工作。" in html

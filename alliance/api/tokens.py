@@ -10,9 +10,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from alliance.accounts.models import User
@@ -104,11 +105,9 @@ def allowed_grant(raw: str | None) -> TokenGrant | None:
     return grant if grant is not None and grant.allowed else None
 
 
-def grant_for(raw: str | None) -> TokenGrant | None:
-    """The active token's user, staff link and merchant, or None; one statement."""
-    token_hash = _token_hash_or_none(raw)
-    if token_hash is None:
-        return None
+@cache
+def _grant_statement():
+    # Built once: a statement built per call costs more to assemble and key than to run.
     staff = (
         select(MerchantStaff.id)
         .where(
@@ -117,12 +116,20 @@ def grant_for(raw: str | None) -> TokenGrant | None:
         )
         .exists()
     )
-    row = db.session.execute(
+    return (
         select(ApiToken.id, ApiToken.user_id, User.active, staff, ApiToken.last_used_at, Merchant)
         .join(User, User.id == ApiToken.user_id)
         .join(Merchant, Merchant.id == ApiToken.merchant_id)
-        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
-    ).first()
+        .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    )
+
+
+def grant_for(raw: str | None) -> TokenGrant | None:
+    """The active token's user, staff link and merchant, or None; one statement."""
+    token_hash = _token_hash_or_none(raw)
+    if token_hash is None:
+        return None
+    row = db.session.execute(_grant_statement(), {"token_hash": token_hash}).first()
     return TokenGrant(*row) if row else None
 
 

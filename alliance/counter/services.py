@@ -5,9 +5,10 @@ Services add and flush, never commit; views and the API commit once.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from alliance.accounts.models import User
@@ -53,9 +54,12 @@ class Verification:
 _Holder = aliased(User)
 
 
-def _card_row(where):
-    """One indexed query: the card, its holder's name, volunteer and member status."""
-    return db.session.execute(
+@cache
+def _card_statement(by: str):
+    """Built once per key column: building and keying a statement per request cost more than
+    running it (bench/RESULTS.md)."""
+    column = {"code": Card.code, "rotating": Card.rotating_id, "id": Card.id}[by]
+    return (
         select(
             Card,
             _Holder.display_name,
@@ -68,8 +72,13 @@ def _card_row(where):
         .join(Community, Community.id == Card.community_id)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Card.holder_id)
         .outerjoin(Merchant, Merchant.id == Card.merchant_id)
-        .where(where)
-    ).first()
+        .where(column == bindparam("key"))
+    )
+
+
+def _card_row(by: str, key):
+    """One indexed query: the card, its holder's name, volunteer and member status."""
+    return db.session.execute(_card_statement(by), {"key": key}).first()
 
 
 def verify(
@@ -87,8 +96,7 @@ def verify(
     parsed = codes.parse_code(raw_code)
     if parsed is None:
         return Verification(False, "unknown", None)
-    column = Card.code if parsed.kind == CodeType.STATIC else Card.rotating_id
-    row = _card_row(column == parsed.key)
+    row = _card_row("code" if parsed.kind == CodeType.STATIC else "rotating", parsed.key)
     if row is None:
         return Verification(False, "unknown", None)
     now = now or utcnow()
@@ -108,7 +116,7 @@ def verify_checkout(
 ) -> Verification:
     """The card of an open checkout (alliance.counter.checkouts), judged again now: the same
     verdict as `verify`, except that the rotating code's time step has already been checked."""
-    row = _card_row(Card.id == card_id)
+    row = _card_row("id", card_id)
     if row is None:
         return Verification(False, "unknown", None)
     return _judge(row, code_type, merchant, now=now or utcnow(), with_offers=with_offers)
@@ -155,23 +163,30 @@ class CounterItem:
         return self.item.stock > 0 and self.affordable and self.within_limit
 
 
-def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[CounterItem]:
-    """The member's active items for this holder, with what they may exchange now (1 query)."""
+@cache
+def _counter_items_statement():
     used = (
         select(Exchange.item_id, func.count(Exchange.id).label("n"))
         .where(
-            Exchange.user_id == user_id,
-            Exchange.merchant_id == merchant.id,
+            Exchange.user_id == bindparam("user_id"),
+            Exchange.merchant_id == bindparam("merchant_id"),
             Exchange.voided_at.is_(None),
         )
         .group_by(Exchange.item_id)
         .subquery()
     )
-    rows = db.session.execute(
+    return (
         select(ExchangeItem, func.coalesce(used.c.n, 0))
         .outerjoin(used, used.c.item_id == ExchangeItem.id)
-        .where(ExchangeItem.merchant_id == merchant.id, ExchangeItem.active)
+        .where(ExchangeItem.merchant_id == bindparam("merchant_id"), ExchangeItem.active)
         .order_by(ExchangeItem.points, ExchangeItem.id)
+    )
+
+
+def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[CounterItem]:
+    """The member's active items for this holder, with what they may exchange now (1 query)."""
+    rows = db.session.execute(
+        _counter_items_statement(), {"user_id": user_id, "merchant_id": merchant.id}
     ).all()
     return [
         CounterItem(

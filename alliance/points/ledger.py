@@ -8,7 +8,7 @@ value, and the ledger row is written with it. Services add and flush, never comm
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from alliance.accounts.models import User
@@ -28,11 +28,12 @@ def account_of(user_id: int) -> PointsAccount | None:
     return db.session.scalars(select(PointsAccount).where(PointsAccount.user_id == user_id)).first()
 
 
+_BALANCE = select(PointsAccount.balance).where(PointsAccount.user_id == bindparam("user_id"))
+
+
 def balance_of(user_id: int) -> int:
-    return (
-        db.session.scalar(select(PointsAccount.balance).where(PointsAccount.user_id == user_id))
-        or 0
-    )
+    # The statement is built once (module level): read at every verification at the counter.
+    return db.session.scalar(_BALANCE, {"user_id": user_id}) or 0
 
 
 def ensure_account(user_id: int, community_id: int) -> int:

@@ -1,7 +1,7 @@
 """The statement behind each export: one select per list, over the communities `ids` (a
 subquery), in the order the file lists them."""
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from alliance.accounts.models import User
@@ -102,6 +102,7 @@ def redemptions(ids):
             Redemption.bill_fen,
             Redemption.saving_fen,
             Card.number,
+            Redemption.voided_at,
         )
         .join(Community, Community.id == Redemption.community_id)
         .join(Merchant, Merchant.id == Redemption.merchant_id)
@@ -133,11 +134,20 @@ def orders(ids):
     )
 
 
+def _category_of(model):
+    """The community's service category a list item names by code (its name is what a reader
+    understands; "tax" is not)."""
+    return and_(
+        ServiceCategory.community_id == model.community_id,
+        ServiceCategory.code == model.category_code,
+    )
+
+
 def resources(ids):
     return (
         select(
             Community.name,
-            Resource.category_code,
+            func.coalesce(ServiceCategory.name, Resource.category_code),
             Resource.provider_kind,
             Merchant.name,
             Resource.team_name,
@@ -147,6 +157,7 @@ def resources(ids):
         )
         .join(Community, Community.id == Resource.community_id)
         .outerjoin(Merchant, Merchant.id == Resource.merchant_id)
+        .outerjoin(ServiceCategory, _category_of(Resource))
         .where(Resource.community_id.in_(ids))
         .order_by(Resource.community_id, Resource.id)
     )
@@ -157,13 +168,14 @@ def projects(ids):
         select(
             Community.name,
             Project.title,
-            Project.category_code,
+            func.coalesce(ServiceCategory.name, Project.category_code),
             Project.status,
             Project.schedule,
             Project.outcome,
             Project.created_at,
         )
         .join(Community, Community.id == Project.community_id)
+        .outerjoin(ServiceCategory, _category_of(Project))
         .where(Project.community_id.in_(ids))
         .order_by(Project.community_id, Project.id)
     )

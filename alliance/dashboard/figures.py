@@ -38,7 +38,7 @@ from alliance.extensions import db
 from alliance.help_requests.figures import responded_in_time
 from alliance.help_requests.models import RESOLVED_STATES, HelpRequest, ServiceCategory, State
 from alliance.merchants.models import Merchant, MerchantStatus
-from alliance.points.models import EntryKind, LedgerEntry
+from alliance.points.models import EntryKind, Exchange, LedgerEntry
 from alliance.volunteers.models import VolunteerProfile
 
 MONTH_PATTERN = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -265,7 +265,11 @@ def figures_for(community_ids: list[int], months: list[date]) -> dict[int, list[
         [func.sum(case((in_month(i), 1), else_=0)) for i in range(n)]
         + [func.sum(case((in_month(i), Redemption.saving_fen), else_=0)) for i in range(n)],
         Redemption.community_id,
-        [Redemption.local_day >= bounds[0][0], Redemption.local_day < bounds[-1][1]],
+        [
+            Redemption.local_day >= bounds[0][0],
+            Redemption.local_day < bounds[-1][1],
+            Redemption.voided_at.is_(None),  # a voided redemption is in no figure
+        ],
         community_ids,
     )
     fill(rows, "redemptions")
@@ -326,7 +330,13 @@ def figures_for(community_ids: list[int], months: list[date]) -> dict[int, list[
     earned_kind = and_(
         LedgerEntry.kind.in_((EntryKind.EARN, EntryKind.AWARD)), LedgerEntry.delta > 0
     )
-    spent_kind = LedgerEntry.kind == EntryKind.SPEND
+    # A voided exchange gave its points back (an ADJUST entry): it was never spent.
+    voided_exchange = (
+        select(Exchange.id)
+        .where(Exchange.id == LedgerEntry.exchange_id, Exchange.voided_at.is_not(None))
+        .exists()
+    )
+    spent_kind = and_(LedgerEntry.kind == EntryKind.SPEND, ~voided_exchange)
     rows = _per_month_sums(
         [
             func.sum(case((and_(in_points_month(i), earned_kind), LedgerEntry.delta), else_=0))

@@ -354,7 +354,7 @@ def street_tasks(street_office_id: int, now: datetime | None = None) -> list[Tas
                 _("%(community)s：超时未派的工单", community=name),
                 int(n),
                 oldest,
-                url_for("communities.detail", community_id=community_id),
+                url_for("help_requests.escalations", community=community_id, overdue=1),
                 urgent=True,
                 community=name,
             )

@@ -20,7 +20,7 @@ from alliance.help_requests.forms import RequestForm
 from alliance.help_requests.models import STATE_LABELS, HelpRequest
 from alliance.help_requests.photos import MAX_PHOTO_BYTES, PhotoError
 from alliance.help_requests.web import bp
-from alliance.inputs import parse_id
+from alliance.inputs import id_arg, parse_id
 from alliance.merchants.models import Merchant, MerchantStatus
 
 PAGE_SIZE = 20
@@ -209,16 +209,35 @@ def escalations():
         abort(403)
     filters = _filters()
     now = utcnow()
-    page = _orders_page(queues.escalation_queue(current_user.street_office_id, filters, now))
+    wanted = id_arg("community", status=404)
+    if wanted is None:
+        page = _orders_page(queues.escalation_queue(current_user.street_office_id, filters, now))
+        return render_template(
+            "help_requests/list.html",
+            page=page,
+            now=now,
+            heading=_("上报事项"),
+            endpoint="help_requests.escalations",
+            filters=filters,
+            options=_filter_choices(),
+            show_community=True,
+        )
+    # ?community=<id>: one community of the office, all its orders (the workbench's line of a
+    # community's overdue orders lands here with overdue=1); the officer may open each of them.
+    community = db.session.get(Community, wanted)
+    if community is None or community.street_office_id != current_user.street_office_id:
+        abort(404)
+    page = _orders_page(queues.secretary_queue(community.id, filters, now))
     return render_template(
         "help_requests/list.html",
         page=page,
         now=now,
-        heading=_("上报事项"),
+        heading=_("超时工单") if filters.overdue else _("工单"),
         endpoint="help_requests.escalations",
         filters=filters,
-        options=_filter_choices(),
-        show_community=True,
+        options=_filter_choices(community.id),
+        community=community,
+        community_param=community.id,
     )
 
 

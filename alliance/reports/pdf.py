@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from alliance.clock import local_today
+from alliance.clock import local_date, local_today
 from alliance.reports.services import Report
 
 KNOWN_FONTS = (
@@ -95,7 +95,7 @@ def render(report: Report) -> bytes:
     pdf.set_font("cjk", size=10)
     submitted = report.submitted
     status = (
-        _("已于 %(day)s 报送街道", day=submitted.submitted_at.strftime("%Y-%m-%d"))
+        _("已于 %(day)s 报送街道", day=local_date(submitted.submitted_at).isoformat())
         if submitted
         else _("尚未报送")
     )
@@ -155,7 +155,7 @@ def render(report: Report) -> bytes:
             pdf.multi_cell(
                 0,
                 6.5,
-                f"{h.category}：{h.title}（{'★' * h.rating}）",
+                f"{h.category}{'：' + h.title if h.title else ''}（{'★' * h.rating}）",
                 new_x="LMARGIN",
                 new_y="NEXT",
             )

@@ -195,7 +195,8 @@ def highlights(community_id: int, first: date) -> list[Highlight]:
         .order_by(HelpRequest.rating.desc(), HelpRequest.resolved_at.desc(), HelpRequest.id)
         .limit(HIGHLIGHTS)
     ).all()
-    return [Highlight(_shorten(mask_numbers(t or "")) or c, c, r, "") for t, c, r in rows]
+    # Without an approved summary the category alone tells it (not "志愿服务：志愿服务").
+    return [Highlight(_shorten(mask_numbers(t or "")), c, r, "") for t, c, r in rows]
 
 
 def _shorten(text: str, limit: int = 30) -> str:

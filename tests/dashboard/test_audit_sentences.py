@@ -61,3 +61,37 @@ def test_filters_by_person_kind_and_date(app, as_user, world, make_user):
     bad = client.get(f"{base}?since=yesterday")
     assert bad.status_code == 200
     assert "日期格式应为" in bad.get_data(as_text=True)
+
+
+def test_every_kind_of_record_reads_in_words(app):
+    """The log names every kind of record it can hold in words (值班安排, not DutyAssignment),
+    in the sentences and in the kind filter."""
+    from alliance.audit.models import AuditEntry
+    from alliance.audit.sentences import KINDS
+
+    with app.app_context():
+        audited = {
+            m.class_.__name__
+            for m in db.Model.registry.mappers
+            if m.class_ is not AuditEntry and not getattr(m.class_, "__audit_skip__", False)
+        }
+    assert sorted(audited - set(KINDS)) == []
+
+
+def test_a_voided_redemption_reads_as_voided(app, as_user, world):
+    from alliance.audit.models import AuditEntry
+
+    db.session.add(
+        AuditEntry(
+            actor_id=world.users["merchant"].id,
+            community_id=world.a.id,
+            action="void",
+            object_type="Redemption",
+            object_id=7,
+            before={"voided_at": None},
+            after={"void_reason": "金额输错"},
+        )
+    )
+    db.session.commit()
+    html = as_user("secretary_a").get(f"/communities/{world.a.id}/audit").get_data(as_text=True)
+    assert f"{world.users['merchant'].display_name} 作废了 核销记录 #7" in _sentences(html)

@@ -116,3 +116,63 @@ def test_a_large_xlsx_streams_every_row_in_bounded_statements(as_user, world, co
     assert len(rows) == 1 + 5005
     titles = [row[4] for row in rows[1:]]
     assert sum(title.startswith("大批") for title in titles) == 5000
+
+
+def test_the_lists_name_their_category_and_voided_redemptions_say_so(as_user, world):
+    """The resources and projects lists name the service category ("财税服务", not "tax"); a
+    voided redemption is marked 已作废 in the redemptions export."""
+    from datetime import date
+
+    from alliance.cards.models import Redemption
+    from alliance.co_building.models import Resource
+    from alliance.db_types import utcnow
+    from alliance.projects.models import Project
+    from tests.points.factories import give_card
+
+    category = category_of(world.a)
+    shop = create_merchant(world.a, 1, name="诚信财税事务所")
+    db.session.add_all(
+        [
+            Resource(
+                community_id=world.a.id,
+                street_office_id=world.office.id,
+                category_code=category.code,
+                provider_kind="merchant",
+                merchant_id=shop.id,
+                title="免费税务讲座",
+            ),
+            Project(community_id=world.a.id, title="小微企业税务讲座", category_code=category.code),
+        ]
+    )
+    volunteer = world.users["volunteer"]
+    card = give_card(volunteer, world.a)
+    offer = create_commitment(shop, rate=85).offer
+    for k, voided in enumerate((None, utcnow())):
+        db.session.add(
+            Redemption(
+                card_id=card.id,
+                holder_id=volunteer.id,
+                offer_id=offer.id,
+                merchant_id=shop.id,
+                community_id=world.a.id,
+                code_type="static",
+                offer_title="8.5折",
+                rate_percent=85,
+                bill_fen=1000,
+                saving_fen=150,
+                period_key="-",
+                local_day=date(2026, 10, 5),
+                idempotency_key=f"k{k}",
+                fingerprint="f",
+                created_at=local(2026, 10, 5, 10 + k),
+                voided_at=voided,
+            )
+        )
+    db.session.commit()
+    client = as_user("secretary_a")
+    resources = _csv(client.get("/dashboard/exports/resources.csv"))
+    assert [row[1] for row in resources[1:]] == [category.name]
+    projects = _csv(client.get("/dashboard/exports/projects.csv"))
+    assert [row[2] for row in projects[1:]] == [category.name]
+    redemptions = _csv(client.get("/dashboard/exports/redemptions.csv"))
+    assert [row[-1] for row in redemptions[1:]] == ["", "已作废"]

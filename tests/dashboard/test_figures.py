@@ -292,3 +292,60 @@ def test_flow_figures_equal_direct_sums(world):
     assert (october.points_earned, november.points_earned) == (30, 12)
     assert october.volunteer_hours == 1.6  # 95 minutes
     assert november.volunteer_hours == 0.0
+
+
+def test_voided_redemptions_and_exchanges_are_in_no_figure(world):
+    """A redemption keyed in by mistake (a bill of 100,000 yuan) and voided, and an exchange
+    voided with its points given back, count neither as redemptions/savings nor as spent."""
+    from alliance.clock import local_today
+    from alliance.counter import exchanges, voids
+    from alliance.db_types import utcnow
+    from tests.points.factories import counter_setup
+
+    setup = counter_setup(world, balance=100, cost=10)
+    volunteer = world.users["volunteer"]
+    shop = db.session.get(Merchant, setup.shop_id)
+    commitment = create_commitment(shop, kind=CommitmentKind.INTEGRITY, rate=85)
+    today = local_today()
+    for k, (bill, voided) in enumerate([(4000, False), (10_000_000, True)]):
+        db.session.add(
+            Redemption(
+                card_id=setup.card_id,
+                holder_id=volunteer.id,
+                offer_id=commitment.offer.id,
+                merchant_id=shop.id,
+                community_id=world.a.id,
+                code_type="static",
+                offer_title="8.5折",
+                rate_percent=85,
+                bill_fen=bill,
+                saving_fen=bill * 15 // 100,
+                period_key="-",
+                local_day=today,
+                idempotency_key=f"v{k}",
+                fingerprint="f",
+                voided_at=utcnow() if voided else None,
+            )
+        )
+    merchant = world.users["merchant"]
+    kept, _ = exchanges.exchange(
+        merchant=shop,
+        staff=merchant,
+        raw_code=setup.code,
+        item_id=setup.item_id,
+        idempotency_key="e1",
+    )
+    undone, _ = exchanges.exchange(
+        merchant=shop,
+        staff=merchant,
+        raw_code=setup.code,
+        item_id=setup.item_id,
+        idempotency_key="e2",
+    )
+    db.session.commit()
+    voids.void_exchange(undone.id, actor=merchant, reason="扫错了")
+    db.session.commit()
+
+    (month,) = figures_for([world.a.id], [today.replace(day=1)])[world.a.id]
+    assert (month.redemptions, month.savings_fen) == (1, 600)
+    assert month.points_spent == 10

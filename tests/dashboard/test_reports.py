@@ -117,3 +117,40 @@ def test_other_communities_reports_are_404(as_user, world):
     assert client.get("/reports/monthly/AAA/2026-10.pdf").status_code == 404
     assert client.post("/reports/monthly/AAA/2026-10", data={}).status_code == 404
     assert client.get("/reports/monthly/BBB/2026-13").status_code == 404
+
+
+def test_a_highlight_without_summary_names_its_category_once(as_user, world):
+    cat = category_of(world.a)
+    posted = local(2026, 10, 5)
+    insert_orders(
+        [
+            order_row(
+                world.a,
+                cat,
+                posted,
+                state="reviewed",
+                rating=5,
+                first_dispatched_at=posted + timedelta(hours=3),
+                resolved_at=posted + timedelta(days=1),
+            )
+        ]
+    )
+    html = as_user("secretary_a").get("/reports/monthly/AAA/2026-10").get_data(as_text=True)
+    assert f"<li>{cat.name}（<span" in html
+    assert f"{cat.name}：{cat.name}" not in html
+
+
+def test_the_pdf_gives_the_local_day_of_submission(app, as_user, world):
+    """Submitted at 01:00 on 3 November in Shanghai (17:00 on the 2nd in UTC): the PDF says
+    the 3rd, as the page does."""
+    if not _has_font(app):
+        pytest.skip("no CJK font on this system: apt-get install fonts-noto-cjk")
+    _story(world)
+    client = as_user("secretary_a")
+    client.post("/reports/monthly/AAA/2026-10", data={"remarks": ""})
+    report = db.session.query(MonthlyReport).one()
+    report.submitted_at = local(2026, 11, 3, 1)
+    db.session.commit()
+    page = client.get("/reports/monthly/AAA/2026-10").get_data(as_text=True)
+    assert "已于 2026-11-03 报送街道" in page
+    assert "已于2026-11-03报送街道" in _text(client.get("/reports/monthly/AAA/2026-10.pdf").data)

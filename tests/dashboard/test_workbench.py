@@ -120,6 +120,28 @@ def test_street_officer_sees_escalations_and_each_communitys_overdue(as_user, wo
     assert "甲社区：超时未派的工单" in html and "乙社区：超时未派的工单" in html
 
 
+def test_street_officers_overdue_line_lands_on_that_communitys_overdue_orders(as_user, world):
+    """One tap from the line to the orders it counts (not to the community's settings page)."""
+    from alliance.communities.models import Community, StreetOffice
+
+    _wait(world, utcnow())
+    client = as_user("street")
+    html = client.get("/").get_data(as_text=True)
+    href = f"/requests/escalations?community={world.a.id}&amp;overdue=1"
+    assert f'href="{href}" data-kind="orders_overdue"' in html
+    page = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+    assert "超时工单 · 甲社区" in page
+    assert "共 1 条" in page and page.count('class="order-link"') == 1
+    # another office's community is not the officer's to read
+    other = StreetOffice(code="NY", name="南园街道")
+    db.session.add(other)
+    db.session.flush()
+    elsewhere = Community(code="CCC", name="丙社区", street_office_id=other.id)
+    db.session.add(elsewhere)
+    db.session.commit()
+    assert client.get(f"/requests/escalations?community={elsewhere.id}").status_code == 404
+
+
 def test_nothing_waiting_says_so_and_others_have_no_workbench(as_user, world):
     html = as_user("secretary_b").get("/").get_data(as_text=True)
     assert "眼下没有等着处理的工作。" in html
@@ -231,3 +253,19 @@ def test_emergency_lines_keep_the_workbench_statements_fixed(as_user, world, cou
         html = client.get("/").get_data(as_text=True)
     assert "duty_gaps" in _tasks(html)
     assert large.count == small.count
+
+
+def test_a_volume_below_its_minimum_is_low_stock_in_hundredths(as_user, world):
+    """Volumes are stored in hundredths of a m³: 1.75 m³ is below a 2 m³ minimum, 2.5 m³ is
+    not below 1.5 m³ (the line compares stored steps with stored steps)."""
+    from alliance.emergency import supplies
+
+    secretary = world.users["secretary_a"]
+    store = supplies.create_store(world.a, name="砂石料场", place="", actor=secretary)
+    gravel = supplies.create_item(world.a, kind="gravel", name="", minimum="2", actor=secretary)
+    stakes = supplies.create_item(world.a, kind="stakes", name="", minimum="1.5", actor=secretary)
+    supplies.move(store, gravel, kind="receive", count="1.75", actor=secretary)
+    supplies.move(store, stakes, kind="receive", count="2.5", actor=secretary)
+    db.session.commit()
+    html = as_user("secretary_a").get("/").get_data(as_text=True)
+    assert _tasks(html)["supplies_low"][0] == 1

@@ -70,8 +70,10 @@ SOAK_MINUTES ?= 10
 bench-soak: install-dev
 	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
+# Two processes or more (pytest-xdist; each its own database), a test file per process at a time.
+TEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: install-dev
 	$(BIN)/ruff check alliance tests

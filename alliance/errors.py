@@ -3,10 +3,10 @@
 import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from alliance.i18n import lazy_gettext as _l
 from alliance.outages import is_unavailable, unavailable_response
 
 log = logging.getLogger(__name__)

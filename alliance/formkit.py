@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 from flask import Flask, flash, g, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, SelectChoice
 from wtforms.form import BaseForm
@@ -11,6 +10,7 @@ from wtforms.validators import DataRequired
 
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 
 
 class Form(FlaskForm):

@@ -8,7 +8,9 @@ still switch languages; the templates' `_()` go straight to it.
 """
 
 from flask import current_app, g, has_request_context, session
-from flask_babel import Babel, Domain
+from flask.globals import _cv_app
+from flask_babel import Babel, Domain, gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -25,18 +27,52 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _request_translations():
+    """The catalogue `RequestDomain` kept for this request's locale, or None."""
+    app_ctx = _cv_app.get(None)  # what `g` resolves to, without the proxy's lookups
+    ctx = app_ctx.g.__dict__.get("_flask_babel") if app_ctx is not None else None
+    kept = getattr(ctx, "alliance_translations", None)
+    if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
+        return kept[1]
+    return None
+
+
 class RequestDomain(Domain):
     def get_translations(self):
-        ctx = g.get("_flask_babel") if g else None
-        if ctx is not None:
-            kept = getattr(ctx, "alliance_translations", None)
-            if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
-                return kept[1]
+        kept = _request_translations()
+        if kept is not None:
+            return kept
         translations = super().get_translations()
         ctx = g.get("_flask_babel") if g else None
         if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
             ctx.alliance_translations = (ctx.babel_locale, translations)
         return translations
+
+
+class RequestLazyString(LazyString):
+    """A lazy translation that remembers its text for the catalogue it came from.
+
+    Labels are module constants read for every row of a list (kinds, states, categories): each
+    `str()` of Flask-Babel's LazyString finds app, domain, locale and catalogue again (6 µs).
+    This one answers from its own copy while the request's catalogue is the same object (the
+    next request in the same language too); `force_locale` or another language changes it.
+    """
+
+    def __str__(self):
+        kept = _request_translations()
+        text = self.__dict__.get("_text")
+        if kept is not None and text is not None and text[0] is kept:
+            return text[1]
+        text = super().__str__()
+        kept = _request_translations()
+        if kept is not None:
+            self._text = (kept, text)
+        return text
+
+
+def lazy_gettext(string, **variables) -> LazyString:
+    """flask_babel.lazy_gettext, remembering its text per catalogue (RequestLazyString)."""
+    return RequestLazyString(gettext, string, **variables)
 
 
 class RequestBabel(Babel):

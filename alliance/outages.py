@@ -17,8 +17,9 @@ import time
 from flask import current_app, g, make_response, render_template, request, session
 from flask.logging import default_handler
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
+
+from alliance.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,9 @@
 import re
 
 import phonenumbers
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
+
+from alliance.i18n import lazy_gettext as _l
 
 COMMON_PASSWORDS = frozenset(
     {

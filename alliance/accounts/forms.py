@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 from alliance.validators import MainlandMobile, StrongPassword
 
 

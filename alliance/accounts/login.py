@@ -1,12 +1,12 @@
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, with_expression
 
 from alliance.accounts.models import User
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications.services import unread_count_of
 
 

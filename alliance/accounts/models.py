@@ -3,7 +3,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
@@ -12,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from alliance.communities.models import Community, StreetOffice
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.personal import personal
 
 

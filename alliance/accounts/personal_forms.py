@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from alliance.accounts.forms import new_password_fields
 from alliance.formkit import Form
+from alliance.i18n import lazy_gettext as _l
 
 
 class ResetPasswordForm(Form):

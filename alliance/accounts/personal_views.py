@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from alliance.accounts import personal_data, reset_links
@@ -24,6 +23,7 @@ from alliance.accounts.models import User
 from alliance.accounts.personal_forms import CloseAccountForm, ResetPasswordForm
 from alliance.communities.services import can_see_community
 from alliance.extensions import db, limiter
+from alliance.i18n import lazy_gettext as _l
 from alliance.validators import mask_phone
 
 bp = Blueprint("account_security", __name__)

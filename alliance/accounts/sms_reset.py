@@ -17,7 +17,6 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from alliance.accounts.models import PasswordReset, User
@@ -25,6 +24,7 @@ from alliance.accounts.services import AccountError
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications import outbox
 from alliance.notifications.kinds import KINDS, register_kind
 from alliance.validators import normalize_phone

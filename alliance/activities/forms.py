@@ -1,12 +1,12 @@
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alliance.activities.models import CATEGORIES
 from alliance.clock import LOCAL_TZ
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 
 
 class LocalDateTimeField(StringField):

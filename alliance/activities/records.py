@@ -5,7 +5,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +15,7 @@ from alliance.cards import services as cards
 from alliance.clock import local_start, local_today
 from alliance.commitments.models import CardKind
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.points import ledger as points_ledger
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
 from alliance.stars import services as stars

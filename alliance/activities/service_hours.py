@@ -4,7 +4,6 @@ and flush, never commit."""
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from alliance.accounts.models import User
@@ -17,6 +16,7 @@ from alliance.counter import services as counter
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.points import ledger as points_ledger
 from alliance.points import scoring as points_scoring
 from alliance.points.models import EntryKind

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
@@ -22,6 +21,7 @@ from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants import staff as merchant_staff
 from alliance.merchants.models import Merchant, MerchantStaff
 

@@ -8,7 +8,6 @@ the record's name, looked up once per kind of record on the page (never once per
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from alliance.accounts.models import User
@@ -20,6 +19,7 @@ from alliance.commitments.models import Commitment
 from alliance.emergency.hazard_models import HazardPoint
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantApplication
 from alliance.projects.models import Project
 from alliance.volunteers.models import VolunteerApplication, VolunteerProfile

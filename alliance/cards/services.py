@@ -5,7 +5,6 @@ Services add and flush, never commit; views, the API and the CLI commit once.
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -25,6 +24,7 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.notifications.services import notify
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus

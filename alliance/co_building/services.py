@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -12,6 +11,7 @@ from alliance.communities.models import Community
 from alliance.extensions import db
 from alliance.help_requests.catalogue import MERCHANT_CATEGORY_TO_SERVICE, categories_of
 from alliance.help_requests.errors import HelpRequestError
+from alliance.i18n import lazy_gettext as _l
 from alliance.inputs import parse_id
 from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.validators import normalize_phone

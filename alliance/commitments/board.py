@@ -3,7 +3,6 @@ home page's figure."""
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +15,7 @@ from alliance.commitments.models import (
 )
 from alliance.communities.models import Community
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import CATEGORIES, Merchant, category_label
 from alliance.merchants.status import active_clause
 

@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from alliance.accounts.models import User
 from alliance.commitments.errors import CommitmentError, InvalidRate, WrongState, require_status
@@ -24,6 +23,7 @@ from alliance.commitments.models import (
     UsagePeriod,
 )
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantStatus, category_label
 
 TITLE_MAX = 120

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from alliance.commitments.models import (
     UsagePeriod,
 )
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 from alliance.stars import levels as star_levels
 
 

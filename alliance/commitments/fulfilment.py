@@ -6,7 +6,6 @@ Services add and flush, never commit; views (and the CLI/demo) commit once.
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from alliance.accounts.models import User
@@ -23,6 +22,7 @@ from alliance.commitments.models import (
 from alliance.commitments.workflow import tell_staff
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 
 
 def record_note(

@@ -4,7 +4,6 @@ corrections (new versions of a lineage) and its history.
 Services add and flush, never commit; views (and the CLI/demo) commit once.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +13,7 @@ from alliance.commitments.errors import CommitmentError, WrongState, require_sta
 from alliance.commitments.models import Commitment, CommitmentStatus, Offer, ServiceDetail
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import MerchantStaff, MerchantStatus
 from alliance.notifications.services import notify
 

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -10,6 +9,7 @@ from alliance.activities.forms import LocalDateTimeField
 from alliance.activities.models import CATEGORIES
 from alliance.committee.models import DecisionState, MemberRole, Presence
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 
 
 class LocalDateField(StringField):

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from alliance.accounts.services import GRANTABLE
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 
 
 class RoleChangeForm(Form):

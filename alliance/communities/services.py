@@ -1,12 +1,12 @@
 """Tenant scope: who may see which community. Crossing the line is a 404, never data."""
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from alliance.accounts.models import Role, User
 from alliance.communities.models import Community, Estate, Grid
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 
 
 def visible_community_ids(user: User) -> Select:

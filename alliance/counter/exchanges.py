@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +11,7 @@ from alliance.counter.services import spends_here
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.idempotency import clean_key, request_fingerprint
 from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.points.errors import PointsError

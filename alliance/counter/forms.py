@@ -2,11 +2,11 @@
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 
 
 def yuan_to_fen(text) -> int | None:

@@ -3,7 +3,6 @@
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +16,7 @@ from alliance.counter import checkouts
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.idempotency import clean_key, request_fingerprint
 from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.stars import services as stars

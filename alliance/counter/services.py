@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
@@ -20,6 +19,7 @@ from alliance.commitments.offers import applicable_offers
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.points import ledger
 from alliance.points.models import Exchange, ExchangeItem

@@ -1,7 +1,6 @@
 """The cashier API's voids: a redemption or an exchange voided with a reason (作废)."""
 
 from flask import g, jsonify
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from alliance.api.openapi import api_schema
@@ -10,6 +9,7 @@ from alliance.cards.models import Redemption
 from alliance.counter import voids
 from alliance.counter.api_base import bp
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.points.ledger import balance_of
 from alliance.points.models import Exchange
 

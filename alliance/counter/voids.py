@@ -14,7 +14,6 @@ or per-person slot is freed. The holder is told; the void is audited whoever mak
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from alliance.accounts.models import Role, User
@@ -25,6 +24,7 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantStaff
 from alliance.notifications.kinds import register_kind
 from alliance.notifications.services import notify

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
 from alliance.activities.models import CATEGORIES as ACTIVITY_CATEGORIES
@@ -25,6 +24,7 @@ from alliance.commitments.models import KIND_LABELS as COMMITMENT_KIND_LABELS
 from alliance.commitments.models import STATUS_LABELS as COMMITMENT_STATUS_LABELS
 from alliance.dashboard import export_queries as queries
 from alliance.help_requests.models import STATE_LABELS, URGENCY_LABELS
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import MERCHANT_STATUS_LABELS, category_label
 from alliance.points.models import ENTRY_LABELS
 from alliance.projects.models import PROJECT_STATUS_LABELS

@@ -13,7 +13,6 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from flask import current_app, has_request_context, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +24,7 @@ from alliance.emergency import cap
 from alliance.emergency.alert_models import AckAnswer, AlertAck, AlertState, EmergencyAlert
 from alliance.emergency.services import EmergencyError, running_in_community
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications import broadcasts
 from alliance.volunteers.models import VolunteerProfile
 

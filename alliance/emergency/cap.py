@@ -18,9 +18,9 @@ from xml.etree import ElementTree as ET
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from flask_babel import lazy_gettext as _l
 
 from alliance.clock import LOCAL_TZ
+from alliance.i18n import lazy_gettext as _l
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 MEDIA_TYPE = "application/cap+xml"

@@ -4,7 +4,6 @@ duty room by scanning the card, and the hand-over note that passes to the next s
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +17,7 @@ from alliance.emergency.models import DutyAssignment, DutyShift
 from alliance.emergency.services import EmergencyError
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 
 MAX_SHIFT = timedelta(hours=24)
 # A shift without a leader is flagged this long before it starts (and while it runs).

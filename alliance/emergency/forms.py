@@ -1,7 +1,6 @@
 """Shapes of the emergency forms; the rules (levels, who may, one running response) are in
 services, so the CLI obeys them too."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange
 from alliance.activities.forms import LocalDateTimeField
 from alliance.emergency.models import LEVELS, Kind, level_text
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 
 
 def level_choices():

@@ -1,6 +1,5 @@
 """Shapes of the hazard forms; the rules are in `alliance.emergency.hazards`."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     DecimalField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from alliance.committee.forms import LocalDateField
 from alliance.emergency.hazard_models import CheckResult, HazardKind
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 
 
 class PointForm(Form):

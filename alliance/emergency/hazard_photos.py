@@ -8,7 +8,6 @@ person responsible for and the re-checker of the notice the check opened.
 import os
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from alliance.accounts.models import User
@@ -16,6 +15,7 @@ from alliance.emergency.hazard_models import HazardCheck, HazardCheckPhoto, Rect
 from alliance.emergency.services import EmergencyError
 from alliance.extensions import db
 from alliance.help_requests.photos import MAX_PHOTO_BYTES, PhotoError, photo_path, store_photo
+from alliance.i18n import lazy_gettext as _l
 
 MAX_CHECK_PHOTOS = 3
 __all__ = ["MAX_CHECK_PHOTOS", "MAX_PHOTO_BYTES", "attach", "file_of", "may_see", "photo_dir"]

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -33,6 +32,7 @@ from alliance.emergency.hazard_models import (
 from alliance.emergency.mobilisation import find_on_roster
 from alliance.emergency.services import EmergencyError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications.services import notify
 
 DEFAULT_DAYS_TO_FIX = 7

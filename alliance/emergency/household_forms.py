@@ -1,6 +1,5 @@
 """Shapes of the household forms; the rules are in `alliance.emergency.households`."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     IntegerField,
     RadioField,
@@ -14,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from alliance.emergency.household_models import CATEGORY_LABELS, NEED_LABELS, VisitResult
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 
 
 class _Checkboxes(SelectMultipleField):

@@ -8,7 +8,6 @@ Only the person responsible or the deputy records a visit, and only while a resp
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -25,6 +24,7 @@ from alliance.emergency.household_models import (
 from alliance.emergency.mobilisation import find_on_roster
 from alliance.emergency.services import EmergencyError, running_in_community
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.validators import normalize_phone
 
 FOLLOW_UP = timedelta(hours=2)

@@ -9,7 +9,6 @@ leader scans their own volunteer card at the assembly point. Every arrival is a 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -36,6 +35,7 @@ from alliance.emergency.models import (
 from alliance.emergency.services import EmergencyError, running_in_community
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications.services import notify
 
 # Who is on the emergency roster: the people the community already has enrolled.

@@ -9,12 +9,12 @@ flag that marks everything the response says. Every start, raise, lower and end 
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.personal import personal
 
 

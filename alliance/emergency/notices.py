@@ -1,8 +1,7 @@
 """The notification kinds the emergency domain sends. A drill's messages all say 演练: the
 `drill` parameter holds the marker ("【演练】" or ""), put in front of every title."""
 
-from flask_babel import lazy_gettext as _l
-
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications.kinds import register_kind
 
 

@@ -7,7 +7,6 @@ estate no zone covers: the console lists both.
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -19,6 +18,7 @@ from alliance.emergency.mobilisation import find_on_roster, membership_of
 from alliance.emergency.models import EmergencyPost, PostArea, PostKind
 from alliance.emergency.services import EmergencyError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 
 
 @dataclass

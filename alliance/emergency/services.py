@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import g, has_app_context
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -30,6 +29,7 @@ from alliance.emergency.models import (
 )
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 
 MAX_REASON = 500
 MAX_SUMMARY = 4000

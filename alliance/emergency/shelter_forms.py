@@ -1,10 +1,10 @@
 """Shapes of the shelter forms; the rules are in `alliance.emergency.shelters`."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 
 
 class ShelterForm(Form):

@@ -5,7 +5,6 @@ arrivals in there by the household's code or a volunteer card."""
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -21,6 +20,7 @@ from alliance.emergency.web import bp, own_community
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
+from alliance.i18n import lazy_gettext as _l
 from alliance.inputs import parse_id
 
 STAFF = (Role.SECRETARY, Role.GRID_WORKER)

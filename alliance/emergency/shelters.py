@@ -6,7 +6,6 @@ button on the list); nobody returns home while the response runs ("人员未经�
 unless the secretary records why.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from alliance.accounts.models import Role, User
@@ -18,6 +17,7 @@ from alliance.emergency.services import EmergencyError, running_in_community
 from alliance.emergency.shelter_models import CheckInMethod, Shelter, ShelterKind, Transfer
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants import staff as merchant_staff
 from alliance.validators import normalize_phone
 

@@ -3,7 +3,6 @@ the secretary accepts (it becomes a shelter or meal point) or declines with a re
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from alliance.emergency.web import bp
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
+from alliance.i18n import lazy_gettext as _l
 from alliance.inputs import parse_id
 from alliance.merchants import staff as merchant_staff
 from alliance.merchants.models import Merchant, MerchantStatus

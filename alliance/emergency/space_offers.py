@@ -4,7 +4,6 @@ accepts, and the offer becomes a Shelter linked to the member, listed in /emerge
 with the member's name and number. Services flush and never commit.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -14,6 +13,7 @@ from alliance.emergency import shelters
 from alliance.emergency.services import EmergencyError
 from alliance.emergency.shelter_models import OfferStatus, ShelterKind, SpaceOffer
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants import staff as merchant_staff
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.notifications.services import notify

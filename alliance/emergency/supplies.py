@@ -10,7 +10,6 @@ Amounts come in as the reader writes them ("3", "2.5") and are stored in the ite
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -33,6 +32,7 @@ from alliance.emergency.supply_models import (
     scale_of,
 )
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.notifications.services import notify
 

@@ -1,10 +1,10 @@
 """Shapes of the supply forms; the rules are in `alliance.emergency.supplies`."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from alliance.formkit import Form
+from alliance.i18n import lazy_gettext as _l
 
 WHOLE = _l("数量要填整数。")
 

@@ -10,12 +10,12 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 
 # Units are data (stored with the item as written on the store's ledger), not UI text.
 ITEM_KINDS = {

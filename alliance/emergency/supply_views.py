@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -25,6 +24,7 @@ from alliance.emergency.web import bp, own_community
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.formkit import choices, rollback_and_report
+from alliance.i18n import lazy_gettext as _l
 from alliance.inputs import parse_id
 from alliance.merchants.models import Merchant
 

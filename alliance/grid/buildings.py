@@ -9,7 +9,6 @@ masks them (`mask_phone`): this module only groups. One statement for all the gr
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -18,6 +17,7 @@ from alliance.communities.models import Grid
 from alliance.emergency import households as register
 from alliance.emergency.household_models import Household
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.validators import mask_phone
 
 

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from alliance.formkit import Form
+from alliance.i18n import lazy_gettext as _l
 
 
 class VisitForm(Form):

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -15,6 +14,7 @@ from alliance.extensions import db
 from alliance.grid.buildings import Building, buildings_of
 from alliance.grid.models import GridVisit
 from alliance.help_requests.models import OPEN_STATES, HelpRequest
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantStatus
 
 RECENT_VISITS = 20

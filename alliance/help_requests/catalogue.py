@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from alliance.communities.models import Community
@@ -11,6 +10,7 @@ from alliance.help_requests.errors import HelpRequestError
 from alliance.help_requests.models import (
     ServiceCategory,
 )
+from alliance.i18n import lazy_gettext as _l
 
 # code, name, group, keywords, (normal, urgent, emergency) hours
 DEFAULT_CATALOGUE = [

@@ -4,7 +4,6 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +18,7 @@ from alliance.help_requests.models import (
     HelpRequest,
     State,
 )
+from alliance.i18n import lazy_gettext as _l
 
 
 @dataclass

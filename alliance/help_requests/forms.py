@@ -1,6 +1,5 @@
 """Forms check the shape; the rules live in services and the workflow."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from alliance.help_requests.models import (
     CONTACT_LABELS,
     URGENCY_LABELS,
 )
+from alliance.i18n import lazy_gettext as _l
 from alliance.projects.models import PROJECT_STATUS_LABELS
 
 

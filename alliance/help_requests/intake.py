@@ -3,8 +3,6 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from alliance.accounts.models import Role, User
 from alliance.api.models import Open311Key
 from alliance.clock import month_key
@@ -20,6 +18,7 @@ from alliance.help_requests.models import (
     State,
     Urgency,
 )
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant
 from alliance.validators import normalize_phone
 

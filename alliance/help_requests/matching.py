@@ -23,7 +23,6 @@ run over the rows in memory (a community has hundreds of volunteers, not million
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from alliance.cards.models import Card
@@ -40,6 +39,7 @@ from alliance.dashboard.people import find_person
 from alliance.extensions import db
 from alliance.help_requests.catalogue import MERCHANT_CATEGORY_TO_SERVICE, match_terms
 from alliance.help_requests.models import HelpRequest, State
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.validators import normalize_phone
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus

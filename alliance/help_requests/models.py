@@ -15,7 +15,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from alliance.co_building.models import CoBuildingUnit, ProviderKind
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.personal import not_personal, personal
 from alliance.validators import mask_name
 

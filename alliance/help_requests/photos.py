@@ -9,12 +9,12 @@ import secrets
 import warnings
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.files import is_disk_full, remove_unless_committed, write_atomically
+from alliance.i18n import lazy_gettext as _l
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000

@@ -13,7 +13,6 @@ older state finds no row, raises Conflict (409) and changes nothing.
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,6 +26,7 @@ from alliance.help_requests.models import (
     HelpRequestEvent,
     State,
 )
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantStaff
 from alliance.merchants.staff import is_staff
 from alliance.notifications.kinds import register_kind

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from alliance.formkit import Form, choices, offer_estates
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import CATEGORIES
 from alliance.validators import MainlandMobile
 

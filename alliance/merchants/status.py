@@ -5,12 +5,12 @@ Services flush and never commit; the view (or the CLI, or the demo) commits once
 """
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from alliance.accounts.models import User
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.errors import MembershipError
 from alliance.merchants.models import Merchant, MerchantStatus, MerchantStatusChange
 

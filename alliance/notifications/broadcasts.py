@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from alliance.accounts.models import User
@@ -19,6 +18,7 @@ from alliance.communities.models import Estate, Grid
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications import outbox
 from alliance.notifications.models import Broadcast, NotificationPreference, OutboxMessage
 from alliance.notifications.services import add_inbox_rows

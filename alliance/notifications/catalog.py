@@ -4,8 +4,7 @@ Parameters hold names, numbers and codes as they were when the thing happened; t
 them are translated when the notification is read.
 """
 
-from flask_babel import lazy_gettext as _l
-
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications.kinds import register_kind
 
 

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications.broadcasts import AUDIENCES, BODY_MAX, TITLE_MAX
 
 

@@ -4,7 +4,7 @@ A notification row stores a kind name and its parameters, never rendered text, s
 switches to English sees English. A domain registers its kinds once, at import, next to the
 code that emits them:
 
-    from flask_babel import lazy_gettext as _l
+    from alliance.i18n import lazy_gettext as _l
     from alliance.notifications.kinds import register_kind
 
     CARD_ISSUED = register_kind(
@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from alliance.i18n import lazy_gettext as _l
 
 
 class _Blank(dict):

@@ -3,12 +3,12 @@
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.personal import not_personal, personal
 
 

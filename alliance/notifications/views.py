@@ -2,7 +2,6 @@
 (/notifications/outbox, /notifications/broadcast) for the secretary."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -12,6 +11,7 @@ from alliance.api_support import int_arg
 from alliance.communities.models import Estate, Grid
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications import broadcasts, services
 from alliance.notifications.forms import CreateBroadcastForm, PreferencesForm
 from alliance.notifications.kinds import KINDS

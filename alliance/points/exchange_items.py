@@ -3,7 +3,6 @@ be spent."""
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
@@ -13,6 +12,7 @@ from alliance.commitments.models import Commitment, CommitmentKind, CommitmentSt
 from alliance.communities.models import Community
 from alliance.database import lock_for_write
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantStatus
 from alliance.points.errors import PointsError
 from alliance.points.inputs import MAX_ITEM_POINTS, MAX_STOCK, parse_points, whole_number

@@ -3,12 +3,12 @@ points are spent first)."""
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from alliance.clock import local_today
 from alliance.database import lock_for_write
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.points.ledger import account_of, post_entry
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
 

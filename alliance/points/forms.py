@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from alliance.formkit import Form, choices
+from alliance.i18n import lazy_gettext as _l
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 

@@ -2,8 +2,7 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
-
+from alliance.i18n import lazy_gettext as _l
 from alliance.points.errors import PointsError
 
 MAX_AWARD = 10_000  # one award or correction above this is a typing mistake

@@ -7,7 +7,6 @@ value, and the ledger row is written with it. Services add and flush, never comm
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +15,7 @@ from alliance.clock import local_today
 from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.idempotency import clean_key
 from alliance.notifications.services import notify
 from alliance.points.errors import PointsError

@@ -9,7 +9,6 @@ function. Entries are never updated or deleted (the ORM refuses; corrections are
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 
 
 class EntryKind(StrEnum):

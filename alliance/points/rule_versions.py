@@ -10,7 +10,6 @@ single editable `PointsRule`.
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,6 +17,7 @@ from alliance.activities.models import CATEGORIES, ActivitySlot, Signup
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 
 
 class VersionStatus(StrEnum):

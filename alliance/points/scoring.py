@@ -5,12 +5,12 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from alliance.accounts.models import User
 from alliance.clock import LOCAL_TZ
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.points.errors import PointsError
 from alliance.points.inputs import MAX_AWARD, MAX_ITEM_POINTS, whole_number
 from alliance.points.models import PointsRule

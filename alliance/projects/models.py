@@ -3,7 +3,6 @@
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Column,
     ForeignKey,
@@ -17,6 +16,7 @@ from alliance.co_building.models import Resource
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest
+from alliance.i18n import lazy_gettext as _l
 
 project_requests = Table(
     "project_requests",

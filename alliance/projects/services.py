@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +13,7 @@ from alliance.help_requests.errors import HelpRequestError
 from alliance.help_requests.models import (
     HelpRequest,
 )
+from alliance.i18n import lazy_gettext as _l
 from alliance.projects.models import Project, ProjectStatus
 
 

@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SubmitField
 
 from alliance.formkit import Form
+from alliance.i18n import lazy_gettext as _l
 
 
 class CardStarForm(Form):

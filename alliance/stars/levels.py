@@ -9,7 +9,8 @@ worked out in minutes, as attendance is stored, so 99.9 h (5,994 min) is below �
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+
+from alliance.i18n import lazy_gettext as _l
 
 DEFAULT_HOURS = (100, 300, 600, 1000, 1500)
 NAMES = (_l("一星"), _l("二星"), _l("三星"), _l("四星"), _l("五星"))

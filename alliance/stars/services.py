@@ -7,7 +7,6 @@ in the same transaction, so a level is reached exactly when its hours are confir
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -17,6 +16,7 @@ from alliance.activities.models import Signup, SignupStatus
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications.kinds import register_kind
 from alliance.notifications.services import notify
 from alliance.stars import levels

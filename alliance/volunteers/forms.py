@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from alliance.formkit import Form, choices, offer_estates
+from alliance.i18n import lazy_gettext as _l
 from alliance.validators import MainlandMobile
 
 

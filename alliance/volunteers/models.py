@@ -7,12 +7,12 @@ A suspended profile keeps its history; its card should stop working.
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.personal import personal
 
 

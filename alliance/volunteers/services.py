@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from alliance.accounts import services as accounts
@@ -13,6 +12,7 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications.services import notify
 from alliance.validators import normalize_phone
 from alliance.volunteers.models import (

@@ -7,7 +7,6 @@ not kept, and commitments waiting for review. Each item remembers its source, so
 adds only what is new and never brings back what the secretary removed.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from alliance.clock import LOCAL_TZ
@@ -32,6 +31,7 @@ from alliance.help_requests.models import (
     HelpRequest,
     HelpRequestEvent,
 )
+from alliance.i18n import lazy_gettext as _l
 from alliance.points.rule_versions import proposed_of
 
 LIMIT = 30  # per source: an agenda longer than this is not one meeting's work

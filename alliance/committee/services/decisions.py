@@ -8,7 +8,6 @@ agendas until done or dropped.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -29,6 +28,7 @@ from alliance.database import lock_for_write
 from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest
+from alliance.i18n import lazy_gettext as _l
 from alliance.notifications.kinds import register_kind
 from alliance.notifications.services import notify
 from alliance.points import rule_versions

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -11,6 +10,7 @@ from alliance.committee.models import CommitteeMember, MemberRole
 from alliance.committee.services import CommitteeError
 from alliance.communities.models import Community
 from alliance.extensions import db
+from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant
 
 ROLE_ORDER = list(MemberRole)

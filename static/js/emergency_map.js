@@ -6,7 +6,9 @@
   if (!box || !source || typeof L === "undefined") return;
   var data = JSON.parse(source.textContent);
   var colours = { hazard: "#c62828", household: "#6a1b9a", shelter: "#2e7d32", store: "#1565c0" };
-  var map = L.map(box, { attributionControl: Boolean(data.tiles) });
+  // No keyboard handler: it makes the map box a focus stop around focusable markers (axe:
+  // nested-interactive); the list beside the map is the keyboard's way to the same items.
+  var map = L.map(box, { attributionControl: Boolean(data.tiles), keyboard: false });
   if (data.tiles) {
     L.tileLayer(data.tiles, { maxZoom: 18 }).addTo(map);
   } else {

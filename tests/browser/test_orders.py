@@ -48,7 +48,7 @@ def test_a_need_from_post_to_review_on_a_phone(page, live_server_url, demo):
     page.get_by_role("link", name="派单").last.click()
     expect(page.locator(".match-flag").first).to_be_visible()  # the best fits come first
     _fits(page)
-    page.get_by_label("按姓名或技能搜索").fill("云水人家餐厅")
+    page.get_by_label("按姓名、技能、手机号或卡号搜索").fill("云水人家餐厅")
     page.get_by_role("button", name="搜索").click()
     page.get_by_role("button", name="派给 云水人家餐厅").click()
     page.get_by_role("button", name="确认派给 云水人家餐厅").click()

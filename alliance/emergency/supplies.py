@@ -8,7 +8,7 @@ Amounts come in as the reader writes them ("3", "2.5") and are stored in the ite
 (see supply_models.SCALES): boats and bags whole, 砂石料 and 木桩 to 0.01 m³.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,7 @@ from alliance.emergency.supply_models import (
 )
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
+from alliance.inputs import parse_count
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.notifications.services import notify
 
@@ -57,17 +58,20 @@ def _count(value, field: str, *, allow_zero=False) -> int:
 
 
 def _amount(value, scale: int, field: str, *, allow_zero=False, signed=False) -> int:
-    """What was written ("2.5", 3, Decimal) → steps of the item (int); fractions only where
-    the item is measured by volume, and to 0.01 at most."""
-    if isinstance(value, bool) or value is None:
+    """What was written ("2.5", "１０", 3, Decimal) → steps of the item (int); fractions only
+    where the item is measured by volume, and to 0.01 at most. Plain digits only, read by the
+    site's one parser (`alliance.inputs.parse_count`): "1e3", "+3", "1 000" are refused with
+    one message, never read as 1000."""
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
         raise EmergencyError(_l("请填写数量。"), field=field)
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        raise EmergencyError(_l("数量要填数字。"), field=field)
-    if abs(number) > MAX_COUNT:  # before any arithmetic: "1e999999" is a valid Decimal
+    # Any number of decimals and a sign here, so the message below can say what is wrong.
+    number = parse_count(value, places=6, signed=True)
+    if number is None:
+        raise EmergencyError(
+            _l("数量只能填阿拉伯数字，例如 3 或 2.5（不能写 1e3、+3，数字中间不能有空格）。"),
+            field=field,
+        )
+    if abs(number) > MAX_COUNT:
         raise EmergencyError(_l("数量最多 1000000。"), field=field)
     steps = number * scale
     if steps != steps.to_integral_value():

@@ -288,9 +288,7 @@ def knocking_overview(scope, response_id: int | None, now) -> list[KnockingGroup
         .group_by(HouseholdVisit.household_id)
         .subquery()
     )
-    last_visit = (
-        select(HouseholdVisit).where(HouseholdVisit.id.in_(select(latest.c.id))).subquery()
-    )
+    last_visit = select(HouseholdVisit).where(HouseholdVisit.id.in_(select(latest.c.id))).subquery()
     Visit = aliased(HouseholdVisit, last_visit)
     waiting = db.session.execute(
         select(Household, Visit)

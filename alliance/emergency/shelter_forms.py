@@ -26,9 +26,7 @@ class ShelterForm(Form):
 
 
 class TransferForm(Form):
-    people = CountField(
-        _l("转移人数"), low=1, high=500, message=_l("转移人数是 1 到 500 的整数。")
-    )
+    people = CountField(_l("转移人数"), low=1, high=500, message=_l("转移人数是 1 到 500 的整数。"))
     from_place = StringField(_l("从哪里转移"), validators=[Length(max=120)])
     household_id = SelectField(_l("重点人群户（可不选）"), default="")
     override = BooleanField(_l("书记确认超员安置"))

@@ -260,7 +260,7 @@ def test_the_secretary_sees_door_knocking_by_person_responsible_with_who_waits(w
     assert "已走访 0 / 1" in theirs and f'id="waiting-{waiting.id}"' in theirs
     assert "还没有走访" in theirs
     # The person with households never visited comes first.
-    assert page.index(f'person-{world.users["grid"].id}') < page.index(f"person-{volunteer.id}")
+    assert page.index(f"person-{world.users['grid'].id}") < page.index(f"person-{volunteer.id}")
 
     # The grid worker sees the households of their grid only (未访户 is in no grid).
     page = as_user("grid").get("/emergency/households/door-knocking").get_data(True)

@@ -4,13 +4,14 @@ from collections.abc import Callable
 
 from flask import Flask, flash, g, render_template, request
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectChoice
+from wtforms import Field, IntegerField, SelectChoice
 from wtforms.form import BaseForm
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, StopValidation
 
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
+from alliance.inputs import parse_count
 
 
 class Form(FlaskForm):
@@ -58,6 +59,35 @@ def conflict_page(exc: DomainError):
 def choices(pairs) -> list[SelectChoice]:
     """[(value, label), ...] as WTForms 3.3+ wants them."""
     return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+class CountField(IntegerField):
+    """A whole count a person types (people, places, days): plain digits within low … high,
+    read by `alliance.inputs.parse_count` (full-width digits are fine; "1e3", "+5", "2.5",
+    "1 000" are not). Whatever is wrong, the field shows one message: `message`, which says
+    the range ("转移人数是 1 到 500 的整数。"), never WTForms' "不是有效的整数" beside it.
+
+    `required=False`: a field left out of the POST keeps its default (an empty box is still
+    refused: it is no count)."""
+
+    def __init__(self, label=None, *, low: int, high: int, message, required=True, **kwargs):
+        render_kw = {"inputmode": "numeric", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, render_kw=render_kw, **kwargs)
+        self.low, self.high, self.message, self.required = low, high, message, required
+        if required:
+            self.flags.required = True
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        value = parse_count(valuelist[0])
+        self.data = int(value) if value is not None else None
+
+    def pre_validate(self, form):
+        if not self.raw_data and not self.required:
+            return
+        if self.data is None or not self.low <= self.data <= self.high:
+            raise StopValidation(str(self.message))
 
 
 def offer_estates(field: Field, estates) -> None:

@@ -14,6 +14,7 @@ never a 500 from the driver.
 
 import json
 import re
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
@@ -24,6 +25,8 @@ from werkzeug.routing import IntegerConverter, ValidationError
 MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 32
 _ASCII_DIGITS = re.compile(r"[0-9]{1,10}")
+# Full-width digits, point and minus from a Chinese IME, as their ASCII twins.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
 # Browsers drop these anywhere in a URL, so "/\t/evil.example" is "//evil.example" to them.
 _URL_IGNORED = dict.fromkeys(map(ord, "\t\n\r"))
 
@@ -55,6 +58,31 @@ def parse_id(raw) -> int | None:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_ID else None
+
+
+def parse_count(raw, *, places: int = 0, signed: bool = False) -> Decimal | None:
+    """A number a person typed into a count field, or None when it is not plain digits.
+
+    Plain ASCII digits, with at most `places` decimals (0: a whole count) and a leading "-"
+    only when `signed` (a 盘点调整). Full-width digits (０-９, "．", "－") from a Chinese IME
+    count as their ASCII twins; space around the number is dropped. Refused: exponents
+    ("1e3"), "+", spaces or "_" inside ("1 000", "1_000"), other scripts' digits ("١٢", "²"),
+    more decimals than allowed, and anything longer than 20 characters.
+    """
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return Decimal(raw) if signed or raw >= 0 else None
+    if isinstance(raw, Decimal):
+        raw = format(raw.normalize(), "f") if raw.is_finite() else ""
+    if not isinstance(raw, str):
+        return None
+    text = raw.translate(_FULL_WIDTH).strip()
+    sign = "-?" if signed else ""
+    fraction = rf"(\.[0-9]{{1,{places}}})?" if places else ""
+    if len(text) > 20 or not re.fullmatch(rf"{sign}[0-9]+{fraction}", text, flags=re.ASCII):
+        return None
+    return Decimal(text)
 
 
 def id_arg(name: str, *, status: int = 400) -> int | None:

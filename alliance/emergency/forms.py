@@ -4,18 +4,17 @@ services, so the CLI obeys them too."""
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length
 
 from alliance.activities.forms import LocalDateTimeField
 from alliance.emergency.models import LEVELS, Kind, level_text
-from alliance.formkit import Form, choices
+from alliance.formkit import CountField, Form, choices
 from alliance.i18n import lazy_gettext as _l
 
 
@@ -162,10 +161,13 @@ class ShiftForm(Form):
     starts_at = LocalDateTimeField(
         _l("开始时间"), validators=[DataRequired(message=_l("请填写开始时间。"))]
     )
-    hours = IntegerField(
+    hours = CountField(
         _l("时长（小时）"),
         default=12,
-        validators=[NumberRange(min=1, max=24, message=_l("每班 1 到 24 小时。"))],
+        low=1,
+        high=24,
+        required=False,
+        message=_l("每班 1 到 24 小时。"),
     )
     place = StringField(_l("值班地点"), validators=[Length(max=120)])
     leader = StringField(

@@ -3,7 +3,6 @@
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     DecimalField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alliance.committee.forms import LocalDateField
 from alliance.emergency.hazard_models import CheckResult, HazardKind
-from alliance.formkit import Form, choices
+from alliance.formkit import CountField, Form, choices
 from alliance.i18n import lazy_gettext as _l
 
 
@@ -47,13 +46,12 @@ class PointForm(Form):
     responsible = StringField(
         _l("包保责任人"), validators=[Length(max=40)], description=_l("姓名、手机号、用户名或卡号")
     )
-    check_every_days = IntegerField(
+    check_every_days = CountField(
         _l("汛期每几天检查一次"),
         default=7,
-        validators=[
-            DataRequired(message=_l("汛期检查间隔是 1 到 365 天。")),
-            NumberRange(min=1, max=365, message=_l("汛期检查间隔是 1 到 365 天。")),
-        ],
+        low=1,
+        high=365,
+        message=_l("汛期检查间隔是 1 到 365 天。"),
     )
     description = TextAreaField(_l("说明"), validators=[Length(max=2000)])
     submit = SubmitField(_l("添加隐患点"))

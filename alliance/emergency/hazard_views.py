@@ -152,7 +152,9 @@ def start_hazard_round():
 @bp.get("/hazards/rounds/<int:round_id>")
 @login_required
 def hazard_round(round_id: int):
-    """Staff see every point of the round; an inspector sees the points assigned to them."""
+    """An inspector (anyone assigned points in the round) sees their own points first, with
+    their own progress; staff see the other points too (folded away when they have points of
+    their own), and the secretary sees each inspector's progress."""
     found = db.session.get(InspectionRound, round_id)
     if found is None:
         abort(404)
@@ -168,11 +170,16 @@ def hazard_round(round_id: int):
     checks = db.session.scalars(query).all()
     if not staff and not checks:
         abort(404)
+    mine = [c for c in checks if c.inspector_id == current_user.id]
+    secretary = hazards.is_secretary_of(current_user, found.community_id)
     return render_template(
         "emergency/hazards/round.html",
         round=found,
-        checks=checks,
+        mine=mine,
+        mine_checked=sum(1 for c in mine if c.result is not None),
+        others=[c for c in checks if c.inspector_id != current_user.id],
         staff=staff,
+        inspectors=hazards.progress_by_inspector(found.id) if secretary else None,
         figures=hazards.figures(found.community_id, round_id=found.id),
     )
 

@@ -230,6 +230,18 @@ def start_round(
     return found
 
 
+def progress_by_inspector(round_id: int) -> list[tuple[User, int, int]]:
+    """(inspector, checked, total) of one round, by name, in one statement."""
+    rows = db.session.execute(
+        select(User, func.count(HazardCheck.result), func.count(HazardCheck.id))
+        .join(HazardCheck, HazardCheck.inspector_id == User.id)
+        .where(HazardCheck.round_id == round_id)
+        .group_by(User.id)
+        .order_by(User.display_name, User.id)
+    ).all()
+    return [tuple(r) for r in rows]
+
+
 def can_record(user: User | None, check: HazardCheck) -> bool:
     return (
         user is None or user.id == check.inspector_id or is_secretary_of(user, check.community_id)

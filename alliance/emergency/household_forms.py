@@ -1,18 +1,17 @@
 """Shapes of the household forms; the rules are in `alliance.emergency.households`."""
 
 from wtforms import (
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from alliance.emergency.household_models import CATEGORY_LABELS, NEED_LABELS, VisitResult
-from alliance.formkit import Form, choices
+from alliance.formkit import CountField, Form, choices
 from alliance.i18n import lazy_gettext as _l
 
 
@@ -32,21 +31,15 @@ class HouseholdForm(Form):
     building = StringField(_l("楼栋"), validators=[Length(max=20)])
     unit_no = StringField(_l("单元"), validators=[Length(max=20)])
     room = StringField(_l("房号"), validators=[Length(max=20)])
-    members = IntegerField(
-        _l("家庭人数"),
-        default=1,
-        validators=[
-            InputRequired(message=_l("家庭人数是 1 到 50 人。")),
-            NumberRange(min=1, max=50, message=_l("家庭人数是 1 到 50 人。")),
-        ],
+    members = CountField(
+        _l("家庭人数"), default=1, low=1, high=50, message=_l("家庭人数是 1 到 50 人。")
     )
-    need_help_moving = IntegerField(
+    need_help_moving = CountField(
         _l("需要协助转移的人数"),
         default=0,
-        validators=[
-            InputRequired(message=_l("需要协助转移的人数在 0 到家庭人数之间。")),
-            NumberRange(min=0, max=50, message=_l("需要协助转移的人数在 0 到家庭人数之间。")),
-        ],
+        low=0,
+        high=50,
+        message=_l("需要协助转移的人数在 0 到家庭人数之间。"),
     )
     contact_phone = StringField(
         _l("联系电话"), validators=[Length(max=20)], render_kw={"inputmode": "tel"}

@@ -58,6 +58,8 @@ def _render_index(form=None, status=200):
         now=utcnow(),
         masked=mask_phone,
         form=form,
+        overview=bool(current_user.community_id)
+        and current_user.has_role(Role.SECRETARY, Role.GRID_WORKER),
     ), status
 
 
@@ -101,6 +103,24 @@ def create_household():
     db.session.commit()
     flash(_("已登记。"), "success")
     return redirect(url_for("emergency.household", household_id=household.id), 303)
+
+
+@bp.get("/households/door-knocking")
+@roles_required(Role.SECRETARY, Role.GRID_WORKER)
+def door_knocking():
+    """敲门行动 by person responsible: the secretary's whole community, a grid worker's grids."""
+    if not current_user.community_id:
+        abort(404)
+    response = _running()
+    now = utcnow()
+    return render_template(
+        "emergency/households/door_knocking.html",
+        response=response,
+        groups=households.knocking_overview(
+            households.overview_scope(current_user), response.id if response else None, now
+        ),
+        now=now,
+    )
 
 
 def _household_or_404(household_id: int) -> Household:

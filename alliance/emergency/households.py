@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from alliance.accounts.models import Role, User
 from alliance.communities.models import Community, Estate, Grid
@@ -231,6 +231,82 @@ def progress_by_grid(community_id: int, response_id: int) -> list[tuple[str, int
         .order_by(Grid.name)
     ).all()
     return [(name or str(_l("未分网格")), seen, total) for name, total, seen in rows]
+
+
+def overview_scope(user: User):
+    """The households in a door-knocking overview: the secretary's community, or the grids a
+    grid worker looks after (not the households merely named to them)."""
+    if user.has_role(Role.SECRETARY):
+        return Household.community_id == user.community_id
+    return Household.grid_id.in_(select(Grid.id).where(Grid.worker_id == user.id))
+
+
+@dataclass
+class KnockingGroup:
+    """One person responsible (包保责任人) and their households in a response."""
+
+    person: User | None
+    visited: int
+    total: int
+    # Households still to knock on: never visited, or 无人应答 with the follow-up overdue;
+    # each as (household, its latest visit or None).
+    waiting: list = field(default_factory=list)
+
+    @property
+    def left(self) -> int:
+        return self.total - self.visited
+
+
+def knocking_overview(scope, response_id: int | None, now) -> list[KnockingGroup]:
+    """Door-knocking by person responsible: visited / total each, and the households still
+    waiting (not visited in the response, or nobody answered and the follow-up is overdue).
+    Two statements whatever the size; the people with most left come first."""
+    visited_ids = (
+        select(HouseholdVisit.household_id)
+        .where(HouseholdVisit.response_id == response_id)
+        .distinct()
+    )
+    counted = db.session.execute(
+        select(
+            Household.responsible_id,
+            User,
+            func.count(Household.id),
+            func.count(Household.id).filter(Household.id.in_(visited_ids)),
+        )
+        .select_from(Household)
+        .outerjoin(User, User.id == Household.responsible_id)
+        .where(scope)
+        .group_by(Household.responsible_id, User.id)
+    ).all()
+    groups = {rid: KnockingGroup(person, seen, total) for rid, person, total, seen in counted}
+    order = lambda g: (-g.left, g.person.display_name if g.person else "\uffff")  # noqa: E731
+    if response_id is None:  # no response running: nothing to knock on yet
+        return sorted(groups.values(), key=order)
+    latest = (
+        select(func.max(HouseholdVisit.id).label("id"))
+        .where(HouseholdVisit.response_id == response_id)
+        .group_by(HouseholdVisit.household_id)
+        .subquery()
+    )
+    last_visit = select(HouseholdVisit).where(HouseholdVisit.id.in_(select(latest.c.id))).subquery()
+    Visit = aliased(HouseholdVisit, last_visit)
+    waiting = db.session.execute(
+        select(Household, Visit)
+        .outerjoin(Visit, Visit.household_id == Household.id)
+        .where(
+            scope,
+            or_(
+                Visit.id.is_(None),
+                and_(Visit.result == VisitResult.NO_ANSWER, Visit.follow_up_due <= now),
+            ),
+        )
+        .options(joinedload(Household.estate))
+        .order_by(Household.estate_id, Household.id)
+    ).all()
+    for household, visit in waiting:
+        if household.responsible_id in groups:
+            groups[household.responsible_id].waiting.append((household, visit))
+    return sorted(groups.values(), key=order)
 
 
 def counts_by_community(street_office_id: int) -> list[tuple[str, int, int]]:

@@ -1,9 +1,9 @@
 """Shapes of the shelter forms; the rules are in `alliance.emergency.shelters`."""
 
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from alliance.formkit import Form, choices
+from alliance.formkit import CountField, Form, choices
 from alliance.i18n import lazy_gettext as _l
 
 
@@ -13,12 +13,8 @@ class ShelterForm(Form):
         validators=[DataRequired(message=_l("请填写安置点名称（最多 80 字）。")), Length(max=80)],
     )
     place = StringField(_l("地址"), validators=[Length(max=120)])
-    capacity = IntegerField(
-        _l("容纳人数"),
-        validators=[
-            InputRequired(message=_l("容纳人数是 1 到 100000 的整数。")),
-            NumberRange(min=1, max=100000, message=_l("容纳人数是 1 到 100000 的整数。")),
-        ],
+    capacity = CountField(
+        _l("容纳人数"), low=1, high=100000, message=_l("容纳人数是 1 到 100000 的整数。")
     )
     contact_phone = StringField(
         _l("联系电话"), validators=[Length(max=20)], render_kw={"inputmode": "tel"}
@@ -30,13 +26,7 @@ class ShelterForm(Form):
 
 
 class TransferForm(Form):
-    people = IntegerField(
-        _l("转移人数"),
-        validators=[
-            InputRequired(message=_l("转移人数是 1 到 500 的整数。")),
-            NumberRange(min=1, max=500, message=_l("转移人数是 1 到 500 的整数。")),
-        ],
-    )
+    people = CountField(_l("转移人数"), low=1, high=500, message=_l("转移人数是 1 到 500 的整数。"))
     from_place = StringField(_l("从哪里转移"), validators=[Length(max=120)])
     household_id = SelectField(_l("重点人群户（可不选）"), default="")
     override = BooleanField(_l("书记确认超员安置"))
@@ -73,12 +63,11 @@ class SpaceOfferForm(Form):
         default="shelter",
         validators=[InputRequired(message=_l("请选择安置点或供餐点。"))],
     )
-    capacity = IntegerField(
+    capacity = CountField(
         _l("可安置人数或每天供餐份数"),
-        validators=[
-            InputRequired(message=_l("人数或每天份数是 1 到 100000 的整数。")),
-            NumberRange(min=1, max=100000, message=_l("人数或每天份数是 1 到 100000 的整数。")),
-        ],
+        low=1,
+        high=100000,
+        message=_l("人数或每天份数是 1 到 100000 的整数。"),
     )
     offers = StringField(
         _l("具体提供什么"),

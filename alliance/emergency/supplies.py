@@ -8,7 +8,7 @@ Amounts come in as the reader writes them ("3", "2.5") and are stored in the ite
 (see supply_models.SCALES): boats and bags whole, 砂石料 and 木桩 to 0.01 m³.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,7 @@ from alliance.emergency.supply_models import (
 )
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
+from alliance.inputs import parse_count
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 from alliance.notifications.services import notify
 
@@ -57,17 +58,20 @@ def _count(value, field: str, *, allow_zero=False) -> int:
 
 
 def _amount(value, scale: int, field: str, *, allow_zero=False, signed=False) -> int:
-    """What was written ("2.5", 3, Decimal) → steps of the item (int); fractions only where
-    the item is measured by volume, and to 0.01 at most."""
-    if isinstance(value, bool) or value is None:
+    """What was written ("2.5", "１０", 3, Decimal) → steps of the item (int); fractions only
+    where the item is measured by volume, and to 0.01 at most. Plain digits only, read by the
+    site's one parser (`alliance.inputs.parse_count`): "1e3", "+3", "1 000" are refused with
+    one message, never read as 1000."""
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
         raise EmergencyError(_l("请填写数量。"), field=field)
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        raise EmergencyError(_l("数量要填数字。"), field=field)
-    if abs(number) > MAX_COUNT:  # before any arithmetic: "1e999999" is a valid Decimal
+    # Any number of decimals and a sign here, so the message below can say what is wrong.
+    number = parse_count(value, places=6, signed=True)
+    if number is None:
+        raise EmergencyError(
+            _l("数量只能填阿拉伯数字，例如 3 或 2.5（不能写 1e3、+3，数字中间不能有空格）。"),
+            field=field,
+        )
+    if abs(number) > MAX_COUNT:
         raise EmergencyError(_l("数量最多 1000000。"), field=field)
     steps = number * scale
     if steps != steps.to_integral_value():
@@ -205,22 +209,64 @@ def move(
         _check_return(item, delta)
     community = db.session.get(Community, store.community_id)
     response = running_in_community(community.id, community.street_office_id)
-    row = StockMove(
-        community_id=store.community_id,
-        store_id=store.id,
-        item_id=item.id,
-        kind=kind,
-        delta=delta,
-        reason=reason,
-        recipient=recipient[:80],
-        response_id=response.id if response else None,
-        actor_id=actor.id if actor else None,
-    )
-    db.session.add(row)
+    running_id = response.id if response else None
+    parts = _attribute_return(item, delta, running_id) if kind == MoveKind.RETURN else []
+    rows = [
+        StockMove(
+            community_id=store.community_id,
+            store_id=store.id,
+            item_id=item.id,
+            kind=kind,
+            delta=units,
+            reason=reason,
+            recipient=recipient[:80],
+            response_id=response_id,
+            actor_id=actor.id if actor else None,
+        )
+        for response_id, units in (parts or [(running_id, delta)])
+    ]
+    db.session.add_all(rows)
     db.session.flush()
     if delta < 0:
         _warn_if_low(item)
-    return row
+    return rows[0]
+
+
+def _attribute_return(item: SupplyItem, units: int, running_id: int | None) -> list:
+    """[(response id, units)]: the responses whose issues a return of `units` brings back.
+
+    The rule: a return belongs to the response its issue belonged to, not to the one running
+    when it comes back. 100 sandbags issued in response A and returned during response B
+    lower A's net issued figure, not B's (which would otherwise go below zero in the report).
+    What comes back is taken from the latest issues still out first (the response with the
+    most recent issue of the item), then older ones; issues made outside any response are a
+    bucket of their own (None) and returns to them touch no report. A return spanning two
+    responses is recorded as two rows, one for each. Whatever no bucket covers (rows from
+    before this rule) stays with the running response."""
+    rows = db.session.execute(
+        select(
+            StockMove.response_id,
+            func.sum(StockMove.delta),
+            func.max(StockMove.id).filter(StockMove.kind == MoveKind.ISSUE),
+        )
+        .where(StockMove.item_id == item.id, StockMove.kind.in_([MoveKind.ISSUE, MoveKind.RETURN]))
+        .group_by(StockMove.response_id)
+    ).all()
+    out = sorted(
+        ((last or 0, response_id, -int(total)) for response_id, total, last in rows if total < 0),
+        key=lambda bucket: bucket[0],
+        reverse=True,
+    )
+    parts, left = [], units
+    for _last, response_id, owed in out:
+        if left <= 0:
+            break
+        take = min(owed, left)
+        parts.append((response_id, take))
+        left -= take
+    if left > 0:
+        parts.append((running_id, left))
+    return parts
 
 
 def _check_return(item: SupplyItem, units: int) -> None:
@@ -309,7 +355,9 @@ def stock_table(community_id: int) -> tuple[list, list, dict]:
 
 
 def issued_per_item(community_id: int | None, response_id: int) -> dict[str, int | Decimal]:
-    """Net issued (issues less returns) per item name during a response, in the item's unit."""
+    """Net issued per item name for a response, in the item's unit: what was issued during it
+    less what came back of those issues, whenever it came back (a return carries the
+    response of the issue it brings back: see `_attribute_return`), so never below zero."""
     query = (
         select(SupplyItem.name, SupplyItem.scale, func.sum(StockMove.delta))
         .join(SupplyItem, SupplyItem.id == StockMove.item_id)

@@ -1,12 +1,10 @@
 """Shapes of the supply forms; the rules are in `alliance.emergency.supplies`."""
 
-from wtforms import IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from alliance.formkit import Form
+from alliance.formkit import CountField, Form
 from alliance.i18n import lazy_gettext as _l
-
-WHOLE = _l("数量要填整数。")
 
 
 class StoreForm(Form):
@@ -60,9 +58,8 @@ class PledgeForm(Form):
         validators=[DataRequired(message=_l("请填写储备的物资（最多 40 字）。")), Length(max=40)],
         description=_l("例如：矿泉水"),
     )
-    quantity = IntegerField(
-        _l("数量"),
-        validators=[InputRequired(message=WHOLE), NumberRange(min=1, max=1_000_000, message=WHOLE)],
+    quantity = CountField(
+        _l("数量"), low=1, high=1_000_000, message=_l("数量要填 %(low)s 到 1000000 的整数。", low=1)
     )
     unit = StringField(
         _l("单位"),

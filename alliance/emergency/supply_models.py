@@ -147,15 +147,23 @@ class StockMove(db.Model):
     delta: Mapped[int] = mapped_column()
     reason: Mapped[str] = mapped_column(String(12), default="")
     recipient: Mapped[str] = mapped_column(String(80), default="")
+    # An issue, receipt or adjustment: the response running when it was recorded. A return:
+    # the response whose issue it brings back, even if it came back during a later one or
+    # after (supplies._attribute_return), so each response's net issued figure stays true.
     response_id: Mapped[int | None] = mapped_column(
         ForeignKey("emergency_responses.id"), index=True
     )
+    # Who recorded the move (for a return: who took the things back) and when.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item = relationship(SupplyItem)
     store = relationship(SupplyStore)
     actor = relationship("User")
+
+    @property
+    def kind_label(self) -> str:
+        return MoveKind(self.kind).label
 
     @property
     def delta_text(self) -> str:

@@ -29,6 +29,12 @@ ROWS = {
     "emergency.create_household": Case(
         "POST", "/emergency/households", only("secretary_a", "secretary_b", ok=422)
     ),
+    # The door-knocking overview by person responsible: the secretary and the grid worker.
+    "emergency.door_knocking": Case(
+        "GET",
+        "/emergency/households/door-knocking",
+        only("grid", "secretary_a", "secretary_b"),
+    ),
     "emergency.household": Case(
         "GET",
         "/emergency/households/{household}",

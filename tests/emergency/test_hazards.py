@@ -334,3 +334,44 @@ def test_the_daily_command_tells_about_overdue_notices(world, runner):
         )
         == 2
     )
+
+
+def _section(page: str, element_id: str) -> str:
+    start = page.index(f'id="{element_id}"')
+    return page[start : page.index("</ul>", start)]
+
+
+def test_an_inspector_sees_their_own_points_first_and_the_secretary_each_inspectors_progress(
+    world, as_user
+):
+    bridge = _point(world)
+    _point(world, name="河堤缺口")
+    _point(world, name="老街危房", grid_id=None)
+    found = _round(world)
+    checks = _checks(found.id)
+    hazards.record_check(checks[bridge.id], result="ok", note="", actor=world.users["grid"])
+    db.session.commit()
+
+    # The grid worker is staff, but their own two points come first with their own progress;
+    # the volunteer's point is folded away under "其他排查点".
+    page = as_user("grid").get(f"/emergency/hazards/rounds/{found.id}").get_data(as_text=True)
+    assert "我的排查点（1/2）" in page
+    mine = _section(page, "my-checks")
+    assert "桥下低洼点" in mine and "河堤缺口" in mine and "老街危房" not in mine
+    assert "其他排查点（1）" in page and "老街危房" in _section(page, "other-checks")
+    assert page.index("my-checks") < page.index("other-checks-box")
+    assert 'id="inspector-progress"' not in page
+
+    # The volunteer (not staff) sees only their own point.
+    page = as_user("volunteer").get(f"/emergency/hazards/rounds/{found.id}").get_data(True)
+    assert "我的排查点（0/1）" in page and "其他排查点" not in page
+
+    # The secretary sees every point and checked/total per inspector.
+    page = as_user("secretary_a").get(f"/emergency/hazards/rounds/{found.id}").get_data(True)
+    progress = _section(page, "inspector-progress")
+    grid, volunteer = world.users["grid"], world.users["volunteer"]
+    assert f"{grid.display_name}：已检查 1 / 2" in progress
+    assert f"{volunteer.display_name}：已检查 0 / 1" in progress
+    everything = _section(page, "checks")
+    assert all(name in everything for name in ("桥下低洼点", "河堤缺口", "老街危房"))
+    assert "我的排查点" not in page

@@ -228,3 +228,89 @@ def test_a_household_that_has_not_answered_a_warning_is_flagged_on_the_list(worl
     db.session.commit()
     page = as_user("volunteer").get("/emergency/households").get_data(as_text=True)
     assert "未回执预警，请先上门" not in page
+
+
+def _card(page: str, person_id) -> str:
+    start = page.index(f'id="person-{person_id}"')
+    return page[start : page.index("</div></li>", start)]
+
+
+def test_the_secretary_sees_door_knocking_by_person_responsible_with_who_waits(world, as_user):
+    safe = _household(world, name="安全户")
+    nobody = _household(world, name="无人户")
+    later = _household(world, name="稍后户")
+    waiting = _household(world, name="未访户", responsible="grid", grid=False)
+    page = as_user("secretary_a").get("/emergency/households/door-knocking").get_data(True)
+    assert "现在没有应急响应" in page and "未访户" not in page
+    _respond(world)
+    volunteer = world.users["volunteer"]
+    households.record_visit(safe, result="safe", reason="", actor=volunteer)
+    households.record_visit(later, result="no_answer", reason="", actor=volunteer)
+    overdue = households.record_visit(nobody, result="no_answer", reason="", actor=volunteer)
+    overdue.follow_up_due -= timedelta(hours=3)
+    db.session.commit()
+
+    page = as_user("secretary_a").get("/emergency/households/door-knocking").get_data(True)
+    mine = _card(page, volunteer.id)
+    assert "已走访 3 / 3" in mine
+    # Nobody answered and the follow-up is overdue: highlighted; the others are not listed.
+    assert f'id="waiting-{nobody.id}"' in mine and "已逾期" in mine
+    assert f'id="waiting-{safe.id}"' not in mine and f'id="waiting-{later.id}"' not in mine
+    theirs = _card(page, world.users["grid"].id)
+    assert "已走访 0 / 1" in theirs and f'id="waiting-{waiting.id}"' in theirs
+    assert "还没有走访" in theirs
+    # The person with households never visited comes first.
+    assert page.index(f"person-{world.users['grid'].id}") < page.index(f"person-{volunteer.id}")
+
+    # The grid worker sees the households of their grid only (未访户 is in no grid).
+    page = as_user("grid").get("/emergency/households/door-knocking").get_data(True)
+    assert "已走访 3 / 3" in _card(page, volunteer.id) and "未访户" not in page
+    assert as_user("volunteer").get("/emergency/households/door-knocking").status_code == 403
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_the_door_knocking_overview_has_a_bounded_statement_count(
+    world, as_user, count_statements, size
+):
+    _household(world)
+    people = [world.users["volunteer"].id, world.users["grid"].id]
+    db.session.execute(
+        insert(Household),
+        [
+            {
+                "community_id": world.a.id,
+                "estate_id": world.estate_a.id,
+                "grid_id": world.grid.id,
+                "head_name": f"户{i}",
+                "categories": "alone",
+                "members": 1,
+                "need_help_moving": 1,
+                "needs": "",
+                "responsible_id": people[i % 2],
+            }
+            for i in range(size)
+        ],
+    )
+    db.session.commit()
+    _respond(world)
+    response = services.running_for(Target(community=world.a))
+    ids = db.session.scalars(select(Household.id).order_by(Household.id)).all()
+    db.session.execute(
+        insert(HouseholdVisit),
+        [
+            {
+                "household_id": hid,
+                "community_id": world.a.id,
+                "response_id": response.id,
+                "visitor_id": people[0],
+                "result": "no_answer",
+            }
+            for hid in ids[::3]
+        ],
+    )
+    db.session.commit()
+    client = as_user("secretary_a")
+    with count_statements() as counter:
+        r = client.get("/emergency/households/door-knocking")
+    assert r.status_code == 200 and f"/ {size // 2 + (size % 2) + 1}" in r.get_data(True)
+    assert counter.count <= 10, counter.count

@@ -122,3 +122,40 @@ def test_volumes_in_the_report_are_json_numbers(world, client):
     spec = client.get("/api/openapi.json").get_json()
     values = spec["components"]["schemas"]["EmergencyReport"]["properties"]["supplies_issued"]
     assert values["additionalProperties"]["type"] == "number"
+
+
+def test_a_return_in_a_later_response_lowers_the_response_it_was_issued_in(world, client):
+    """100 sandbags issued in A came back during B: B's report said -90 issued."""
+    store = supplies.create_store(world.a, name="一号仓库", place="", actor=None)
+    bags = supplies.create_item(world.a, kind="sandbag", name="", minimum=0, actor=None)
+    supplies.move(store, bags, kind="receive", count=500, actor=None)
+    first = services.start_response(
+        Target(community=world.a), kind="flood", level="IV", reason="暴雨", drill=False, actor=None
+    )
+    supplies.move(store, bags, kind="issue", count=100, recipient="河堤", actor=None)
+    db.session.commit()
+    services.end_response(first, summary="雨停", actor=None)
+    db.session.commit()
+    second = services.start_response(
+        Target(community=world.a),
+        kind="flood",
+        level="III",
+        reason="再降暴雨",
+        drill=False,
+        actor=None,
+    )
+    supplies.move(store, bags, kind="issue", count=30, recipient="一队", actor=None)
+    db.session.commit()
+    # 120 come back during B: B's own 30 (the latest issue) first, then 90 of A's 100.
+    supplies.move(store, bags, kind="return", count=120, actor=world.users["grid"])
+    db.session.commit()
+    report = lambda r: client.get(f"/api/v1/emergencies/{r.id}/report").get_json()  # noqa: E731
+    assert report(second)["supplies_issued"] == {"沙袋": 0}
+    assert report(first)["supplies_issued"] == {"沙袋": 10}
+    assert supplies.total_of(bags) == 490
+    # The last 10 come back after both responses ended: still A's.
+    services.end_response(second, summary="解除", actor=None)
+    supplies.move(store, bags, kind="return", count=10, actor=None)
+    db.session.commit()
+    assert report(first)["supplies_issued"] == {"沙袋": 0}
+    assert report(second)["supplies_issued"] == {"沙袋": 0}

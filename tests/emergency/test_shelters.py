@@ -129,3 +129,19 @@ def test_a_households_transfer_is_from_its_home_unless_told_otherwise(world, as_
     assert [r.from_place for r in rows] == [f"{world.estate_a.name} 5-2-501", "女儿家"]
     page = client.get(f"/emergency/shelters/{shelter.id}").get_data(as_text=True)
     assert f"从{world.estate_a.name} 5-2-501" in page
+
+
+def test_a_transfer_return_shows_who_recorded_it_and_when(world, as_user):
+    shelter = _shelter(world)
+    client = as_user("grid")
+    client.post(f"/emergency/shelters/{shelter.id}/transfers", data={"people": "2"})
+    row = db.session.scalars(select(Transfer)).one()
+    client.post(f"/emergency/transfers/{row.id}/check-in")
+    assert client.post(f"/emergency/transfers/{row.id}/return").status_code == 303
+    db.session.expire_all()
+    row = db.session.get(Transfer, row.id)
+    assert row.returned_by_id == world.users["grid"].id and row.returned_at is not None
+    page = client.get(f"/emergency/shelters/{shelter.id}").get_data(as_text=True)
+    start = page.index('class="mb-0 returned"')
+    line = page[start : page.index("</p>", start)]
+    assert "已返回" in line and f"登记人：{world.users['grid'].display_name}" in line

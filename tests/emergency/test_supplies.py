@@ -178,8 +178,9 @@ def test_volumes_take_fractions_of_a_cubic_metre_exactly(world, as_user):
     for bad, message in [
         ("0.001", "体积最多精确到 0.01 m³"),
         ("-1", "数量要大于 0"),
-        ("1e999999", "数量最多 1000000"),
-        ("NaN", "数量要填数字"),
+        ("99999999", "数量最多 1000000"),
+        ("1e999999", "数量只能填阿拉伯数字"),
+        ("NaN", "数量只能填阿拉伯数字"),
         ("1.8", "库存不够"),
     ]:
         r = client.post("/emergency/supplies/moves", data={**base, "kind": "issue", "count": bad})
@@ -297,3 +298,19 @@ def test_a_return_cannot_bring_back_more_than_is_out(world, as_user):
     assert (
         db.session.scalar(select(func.count(StockMove.id)).where(StockMove.kind == "return")) == 1
     )
+
+
+def test_the_history_says_who_took_a_return_back_and_when(world, as_user):
+    store, boats = _setup(world)
+    supplies.move(store, boats, kind="issue", count=2, recipient="一队", actor=None)
+    db.session.commit()
+    client = as_user("grid")
+    base = {"store_id": str(store.id), "item_id": str(boats.id), "kind": "return", "count": "2"}
+    assert client.post("/emergency/supplies/moves", data=base).status_code == 303
+    back = db.session.scalars(select(StockMove).where(StockMove.kind == "return")).one()
+    grid = world.users["grid"]
+    assert back.actor_id == grid.id and back.at is not None
+    page = client.get("/emergency/supplies").get_data(as_text=True)
+    start = page.index(f'id="move-{back.id}"')
+    line = page[start : page.index("</li>", start)]
+    assert "归还" in line and "+2艘" in line and f"登记人：{grid.display_name}" in line

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
@@ -49,3 +49,5 @@ class GridBusiness(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    grid: Mapped["Grid"] = relationship()  # noqa: F821

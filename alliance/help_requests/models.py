@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from alliance.co_building.models import CoBuildingUnit, ProviderKind
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.grid.models import GridBusiness
 from alliance.personal import not_personal, personal
 from alliance.validators import mask_name
 
@@ -266,7 +267,7 @@ class HelpRequest(db.Model):
     provider_user: Mapped["User | None"] = relationship(  # noqa: F821
         foreign_keys=[provider_user_id]
     )
-    business: Mapped["GridBusiness | None"] = relationship()  # noqa: F821
+    business: Mapped[GridBusiness | None] = relationship()
     events: Mapped[list["HelpRequestEvent"]] = relationship(
         back_populates="help_request", order_by="HelpRequestEvent.id"
     )

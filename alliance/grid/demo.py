@@ -61,6 +61,10 @@ def businesses(ctx: DemoContext) -> None:
             grid,
             worker,
             services.BusinessInput(
-                name=name, kind=kind, address=address, contact_name=contact, contact_phone=phone or ""
+                name=name,
+                kind=kind,
+                address=address,
+                contact_name=contact,
+                contact_phone=phone or "",
             ),
         )

@@ -135,7 +135,9 @@ def grid_for_new_order(
             return found
     if estate is None:
         return None
-    grids = db.session.execute(select(Grid.id, Grid.worker_id).where(Grid.estate_id == estate.id)).all()
+    grids = db.session.execute(
+        select(Grid.id, Grid.worker_id).where(Grid.estate_id == estate.id)
+    ).all()
     if len(grids) == 1:
         return grids[0][0]
     if not grids:

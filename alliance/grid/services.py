@@ -11,9 +11,9 @@ from alliance.accounts.models import Role, User
 from alliance.clock import local_today
 from alliance.co_building.models import ProviderKind
 from alliance.communities.models import Grid
+from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.db_types import utcnow
 from alliance.grid import membership
 from alliance.grid.buildings import Building, buildings_of
 from alliance.grid.models import GridBusiness, GridVisit
@@ -143,9 +143,7 @@ def grid_views(grids: list[Grid], viewer: User) -> list[GridView]:
                 grid=g,
                 shops=[s for s in shops if shop_grid[s.id] == g.id],
                 businesses=[
-                    BusinessLine(
-                        b, (b.contact_phone or "") if own else mask_phone(b.contact_phone)
-                    )
+                    BusinessLine(b, (b.contact_phone or "") if own else mask_phone(b.contact_phone))
                     for b in businesses
                     if b.grid_id == g.id
                 ],

@@ -69,7 +69,12 @@ def test_another_grid_worker_cannot_touch_the_register(world, as_user, make_user
 
     other = make_user("grid2", community=world.a, roles=(Role.GRID_WORKER,))
     db.session.add(
-        Grid(community_id=world.a.id, estate_id=world.estate_a.id, name="甲二网格", worker_id=other.id)
+        Grid(
+            community_id=world.a.id,
+            estate_id=world.estate_a.id,
+            name="甲二网格",
+            worker_id=other.id,
+        )
     )
     db.session.commit()
     _register(as_user("grid"), world)

@@ -20,7 +20,9 @@ def _act(client, order, action, **data):
 
 def _second_grid(world, make_user, name="甲二网格"):
     worker = make_user("grid2", community=world.a, roles=(Role.GRID_WORKER,), display_name="钱网格")
-    grid = Grid(community_id=world.a.id, estate_id=world.estate_a.id, name=name, worker_id=worker.id)
+    grid = Grid(
+        community_id=world.a.id, estate_id=world.estate_a.id, name=name, worker_id=worker.id
+    )
     db.session.add(grid)
     db.session.commit()
     return grid
@@ -32,12 +34,12 @@ def test_the_secretary_dispatches_to_the_grid_worker_who_finishes_it(world, setu
     secretary = as_user("secretary_a")
     page = secretary.get(f"/requests/{order.id}/dispatch").get_data(as_text=True)
     assert f'value="grid_worker:{grid.id}"' in page
-    assert f"{grid.display_name} <span class=\"text-body-secondary\">（网格员）" in page
+    assert f'{grid.display_name} <span class="text-body-secondary">（网格员）' in page
     assert "本网格的网格员 +20" in page
     # Searchable by the worker's name through the people search.
-    found = secretary.get(
-        f"/requests/{order.id}/dispatch?q={grid.display_name}"
-    ).get_data(as_text=True)
+    found = secretary.get(f"/requests/{order.id}/dispatch?q={grid.display_name}").get_data(
+        as_text=True
+    )
     assert f'value="grid_worker:{grid.id}"' in found
 
     assert _act(secretary, order, "dispatch", provider=f"grid_worker:{grid.id}").status_code == 303
@@ -81,9 +83,7 @@ def test_another_grid_worker_cannot_act_on_it(world, setup, as_user, make_user):
     assert order.state == "dispatched"
 
 
-def test_a_grid_worker_is_offered_only_for_their_own_grids_orders(
-    world, setup, as_user, make_user
-):
+def test_a_grid_worker_is_offered_only_for_their_own_grids_orders(world, setup, as_user, make_user):
     other_grid = _second_grid(world, make_user)
     order = post_need(world, code="repair", title="楼道灯坏了")
     order.grid_id = other_grid.id

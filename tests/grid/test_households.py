@@ -8,9 +8,9 @@ from sqlalchemy import insert
 
 from alliance.accounts.models import Role
 from alliance.communities.models import Grid
+from alliance.db_types import utcnow
 from alliance.emergency import households
 from alliance.emergency.household_models import Household
-from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.grid.models import GridBusiness
 

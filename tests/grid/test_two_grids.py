@@ -109,9 +109,7 @@ def test_two_grids_of_one_estate_show_different_shops_and_orders(world, as_user,
     # (the secretary's queue has it).
     for page in (first_page, second_page):
         assert "30号楼门禁坏了" not in page and "还没划网格的茶馆" not in page
-    assert "30号楼门禁坏了" in as_user("secretary_a").get("/requests/queue").get_data(
-        as_text=True
-    )
+    assert "30号楼门禁坏了" in as_user("secretary_a").get("/requests/queue").get_data(as_text=True)
 
     # The queues follow the same rule.
     first_queue = as_user("grid").get("/requests/queue").get_data(as_text=True)

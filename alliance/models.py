@@ -54,7 +54,7 @@ from alliance.emergency.supply_models import (  # noqa: F401
     SupplyItem,
     SupplyStore,
 )
-from alliance.grid.models import GridVisit  # noqa: F401
+from alliance.grid.models import GridBusiness, GridVisit  # noqa: F401
 from alliance.help_requests.models import (  # noqa: F401,E402
     HelpRequest,
     HelpRequestEvent,

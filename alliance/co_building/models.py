@@ -21,6 +21,8 @@ class ProviderKind(StrEnum):
     MERCHANT = "merchant"
     VOLUNTEER = "volunteer"
     UNIT = "unit"
+    # A grid worker (a person with an account) takes an order of their own grid.
+    GRID_WORKER = "grid_worker"
 
     @property
     def label(self) -> str:
@@ -31,6 +33,7 @@ PROVIDER_LABELS = {
     ProviderKind.MERCHANT: _l("联盟商户"),
     ProviderKind.VOLUNTEER: _l("志愿者"),
     ProviderKind.UNIT: _l("共建单位"),
+    ProviderKind.GRID_WORKER: _l("网格员"),
 }
 
 

@@ -3,4 +3,4 @@
 from alliance.grid import demo
 from alliance.hooks import Hooks
 
-HOOKS = Hooks(demo_steps=(demo.visits,))
+HOOKS = Hooks(demo_steps=(demo.visits, demo.businesses))

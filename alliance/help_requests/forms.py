@@ -48,6 +48,9 @@ class RequestForm(Form):
         description=_l("例如：3号楼2单元"),
     )
     shop_id = SelectField(_l("或者：联盟商户门店"), validators=[Optional()], validate_choice=False)
+    business_id = SelectField(
+        _l("或者：网格内的其他商户（网格员代办）"), validators=[Optional()], validate_choice=False
+    )
     urgency = SelectField(
         _l("紧急程度"),
         choices=choices(URGENCY_LABELS.items()),

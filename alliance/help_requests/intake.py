@@ -31,6 +31,8 @@ class RequestInput:
     estate_id: int | None = None
     building: str = ""
     shop_id: int | None = None
+    # A business of the grid's register (not an alliance member), for a grid worker's 代办.
+    business_id: int | None = None
     address_text: str = ""
     urgency: str = Urgency.NORMAL
     contact_method: str = ContactMethod.PHONE
@@ -54,6 +56,24 @@ def _time_allowed(community: Community, category: ServiceCategory, urgency: str)
     if category.code == "emergency" and is_running_in(community):
         return min(allowed, EMERGENCY_DUE)
     return allowed
+
+
+def _business(community: Community, author: User | None, business_id: int | None):
+    """The business of the grid's register a grid worker posts for (their own grid's only)."""
+    if not business_id:
+        return None
+    from alliance.grid.models import GridBusiness  # the grid domain sits above
+
+    business = db.session.get(GridBusiness, business_id)
+    if (
+        business is None
+        or business.community_id != community.id
+        or not business.active
+        or author is None
+        or business.grid.worker_id != author.id
+    ):
+        raise HelpRequestError(_l("请选择自己网格内登记的商户。"), field="business_id")
+    return business
 
 
 def submit_request(
@@ -87,7 +107,15 @@ def submit_request(
     shop = db.session.get(Merchant, data.shop_id) if data.shop_id else None
     if data.shop_id and (shop is None or shop.community_id != community.id):
         raise HelpRequestError(_l("请选择本社区的联盟商户。"), field="shop_id")
-    if estate is None and shop is None and not (data.address_text or "").strip():
+    business = _business(community, author, data.business_id)
+    if business is not None and estate is None:
+        estate = business.grid.estate
+    if (
+        estate is None
+        and shop is None
+        and business is None
+        and not (data.address_text or "").strip()
+    ):
         raise HelpRequestError(_l("请选择地点：小区和楼栋，或商户门店。"), field="estate_id")
     phone = None
     if data.contact_phone:
@@ -99,6 +127,9 @@ def submit_request(
         if not phone:
             raise HelpRequestError(_l("选择电话联系时请留下手机号。"), field="contact_phone")
     on_behalf_name = (data.on_behalf_name or "").strip()
+    if business is not None and not on_behalf_name:
+        # Who asked: the business's contact person, or the business itself.
+        on_behalf_name = business.contact_name or business.name
     on_behalf_phone = None
     if on_behalf_name or data.on_behalf_phone:
         if author is None or not author.has_role(Role.GRID_WORKER):
@@ -110,6 +141,9 @@ def submit_request(
             if on_behalf_phone is None:
                 raise HelpRequestError(_l("请填写有效的手机号。"), field="on_behalf_phone")
     photo_name = store_photo(data.photo) if data.photo else None
+    from alliance.grid.membership import grid_for_new_order  # the grid domain sits above
+
+    grid_id = grid_for_new_order(estate, data.building, shop, business, author)
 
     now = utcnow()
     order = HelpRequest(
@@ -124,6 +158,8 @@ def submit_request(
         estate_id=estate.id if estate else None,
         building=(data.building or "").strip()[:60],
         shop_id=shop.id if shop else None,
+        business_id=business.id if business else None,
+        grid_id=grid_id,
         address_text=(data.address_text or "").strip()[:200],
         urgency=data.urgency,
         contact_method=data.contact_method,

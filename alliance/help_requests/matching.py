@@ -2,7 +2,8 @@
 
 Candidates: the community's active volunteers (skills, estate, availability), its volunteer teams
 (the resources list's team entries), its members whose published service commitments fit the
-category, and the street office's co-building units. The category's `match_skills` and
+category, the street office's co-building units, and the grid worker of the order's grid
+(alliance.grid.membership says which grid; a grid worker is offered only their own grid's orders). The category's `match_skills` and
 `match_services` (the secretary edits them) say what fits, the best fit first.
 
 The score, in points:
@@ -12,7 +13,7 @@ The score, in points:
   the category (team, member or unit: 45);
 - kind of business: a member whose business category usually serves the category (an
   accounting firm for tax help), +15, a hint rather than a fit;
-- distance: living or working in the order's estate, +20;
+- distance: living or working in the order's estate, or the grid worker of its grid, +20;
 - availability: a volunteer who answers at any time ("随叫随到"), +5;
 - load: −5 for each order the candidate has open (at most −25);
 - rating: (average stars − 3) × 5, from −10 to +10.
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 
+from alliance.accounts.models import Role, User
 from alliance.cards.models import Card
 from alliance.co_building.models import ProviderKind, Resource
 from alliance.co_building.services import units_of
@@ -334,8 +336,43 @@ def candidates_for(order: HelpRequest) -> list[Candidate]:
         c.search_text = u.name
         candidates.append(c)
 
+    candidates.extend(_grid_workers(order))
     candidates.sort(key=lambda c: (-c.score, not c.matches, c.open_load, c.kind, c.id))
     return candidates
+
+
+def _grid_workers(order: HelpRequest) -> list[Candidate]:
+    """The worker of the order's grid, if the grid has one who may take orders."""
+    from alliance.grid.membership import grid_of_order  # the grid domain sits above
+
+    grid = grid_of_order(order)
+    if grid is None or grid.worker_id is None:
+        return []
+    worker = db.session.get(User, grid.worker_id)
+    if (
+        worker is None
+        or not worker.active
+        or worker.community_id != order.community_id
+        or not worker.has_role(Role.GRID_WORKER)
+    ):
+        return []
+    ratings, loads = _stats_by(HelpRequest.provider_user_id, ProviderKind.GRID_WORKER, [worker.id])
+    total, n = ratings.get(worker.id, (0, 0))
+    c = Candidate(
+        ProviderKind.GRID_WORKER,
+        worker.id,
+        worker.display_name,
+        False,
+        _tenths(total, n),
+        n,
+        loads.get(worker.id, 0),
+    )
+    c.score += NEAR
+    c.reasons.append(str(_l("本网格的网格员 +%(n)d", n=NEAR)))
+    _score_common(c, None, order.estate_id)
+    c.detail = grid.name
+    c.search_text = f"{worker.display_name} {grid.name}"
+    return [c]
 
 
 def rank_providers(order: HelpRequest, limit: int = PAGE_SIZE) -> list[Candidate]:
@@ -346,8 +383,8 @@ def rank_providers(order: HelpRequest, limit: int = PAGE_SIZE) -> list[Candidate
 def named_by(community_id: int, query: str) -> set[str]:
     """Keys of the candidates `query` names as a person (phone, card number, username or name,
     through the people search): that person's volunteer profile (and the team they lead) and
-    the members they work for; also a member whose contact phone it is, or whose alliance card
-    number. At most four statements, only when searching."""
+    the members they work for, and them as a grid worker; also a member whose contact phone it
+    is, or whose alliance card number. At most four statements, only when searching."""
     found = find_person([community_id], query)
     phone = normalize_phone(query)
     volunteer = [VolunteerProfile.phone == phone] if phone else []
@@ -362,7 +399,8 @@ def named_by(community_id: int, query: str) -> set[str]:
                 select(MerchantStaff.merchant_id).where(MerchantStaff.user_id == found.person.id)
             )
         )
-    keys = {
+    keys = {f"{ProviderKind.GRID_WORKER}:{found.person.id}"} if found.person is not None else set()
+    keys |= {
         f"{ProviderKind.MERCHANT}:{i}"
         for i in db.session.scalars(
             select(Merchant.id).where(Merchant.community_id == community_id, or_(*member))

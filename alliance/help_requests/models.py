@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from alliance.co_building.models import CoBuildingUnit, ProviderKind
 from alliance.db_types import UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.grid.models import GridBusiness
 from alliance.i18n import lazy_gettext as _l
 from alliance.personal import not_personal, personal
 from alliance.validators import mask_name
@@ -193,6 +194,10 @@ class HelpRequest(db.Model):
         String(60), default="", info=personal("requester_id", "service_orders")
     )
     shop_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"))
+    # A business outside the alliance (the grid's register) the order is for.
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("grid_businesses.id"))
+    # The grid the order is in, set when it is posted (alliance.grid.membership says how).
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
     address_text: Mapped[str] = mapped_column(
         String(200), default="", info=personal("requester_id", "service_orders")
     )
@@ -227,6 +232,8 @@ class HelpRequest(db.Model):
     provider_unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("co_building_units.id"), index=True
     )
+    # A grid worker the order is dispatched to (provider_kind "grid_worker").
+    provider_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Set once escalated: the street office keeps it in its list until it is resolved.
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     escalation_reason: Mapped[str] = mapped_column(String(500), default="")
@@ -257,6 +264,10 @@ class HelpRequest(db.Model):
     )
     provider_volunteer: Mapped["VolunteerProfile | None"] = relationship()  # noqa: F821
     provider_unit: Mapped[CoBuildingUnit | None] = relationship()
+    provider_user: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[provider_user_id]
+    )
+    business: Mapped[GridBusiness | None] = relationship()
     events: Mapped[list["HelpRequestEvent"]] = relationship(
         back_populates="help_request", order_by="HelpRequestEvent.id"
     )
@@ -288,6 +299,8 @@ class HelpRequest(db.Model):
             return self.provider_volunteer.name
         if self.provider_kind == ProviderKind.UNIT and self.provider_unit:
             return self.provider_unit.name
+        if self.provider_kind == ProviderKind.GRID_WORKER and self.provider_user:
+            return gettext("网格员 %(name)s", name=self.provider_user.display_name)
         return ""
 
     @property
@@ -295,6 +308,8 @@ class HelpRequest(db.Model):
         """For public surfaces: a volunteer is a person, masked (王*明); shops and units are not."""
         if self.provider_kind == ProviderKind.VOLUNTEER and self.provider_volunteer:
             return mask_name(self.provider_volunteer.name)
+        if self.provider_kind == ProviderKind.GRID_WORKER and self.provider_user:
+            return gettext("网格员 %(name)s", name=mask_name(self.provider_user.display_name))
         return self.provider_name
 
     @property
@@ -303,6 +318,8 @@ class HelpRequest(db.Model):
         parts = []
         if self.shop is not None:
             parts.append(self.shop.name)
+        if self.business is not None:
+            parts.append(self.business.name)
         if self.estate is not None:
             parts.append(self.estate.name)
         if self.building:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.accounts.models import Role, User
 from alliance.co_building.models import ProviderKind
-from alliance.communities.models import Community, Grid
+from alliance.communities.models import Community
 from alliance.extensions import db
 from alliance.help_requests import workflow
 from alliance.help_requests.models import (
@@ -18,7 +18,6 @@ from alliance.help_requests.models import (
     ServiceCategory,
     State,
 )
-from alliance.merchants.models import Merchant
 from alliance.merchants.staff import staffed_merchant_ids
 from alliance.volunteers.models import VolunteerProfile
 
@@ -32,6 +31,8 @@ def order_options():
         joinedload(HelpRequest.provider_merchant),
         joinedload(HelpRequest.provider_volunteer),
         joinedload(HelpRequest.provider_unit),
+        joinedload(HelpRequest.provider_user),
+        joinedload(HelpRequest.business),
     )
 
 
@@ -95,10 +96,11 @@ EMERGENCY_CATEGORY = "emergency"  # 应急求助
 
 
 def in_grids_of(worker_id: int):
-    """Orders of the estates a grid worker looks after, and of the shops in them."""
-    estates = select(Grid.estate_id).where(Grid.worker_id == worker_id, Grid.estate_id.is_not(None))
-    shops = select(Merchant.id).where(Merchant.estate_id.in_(estates))
-    return or_(HelpRequest.estate_id.in_(estates), HelpRequest.shop_id.in_(shops))
+    """Orders of the grids a grid worker looks after (alliance.grid.membership says which),
+    and those dispatched to them."""
+    from alliance.grid.membership import grid_worker_clause  # the grid domain sits above
+
+    return grid_worker_clause(worker_id)
 
 
 def secretary_queue(
@@ -146,7 +148,8 @@ def escalation_queue(street_office_id: int, filters: QueueFilters, now: datetime
 
 
 def provider_clause(user: User):
-    """Orders dispatched to a member this person works for, or to them as a volunteer."""
+    """Orders dispatched to a member this person works for, or to them as a volunteer or a
+    grid worker."""
     merchant_ids = staffed_merchant_ids(user)
     volunteer_ids = select(VolunteerProfile.id).where(VolunteerProfile.user_id == user.id)
     return or_(
@@ -157,6 +160,10 @@ def provider_clause(user: User):
         and_(
             HelpRequest.provider_kind == ProviderKind.VOLUNTEER,
             HelpRequest.provider_volunteer_id.in_(volunteer_ids),
+        ),
+        and_(
+            HelpRequest.provider_kind == ProviderKind.GRID_WORKER,
+            HelpRequest.provider_user_id == user.id,
         ),
     )
 
@@ -181,4 +188,4 @@ def requester_queue(user: User) -> Select:
 def is_provider_user(user: User) -> bool:
     if not user.is_authenticated:
         return False
-    return user.has_role(Role.MERCHANT_STAFF, Role.VOLUNTEER)
+    return user.has_role(Role.MERCHANT_STAFF, Role.VOLUNTEER, Role.GRID_WORKER)

@@ -51,7 +51,7 @@ def _orders_page(stmt):
 # --- posting a need -----------------------------------------------------------------------
 
 
-def _request_form(community: Community) -> RequestForm:
+def _request_form(community: Community, is_grid: bool = False) -> RequestForm:
     form = RequestForm()
     form.category_id.choices = choices(
         [("", _("请选择"))] + [(str(c.id), c.label) for c in catalogue.categories_of(community.id)]
@@ -68,6 +68,16 @@ def _request_form(community: Community) -> RequestForm:
         .order_by(Merchant.number)
     ).all()
     form.shop_id.choices = choices([("", _("不是商户门店"))] + [(str(m.id), m.name) for m in shops])
+    businesses = []
+    if is_grid:
+        from alliance.grid.services import businesses_of_worker  # the grid domain sits above
+
+        businesses = businesses_of_worker(current_user)
+    form.business_id.choices = choices(
+        [("", _("不是网格内登记的商户"))] + [(str(b.id), b.name) for b in businesses]
+    )
+    if request.method == "GET" and request.args.get("business"):
+        form.business_id.data = request.args.get("business")
     return form
 
 
@@ -83,8 +93,8 @@ def _int_or_none(value):
 @login_required
 def new():
     community = community_of_page()
-    form = _request_form(community)
     is_grid = current_user.has_role(Role.GRID_WORKER)
+    form = _request_form(community, is_grid)
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
@@ -99,6 +109,7 @@ def new():
                 estate_id=_int_or_none(form.estate_id.data),
                 building=form.building.data or "",
                 shop_id=_int_or_none(form.shop_id.data),
+                business_id=_int_or_none(form.business_id.data) if is_grid else None,
                 urgency=form.urgency.data,
                 contact_method=form.contact_method.data,
                 contact_phone=form.contact_phone.data or "",
@@ -145,7 +156,7 @@ def mine():
 
 
 @bp.get("/orders")
-@roles_required(Role.MERCHANT_STAFF, Role.VOLUNTEER)
+@roles_required(Role.MERCHANT_STAFF, Role.VOLUNTEER, Role.GRID_WORKER)
 def orders():
     page = _orders_page(queues.provider_queue(current_user))
     return render_template(

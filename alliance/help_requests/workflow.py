@@ -142,14 +142,17 @@ def _is_street(user: User, order: HelpRequest) -> bool:
 
 
 def is_provider(user: User, order: HelpRequest) -> bool:
-    """Acts for the provider: the member's staff, the volunteer, or (for a co-building unit,
-    which has no accounts) the secretary and street officer who record its work."""
+    """Acts for the provider: the member's staff, the volunteer, the grid worker it was
+    dispatched to, or (for a co-building unit, which has no accounts) the secretary and street
+    officer who record its work."""
     if order.provider_kind == ProviderKind.MERCHANT and order.provider_merchant_id:
         return is_staff(user, order.provider_merchant_id)
     if order.provider_kind == ProviderKind.VOLUNTEER and order.provider_volunteer:
         return order.provider_volunteer.user_id == user.id
     if order.provider_kind == ProviderKind.UNIT and order.provider_unit_id:
         return _is_secretary(user, order) or _is_street(user, order)
+    if order.provider_kind == ProviderKind.GRID_WORKER and order.provider_user_id:
+        return order.provider_user_id == user.id and user.has_role(Role.GRID_WORKER)
     return False
 
 
@@ -222,6 +225,8 @@ def provider_user_ids(order: HelpRequest) -> list[int]:
         )
     if order.provider_kind == ProviderKind.VOLUNTEER and order.provider_volunteer:
         return [order.provider_volunteer.user_id]
+    if order.provider_kind == ProviderKind.GRID_WORKER and order.provider_user_id:
+        return [order.provider_user_id]
     return []
 
 
@@ -253,6 +258,20 @@ def _resolve_provider(order: HelpRequest, provider: Provider | None, *, units_on
             and row.active
             and row.street_office_id == order.community.street_office_id
         )
+    elif kind == ProviderKind.GRID_WORKER:
+        # A grid worker takes only the orders of a grid they look after.
+        from alliance.grid.membership import grid_of_order  # the grid domain sits above
+
+        row = db.session.get(User, provider.id)
+        grid = grid_of_order(order)
+        ok = (
+            row is not None
+            and row.active
+            and row.community_id == order.community_id
+            and row.has_role(Role.GRID_WORKER)
+            and grid is not None
+            and grid.worker_id == row.id
+        )
     else:
         ok = False
     if not ok:
@@ -266,6 +285,8 @@ def provider_name(order: HelpRequest, provider: Provider | None) -> str | None:
         _kind, row = _resolve_provider(order, provider)
     except InvalidInput:
         return None
+    if isinstance(row, User):
+        return str(_l("网格员 %(name)s", name=row.display_name))
     return row.name
 
 
@@ -280,6 +301,7 @@ def _provider_id(order: HelpRequest) -> int | None:
         ProviderKind.MERCHANT: order.provider_merchant_id,
         ProviderKind.VOLUNTEER: order.provider_volunteer_id,
         ProviderKind.UNIT: order.provider_unit_id,
+        ProviderKind.GRID_WORKER: order.provider_user_id,
     }.get(order.provider_kind)
 
 
@@ -288,10 +310,12 @@ def _set_provider(order: HelpRequest, kind: str | None, row=None) -> None:
     order.provider_merchant_id = row.id if kind == ProviderKind.MERCHANT else None
     order.provider_volunteer_id = row.id if kind == ProviderKind.VOLUNTEER else None
     order.provider_unit_id = row.id if kind == ProviderKind.UNIT else None
+    order.provider_user_id = row.id if kind == ProviderKind.GRID_WORKER else None
     # Keep the relationships in step for the rest of this request.
     order.provider_merchant = row if kind == ProviderKind.MERCHANT else None
     order.provider_volunteer = row if kind == ProviderKind.VOLUNTEER else None
     order.provider_unit = row if kind == ProviderKind.UNIT else None
+    order.provider_user = row if kind == ProviderKind.GRID_WORKER else None
 
 
 def transition(

@@ -94,6 +94,9 @@ class Merchant(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     category: Mapped[str] = mapped_column(String(20), index=True)
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"), index=True)
+    # The grid the shop is in, when its estate has several grids (set by the secretary on the
+    # grid's page); none: the estate's only grid (alliance.grid.membership).
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
     address: Mapped[str] = mapped_column(String(200), default="", info=MEMBER_CONTACT)
     status: Mapped[str] = mapped_column(String(12), default=MerchantStatus.ACTIVE, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

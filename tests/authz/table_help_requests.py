@@ -60,7 +60,8 @@ def setup(world) -> dict:
 ROWS = {
     "help_requests.new": Case("GET", "/requests/new", signed_in(200)),
     "help_requests.mine": Case("GET", "/requests/mine", signed_in(200)),
-    "help_requests.orders": Case("GET", "/requests/orders", only("merchant", "volunteer")),
+    # Providers' queue: members' staff, volunteers and grid workers (orders dispatched to them).
+    "help_requests.orders": Case("GET", "/requests/orders", only("merchant", "volunteer", "grid")),
     # Grid workers see the queue of their own grid's orders (tests/dashboard/test_grid.py).
     "help_requests.queue": Case("GET", "/requests/queue", only(*SECRETARIES, "grid")),
     "help_requests.escalations": Case("GET", "/requests/escalations", only("street")),

@@ -62,7 +62,8 @@ def test_route_answers_each_role_as_expected(app, ids, endpoint):
         client = app.test_client()
         if role != "anonymous":
             assert login(client, role).status_code == 303, role
-        kwargs = {"json": case.json} if case.json is not None else {"data": case.data}
+        data = {k: v.format(**ids) if isinstance(v, str) else v for k, v in case.data.items()}
+        kwargs = {"json": case.json} if case.json is not None else {"data": data}
         response = client.open(path, method=case.method, **kwargs)
         expected = case.expect[role]
         if expected == 302 and case.method == "POST":

@@ -84,8 +84,8 @@ def test_search_by_name_or_skill_and_paging(world, setup, as_user):
     db.session.commit()
     client = as_user("secretary_a")
     first = _text(client.get(f"/requests/{order.id}/dispatch"))
-    # 8 members, 1 unit, 4 + 30 volunteers: three pages of 20.
-    assert "1 / 3" in first and "共 43 个候选" in first
+    # 8 members, 1 unit, 4 + 30 volunteers and the grid's worker: three pages of 20.
+    assert "1 / 3" in first and "共 44 个候选" in first
     last = _text(client.get(f"/requests/{order.id}/dispatch?page=3"))
     assert "3 / 3" in last and "志愿者29" in last
     found = _text(client.get(f"/requests/{order.id}/dispatch?q=摄影"))

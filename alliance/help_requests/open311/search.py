@@ -74,6 +74,7 @@ def request_query(community: Community):
             joinedload(HelpRequest.provider_merchant),
             joinedload(HelpRequest.provider_volunteer),
             joinedload(HelpRequest.provider_unit),
+            joinedload(HelpRequest.provider_user),
         )
     )
 

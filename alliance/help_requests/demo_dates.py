@@ -62,17 +62,20 @@ def date_the_lists(ctx: DemoContext) -> None:
     if not projects:
         return
     latest: dict[int, datetime] = {}
-    for pid, at in db.session.execute(
-        select(project_requests.c.project_id, func.max(HelpRequest.submitted_at))
-        .join(HelpRequest, HelpRequest.id == project_requests.c.help_request_id)
-        .where(project_requests.c.project_id.in_(projects))
-        .group_by(project_requests.c.project_id)
-    ).all() + db.session.execute(
-        select(project_resources.c.project_id, func.max(Resource.created_at))
-        .join(Resource, Resource.id == project_resources.c.resource_id)
-        .where(project_resources.c.project_id.in_(projects))
-        .group_by(project_resources.c.project_id)
-    ).all():
+    for pid, at in (
+        db.session.execute(
+            select(project_requests.c.project_id, func.max(HelpRequest.submitted_at))
+            .join(HelpRequest, HelpRequest.id == project_requests.c.help_request_id)
+            .where(project_requests.c.project_id.in_(projects))
+            .group_by(project_requests.c.project_id)
+        ).all()
+        + db.session.execute(
+            select(project_resources.c.project_id, func.max(Resource.created_at))
+            .join(Resource, Resource.id == project_resources.c.resource_id)
+            .where(project_resources.c.project_id.in_(projects))
+            .group_by(project_resources.c.project_id)
+        ).all()
+    ):
         at = _aware(at)
         latest[pid] = max(latest.get(pid, at), at)
     rows = [

@@ -33,8 +33,7 @@ def test_every_story_month_has_redemptions_savings_points_spent_and_rates(demo, 
         for name in ("response_rate", "resolution_rate", "satisfaction_rate"):
             assert f[name] is not None and f[name] > 0, (month, name)
     figures = [
-        client.get(f"/api/v1/communities/{demo.code}/figures?month={m}").get_json()
-        for m in STORY
+        client.get(f"/api/v1/communities/{demo.code}/figures?month={m}").get_json() for m in STORY
     ]
     # the alliance grows: November's counter is busier than June's
     assert figures[-1]["redemptions"] > figures[0]["redemptions"]

@@ -144,24 +144,62 @@ for _event, _action in (
 
 
 def record_action(
-    obj, *, actor: User, action: str, before: dict | None, after: dict | None
+    obj,
+    *,
+    actor: User,
+    action: str,
+    before: dict | None,
+    after: dict | None,
+    at: datetime | None = None,
 ) -> None:
     """One audit line for a change the mapper hooks cannot see (a conditional core UPDATE),
     whoever made it: a member's staff voiding a redemption is audited like a secretary."""
-    db.session.execute(
-        insert(AuditEntry.__table__),
-        dict(
-            created_at=utcnow(),
-            actor_id=actor.id,
-            community_id=getattr(obj, "community_id", None) or actor.community_id,
-            street_office_id=actor.street_office_id,
-            action=action,
-            object_type=type(obj).__name__,
-            object_id=_primary_key(obj),
-            before={k: _plain(v) for k, v in (before or {}).items()},
-            after={k: _plain(v) for k, v in (after or {}).items()},
-        ),
+    record_lines(
+        [
+            line(
+                type(obj).__name__,
+                _primary_key(obj),
+                actor=actor,
+                community_id=getattr(obj, "community_id", None) or actor.community_id,
+                action=action,
+                before=before or {},
+                after=after or {},
+                at=at,
+            )
+        ]
     )
+
+
+def line(
+    object_type: str,
+    object_id: int | None,
+    *,
+    actor: User,
+    community_id: int | None,
+    action: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    at: datetime | None = None,
+) -> dict:
+    """An audit line for `record_lines`: `at` is when it happened (default now); bulk work
+    (the demo's story, imports) records what was done at the time it was done."""
+    return dict(
+        created_at=at or utcnow(),
+        actor_id=actor.id,
+        community_id=community_id or actor.community_id,
+        street_office_id=actor.street_office_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=None if before is None else {k: _plain(v) for k, v in before.items()},
+        after=None if after is None else {k: _plain(v) for k, v in after.items()},
+    )
+
+
+def record_lines(lines: list[dict]) -> None:
+    """Write lines made by `line()`, in one statement."""
+    if lines:
+        db.session.execute(insert(AuditEntry.__table__), lines)
 
 
 def entries_for(community_id: int):
@@ -172,4 +210,4 @@ def entries_for(community_id: int):
     )
 
 
-__all__ = ["acting_as", "entries_for", "record_action", "db"]
+__all__ = ["acting_as", "entries_for", "line", "record_action", "record_lines", "db"]

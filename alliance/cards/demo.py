@@ -5,14 +5,16 @@ Bulk inserts (one per table) keep the seed fast; every step skips what already e
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from alliance import clock
+from alliance.cards import demo_story as story
 from alliance.cards import services
 from alliance.cards.models import Card, Redemption
 from alliance.commitments.models import CardKind, UsagePeriod
 from alliance.commitments.offers import applicable_offers
 from alliance.counter import redemptions
+from alliance.db_types import utcnow
 from alliance.demo.context import DemoContext
 from alliance.extensions import db
 from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
@@ -44,35 +46,35 @@ def cards(ctx: DemoContext) -> None:
             rows.append((user_id, community_id, CardKind.ALLIANCE, merchant_id))
     if rows:
         secretary = ctx.users.get("secretary")
-        services.issue_cards_bulk(rows, secretary.id if secretary else None)
-        _dated(rows)
+        services.issue_cards_bulk(
+            rows, secretary.id if secretary else None, issued_at=_issue_moments(rows)
+        )
     _history(ctx)
+    story.redemptions_through_the_story(ctx)
 
 
-def _dated(rows) -> None:
-    """Date the cards just issued when their holders joined (a volunteer's card the day the
-    volunteer joined, a member's the day the member signed), not at seeding time."""
-    table = Card.__table__
-    volunteers = [user_id for user_id, _c, kind, _m in rows if kind == CardKind.VOLUNTEER]
-    members = [user_id for user_id, _c, kind, _m in rows if kind == CardKind.ALLIANCE]
-    joined = (
-        select(VolunteerProfile.joined_at)
-        .where(VolunteerProfile.user_id == table.c.holder_id)
-        .scalar_subquery()
+def _issue_moments(rows) -> list[datetime]:
+    """Each card issued when its holder joined (a volunteer's the day the volunteer joined, a
+    member's the day the member signed), not at seeding time; so it is in force from then."""
+    holders = [user_id for user_id, _c, kind, _m in rows if kind == CardKind.VOLUNTEER]
+    joined = dict(
+        db.session.execute(
+            select(VolunteerProfile.user_id, VolunteerProfile.joined_at).where(
+                VolunteerProfile.user_id.in_(holders)
+            )
+        ).all()
     )
-    signed = select(Merchant.created_at).where(Merchant.id == table.c.merchant_id).scalar_subquery()
-    if volunteers:
+    members = {m for _u, _c, _k, m in rows if m is not None}
+    signed = dict(
         db.session.execute(
-            update(table)
-            .where(table.c.kind == CardKind.VOLUNTEER, table.c.holder_id.in_(volunteers))
-            .values(created_at=joined)
-        )
-    if members:
-        db.session.execute(
-            update(table)
-            .where(table.c.kind == CardKind.ALLIANCE, table.c.holder_id.in_(members))
-            .values(created_at=signed)
-        )
+            select(Merchant.id, Merchant.created_at).where(Merchant.id.in_(members))
+        ).all()
+    )
+    now = utcnow()
+    return [
+        min(now, (joined.get(user_id) if merchant_id is None else signed.get(merchant_id)) or now)
+        for user_id, _c, _kind, merchant_id in rows
+    ]
 
 
 def _history(ctx: DemoContext) -> None:

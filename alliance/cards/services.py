@@ -3,7 +3,7 @@
 Services add and flush, never commit; views, the API and the CLI commit once.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,7 @@ from alliance.cards.models import (
     CardStatus,
     Redemption,
 )
-from alliance.clock import local_today, month_bounds
+from alliance.clock import local_date, local_today, month_bounds
 from alliance.commitments.models import CardKind
 from alliance.communities.models import Community
 from alliance.database import lock_for_write
@@ -204,17 +204,21 @@ def issue_cards_bulk(
     rows: list[tuple[int, int, str, int | None]],
     issued_by_id: int | None,
     today: date | None = None,
+    issued_at: list[datetime] | None = None,
 ) -> int:
-    """Demo and imports: (holder_id, community_id, kind, merchant_id) rows, numbers in blocks."""
-    today = today or local_today()
+    """Demo and imports: (holder_id, community_id, kind, merchant_id) rows, numbers in blocks.
+    `issued_at` (one aware moment per row): each card issued then, in force from that local
+    day (the demo's cards were issued as their holders joined), numbered in that order."""
+    now = utcnow()
+    moments = issued_at or [now] * len(rows)
     by_community: dict[int, list] = {}
-    for row in rows:
-        by_community.setdefault(row[1], []).append(row)
+    for row, at in sorted(zip(rows, moments, strict=True), key=lambda pair: pair[1]):
+        by_community.setdefault(row[1], []).append((row, at))
     made = 0
     for community_id, group in by_community.items():
         numbers = allocate_numbers(db.session.get(Community, community_id), len(group))
         values = []
-        for number, (holder_id, _c, kind, merchant_id) in zip(numbers, group, strict=True):
+        for number, ((holder_id, _c, kind, merchant_id), at) in zip(numbers, group, strict=True):
             card = _new_card(
                 number,
                 holder_id=holder_id,
@@ -222,11 +226,11 @@ def issue_cards_bulk(
                 kind=kind,
                 merchant_id=merchant_id,
                 issued_by_id=issued_by_id,
-                today=today,
+                today=local_date(at) if issued_at else (today or local_today()),
             )
             values.append(
                 {c.key: getattr(card, c.key) for c in Card.__table__.columns if c.key != "id"}
-                | {"created_at": utcnow()}
+                | {"created_at": at}
             )
         db.session.execute(insert(Card), values)
         made += len(values)

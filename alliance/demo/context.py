@@ -1,11 +1,13 @@
 """The demo's shared state and the look-up-or-create helpers every domain's demo steps use."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
 from alliance.accounts.models import User, UserRole
 from alliance.communities.models import Community, StreetOffice
+from alliance.db_types import utcnow
 from alliance.extensions import db
 
 
@@ -15,6 +17,9 @@ class DemoContext:
     street_office: StreetOffice | None = None
     communities: dict[str, Community] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    # Rows made from this moment on are this run's: the steps that date the story back touch
+    # only those, so seeding twice changes nothing.
+    started_at: datetime = field(default_factory=utcnow)
 
 
 def get_or_create(model, defaults: dict | None = None, **keys):

@@ -6,6 +6,7 @@ from werkzeug.security import generate_password_hash
 from alliance import hooks
 from alliance.accounts.models import User
 from alliance.communities.demo import DEMO_LOGINS
+from alliance.demo.audit_trail import audit_trail
 from alliance.demo.context import DemoContext
 from alliance.extensions import db
 
@@ -15,6 +16,7 @@ def seed_demo(password: str) -> DemoContext:
     for domain in hooks.all_hooks():
         for step in domain.demo_steps:
             step(ctx)
+    audit_trail(ctx)  # last: the lines of what every domain's steps did
     return ctx
 
 

@@ -10,7 +10,7 @@ from alliance.demo.context import DemoContext
 from alliance.extensions import db
 from alliance.help_requests import catalogue
 from alliance.help_requests import demo_records as records
-from alliance.help_requests.models import HelpRequest, ServiceCategory
+from alliance.help_requests.models import RESOLVED_STATES, HelpRequest, ServiceCategory
 from alliance.merchants.models import Merchant
 from alliance.projects import services as projects_services
 from alliance.projects.models import Project
@@ -118,33 +118,41 @@ def three_lists(ctx: DemoContext) -> None:
     have = set(db.session.scalars(select(Project.title).where(Project.community_id == ysmz.id)))
     groups: dict[tuple[str, str], list[int]] = {}
     names = {c.code: c.name for c in catalogue.categories_of(ysmz.id)}
-    for oid, month, code, posted in db.session.execute(
+    resolved: set[int] = set()
+    for oid, month, code, posted, state in db.session.execute(
         select(
             HelpRequest.id,
             HelpRequest.submitted_month,
             ServiceCategory.code,
             HelpRequest.submitted_at,
+            HelpRequest.state,
         )
         .join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id)
-        .where(HelpRequest.community_id == ysmz.id, HelpRequest.title.like("%月第%件）"))
+        # the everyday orders: "（8月第3件）", and this month's "（12月初第1件）"
+        .where(HelpRequest.community_id == ysmz.id, HelpRequest.title.like("%月%第%件）"))
         .order_by(HelpRequest.id)
     ):
         half = "上半月" if clock.local_date(posted).day <= 15 else "下半月"
         groups.setdefault((month, code, half), []).append(oid)
+        if state in RESOLVED_STATES:
+            resolved.add(oid)
     secretary = ctx.users["secretary"]
     for n, ((month, code, half), order_ids) in enumerate(sorted(groups.items())):
         title = f"{month}{half} {names.get(code, code)}"
         if title in have:
             continue
+        done = sum(1 for oid in order_ids if oid in resolved)
         projects_services.save_project(
             ysmz,
             secretary,
             projects_services.ProjectInput(
                 title=title,
                 category_code=code,
-                status="finished",
+                status="finished" if done == len(order_ids) else "running",
                 summary=f"{month}居民提出的{names.get(code, code)}需求，派给联盟商户和志愿者办理。",
-                outcome=f"{len(order_ids)}件需求全部办结",
+                outcome=f"{len(order_ids)}件需求全部办结"
+                if done == len(order_ids)
+                else f"{len(order_ids)}件需求，已办结{done}件",
                 request_ids=order_ids,
                 resource_ids=(
                     [resources[code][n % len(resources[code])]] if code in resources else []

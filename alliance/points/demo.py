@@ -314,39 +314,12 @@ def _history(ctx, community_id, items) -> None:
     events.setdefault(me, []).append(
         (_at(40, 18), EntryKind.AWARD, 20, "防汛期间主动转移独居老人", None, None)
     )
-    # Exchanges: the `volunteer` login and some others at 云水人家餐厅 and other members.
-    exchange_rows = []
+    # Exchanges through the story, more each month: the `volunteer` login and others at
+    # 云水人家餐厅 and the other members, each when its points had been earned.
     shops = {
         m.id: m for m in db.session.scalars(select(Merchant).where(Merchant.id.in_(list(items))))
     }
-    merchant_ids = sorted(items)
-    spenders = [me] + [u for u in list(events)[:40] if u != me]
-    for k, uid in enumerate(spenders):
-        merchant_id = merchant_ids[k % len(merchant_ids)] if k else merchant_ids[0]
-        item = items[merchant_id][-1]
-        at = _at(4 + k % 3, 12)
-        balance = sum(e[2] for e in events.get(uid, []) if e[0] < at)
-        if balance < item.points:
-            continue
-        exchange_rows.append(
-            dict(
-                item_id=item.id,
-                merchant_id=merchant_id,
-                community_id=community_id,
-                user_id=uid,
-                card_id=None,
-                staff_id=ctx.users["merchant"].id if merchant_id == merchant_ids[0] else None,
-                token_id=None,
-                item_title=item.title,
-                points=item.points,
-                balance_after=0,
-                slot=1 if item.per_person_limit else None,
-                idempotency_key=f"demo-{uid}-{item.id}",
-                fingerprint="demo",
-                created_at=at,
-            )
-        )
-        item.stock -= 1
+    exchange_rows = _exchanges(ctx, community_id, items, events, me)
     if exchange_rows:
         db.session.execute(insert(Exchange), exchange_rows)
     for x in db.session.scalars(
@@ -419,3 +392,92 @@ def _history(ctx, community_id, items) -> None:
     ):
         account.balance = balances[account.id]
     db.session.flush()
+
+
+EXCHANGES_FIRST_MONTH, EXCHANGES_GROWTH = 6, 5
+
+
+def _story_months(today: date) -> list[date]:
+    months, first = [], STORY_START
+    while first <= today:
+        months.append(first)
+        first = (first + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _exchanges(ctx, community_id, items, events, me) -> list[dict]:
+    """Exchange rows from June to now: each month a few more people spend points they had
+    earned by then (the balance at that moment, less what they spent before), on an item with
+    stock left and within its per-person limit."""
+    now = utcnow()
+    merchant_ids = sorted(items)
+    catalogue = [item for mid in merchant_ids for item in items[mid]]
+    earned = {uid: sorted((e[0], e[2]) for e in happened) for uid, happened in events.items()}
+    spenders = [me] + [u for u in earned if u != me]
+    spent: dict[int, int] = {}
+    taken: dict[tuple[int, int], int] = {}
+    rows = []
+    for m, first in enumerate(_story_months(clock.local_today(now))):
+        count = EXCHANGES_FIRST_MONTH + EXCHANGES_GROWTH * m
+        for j in range(count):
+            day = first + timedelta(days=1 + (j * 27) // count)
+            at = _on(day, 11 + j % 8)
+            if at >= now:
+                break
+            choice = _spender(
+                spenders,
+                (m * 37 + j * 11) % len(spenders),
+                j == 0,
+                at,
+                earned,
+                spent,
+                taken,
+                catalogue,
+                m + j,
+            )
+            if choice is None:
+                continue
+            uid, item, slot = choice
+            taken[(item.id, uid)] = slot
+            spent[uid] = spent.get(uid, 0) + item.points
+            item.stock -= 1
+            rows.append(
+                dict(
+                    item_id=item.id,
+                    merchant_id=item.merchant_id,
+                    community_id=community_id,
+                    user_id=uid,
+                    card_id=None,
+                    staff_id=ctx.users["merchant"].id
+                    if item.merchant_id == merchant_ids[0]
+                    else None,
+                    token_id=None,
+                    item_title=item.title,
+                    points=item.points,
+                    balance_after=0,
+                    slot=slot if item.per_person_limit else None,
+                    idempotency_key=f"demo-{uid}-{item.id}-{slot}",
+                    fingerprint="demo",
+                    created_at=at,
+                )
+            )
+    return rows
+
+
+def _spender(spenders, start, me_first, at, earned, spent, taken, catalogue, turn):
+    """The first person from `start` (the `volunteer` login first when asked) with points
+    enough then for an item in stock and within its limit: (user, item, slot), or None."""
+    order = [spenders[0]] if me_first else []
+    order += [spenders[(start + i) % len(spenders)] for i in range(len(spenders))]
+    for uid in order:
+        balance = sum(d for t, d in earned.get(uid, []) if t < at) - spent.get(uid, 0)
+        for k in range(len(catalogue)):
+            item = catalogue[(turn + k) % len(catalogue)]
+            slot = taken.get((item.id, uid), 0) + 1
+            if (
+                item.points <= balance
+                and item.stock > 0
+                and (item.per_person_limit is None or slot <= item.per_person_limit)
+            ):
+                return uid, item, slot
+    return None

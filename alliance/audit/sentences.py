@@ -73,6 +73,7 @@ KINDS = {
     "Exchange": _l("积分兑换"),
     "FulfilmentNote": _l("承诺履行记录"),
     "GridVisit": _l("网格走访"),
+    "GridBusiness": _l("网格商户"),
     "HazardCheck": _l("隐患排查"),
     "HazardCheckPhoto": _l("排查照片"),
     "Household": _l("重点人群户"),

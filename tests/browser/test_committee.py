@@ -5,12 +5,24 @@ minutes, and prints them; residents see the decision, not who came."""
 import re
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from alliance.accounts.models import User
+from alliance.cards.models import Card
 from tests.browser.conftest import assert_fits_phone, sign_in
 from tests.browser.test_commitments import SMALL_TARGETS
 
 
-def test_secretary_holds_a_meeting_on_a_phone(page, live_server_url, demo):
+def _card_of(db, display_name: str) -> str:
+    """The demo numbers cards in the order they were issued; look the officer's up."""
+    return db.session.scalar(
+        select(Card.number)
+        .join(User, User.id == Card.holder_id)
+        .where(User.display_name == display_name)
+    )
+
+
+def test_secretary_holds_a_meeting_on_a_phone(page, live_server_url, demo, db):
     base = live_server_url
     sign_in(page, base, "secretary", demo)
     page.goto(f"{base}/committee/meetings")
@@ -26,7 +38,7 @@ def test_secretary_holds_a_meeting_on_a_phone(page, live_server_url, demo):
     expect(agenda.get_by_text("商户门前停车秩序", exact=False)).to_be_visible()
     expect(page.locator("#quorum")).to_contain_text("未达法定人数")
 
-    page.get_by_label("扫描或输入参会人的卡号").fill("YSMZ-000601")
+    page.get_by_label("扫描或输入参会人的卡号").fill(_card_of(db, "李店长"))
     page.get_by_role("button", name="签到").click()
     expect(page.get_by_text("李店长已签到。")).to_be_visible()
     expect(page.locator("#quorum")).to_contain_text("到会1人")

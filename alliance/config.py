@@ -68,6 +68,8 @@ class Config:
     COMPRESS_MIMETYPES = ["text/html", "application/json", "application/xml", "text/xml"]
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # /healthz asks the database at most once per this many seconds per worker (alliance.health).
+    HEALTHZ_CACHE_SECONDS = float(os.environ.get("HEALTHZ_CACHE_SECONDS", "1"))
     RATELIMIT_HEADERS_ENABLED = True
     # Redis away: count in each process's memory meanwhile (a warning in the log once per
     # outage), probe Redis again after 1, 2, 4 … 32 s and go back to it by itself.

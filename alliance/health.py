@@ -6,6 +6,11 @@ A load balancer asks several times a second; through Flask the check cost five t
 ``Retry-After``. ``/healthz?deep=1`` (every dependency, as /readyz) and other methods go on to the
 Flask views. The transaction ends with COMMIT: on PostgreSQL a ROLLBACK would make psycopg forget
 the connection's prepared statements (alliance/database.py).
+
+A worker asks the database at most once per ``HEALTHZ_CACHE_SECONDS`` (1 s by default; 0 asks on
+every probe) and answers the probes in between with what it found: a load balancer polling
+several times a second learns of an outage within that second, without a round trip per poll
+(on PostgreSQL the round trips, not Python, were what a probe cost: bench/RESULTS.md).
 """
 
 import json
@@ -40,6 +45,9 @@ class HealthCheck:
         self.wsgi_app = app.wsgi_app
         self.logger = app.logger
         self.last_logged = -LOG_EVERY_SECONDS
+        self.cache_seconds = float(app.config.get("HEALTHZ_CACHE_SECONDS", 1.0))
+        self.clock = time.monotonic
+        self.answer = None  # (good until, status, headers, body)
 
     def __call__(self, environ, start_response):
         if (
@@ -48,20 +56,25 @@ class HealthCheck:
             or wants_deep(environ.get("QUERY_STRING", ""))
         ):
             return self.wsgi_app(environ, start_response)
+        now = self.clock()
+        answer = self.answer
+        if answer is None or now >= answer[0]:
+            answer = self.answer = (now + self.cache_seconds, *self._probe(now))
+        _until, status, headers, body = answer
+        start_response(status, [*headers, ("Content-Length", str(len(body)))])
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _probe(self, now: float):
         database = probe_database(self.engine)
         headers = list(HEADERS)
         if database["status"] == OK:
-            status, body = "200 OK", HEALTHY
-        else:
-            now = time.monotonic()
-            if now - self.last_logged >= LOG_EVERY_SECONDS:  # a line every 10 s, not per probe
-                self.last_logged = now
-                self.logger.error("health check: the database does not answer (%s)", database)
-            status = "503 Service Unavailable"
-            body = json.dumps({"status": "unavailable", "database": database}).encode() + b"\n"
-            headers.append(("Retry-After", str(RETRY_AFTER_SECONDS)))
-        start_response(status, [*headers, ("Content-Length", str(len(body)))])
-        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+            return "200 OK", headers, HEALTHY
+        if now - self.last_logged >= LOG_EVERY_SECONDS:  # a line every 10 s, not per probe
+            self.last_logged = now
+            self.logger.error("health check: the database does not answer (%s)", database)
+        body = json.dumps({"status": "unavailable", "database": database}).encode() + b"\n"
+        headers.append(("Retry-After", str(RETRY_AFTER_SECONDS)))
+        return "503 Service Unavailable", headers, body
 
 
 def init_health(app: Flask) -> None:

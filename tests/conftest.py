@@ -76,6 +76,8 @@ def app(database_url):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_STORAGE_URI": "memory://",
+            # /healthz asks the database on every probe here (tests/test_health.py checks the cache).
+            "HEALTHZ_CACHE_SECONDS": 0,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "SERVER_NAME": None,
             # Quiet hours would hold SMS depending on when the suite runs; tests set them.

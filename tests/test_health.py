@@ -50,3 +50,34 @@ def test_deep_healthz_goes_on_to_the_app(client):
     assert deep.status_code == 200 and set(deep.get_json()) >= {"database", "redis", "worker"}
     assert client.get("/healthz?deep=0").get_json() == {"status": "ok"}
     assert client.head("/healthz").status_code == 200
+
+
+def test_healthz_asks_the_database_once_a_second_and_then_sees_it_gone(app, tmp_path):
+    """Polls in between get the answer found last; after the second, an outage shows (503)."""
+    check = HealthCheck(app)
+    check.cache_seconds = 1.0
+    now = [100.0]
+    check.clock = lambda: now[0]
+    asked = []
+    real_probe = check._probe
+
+    def probe(at):
+        asked.append(at)
+        return real_probe(at)
+
+    check._probe = probe
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"] = status
+
+    def poll():
+        b"".join(check({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, start_response))
+        return seen["status"][:3]
+
+    assert [poll(), poll()] == ["200", "200"] and asked == [100.0]
+    check.engine = create_engine(f"sqlite:///{tmp_path}/missing/dir/db.sqlite")  # it goes away
+    now[0] = 100.5
+    assert poll() == "200" and asked == [100.0]
+    now[0] = 101.0
+    assert poll() == "503" and asked == [100.0, 101.0]

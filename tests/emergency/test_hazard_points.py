@@ -202,3 +202,17 @@ def test_a_retired_point_leaves_rounds_and_the_map_and_keeps_its_history(world, 
         .order_by(AuditEntry.id.desc())
     ).first()
     assert entry.after.get("retired") is True and entry.after.get("retired_reason") == "已拆除"
+
+
+def test_the_points_page_title_is_its_name_alone(world, as_user):
+    """The edit and retire forms belong in the page, not in the browser tab's title."""
+    point = hazards.create_point(
+        world.a,
+        hazards.PointInput(kind="low_lying", name="甲一低洼路口", estate_id=world.estate_a.id),
+        actor=None,
+    )
+    db.session.commit()
+    page = as_user("secretary_a").get(f"/emergency/hazards/{point.id}").get_data(as_text=True)
+    title = page[page.index("<title>") + 7 : page.index("</title>")]
+    assert title.startswith("甲一低洼路口") and "<" not in title and "修改隐患点" not in title
+    assert page.count('id="edit-point"') == 1

@@ -201,3 +201,14 @@ def end_sessions(user: User) -> None:
 def change_password(user: User, new_password: str) -> None:
     user.set_password(new_password)
     db.session.flush()
+
+
+def secretary_ids(community_id: int) -> list[int]:
+    """The community's active secretaries: who is told of what waits for the community."""
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.community_id == community_id, UserRole.role == Role.SECRETARY, User.active)
+        )
+    )

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from alliance.accounts.services import secretary_ids
 from alliance.clock import local_start, local_today
 from alliance.emergency.hazard_models import NoticeState, RectificationNotice
 from alliance.extensions import db
-from alliance.help_requests.workflow import secretary_ids
 from alliance.notifications.models import Notification
 from alliance.notifications.services import notify
 

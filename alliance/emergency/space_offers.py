@@ -7,7 +7,8 @@ with the member's name and number. Services flush and never commit.
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from alliance.accounts.models import Role, User, UserRole
+from alliance.accounts.models import Role, User
+from alliance.accounts.services import secretary_ids
 from alliance.db_types import utcnow
 from alliance.emergency import shelters
 from alliance.emergency.services import EmergencyError
@@ -70,15 +71,7 @@ def offer_space(
     )
     db.session.add(row)
     db.session.flush()
-    secretaries = db.session.scalars(
-        select(User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            User.community_id == merchant.community_id,
-            UserRole.role == Role.SECRETARY,
-            User.active,
-        )
-    ).all()
+    secretaries = secretary_ids(merchant.community_id)
     notify(
         secretaries,
         "emergency.space_offered",

@@ -14,7 +14,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from alliance.accounts.models import Role, User, UserRole
+from alliance.accounts.models import Role, User
+from alliance.accounts.services import secretary_ids
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.emergency.services import EmergencyError, running_in_community
@@ -311,15 +312,7 @@ def total_of(item: SupplyItem):
 def _warn_if_low(item: SupplyItem) -> None:
     total = total_units(item.id)
     if item.minimum_units and total < item.minimum_units:
-        secretaries = db.session.scalars(
-            select(User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.community_id == item.community_id,
-                UserRole.role == Role.SECRETARY,
-                User.active,
-            )
-        ).all()
+        secretaries = secretary_ids(item.community_id)
         notify(
             secretaries,
             "emergency.low_stock",

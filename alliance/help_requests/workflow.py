@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.accounts.models import Role, User, UserRole
+from alliance.accounts.services import secretary_ids
 from alliance.co_building.models import CoBuildingUnit, ProviderKind
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
@@ -188,16 +189,6 @@ def available_actions(user: User, order: HelpRequest, roles=None) -> list[str]:
 
 
 # --- who hears about it ---------------------------------------------------------------------
-
-
-def secretary_ids(community_id: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(User.community_id == community_id, UserRole.role == Role.SECRETARY, User.active)
-        )
-    )
 
 
 def street_officer_ids(street_office_id: int) -> list[int]:

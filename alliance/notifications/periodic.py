@@ -45,8 +45,8 @@ def notify_points_expiring(today=None) -> int:
 
 def notify_orders_overdue(now=None) -> int:
     """A daily digest to each community's secretaries: how many orders are past due. Commits."""
+    from alliance.accounts.services import secretary_ids
     from alliance.help_requests.models import WAITING_STATES, HelpRequest
-    from alliance.help_requests.workflow import secretary_ids
 
     now = now or utcnow()
     counts = db.session.execute(

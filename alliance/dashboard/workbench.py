@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, literal, null, select, union_all
+from sqlalchemy import DateTime, cast, func, literal, null, select, union_all
 
 from alliance.accounts.models import Role, User
 from alliance.activities.models import Signup, SignupStatus
@@ -196,7 +196,8 @@ def _emergency_lines(community_id: int, now: datetime) -> list:
         _line(
             "estates_uncovered",
             Estate,
-            null(),
+            # Estates have no date: a typed NULL, or PostgreSQL cannot unite it with the others.
+            cast(null(), DateTime()),
             Estate.community_id == community_id,
             Estate.id.not_in(covered),
             running,

@@ -39,7 +39,7 @@ from alliance.communities.services import (
 from alliance.counter import reports
 from alliance.dashboard.people import find_person
 from alliance.downloads import csv_response, yuan
-from alliance.emergency.mobilisation import card_party_identity
+from alliance.emergency.roster import card_party_identity
 from alliance.extensions import db
 from alliance.formkit import rollback_and_report
 from alliance.inputs import ids_from, parse_id

@@ -18,7 +18,7 @@ from alliance.audit.services import acting_as
 from alliance.clock import LOCAL_TZ, local_today
 from alliance.communities.models import Estate, Grid
 from alliance.demo.context import DemoContext
-from alliance.emergency import duty, mobilisation, posts, services
+from alliance.emergency import duty, mobilisation, posts, roster, services
 from alliance.emergency.alert_models import AckAnswer, AlertAck, AlertState, EmergencyAlert
 from alliance.emergency.models import AnswerState, CallUp, CallUpAnswer, ResponseChange, TaskForce
 from alliance.extensions import db
@@ -52,9 +52,7 @@ def emergency(ctx: DemoContext) -> None:
     people = [volunteer, *_volunteers(PARTY_MEMBERS)]
     for k, person in enumerate(people[:PARTY_MEMBERS]):
         status = "member" if k % 10 < 8 else ("probationary" if k % 10 == 8 else "activist")
-        mobilisation.declare_membership(
-            person, status=status, branch=BRANCH, show_on_card=k % 3 != 2
-        )
+        roster.declare_membership(person, status=status, branch=BRANCH, show_on_card=k % 3 != 2)
     commando = mobilisation.create_task_force(
         community,
         name=COMMANDO,

@@ -12,8 +12,8 @@ from alliance.activities.service_hours import card_holder_from_text
 from alliance.audit.services import acting_as
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
-from alliance.emergency.mobilisation import find_on_roster
 from alliance.emergency.models import DutyAssignment, DutyShift
+from alliance.emergency.roster import find_on_roster
 from alliance.emergency.services import EmergencyError
 from alliance.errors import DomainError
 from alliance.extensions import db

@@ -29,7 +29,7 @@ from alliance.emergency.hazard_models import (
     NoticeState,
     RectificationNotice,
 )
-from alliance.emergency.mobilisation import find_on_roster
+from alliance.emergency.roster import find_on_roster
 from alliance.emergency.services import EmergencyError
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l

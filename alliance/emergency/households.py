@@ -21,7 +21,7 @@ from alliance.emergency.household_models import (
     HouseholdVisit,
     VisitResult,
 )
-from alliance.emergency.mobilisation import find_on_roster
+from alliance.emergency.roster import find_on_roster
 from alliance.emergency.services import EmergencyError, running_in_community
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.emergency import mobilisation
+from alliance.emergency import roster as party_roster
 from alliance.emergency.forms import (
     AddMemberForm,
     AnswerForm,
@@ -34,16 +35,16 @@ def _error_page(exc: DomainError):
 @bp.route("/party", methods=["GET", "POST"])
 @login_required
 def party():
-    if not mobilisation.may_declare(current_user):
+    if not party_roster.may_declare(current_user):
         abort(403)
-    row = mobilisation.membership_of(current_user.id)
+    row = party_roster.membership_of(current_user.id)
     form = PartyForm(obj=row)
     form.status.choices = choices(
         [("", _("不是党员（不亮身份）"))] + [(s.value, s.label) for s in PartyStatus]
     )
     if form.validate_on_submit():
         try:
-            mobilisation.declare_membership(
+            party_roster.declare_membership(
                 current_user,
                 status=form.status.data,
                 branch=form.branch.data,
@@ -63,10 +64,10 @@ def party():
 def roster():
     community = own_community()
     page = db.paginate(
-        mobilisation.roster_query(community.id), per_page=ROSTER_PAGE, max_per_page=ROSTER_PAGE
+        party_roster.roster_query(community.id), per_page=ROSTER_PAGE, max_per_page=ROSTER_PAGE
     )
-    party = mobilisation.memberships_for([u.id for u in page.items])
-    total, party_count = mobilisation.roster_counts(community.id)
+    party = party_roster.memberships_for([u.id for u in page.items])
+    total, party_count = party_roster.roster_counts(community.id)
     return render_template(
         "emergency/roster.html",
         page=page,

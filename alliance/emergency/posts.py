@@ -14,8 +14,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from alliance.accounts.models import User
 from alliance.audit.services import acting_as
 from alliance.communities.models import Community, Estate, Grid
-from alliance.emergency.mobilisation import find_on_roster, membership_of
 from alliance.emergency.models import EmergencyPost, PostArea, PostKind
+from alliance.emergency.roster import find_on_roster, membership_of
 from alliance.emergency.services import EmergencyError
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from alliance.accounts.models import Role
 from alliance.accounts.permissions import roles_required
 from alliance.communities.models import Community, StreetOffice
-from alliance.emergency import alerts, duty, mobilisation, posts, services
+from alliance.emergency import alerts, duty, mobilisation, posts, roster, services
 from alliance.emergency.forms import ChangeLevelForm, EndResponseForm, StartResponseForm
 from alliance.emergency.models import EmergencyResponse
 from alliance.emergency.tasks import CONSOLE_ROLES, tasks_for
@@ -102,7 +102,7 @@ def _render_console(form=None, status=200):
         "emergency/index.html",
         readiness=readiness,
         turnouts=mobilisation.turnouts([r.id for r in rows]),
-        roster=mobilisation.roster_counts(community_id) if community_id else None,
+        roster=roster.roster_counts(community_id) if community_id else None,
         running=running,
         ended=[r for r in rows if not r.running],
         manageable={r.id for r in rows if services.can_manage(user, r)},

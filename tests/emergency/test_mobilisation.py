@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from alliance.accounts.models import Role
 from alliance.emergency import mobilisation, services
+from alliance.emergency import roster as party_roster
 from alliance.emergency.models import AnswerState, CallUpAnswer
 from alliance.emergency.services import EmergencyError, Target
 from alliance.extensions import db
@@ -64,7 +65,7 @@ def test_party_identity_is_declared_by_the_person_and_shown_on_the_roster(world,
         data={"status": "probationary", "branch": "云水明珠社区党支部", "show_on_card": "y"},
     )
     assert r.status_code == 303
-    row = mobilisation.membership_of(world.users["volunteer"].id)
+    row = party_roster.membership_of(world.users["volunteer"].id)
     assert (row.status, row.branch, row.show_on_card) == (
         "probationary",
         "云水明珠社区党支部",
@@ -79,7 +80,7 @@ def test_party_identity_is_declared_by_the_person_and_shown_on_the_roster(world,
     assert as_user("resident").get("/emergency/party").status_code == 403
     # Clearing it removes it.
     as_user("volunteer").post("/emergency/party", data={"status": "", "branch": ""})
-    assert mobilisation.membership_of(world.users["volunteer"].id) is None
+    assert party_roster.membership_of(world.users["volunteer"].id) is None
 
 
 def test_a_call_up_reaches_every_member_by_inbox_and_sms_and_says_drill(world, squad, as_user):
@@ -206,11 +207,11 @@ def test_the_card_shows_party_identity_only_when_chosen(world, as_user):
     volunteer = world.users["volunteer"]
     make_volunteer(volunteer, world.a)
     give_card(volunteer, world.a)
-    mobilisation.declare_membership(volunteer, status="member", branch="甲支部", show_on_card=False)
+    party_roster.declare_membership(volunteer, status="member", branch="甲支部", show_on_card=False)
     db.session.commit()
     badge = '<span class="badge text-bg-danger">党员</span>'
     assert badge not in as_user("volunteer").get("/me/card").get_data(as_text=True)
-    mobilisation.declare_membership(volunteer, status="member", branch="甲支部", show_on_card=True)
+    party_roster.declare_membership(volunteer, status="member", branch="甲支部", show_on_card=True)
     db.session.commit()
     assert badge in as_user("volunteer").get("/me/card").get_data(as_text=True)
 
@@ -221,7 +222,7 @@ def test_my_data_holds_the_emergency_part_and_closure_erases_it(world, squad, as
     _respond(world)
     team, people, _cards = squad
     v1 = people[1]
-    mobilisation.declare_membership(v1, status="member", branch="甲支部", show_on_card=True)
+    party_roster.declare_membership(v1, status="member", branch="甲支部", show_on_card=True)
     post = posts.create_post(
         world.a,
         posts.PostInput(
@@ -243,7 +244,7 @@ def test_my_data_holds_the_emergency_part_and_closure_erases_it(world, squad, as
 
     personal_data.erase(v1)
     db.session.commit()
-    assert mobilisation.membership_of(v1.id) is None
+    assert party_roster.membership_of(v1.id) is None
     assert db.session.get(type(post), post.id).responsible_id is None
     assert mobilisation.answer_of(call, v1.id).reason == ""
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from alliance.accounts.models import Role
 from alliance.communities.models import Estate
 from alliance.db_types import utcnow
-from alliance.emergency import duty, mobilisation, posts
+from alliance.emergency import duty, posts, roster
 from alliance.emergency.models import DutyAssignment, EmergencyPost
 from alliance.emergency.services import EmergencyError
 from alliance.extensions import db
@@ -17,7 +17,7 @@ from tests.points.factories import give_card, make_volunteer
 
 
 def _party(user, community):
-    mobilisation.declare_membership(user, status="member", branch="甲支部", show_on_card=False)
+    roster.declare_membership(user, status="member", branch="甲支部", show_on_card=False)
     db.session.commit()
 
 
@@ -145,9 +145,7 @@ def _enrol(world, first, last):
             community=world.a,
             roles=(Role.VOLUNTEER,),
         )
-        mobilisation.declare_membership(
-            person, status="member", branch="甲支部", show_on_card=False
-        )
+        roster.declare_membership(person, status="member", branch="甲支部", show_on_card=False)
     db.session.commit()
 
 

@@ -26,9 +26,9 @@ LOOKS_PERSONAL = re.compile(r"phone|contact|address|building|email|skills|availa
 
 def _emergency_footprint(world, user):
     """Party identity, a place in a task force and an answer to a call-up (not coming: why)."""
-    from alliance.emergency import mobilisation, services
+    from alliance.emergency import mobilisation, roster, services
 
-    mobilisation.declare_membership(user, status="member", branch="甲社区党支部", show_on_card=True)
+    roster.declare_membership(user, status="member", branch="甲社区党支部", show_on_card=True)
     team = mobilisation.create_task_force(
         world.a, name="突击队", kind="commando", leader=user.username, members=[], actor=None
     )

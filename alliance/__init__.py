@@ -5,10 +5,11 @@ import os
 from flask import Flask
 
 from alliance.config import check_production_config, config_for
+from alliance.urls import Flask as UrlKeepingFlask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = UrlKeepingFlask(
         __name__,
         template_folder="../templates",
         static_folder="../static",
@@ -82,9 +83,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from alliance.fragments import init_fragments
     from alliance.templating import init_templating
 
     init_templating(app)
+    init_fragments(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -31,14 +31,31 @@ class Base(DeclarativeBase):
 MAX_PAGE = 1_000_000
 
 
+def _page_number(page: int | None) -> int | None:
+    """Pages are clamped to 1 … MAX_PAGE: `?page=10**30` is an empty page, not an overflow."""
+    if page is None and has_request_context():
+        page = request.args.get("page", 1, type=int)
+    if page is not None:
+        page = min(max(page, 1), MAX_PAGE)
+    return page
+
+
 class _SQLAlchemy(SQLAlchemy):
     def paginate(self, select, *, page=None, **kwargs):
-        """Pages are clamped to 1 … MAX_PAGE: `?page=10**30` is an empty page, not an overflow."""
-        if page is None and has_request_context():
-            page = request.args.get("page", 1, type=int)
-        if page is not None:
-            page = min(max(page, 1), MAX_PAGE)
-        return super().paginate(select, page=page, **kwargs)
+        return super().paginate(select, page=_page_number(page), **kwargs)
+
+    def paginate_rows(self, select, *, page=None, per_page=None, max_per_page=None):
+        """A Core select's rows and total in one statement (alliance.paging)."""
+        from alliance.paging import RowPagination
+
+        return RowPagination(
+            select=select,
+            session=self.session(),
+            page=_page_number(page),
+            per_page=per_page,
+            max_per_page=max_per_page,
+            error_out=False,
+        )
 
 
 db = _SQLAlchemy(model_class=Base)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import JSON, event, null, text
 
 from alliance import create_app
 from alliance.accounts import services as accounts
@@ -131,6 +131,52 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+DEMO_PASSWORD = "DemoPass123"
+_demo_rows: dict[str, list[dict]] = {}
+
+
+@pytest.fixture
+def demo_seeded(app, runner):
+    """The demo community exactly as `flask seed-demo --password DemoPass123` leaves it.
+
+    The command runs once per test process (about 7 s); later tests get the same rows copied
+    back from memory, a fraction of a second. Tests of the command itself still run it.
+    """
+    if not _demo_rows:
+        result = runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD])
+        assert result.exit_code == 0, result.output
+        with _db.engine.connect() as conn:
+            for table in _db.metadata.sorted_tables:
+                # A JSON column's None must go back as SQL NULL, not as JSON 'null'.
+                json = [c.name for c in table.c if isinstance(c.type, JSON)]
+                _demo_rows[table.name] = [
+                    {**row, **{name: null() for name in json if row[name] is None}}
+                    for row in map(dict, conn.execute(table.select()).mappings())
+                ]
+        return DEMO_PASSWORD
+    engine = _db.engine
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Rows go in table by table; constraints are checked by the data that made them.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+        for table in _db.metadata.sorted_tables:
+            rows = _demo_rows.get(table.name)
+            if rows:
+                conn.execute(table.insert(), rows)
+        if engine.dialect.name == "postgresql":
+            for table in _db.metadata.sorted_tables:
+                if "id" in table.c and _demo_rows.get(table.name) and table.c.id.autoincrement:
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f'(SELECT max(id) FROM "{table.name}"))'
+                        )
+                    )
+    return DEMO_PASSWORD
 
 
 def login(client, username, password=PASSWORD, **extra):

@@ -25,9 +25,11 @@ def configure_login(login_manager: LoginManager) -> None:
 
 @cache
 def _user_statement():
-    # Roles, community and the menu's unread count come in the same statement: every signed-in
-    # page shows the menu, and most ask for the others. Built once: assembling and keying it
-    # on every request cost more than running it.
+    # Roles, community, the menu's unread count and whether an emergency banner is due come in
+    # the same statement: every signed-in page shows the menu and the banner, and most ask for
+    # the others. Built once: assembling and keying it on every request cost more than running it.
+    from alliance.emergency.services import banner_clause
+
     return (
         select(User)
         .where(User.login_token == bindparam("token"))
@@ -35,5 +37,6 @@ def _user_statement():
             joinedload(User.role_grants),
             joinedload(User.community),
             with_expression(User.inbox_unread, unread_count_of(User.id)),
+            with_expression(User.emergency_running, banner_clause(User)),
         )
     )

@@ -80,6 +80,8 @@ class User(UserMixin, db.Model):
     community: Mapped[Community | None] = relationship()
     # The menu's unread count, filled in by the login loader's own statement; None elsewhere.
     inbox_unread: Mapped[int | None] = query_expression()
+    # Whether a running emergency response covers the person (the banner); login loader only.
+    emergency_running: Mapped[bool | None] = query_expression()
     street_office: Mapped[StreetOffice | None] = relationship()
     role_grants: Mapped[list["UserRole"]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"

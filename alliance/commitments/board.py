@@ -73,6 +73,33 @@ def board_options():
     )
 
 
+def card_key(c) -> tuple:
+    """Everything commitments/_card.html shows of a commitment (with its merchant, offer and
+    service loaded): the key its HTML is kept under (alliance.fragments). A field the card
+    starts showing must be added here."""
+    m, o, s = c.merchant, c.offer, c.service
+    return (
+        c.id,
+        c.kind,
+        c.status,
+        c.title,
+        m.number,
+        m.name,
+        m.category,
+        o
+        and (
+            o.rate_percent,
+            o.qualifies,
+            o.min_star_level,
+            o.usage_period,
+            o.usage_limit,
+            o.requires_rotating,
+            o.open_to_street_office,
+        ),
+        s and (s.what, s.when_text, s.where),
+    )
+
+
 def totals_by_kind(filters: BoardFilters) -> dict[str, int]:
     """Published commitments per kind under the other filters; one query."""
     sub = board_query(filters, with_kind=False).with_only_columns(Commitment.kind).subquery()

@@ -35,6 +35,7 @@ from alliance.formkit import choices, rollback_and_report
 from alliance.merchants import staff as merchant_staff
 
 bp = Blueprint("commitments", __name__, url_prefix="/commitments")
+bp.add_app_template_global(board.card_key, "commitment_card_key")
 
 PAGE_SIZE = 20
 ADMINS = (Role.SECRETARY, Role.STREET_OFFICER)

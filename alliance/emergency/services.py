@@ -307,6 +307,34 @@ def running_clause(community_id: int):
     )
 
 
+def banner_clause(user_entity):
+    """EXISTS the response a person's banner would show (see banner_for), correlated with a
+    statement that loads users: the login loader asks it with the user, so in normal times
+    the banner costs no statement of its own."""
+    office = (
+        select(Community.street_office_id)
+        .where(Community.id == user_entity.community_id)
+        .scalar_subquery()
+    )
+    return (
+        select(EmergencyResponse.id)
+        .where(
+            EmergencyResponse.running_key.is_not(None),
+            or_(
+                and_(
+                    user_entity.community_id.is_not(None),
+                    _affecting(user_entity.community_id, office),
+                ),
+                and_(
+                    user_entity.community_id.is_(None),
+                    EmergencyResponse.street_office_id == user_entity.street_office_id,
+                ),
+            ),
+        )
+        .exists()
+    )
+
+
 def is_running_in(community: Community) -> bool:
     return running_in_community(community.id, community.street_office_id) is not None
 
@@ -325,7 +353,12 @@ def banner_for(user) -> EmergencyResponse | None:
     if "emergency_banner" in g:
         return g.emergency_banner
     found = None
-    if user is not None and user.is_authenticated:
+    # False when the login loader found none (banner_clause): nothing to look up.
+    if (
+        user is not None
+        and user.is_authenticated
+        and user.__dict__.get("emergency_running") is not False
+    ):
         community = user.community
         if community is not None:
             found = running_in_community(community.id, community.street_office_id)

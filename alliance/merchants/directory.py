@@ -4,7 +4,7 @@ members page and the API."""
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from alliance.communities.models import Community
+from alliance.communities.models import Community, Estate
 from alliance.extensions import db
 from alliance.inputs import parse_id
 from alliance.merchants.models import CATEGORIES, Merchant
@@ -27,6 +27,27 @@ def directory_filters(args) -> dict:
 def directory_query(*, q="", category="", community=None, estate_id=None, status=None):
     # Both are many-to-one: joined into the page's own statement, not two more.
     stmt = select(Merchant).options(joinedload(Merchant.estate), joinedload(Merchant.community))
+    return _filtered(stmt, q, category, community, estate_id, status)
+
+
+def directory_rows(*, q="", category="", community=None, estate_id=None, status=None):
+    """The public directory's statement: the columns an entry shows, no entities."""
+    stmt = (
+        select(
+            Merchant.id,
+            Merchant.name,
+            Merchant.number,
+            Merchant.category,
+            Community.name.label("community_name"),
+            Estate.name.label("estate_name"),
+        )
+        .join(Community, Community.id == Merchant.community_id)
+        .outerjoin(Estate, Estate.id == Merchant.estate_id)
+    )
+    return _filtered(stmt, q, category, community, estate_id, status)
+
+
+def _filtered(stmt, q, category, community, estate_id, status):
     if status is not None:
         stmt = stmt.where(Merchant.status == status)
     if q:

@@ -14,9 +14,9 @@ from alliance.emergency.supply_models import Pledge
 from alliance.extensions import db
 from alliance.merchants import staff as merchant_staff
 from alliance.merchants import status as merchant_status
-from alliance.merchants.directory import directory_filters, directory_query
+from alliance.merchants.directory import directory_filters, directory_rows
 from alliance.merchants.forms import category_choices
-from alliance.merchants.models import Merchant, MerchantStatus
+from alliance.merchants.models import Merchant, MerchantStatus, category_label
 from alliance.merchants.web import ADMINS, PAGE_SIZE, bp
 from alliance.points import exchange_items
 
@@ -31,8 +31,9 @@ def _published(merchants) -> dict[int, list]:
 @bp.get("/")
 def index():
     filters = directory_filters(request.args)
-    stmt = directory_query(**filters, status=MerchantStatus.ACTIVE)
-    page = db.paginate(stmt, per_page=PAGE_SIZE, error_out=False)
+    # Active members only, so every entry's commitments apply.
+    stmt = directory_rows(**filters, status=MerchantStatus.ACTIVE)
+    page = db.paginate_rows(stmt, per_page=PAGE_SIZE)
     communities = db.session.scalars(select(Community).order_by(Community.id)).all()
     estate_stmt = select(Estate).order_by(Estate.community_id, Estate.id)
     if filters["community"] is not None:
@@ -54,7 +55,8 @@ def index():
             )
             for e in estates
         ],
-        commitments=commitment_lines(m.id for m in page.items if merchant_status.is_active(m)),
+        commitments=commitment_lines(row.id for row in page.items),
+        category_label=category_label,
         args={
             "q": filters["q"],
             "category": filters["category"],

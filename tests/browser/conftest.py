@@ -64,10 +64,8 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
-    assert result.exit_code == 0, result.output
-    return "DemoPass123"
+def demo(demo_seeded):
+    return demo_seeded
 
 
 def sign_in(page, base_url, username, password):

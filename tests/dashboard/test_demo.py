@@ -9,8 +9,7 @@ from alliance.extensions import db
 from alliance.help_requests.models import HelpRequest
 
 
-def test_every_month_of_the_demo_shows_work_done_and_rates(runner, app):
-    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
+def test_every_month_of_the_demo_shows_work_done_and_rates(demo_seeded, runner, app):
     orders = db.session.scalar(select(func.count(HelpRequest.id)))
     ysmz = db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
     last = previous_month(local_today().replace(day=1))
@@ -23,8 +22,7 @@ def test_every_month_of_the_demo_shows_work_done_and_rates(runner, app):
     assert db.session.scalar(select(func.count(HelpRequest.id))) == orders
 
 
-def test_the_demo_alliance_grows_from_june(runner, app):
-    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
+def test_the_demo_alliance_grows_from_june(demo_seeded, runner, app):
     ysmz = db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
     june, july, november = (
         figures_for([ysmz.id], [parse_month(m)])[ysmz.id][0]
@@ -35,11 +33,10 @@ def test_the_demo_alliance_grows_from_june(runner, app):
     assert 0 < june.cards < november.cards
 
 
-def test_the_three_lists_hold_the_storys_scale_and_are_linked(runner, app):
+def test_the_three_lists_hold_the_storys_scale_and_are_linked(demo_seeded, runner, app):
     from alliance.co_building.models import Resource
     from alliance.projects.models import Project, project_requests, project_resources
 
-    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
     ysmz = db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
     needs = db.session.scalar(
         select(func.count(HelpRequest.id)).where(HelpRequest.community_id == ysmz.id)
@@ -76,12 +73,11 @@ def test_the_three_lists_hold_the_storys_scale_and_are_linked(runner, app):
     )
 
 
-def test_weekly_activities_keep_their_weekday_and_chongyang_is_on_its_day(runner, app):
+def test_weekly_activities_keep_their_weekday_and_chongyang_is_on_its_day(demo_seeded, runner, app):
     from datetime import date
 
     from alliance.activities.models import Activity, ActivitySlot
 
-    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
     days = {}
     for title, day in db.session.execute(
         select(Activity.title, ActivitySlot.local_day).join(
@@ -101,8 +97,7 @@ def test_weekly_activities_keep_their_weekday_and_chongyang_is_on_its_day(runner
     assert days["重阳节敬老文艺演出"] == [date(2026, 10, 18)]
 
 
-def test_every_story_month_has_confirmed_volunteer_hours(runner, app):
-    assert runner.invoke(args=["seed-demo", "--password", "DemoPass123"]).exit_code == 0
+def test_every_story_month_has_confirmed_volunteer_hours(demo_seeded, runner, app):
     ysmz = db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
     months = [parse_month(f"2026-{m:02d}") for m in range(6, 12)]
     for f in figures_for([ysmz.id], months)[ysmz.id]:

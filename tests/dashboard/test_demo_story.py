@@ -16,9 +16,7 @@ STORY = [f"2026-{m:02d}" for m in range(6, 12)]
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
-    assert result.exit_code == 0, result.output
+def demo(demo_seeded):
     return db.session.scalars(select(Community).where(Community.code == "YSMZ")).one()
 
 

@@ -16,10 +16,10 @@ from alliance.notifications.models import Broadcast, OutboxMessage
 from tests.conftest import login
 
 
-def test_demo_emergency_organisation(runner, client):
-    for _ in range(2):
-        result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
-        assert result.exit_code == 0, result.output
+def test_demo_emergency_organisation(demo_seeded, runner, client):
+    # The demo, then the command again: seeding twice changes nothing.
+    result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
+    assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.scalar(select(func.count(PartyMembership.id))) == 40
     assert sorted(db.session.scalars(select(TaskForce.kind))) == ["commando", "volunteer"]

@@ -16,10 +16,10 @@ def _count(column, *where):
     return db.session.scalar(select(func.count(column)).where(*where))
 
 
-def test_demo_registers(runner, client):
-    for _ in range(2):
-        result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
-        assert result.exit_code == 0, result.output
+def test_demo_registers(demo_seeded, runner, client):
+    # The demo, then the command again: seeding twice changes nothing.
+    result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
+    assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert _count(HazardPoint.id) == 60
     assert _count(HazardCheck.id, HazardCheck.result.is_not(None)) == 60

@@ -218,3 +218,19 @@ def test_the_start_form_offers_the_kinds_of_event_in_english(world, as_user):
     assert "台风暴雨" not in page and "其他突发事件" not in page
     client.post("/language", data={"locale": "zh_CN"})
     assert ">防汛</option>" in client.get("/emergency/").get_data(as_text=True)
+
+
+def test_the_banner_reaches_exactly_the_people_the_response_covers(world, as_user):
+    """The login loader tells whether a banner is due (no statement of its own in normal
+    times): the community's response shows to its people and the office, not next door."""
+    assert BANNER not in as_user("resident").get("/").get_data(as_text=True)
+    community = _start(world)
+    assert BANNER in as_user("resident").get("/").get_data(as_text=True)
+    assert BANNER in as_user("street").get("/").get_data(as_text=True)
+    assert BANNER not in as_user("resident_b").get("/").get_data(as_text=True)
+    services.end_response(community, summary="平安", actor=world.users["secretary_a"])
+    db.session.commit()
+    assert BANNER not in as_user("street").get("/").get_data(as_text=True)
+    _start(world, who="street", target=Target(street_office=world.office))
+    assert BANNER in as_user("resident_b").get("/").get_data(as_text=True)
+    assert BANNER in as_user("street").get("/").get_data(as_text=True)

@@ -76,6 +76,27 @@ def test_directory_paginates(client, world):
     assert "批量商户1<" in first and "批量商户21<" not in first and "1 / 3" in first
     third = client.get("/merchants/?page=3").get_data(as_text=True)
     assert "批量商户45<" in third
+    # The total comes with the rows; a page past the end still knows it.
+    assert "共 45 家" in first and "共 45 家" in third
+    past = client.get("/merchants/?page=9").get_data(as_text=True)
+    assert "共 45 家" in past and "批量商户" not in past
+
+
+def test_directory_entries_follow_changes_and_language(client, world, members):
+    """Entries are rendered once and reused: a renamed member, a new offer and another
+    language must still show at once."""
+    assert "明珠面馆" in client.get("/merchants/").get_data(as_text=True)
+    noodle = _db.session.get(Merchant, members["noodle"])
+    create_commitment(noodle, kind=CommitmentKind.SERVICE, title="免费加汤")
+    _db.session.commit()
+    assert "免费加汤" in client.get("/merchants/").get_data(as_text=True)
+    noodle.name = "明珠老面馆"
+    _db.session.commit()
+    assert "明珠老面馆" in client.get("/merchants/").get_data(as_text=True)
+    client.post("/language", data={"locale": "en"})
+    page = client.get("/merchants/").get_data(as_text=True)
+    assert "· Bakery ·" in page and "· 烘焙 ·" not in page
+    assert "Alliance member no." in page
 
 
 def test_member_page_shows_public_facts_and_commitments(client, members, world):

@@ -7,10 +7,10 @@ from alliance.stars import services as stars
 from alliance.stars.models import StarAward
 
 
-def test_demo_shows_levels_a_recognition_list_and_a_level_offer(runner):
-    for _ in range(2):
-        result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
-        assert result.exit_code == 0, result.output
+def test_demo_shows_levels_a_recognition_list_and_a_level_offer(demo_seeded, runner):
+    # The demo, then the command again: seeding twice changes nothing.
+    result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
+    assert result.exit_code == 0, result.output
     me = db.session.scalars(select(User).where(User.username == "volunteer")).one()
     assert stars.level_of(me.id) == 1
     levels = sorted(db.session.scalars(select(StarAward.level)))

@@ -1,0 +1,39 @@
+"""Rows of a list rendered once per content and language, then reused.
+
+A list page spends most of its rendering on its rows: escaping, translated labels, URLs, a few
+hundred small strings for twenty rows. A row's HTML is a function of what it shows and the
+language, so a template can wrap it in
+
+    {% call remember('merchant-row', row) %} … {% endcall %}
+
+where the values after the name are everything the body reads (a Core row of the columns shown
+is the natural key). The body is rendered when that key is new and taken from memory
+otherwise: nothing goes stale, because changed content is a different key. The body must not
+read anything else: no CSRF token, no current user, no current time. Each worker keeps at most
+LIMIT fragments and starts over past it.
+"""
+
+from flask import current_app
+from flask_babel import get_locale
+from markupsafe import Markup
+
+LIMIT = 20_000
+
+
+def remember(name: str, *key, caller) -> Markup:
+    kept = current_app.extensions.setdefault("alliance_fragments", {})
+    full_key = (name, str(get_locale()), *key)
+    try:
+        found = kept.get(full_key)
+    except TypeError:  # a value that cannot be a key: render every time
+        return Markup(caller())
+    if found is None:
+        found = Markup(caller())
+        if len(kept) >= LIMIT:
+            kept.clear()
+        kept[full_key] = found
+    return found
+
+
+def init_fragments(app) -> None:
+    app.jinja_env.globals["remember"] = remember

@@ -1,0 +1,27 @@
+"""The menu follows the person: roles, community and language change it on the next page."""
+
+from alliance.accounts.models import Role, User, UserRole
+from alliance.communities.models import Community
+
+
+def test_menu_follows_roles_community_and_language(as_user, world, db):
+    client = as_user("resident")
+    page = client.get("/").get_data(as_text=True)
+    assert "派单" not in page and "我的社区" in page
+    db.session.add(UserRole(user_id=world.users["resident"].id, role=Role.SECRETARY))
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "派单" in page and "我的社区" not in page
+    client.post("/language", data={"locale": "en"})
+    page = client.get("/").get_data(as_text=True)
+    assert "Dispatch" in page and "派单" not in page
+
+
+def test_menu_links_to_the_person_s_own_community(as_user, world, db):
+    client = as_user("resident")
+    assert f"/communities/{world.a.id}" in client.get("/").get_data(as_text=True)
+    user = db.session.get(User, world.users["resident"].id)
+    user.community_id = db.session.get(Community, world.b.id).id
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert f"/communities/{world.b.id}" in page and f'/communities/{world.a.id}"' not in page

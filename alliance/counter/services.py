@@ -21,8 +21,7 @@ from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import Merchant, MerchantStatus
-from alliance.points import ledger
-from alliance.points.models import Exchange, ExchangeItem
+from alliance.points.models import Exchange, ExchangeItem, PointsAccount
 from alliance.validators import mask_name
 from alliance.volunteers.models import VolunteerProfile, VolunteerStatus
 
@@ -45,6 +44,8 @@ class Verification:
     card: Card | None = None
     holder_masked: str = ""
     offers: list[Offer] = field(default_factory=list)
+    # The holder's points balance, read with the card (0 without an account).
+    balance: int = 0
 
     @property
     def reason_label(self) -> str:
@@ -67,17 +68,20 @@ def _card_statement(by: str):
             VolunteerProfile.status,
             Merchant.status,
             Community.street_office_id,
+            PointsAccount.balance,
         )
         .join(_Holder, _Holder.id == Card.holder_id)
         .join(Community, Community.id == Card.community_id)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Card.holder_id)
         .outerjoin(Merchant, Merchant.id == Card.merchant_id)
+        .outerjoin(PointsAccount, PointsAccount.user_id == Card.holder_id)
         .where(column == bindparam("key"))
     )
 
 
 def _card_row(by: str, key):
-    """One indexed query: the card, its holder's name, volunteer and member status."""
+    """One indexed query: the card, its holder's name, volunteer and member status, and the
+    holder's points balance."""
     return db.session.execute(_card_statement(by), {"key": key}).first()
 
 
@@ -123,8 +127,9 @@ def verify_checkout(
 
 
 def _judge(row, code_type, merchant, *, now, stale=False, with_offers=True) -> Verification:
-    card, display_name, volunteer_name, volunteer_status, merchant_status, office_id = row
+    card, display_name, volunteer_name, volunteer_status, merchant_status, office_id, points = row
     result = Verification(False, None, code_type, card, mask_name(volunteer_name or display_name))
+    result.balance = points or 0
     today = local_today(now)
     if stale:
         result.reason = "stale"
@@ -235,6 +240,5 @@ def counter_view(
         or not spends_here(result.card, merchant)
     ):
         return CounterView(result, merchant)
-    balance = ledger.balance_of(result.card.holder_id)
-    items = counter_items(merchant, result.card.holder_id, balance)
-    return CounterView(result, merchant, balance, items)
+    items = counter_items(merchant, result.card.holder_id, result.balance)
+    return CounterView(result, merchant, result.balance, items)

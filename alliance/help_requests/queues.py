@@ -51,6 +51,24 @@ def orders_for_list(ids: list[int]) -> list[HelpRequest]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def row_key(order: HelpRequest, now: datetime, show_community: bool) -> tuple:
+    """Everything help_requests/_order_row.html shows of an order (loaded by orders_for_list):
+    the key its HTML is kept under (alliance.fragments). A field the row starts showing must
+    be added here."""
+    return (
+        order.id,
+        order.title,
+        order.state,
+        order.category.label,
+        order.urgency,
+        show_community and order.community.name,
+        order.place,
+        order.is_overdue(now),
+        order.due_at,
+        order.provider_name,
+    )
+
+
 def load_order(order_id: int) -> HelpRequest | None:
     return (
         db.session.scalars(

@@ -42,9 +42,12 @@ def _page(stmt):
 
 
 def _orders_page(stmt):
-    """A page of a queue: sorted and cut on the ids alone, then the page's orders loaded."""
-    page = _page(stmt.with_only_columns(HelpRequest.id))
-    page.items = queues.orders_for_list(page.items)
+    """A page of a queue: sorted and cut on the ids alone (their total in the same statement),
+    then the page's orders loaded."""
+    page = db.paginate_rows(
+        stmt.with_only_columns(HelpRequest.id), page=int_arg("page", 1), per_page=PAGE_SIZE
+    )
+    page.items = queues.orders_for_list([row.id for row in page.items])
     return page
 
 

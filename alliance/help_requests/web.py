@@ -12,6 +12,7 @@ from alliance.help_requests import queues, workflow
 from alliance.help_requests.models import HelpRequest
 
 bp = Blueprint("help_requests", __name__, url_prefix="/requests")
+bp.add_app_template_global(queues.row_key, "order_row_key")
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -3,13 +3,13 @@ points are spent first)."""
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from alliance.clock import local_today
 from alliance.database import lock_for_write
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
-from alliance.points.ledger import account_of, post_entry
+from alliance.points.ledger import post_entry, totals_for
 from alliance.points.models import EntryKind, LedgerEntry, PointsAccount
 
 EXPIRY_HORIZON_DAYS = 62
@@ -53,16 +53,38 @@ def _expiring(credits: list[tuple[date, int]], debits: int) -> list[tuple[date, 
     return result
 
 
+# Built once: every visit to "my points" reads it.
+_CREDITS_OF_USER = (
+    select(LedgerEntry.expires_on, func.sum(LedgerEntry.delta))
+    .where(
+        LedgerEntry.user_id == bindparam("user_id"),
+        LedgerEntry.delta > 0,
+        LedgerEntry.expires_on.is_not(None),
+    )
+    .group_by(LedgerEntry.expires_on)
+    .order_by(LedgerEntry.expires_on)
+)
+
+
 def upcoming_expiry(
-    user_id: int, today: date | None = None, horizon_days: int = EXPIRY_HORIZON_DAYS
+    user_id: int,
+    today: date | None = None,
+    horizon_days: int = EXPIRY_HORIZON_DAYS,
+    *,
+    debits: int | None = None,
 ) -> list[tuple[date, int]]:
-    """What will expire (date, points) from today to today + horizon, soonest first."""
-    account = account_of(user_id)
-    if account is None:
+    """What will expire (date, points) from today to today + horizon, soonest first.
+    `debits`: the person's debits, when the caller has them (ledger.totals_for)."""
+    credits = [
+        (day, int(total))
+        for day, total in db.session.execute(_CREDITS_OF_USER, {"user_id": user_id})
+    ]
+    if not credits:
         return []
+    if debits is None:
+        debits = totals_for(user_id)["debits"]
     today = today or local_today()
-    credits = _credits_by_date([account.id]).get(account.id, [])
-    plan = _expiring(credits, _debits([account.id]).get(account.id, 0))
+    plan = _expiring(credits, debits)
     return [(d, p) for d, p in plan if d <= today + timedelta(days=horizon_days)]
 
 

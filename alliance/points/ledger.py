@@ -213,15 +213,26 @@ def adjust(user: User, points, reason, actor: User, *, key: str | None = None) -
         raise
 
 
-def ledger_of(user_id: int, limit: int = 200) -> list[LedgerEntry]:
-    return list(
-        db.session.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.user_id == user_id)
-            .order_by(LedgerEntry.id.desc())
-            .limit(limit)
-        )
+# Built once: every visit to "my points" reads them.
+_LINES = (
+    select(
+        LedgerEntry.id,
+        LedgerEntry.created_at,
+        LedgerEntry.kind,
+        LedgerEntry.reason,
+        LedgerEntry.delta,
+        LedgerEntry.balance_after,
     )
+    .where(LedgerEntry.user_id == bindparam("user_id"))
+    .order_by(LedgerEntry.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def ledger_lines(user_id: int, limit: int = 200) -> list:
+    """A person's newest entries as rows of the columns their statement shows (entries never
+    change, so a row is also the key its rendered line is kept under)."""
+    return db.session.execute(_LINES, {"user_id": user_id, "limit": limit}).all()
 
 
 _TOTALS = select(
@@ -232,10 +243,19 @@ _TOTALS = select(
     func.coalesce(
         func.sum(case((LedgerEntry.kind == EntryKind.EXPIRE, -LedgerEntry.delta), else_=0)), 0
     ),
+    func.coalesce(func.sum(case((LedgerEntry.delta < 0, -LedgerEntry.delta), else_=0)), 0),
+    _BALANCE.scalar_subquery(),
 ).where(LedgerEntry.user_id == bindparam("user_id"))
 
 
 def totals_for(user_id: int) -> dict:
-    """Earned (earn + award + positive corrections), spent and expired, in one query."""
+    """Earned (earn + award + positive corrections), spent, expired, every debit and the
+    balance, in one query."""
     row = db.session.execute(_TOTALS, {"user_id": user_id}).one()
-    return {"earned": int(row[0]), "spent": int(row[1]), "expired": int(row[2])}
+    return {
+        "earned": int(row[0]),
+        "spent": int(row[1]),
+        "expired": int(row[2]),
+        "debits": int(row[3]),
+        "balance": int(row[4] or 0),
+    }

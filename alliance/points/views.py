@@ -21,7 +21,7 @@ from alliance.merchants.models import Merchant
 from alliance.points import exchange_items, expiry, ledger, rule_versions, scoring
 from alliance.points.errors import PointsError
 from alliance.points.forms import AdjustForm, AwardForm, ItemForm, RuleForm
-from alliance.points.models import Exchange, ExchangeItem, LedgerEntry
+from alliance.points.models import EntryKind, Exchange, ExchangeItem, LedgerEntry
 
 bp = Blueprint("points", __name__)
 
@@ -32,12 +32,14 @@ bp = Blueprint("points", __name__)
 @bp.get("/me/points")
 @login_required
 def mine():
+    totals = ledger.totals_for(current_user.id)
     return render_template(
         "points/mine.html",
-        balance=ledger.balance_of(current_user.id),
-        entries=ledger.ledger_of(current_user.id),
-        totals=ledger.totals_for(current_user.id),
-        expiring=expiry.upcoming_expiry(current_user.id),
+        balance=totals["balance"],
+        entries=ledger.ledger_lines(current_user.id),
+        totals=totals,
+        expiring=expiry.upcoming_expiry(current_user.id, debits=totals["debits"]),
+        kind_label=lambda kind: EntryKind(kind).label,
     )
 
 

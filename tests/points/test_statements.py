@@ -66,3 +66,20 @@ def test_attendance_list_does_not_grow(as_user, world, make_user, count_statemen
         as_user, count_statements, "secretary_a", f"/activities/slots/{slot_id}/attendance"
     )
     assert small == large
+
+
+def test_my_points_shows_balance_totals_and_each_entry_in_the_reader_s_language(as_user, world):
+    """The page reads balance, totals and debits in one statement, and its lines are kept per
+    content and language: a new entry and another language must show at once."""
+    _grow(world, 2)
+    client = as_user("volunteer")
+    page = client.get("/me/points").get_data(as_text=True)
+    assert 'data-testid="balance">6<' in page and "累计获得 6 · 已兑换 0" in page
+    assert "好事1" in page and "赋分" in page and "余额 6" in page
+    ledger.award(world.users["volunteer"], 4, "扫雪", world.users["secretary_a"])
+    db.session.commit()
+    page = client.get("/me/points").get_data(as_text=True)
+    assert 'data-testid="balance">10<' in page and "扫雪" in page and "余额 10" in page
+    client.post("/language", data={"locale": "en"})
+    page = client.get("/me/points").get_data(as_text=True)
+    assert "赋分" not in page and "Award" in page

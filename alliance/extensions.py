@@ -44,12 +44,13 @@ class _SQLAlchemy(SQLAlchemy):
     def paginate(self, select, *, page=None, **kwargs):
         return super().paginate(select, page=_page_number(page), **kwargs)
 
-    def paginate_rows(self, select, *, page=None, per_page=None, max_per_page=None):
+    def paginate_rows(self, select, params=None, *, page=None, per_page=None, max_per_page=None):
         """A Core select's rows and total in one statement (alliance.paging)."""
         from alliance.paging import RowPagination
 
         return RowPagination(
             select=select,
+            params=params or {},
             session=self.session(),
             page=_page_number(page),
             per_page=per_page,

@@ -14,15 +14,16 @@ LIMIT fragments and starts over past it.
 """
 
 from flask import current_app
-from flask_babel import get_locale
 from markupsafe import Markup
+
+from alliance.i18n import request_locale_name
 
 LIMIT = 20_000
 
 
 def remember(name: str, *key, caller) -> Markup:
     kept = current_app.extensions.setdefault("alliance_fragments", {})
-    full_key = (name, str(get_locale()), *key)
+    full_key = (name, request_locale_name(), *key)
     try:
         found = kept.get(full_key)
     except TypeError:  # a value that cannot be a key: render every time

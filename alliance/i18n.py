@@ -9,7 +9,7 @@ still switch languages; the templates' `_()` go straight to it.
 
 from flask import current_app, g, has_request_context, session
 from flask.globals import _cv_app
-from flask_babel import Babel, Domain, gettext
+from flask_babel import Babel, Domain, get_locale, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup
@@ -35,6 +35,21 @@ def _request_translations():
     if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
         return kept[1]
     return None
+
+
+def request_locale_name() -> str:
+    """str(get_locale()), remembered on the request's Babel context for the locale object in
+    use (so `force_locale` still switches): a list page asks once per row."""
+    app_ctx = _cv_app.get(None)
+    ctx = app_ctx.g.__dict__.get("_flask_babel") if app_ctx is not None else None
+    locale = getattr(ctx, "babel_locale", None)
+    if locale is None:
+        return str(get_locale())
+    kept = getattr(ctx, "alliance_locale_name", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    ctx.alliance_locale_name = (locale, str(locale))
+    return ctx.alliance_locale_name[1]
 
 
 class RequestDomain(Domain):

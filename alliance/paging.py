@@ -8,22 +8,48 @@ The rows keep that last column, `total_rows`.
 """
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
+
+# A statement built once (module level or functools.cache) gets its paged and counted forms
+# built once too; statements built per request pass through (and the memory starts over
+# every _KEEP of them).
+_PAGED: dict[int, tuple[Select, Select, Select]] = {}
+_KEEP = 256
+
+
+def _paged_forms(stmt: Select) -> tuple[Select, Select]:
+    kept = _PAGED.get(id(stmt))
+    if kept is not None and kept[0] is stmt:
+        return kept[1], kept[2]
+    paged = (
+        stmt.add_columns(func.count().over().label("total_rows"))
+        .limit(bindparam("page_limit"))
+        .offset(bindparam("page_offset"))
+    )
+    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+    if len(_PAGED) >= _KEEP:
+        _PAGED.clear()
+    _PAGED[id(stmt)] = (stmt, paged, counted)
+    return paged, counted
 
 
 class RowPagination(Pagination):
+    """`select` with `params` (its bind parameters, if any)."""
+
     def _query_items(self) -> list:
-        stmt: Select = self._query_args["select"]
-        session = self._query_args["session"]
-        counted = stmt.add_columns(func.count().over().label("total_rows"))
-        rows = session.execute(counted.limit(self.per_page).offset(self._query_offset)).all()
+        paged, _counted = _paged_forms(self._query_args["select"])
+        params = {
+            **self._query_args.get("params", {}),
+            "page_limit": self.per_page,
+            "page_offset": self._query_offset,
+        }
+        rows = self._query_args["session"].execute(paged, params).all()
         self._total = rows[0].total_rows if rows else None
         return rows
 
     def _query_count(self) -> int:
         if self._total is not None:
             return self._total
-        stmt: Select = self._query_args["select"]
-        session = self._query_args["session"]
-        counted = select(func.count()).select_from(stmt.order_by(None).subquery())
-        return session.execute(counted).scalar_one()
+        _paged, counted = _paged_forms(self._query_args["select"])
+        params = self._query_args.get("params", {})
+        return self._query_args["session"].execute(counted, params).scalar_one()

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from alliance.commitments.models import (
@@ -60,6 +60,18 @@ class CommitmentLine:
         return kind_label(self.kind)
 
 
+# Built once: every visit to the directory runs it.
+_LINES = (
+    select(Commitment.merchant_id, Commitment.kind, Commitment.title, Offer.rate_percent)
+    .outerjoin(Offer, Offer.commitment_id == Commitment.id)
+    .where(
+        Commitment.merchant_id.in_(bindparam("merchant_ids", expanding=True)),
+        Commitment.status == CommitmentStatus.PUBLISHED,
+    )
+    .order_by(Commitment.published_at, Commitment.id)
+)
+
+
 def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
     """Published commitments of each merchant as directory lines, kind then publication order.
 
@@ -67,10 +79,10 @@ def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
     commitments each, and loading them as entities with their offers and services (three
     statements, some 300 objects) was most of the page's time.
     """
-    return _published_by_merchant(
-        merchant_ids,
-        select(
-            Commitment.merchant_id, Commitment.kind, Commitment.title, Offer.rate_percent
-        ).outerjoin(Offer, Offer.commitment_id == Commitment.id),
-        lambda stmt: [CommitmentLine(*row) for row in db.session.execute(stmt)],
-    )
+    ids = list(dict.fromkeys(int(i) for i in merchant_ids))
+    result: dict[int, list] = {i: [] for i in ids}
+    if ids:
+        rows = [CommitmentLine(*row) for row in db.session.execute(_LINES, {"merchant_ids": ids})]
+        for row in sorted(rows, key=lambda r: KIND_ORDER.get(r.kind, 9)):
+            result[row.merchant_id].append(row)
+    return result

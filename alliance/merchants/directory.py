@@ -1,7 +1,9 @@
 """The members directory's filters and query, shared by the directory page, the secretary's
 members page and the API."""
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from alliance.communities.models import Community, Estate
@@ -31,7 +33,27 @@ def directory_query(*, q="", category="", community=None, estate_id=None, status
 
 
 def directory_rows(*, q="", category="", community=None, estate_id=None, status=None):
-    """The public directory's statement: the columns an entry shows, no entities."""
+    """The public directory's statement, the columns an entry shows, and its parameters."""
+    stmt = _directory_rows_statement(
+        bool(q), bool(category), community is not None, bool(estate_id), status
+    )
+    params = {
+        "q": f"%{_like_escaped(q)}%" if q else None,
+        "category": category or None,
+        "community_id": community.id if community is not None else None,
+        "estate_id": estate_id or None,
+        "status": status,
+    }
+    return stmt, {k: v for k, v in params.items() if v is not None}
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@cache
+def _directory_rows_statement(q: bool, category: bool, community: bool, estate: bool, status):
+    # Built once per combination of filters: every visit to the directory runs one.
     stmt = (
         select(
             Merchant.id,
@@ -44,7 +66,41 @@ def directory_rows(*, q="", category="", community=None, estate_id=None, status=
         .join(Community, Community.id == Merchant.community_id)
         .outerjoin(Estate, Estate.id == Merchant.estate_id)
     )
-    return _filtered(stmt, q, category, community, estate_id, status)
+    if status is not None:
+        stmt = stmt.where(Merchant.status == bindparam("status"))
+    if q:
+        stmt = stmt.where(Merchant.name.like(bindparam("q"), escape="/"))
+    if category:
+        stmt = stmt.where(Merchant.category == bindparam("category"))
+    if community:
+        stmt = stmt.where(Merchant.community_id == bindparam("community_id"))
+    if estate:
+        stmt = stmt.where(Merchant.estate_id == bindparam("estate_id"))
+    return stmt.order_by(Merchant.community_id, Merchant.number)
+
+
+# Built once: every visit to the directory shows the communities and estates to filter by.
+_PLACES = (
+    select(Community.id, Community.code, Community.name, Estate.id, Estate.name)
+    .outerjoin(Estate, Estate.community_id == Community.id)
+    .order_by(Community.id, Estate.id)
+)
+
+
+def filter_places(community) -> tuple[list[tuple], list[tuple[int, str]]]:
+    """The directory's filter choices in one statement: every community (id, code, name), and
+    the estates (id, label) of the chosen community, or of all with their community's name."""
+    communities: dict[int, tuple] = {}
+    estates = []
+    for c_id, code, name, e_id, e_name in db.session.execute(_PLACES):
+        communities.setdefault(c_id, (c_id, code, name))
+        if e_id is None:
+            continue
+        if community is None:
+            estates.append((e_id, f"{name} · {e_name}"))
+        elif c_id == community.id:
+            estates.append((e_id, e_name))
+    return list(communities.values()), estates
 
 
 def _filtered(stmt, q, category, community, estate_id, status):

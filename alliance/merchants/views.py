@@ -8,13 +8,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from alliance.commitments.published import commitment_lines, published_for_merchants
-from alliance.communities.models import Community, Estate
 from alliance.communities.services import can_administer
 from alliance.emergency.supply_models import Pledge
 from alliance.extensions import db
 from alliance.merchants import staff as merchant_staff
 from alliance.merchants import status as merchant_status
-from alliance.merchants.directory import directory_filters, directory_rows
+from alliance.merchants.directory import directory_filters, directory_rows, filter_places
 from alliance.merchants.forms import category_choices
 from alliance.merchants.models import Merchant, MerchantStatus, category_label
 from alliance.merchants.web import ADMINS, PAGE_SIZE, bp
@@ -32,29 +31,16 @@ def _published(merchants) -> dict[int, list]:
 def index():
     filters = directory_filters(request.args)
     # Active members only, so every entry's commitments apply.
-    stmt = directory_rows(**filters, status=MerchantStatus.ACTIVE)
-    page = db.paginate_rows(stmt, per_page=PAGE_SIZE)
-    communities = db.session.scalars(select(Community).order_by(Community.id)).all()
-    estate_stmt = select(Estate).order_by(Estate.community_id, Estate.id)
-    if filters["community"] is not None:
-        estate_stmt = estate_stmt.where(Estate.community_id == filters["community"].id)
-    estates = db.session.scalars(estate_stmt).all()
-    community_names = {c.id: c.name for c in communities}
+    stmt, params = directory_rows(**filters, status=MerchantStatus.ACTIVE)
+    page = db.paginate_rows(stmt, params, per_page=PAGE_SIZE)
+    communities, estates = filter_places(filters["community"])
     return render_template(
         "merchants/index.html",
         page=page,
         filters=filters,
         categories=category_choices(blank=_("全部类别")),
         communities=communities,
-        estates=[
-            (
-                e.id,
-                e.name
-                if filters["community"]
-                else f"{community_names.get(e.community_id, '')} · {e.name}",
-            )
-            for e in estates
-        ],
+        estates=estates,
         commitments=commitment_lines(row.id for row in page.items),
         category_label=category_label,
         args={

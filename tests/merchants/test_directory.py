@@ -82,6 +82,17 @@ def test_directory_paginates(client, world):
     assert "共 45 家" in past and "批量商户" not in past
 
 
+def test_directory_search_takes_wildcards_literally(client, world):
+    make_member(world.a, "九五%折_小店", phone=PHONE, licence=LICENCE)
+    make_member(world.a, "明珠面馆", phone=PHONE, licence=LICENCE)
+    _db.session.commit()
+    for q in ("%", "_", "%折_"):
+        page = client.get("/merchants/", query_string={"q": q}).get_data(as_text=True)
+        assert "九五%折_小店" in page and "明珠面馆" not in page, q
+    page = client.get("/merchants/").get_data(as_text=True)
+    assert "九五%折_小店" in page and "明珠面馆" in page
+
+
 def test_directory_entries_follow_changes_and_language(client, world, members):
     """Entries are rendered once and reused: a renamed member, a new offer and another
     language must still show at once."""

@@ -31,7 +31,7 @@ class Base(DeclarativeBase):
 MAX_PAGE = 1_000_000
 
 
-def _page_number(page: int | None) -> int | None:
+def page_number(page: int | None = None) -> int | None:
     """Pages are clamped to 1 … MAX_PAGE: `?page=10**30` is an empty page, not an overflow."""
     if page is None and has_request_context():
         page = request.args.get("page", 1, type=int)
@@ -42,7 +42,7 @@ def _page_number(page: int | None) -> int | None:
 
 class _SQLAlchemy(SQLAlchemy):
     def paginate(self, select, *, page=None, **kwargs):
-        return super().paginate(select, page=_page_number(page), **kwargs)
+        return super().paginate(select, page=page_number(page), **kwargs)
 
     def paginate_rows(self, select, params=None, *, page=None, per_page=None, max_per_page=None):
         """A Core select's rows and total in one statement (alliance.paging)."""
@@ -52,7 +52,7 @@ class _SQLAlchemy(SQLAlchemy):
             select=select,
             params=params or {},
             session=self.session(),
-            page=_page_number(page),
+            page=page_number(page),
             per_page=per_page,
             max_per_page=max_per_page,
             error_out=False,

@@ -53,3 +53,22 @@ class RowPagination(Pagination):
         _paged, counted = _paged_forms(self._query_args["select"])
         params = self._query_args.get("params", {})
         return self._query_args["session"].execute(counted, params).scalar_one()
+
+
+class ListPagination(Pagination):
+    """A page whose rows the caller reads (with statements built once) and whose total it
+    already knows: set `items` after making it, from `offset`."""
+
+    def __init__(self, *, page: int, per_page: int, total: int):
+        super().__init__(page=page, per_page=per_page, error_out=False, total=total)
+        self.items = []
+
+    @property
+    def offset(self) -> int:
+        return self._query_offset
+
+    def _query_items(self) -> list:
+        return []
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]

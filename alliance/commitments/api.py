@@ -112,6 +112,7 @@ def index():
     filters = _filters()
     stmt = (
         board.board_query(filters)
+        .params(board.board_params(filters))
         .options(*board.board_options())
         .order_by(Commitment.published_at.desc(), Commitment.id.desc())
     )

@@ -2,8 +2,9 @@
 home page's figure."""
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, literal, select, text, union_all
 from sqlalchemy.orm import joinedload
 
 from alliance.commitments.models import (
@@ -32,8 +33,47 @@ class BoardFilters:
         return {k: v for k, v in vars(self).items() if v}
 
 
+MAX_TERMS = 8
+
+
+def _terms(filters: BoardFilters) -> list[str]:
+    return (filters.q or "").lower().split()[:MAX_TERMS]
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def board_params(filters: BoardFilters) -> dict:
+    """The bind parameters of the statements below, for these filters."""
+    params = {
+        "kind": filters.kind,
+        "category": filters.category,
+        "community": filters.community,
+        "card": filters.card,
+    }
+    params.update({f"term{i}": f"%{_like_escaped(t)}%" for i, t in enumerate(_terms(filters))})
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _shape(filters: BoardFilters, with_kind: bool) -> tuple:
+    return (
+        bool(filters.kind) and with_kind,
+        bool(filters.category),
+        bool(filters.community),
+        bool(filters.card),
+        len(_terms(filters)),
+    )
+
+
 def board_query(filters: BoardFilters, *, with_kind: bool = True) -> Select:
-    """Published commitments matching the filters (no ordering or loading options)."""
+    """Published commitments matching the filters (no ordering or loading options), with bind
+    parameters for the filters' values (board_params). Built once per shape of filters."""
+    return _board_statement(*_shape(filters, with_kind))
+
+
+@cache
+def _board_statement(kind: bool, category: bool, community: bool, card: bool, terms: int):
     stmt = (
         select(Commitment)
         .join(Merchant, Merchant.id == Commitment.merchant_id)
@@ -43,25 +83,44 @@ def board_query(filters: BoardFilters, *, with_kind: bool = True) -> Select:
             active_clause(),
         )
     )
-    if filters.kind and with_kind:
-        stmt = stmt.where(Commitment.kind == filters.kind)
-    if filters.category:
-        stmt = stmt.where(Merchant.category == filters.category)
-    if filters.community:
+    if kind:
+        stmt = stmt.where(Commitment.kind == bindparam("kind"))
+    if category:
+        stmt = stmt.where(Merchant.category == bindparam("category"))
+    if community:
         stmt = stmt.join(Community, Community.id == Commitment.community_id).where(
-            Community.code == filters.community
+            Community.code == bindparam("community")
         )
-    if filters.card:
+    if card:
         stmt = stmt.where(
             Commitment.id.in_(
                 select(Offer.commitment_id).where(
-                    Offer.qualifies.in_((filters.card, Qualifies.BOTH))
+                    Offer.qualifies.in_((bindparam("card"), Qualifies.BOTH))
                 )
             )
         )
-    for term in (filters.q or "").lower().split()[:8]:
-        stmt = stmt.where(Commitment.search_text.contains(term, autoescape=True))
+    for i in range(terms):
+        stmt = stmt.where(Commitment.search_text.like(bindparam(f"term{i}"), escape="/"))
     return stmt
+
+
+@cache
+def board_page_statement(*shape) -> Select:
+    """A page of the board, newest first, with what a card shows joined in (limit and offset
+    are the bind parameters page_limit and page_offset)."""
+    return (
+        _board_statement(*shape)
+        .options(*board_options())
+        .order_by(Commitment.published_at.desc(), Commitment.id.desc())
+        .limit(bindparam("page_limit"))
+        .offset(bindparam("page_offset"))
+    )
+
+
+def board_page(filters: BoardFilters, limit: int, offset: int) -> list[Commitment]:
+    stmt = board_page_statement(*_shape(filters, True))
+    params = board_params(filters) | {"page_limit": limit, "page_offset": offset}
+    return list(db.session.scalars(stmt, params).unique())
 
 
 def board_options():
@@ -100,30 +159,47 @@ def card_key(c) -> tuple:
     )
 
 
+@cache
+def _totals_statement(*shape) -> Select:
+    sub = _board_statement(*shape).with_only_columns(Commitment.kind).subquery()
+    return select(sub.c.kind, func.count()).group_by(sub.c.kind)
+
+
 def totals_by_kind(filters: BoardFilters) -> dict[str, int]:
     """Published commitments per kind under the other filters; one query."""
-    sub = board_query(filters, with_kind=False).with_only_columns(Commitment.kind).subquery()
-    rows = db.session.execute(select(sub.c.kind, func.count()).group_by(sub.c.kind)).all()
+    stmt = _totals_statement(*_shape(filters, False))
+    rows = db.session.execute(stmt, board_params(filters)).all()
     totals = dict.fromkeys((str(k) for k in CommitmentKind), 0)
     totals.update({kind: n for kind, n in rows})
     return totals
 
 
-def merchant_categories() -> list[tuple[str, str]]:
-    """(code, label) of the categories that have published commitments."""
-    published = (
+# The categories of members with published commitments and every community, in one
+# statement (the board's two filter lists); built once.
+_CHOICES = union_all(
+    select(literal("category").label("list"), Merchant.category, Merchant.category)
+    .where(
         select(Commitment.id)
         .where(
             Commitment.merchant_id == Merchant.id, Commitment.status == CommitmentStatus.PUBLISHED
         )
         .exists()
     )
-    codes = list(
-        db.session.scalars(
-            select(Merchant.category).where(published).distinct().order_by(Merchant.category)
-        )
-    )
-    return [(code, category_label(code)) for code in codes]
+    .distinct(),
+    select(literal("community"), Community.code, Community.name),
+).order_by(text("1, 2"))
+
+
+def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(code, label) of the categories that have published commitments, and (code, name) of
+    every community."""
+    categories, communities = [], []
+    for which, code, name in db.session.execute(_CHOICES):
+        if which == "category":
+            categories.append((code, category_label(code)))
+        else:
+            communities.append((code, name))
+    return categories, communities
 
 
 def known_categories() -> set[str]:

@@ -30,9 +30,10 @@ from alliance.commitments.models import (
 )
 from alliance.communities.models import Community
 from alliance.communities.services import can_administer, scoped
-from alliance.extensions import db
+from alliance.extensions import db, page_number
 from alliance.formkit import choices, rollback_and_report
 from alliance.merchants import staff as merchant_staff
+from alliance.paging import ListPagination
 
 bp = Blueprint("commitments", __name__, url_prefix="/commitments")
 bp.add_app_template_global(board.card_key, "commitment_card_key")
@@ -98,19 +99,12 @@ def _board_filters() -> board.BoardFilters:
 @bp.get("/")
 def index():
     filters = _board_filters()
-    page = request.args.get("page", 1, type=int)
-    stmt = (
-        board.board_query(filters)
-        .options(*board.board_options())
-        .order_by(Commitment.published_at.desc(), Commitment.id.desc())
-    )
     totals = board.totals_by_kind(filters)
     # The totals already count what the page lists: no second count for the pager.
-    pagination = db.paginate(
-        stmt, page=max(page, 1), per_page=PAGE_SIZE, error_out=False, count=False
-    )
-    pagination.total = totals[filters.kind] if filters.kind in totals else sum(totals.values())
-    communities = db.session.scalars(select(Community).order_by(Community.code)).all()
+    total = totals[filters.kind] if filters.kind in totals else sum(totals.values())
+    pagination = ListPagination(page=page_number(), per_page=PAGE_SIZE, total=total)
+    pagination.items = board.board_page(filters, PAGE_SIZE, pagination.offset)
+    categories, communities = board.filter_choices()
     return render_template(
         "commitments/index.html",
         page=pagination,
@@ -119,7 +113,7 @@ def index():
         total=sum(totals.values()),
         kinds=[(k.value, KIND_LABELS[k]) for k in CommitmentKind],
         cards=[(c.value, QUALIFIES_LABELS[c.value]) for c in CardKind],
-        categories=board.merchant_categories(),
+        categories=categories,
         communities=communities,
     )
 

@@ -314,6 +314,7 @@ def banner_clause(user_entity):
     office = (
         select(Community.street_office_id)
         .where(Community.id == user_entity.community_id)
+        .correlate_except(Community)  # the loaded user's row, two levels up
         .scalar_subquery()
     )
     return (

@@ -234,3 +234,26 @@ def test_the_banner_reaches_exactly_the_people_the_response_covers(world, as_use
     _start(world, who="street", target=Target(street_office=world.office))
     assert BANNER in as_user("resident_b").get("/").get_data(as_text=True)
     assert BANNER in as_user("street").get("/").get_data(as_text=True)
+
+
+def test_an_office_wide_response_stays_in_its_office(world, as_user, make_user, db):
+    """Each person's banner is judged by their own community's office (the login loader asks
+    for every user in one statement: it must not take another user's office)."""
+    from alliance.accounts.models import Role
+    from alliance.communities.models import Community, StreetOffice
+
+    other = StreetOffice(code="XY", name="新园街道")
+    db.session.add(other)
+    db.session.flush()
+    far = Community(code="XYA", name="新园社区", street_office_id=other.id)
+    db.session.add(far)
+    db.session.commit()
+    make_user("far_resident", community=far, roles=(Role.RESIDENT,))
+    _start(world, who="street", target=Target(street_office=world.office))
+    assert BANNER in as_user("resident").get("/").get_data(as_text=True)
+    assert BANNER not in as_user("far_resident").get("/").get_data(as_text=True)
+    world.users["street_xy"] = make_user(
+        "street_xy", roles=(Role.STREET_OFFICER,), street_office_id=other.id
+    )
+    _start(world, who="street_xy", target=Target(street_office=other))
+    assert BANNER in as_user("far_resident").get("/").get_data(as_text=True)

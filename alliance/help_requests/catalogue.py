@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from flask_babel import gettext
+from sqlalchemy import bindparam, func, select
 
 from alliance.communities.models import Community
 from alliance.extensions import db
@@ -96,6 +97,21 @@ def categories_of(community_id: int, *, active_only=True) -> list[ServiceCategor
     if active_only:
         stmt = stmt.where(ServiceCategory.active)
     return list(db.session.scalars(stmt.order_by(ServiceCategory.position, ServiceCategory.id)))
+
+
+# Built once: every queue's filter lists the community's categories.
+_CODES_AND_NAMES = (
+    select(ServiceCategory.code, ServiceCategory.name)
+    .where(ServiceCategory.community_id == bindparam("community_id"))
+    .order_by(ServiceCategory.position, ServiceCategory.id)
+)
+
+
+def category_choices(community_id: int) -> list[tuple[str, str]]:
+    """(code, label in the reader's language) of every category of the community, retired
+    ones too (finished orders keep theirs)."""
+    rows = db.session.execute(_CODES_AND_NAMES, {"community_id": community_id})
+    return [(code, gettext(name)) for code, name in rows]
 
 
 @dataclass

@@ -293,15 +293,13 @@ class HelpRequest(db.Model):
 
     @property
     def provider_name(self) -> str:
-        if self.provider_kind == ProviderKind.MERCHANT and self.provider_merchant:
-            return self.provider_merchant.name
-        if self.provider_kind == ProviderKind.VOLUNTEER and self.provider_volunteer:
-            return self.provider_volunteer.name
-        if self.provider_kind == ProviderKind.UNIT and self.provider_unit:
-            return self.provider_unit.name
-        if self.provider_kind == ProviderKind.GRID_WORKER and self.provider_user:
-            return gettext("网格员 %(name)s", name=self.provider_user.display_name)
-        return ""
+        return provider_text(
+            self.provider_kind,
+            merchant=self.provider_merchant.name if self.provider_merchant else None,
+            volunteer=self.provider_volunteer.name if self.provider_volunteer else None,
+            unit=self.provider_unit.name if self.provider_unit else None,
+            grid_worker=self.provider_user.display_name if self.provider_user else None,
+        )
 
     @property
     def public_provider_name(self) -> str:
@@ -315,18 +313,31 @@ class HelpRequest(db.Model):
     @property
     def place(self) -> str:
         """Where, for people allowed to see the order: estate and building, or the shop."""
-        parts = []
-        if self.shop is not None:
-            parts.append(self.shop.name)
-        if self.business is not None:
-            parts.append(self.business.name)
-        if self.estate is not None:
-            parts.append(self.estate.name)
-        if self.building:
-            parts.append(self.building)
-        if self.address_text:
-            parts.append(self.address_text)
-        return " ".join(parts)
+        return place_text(
+            shop=self.shop.name if self.shop is not None else None,
+            business=self.business.name if self.business is not None else None,
+            estate=self.estate.name if self.estate is not None else None,
+            building=self.building,
+            address=self.address_text,
+        )
+
+
+def place_text(*, shop, business, estate, building, address) -> str:
+    """An order's place from its parts' names (an order's page and the lists' rows)."""
+    return " ".join(part for part in (shop, business, estate, building, address) if part)
+
+
+def provider_text(kind, *, merchant, volunteer, unit, grid_worker) -> str:
+    """Who took an order, from the names of its possible providers."""
+    if kind == ProviderKind.MERCHANT and merchant is not None:
+        return merchant
+    if kind == ProviderKind.VOLUNTEER and volunteer is not None:
+        return volunteer
+    if kind == ProviderKind.UNIT and unit is not None:
+        return unit
+    if kind == ProviderKind.GRID_WORKER and grid_worker is not None:
+        return gettext("网格员 %(name)s", name=grid_worker)
+    return ""
 
 
 class HelpRequestEvent(db.Model):

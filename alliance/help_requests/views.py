@@ -173,11 +173,11 @@ def orders():
 
 
 def _filter_choices(community_id=None):
-    categories = catalogue.categories_of(community_id, active_only=False) if community_id else []
+    categories = catalogue.category_choices(community_id) if community_id else []
     return {
         "states": [("", _("全部状态")), ("open", _("未办结"))]
         + [(s.value, str(label)) for s, label in STATE_LABELS.items()],
-        "categories": [("", _("全部类别"))] + [(c.code, c.label) for c in categories],
+        "categories": [("", _("全部类别")), *categories],
     }
 
 

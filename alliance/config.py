@@ -21,7 +21,8 @@ def _engine_options(url: str) -> dict:
     """Pool settings. PostgreSQL: each gunicorn worker keeps DB_POOL_SIZE connections open and
     opens up to DB_MAX_OVERFLOW more under load (workers x (size + overflow) must stay below the
     server's max_connections)."""
-    options: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: it asked the database on every request (see DB_PING_AFTER_IDLE_SECONDS).
+    options: dict = {}
     if url.startswith("postgresql"):
         # A server that does not answer (not one that refuses) must not hold a worker for long.
         connect_timeout = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
@@ -49,6 +50,10 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
+    # A pooled connection idle this long is pinged before use and replaced if dead (a restarted
+    # database); one in use within the last seconds is trusted, and a failure on it invalidates
+    # the whole pool (alliance.database._ping_after_idle). 0 pings at every checkout.
+    DB_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DB_PING_AFTER_IDLE_SECONDS", "2"))
     # True: every SQLite transaction starts with BEGIN IMMEDIATE (see alliance/database.py).
     SQLITE_IMMEDIATE_TRANSACTIONS = os.environ.get("SQLITE_IMMEDIATE_TRANSACTIONS") == "1"
     # The emergency map's tiles ({z}/{x}/{y}); unset: points on a plain background.

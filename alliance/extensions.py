@@ -7,12 +7,12 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from alliance.i18n import RequestBabel
+from alliance.security_headers import SecurityHeaders
 
 
 class Base(DeclarativeBase):
@@ -66,4 +66,4 @@ csrf = CSRFProtect()
 babel = RequestBabel()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address)
-talisman = Talisman()
+talisman = SecurityHeaders()

@@ -29,7 +29,6 @@ preload_app = False
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so a slow leak cannot grow without bound.
 # A worker is replaced now and then (a leak cannot grow for ever), but rarely and at scattered
 # times: replacing one takes seconds (it builds the app), and at 10,000 requests every worker
 # of a busy server was replaced within the same few seconds, answering nothing meanwhile

@@ -4,7 +4,8 @@ A request that cannot reach the database (PostgreSQL stopped or restarting, the 
 cut, SQLite still locked after its 30 s busy timeout) ends in one of SQLAlchemy's errors. The
 transaction of that request is rolled back by the database itself (nothing half-saved: each view
 commits once), so the right answer is "try again shortly", not a 500 with a traceback in the log.
-The pool's ``pool_pre_ping`` (``alliance.config``) replaces dead connections once it is back.
+Dead pooled connections are replaced once it is back (``DB_PING_AFTER_IDLE_SECONDS``,
+``alliance.database._ping_after_idle``).
 
 The 503 page is built without the database: no signed-in user, no menu, the locale from the
 browser session only (reading the account's language would ask the database again and, on a

@@ -164,7 +164,31 @@ def new_token() -> str:
 ON_BEHALF = not_personal("a resident without an account, filed for by a grid worker")
 
 
-class HelpRequest(db.Model):
+class OrderState:
+    """What an order and a list's line of it (queues.OrderLine) both tell from their state,
+    urgency and deadline."""
+
+    state: str
+    urgency: str
+    due_at: datetime
+
+    @property
+    def state_label(self) -> str:
+        return State(self.state).label
+
+    @property
+    def urgency_label(self) -> str:
+        return Urgency(self.urgency).label
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.state in WAITING_STATES and self.due_at < now
+
+
+class HelpRequest(OrderState, db.Model):
     __tablename__ = "help_requests"
     __table_args__ = (
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
@@ -273,23 +297,8 @@ class HelpRequest(db.Model):
     )
 
     @property
-    def state_label(self) -> str:
-        return State(self.state).label
-
-    @property
-    def urgency_label(self) -> str:
-        return Urgency(self.urgency).label
-
-    @property
     def contact_label(self) -> str:
         return str(CONTACT_LABELS.get(self.contact_method, self.contact_method))
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
-    def is_overdue(self, now: datetime) -> bool:
-        return self.state in WAITING_STATES and self.due_at < now
 
     @property
     def provider_name(self) -> str:

@@ -17,9 +17,9 @@ from alliance.help_requests.models import (
     OPEN_STATES,
     WAITING_STATES,
     HelpRequest,
+    OrderState,
     ServiceCategory,
     State,
-    Urgency,
     place_text,
     provider_text,
 )
@@ -43,7 +43,7 @@ def order_options():
 
 
 @dataclass(frozen=True)
-class OrderLine:
+class OrderLine(OrderState):
     """What a list's row shows of an order (help_requests/_order_row.html): read as columns,
     not as an order with its nine relations; its fields are also the key its HTML is kept
     under (alliance.fragments)."""
@@ -61,21 +61,6 @@ class OrderLine:
     @property
     def category_label(self) -> str:
         return gettext(self.category_name)
-
-    @property
-    def state_label(self) -> str:
-        return State(self.state).label
-
-    @property
-    def urgency_label(self) -> str:
-        return Urgency(self.urgency).label
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
-    def is_overdue(self, now: datetime) -> bool:
-        return self.state in WAITING_STATES and self.due_at < now
 
 
 _Shop = aliased(Merchant)

@@ -73,9 +73,11 @@ def test_gunicorn_serves_with_two_workers(tmp_path):
     )
     log = []
     try:
-        for line in server.stderr:  # the master logs "Listening at" once the socket is bound
+        # The master logs "Listening at" once the socket is bound, then each worker "Booting
+        # worker" as it starts: wait for both, or a fast server may be stopped before the second.
+        for line in server.stderr:
             log.append(line)
-            if "Listening at" in line:
+            if "".join(log).count("Booting worker") == 2:
                 break
         assert f"127.0.0.1:{port}" in "".join(log)
         for _ in range(6):

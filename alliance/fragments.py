@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from alliance.i18n import request_locale_name
 
-LIMIT = 20_000
+# A row is about a kilobyte: a few megabytes per worker at most.
+LIMIT = 5_000
 
 
 def remember(name: str, *key, caller) -> Markup:

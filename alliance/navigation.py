@@ -25,6 +25,12 @@ def main_tasks_for(user) -> tuple[tuple[str, str], ...]:
     return _kept("main-tasks", user, _build_main_tasks)
 
 
+def menu_current(items, path: str) -> str | None:
+    """The path when it is one of the menu's entries (it is then marked current), else None:
+    the layout keeps the rendered menu per menu and this, not per page."""
+    return path if any(href == path for _label, href in items) else None
+
+
 def _kept(kind: str, user, build) -> tuple[tuple[str, str], ...]:
     unread = None
     if user.is_authenticated:

@@ -76,7 +76,7 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def layout_globals():
-        from alliance.navigation import menu_for
+        from alliance.navigation import menu_current, menu_for
 
         english = str(get_locale()) == "en"
         return {
@@ -84,6 +84,7 @@ def init_templating(app: Flask) -> None:
             "html_lang": "en" if english else "zh-CN",
             "language_form": LanguageForm,
             "menu": menu_for,
+            "menu_current": menu_current,
             "current_path": request.path if request else "/",
             "emergency_banner": _emergency_banner,
         }

@@ -15,8 +15,8 @@ alone, as they do.
 import flask
 from flask.globals import _cv_request
 
-# Enough for every menu and pager URL of a busy worker; past it the memory starts over.
-LIMIT = 20_000
+# Enough for every menu and pager URL of a busy worker (~2 MB); past it the memory starts over.
+LIMIT = 10_000
 
 
 class Flask(flask.Flask):

@@ -25,3 +25,17 @@ def test_menu_links_to_the_person_s_own_community(as_user, world, db):
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
     assert f"/communities/{world.b.id}" in page and f'/communities/{world.a.id}"' not in page
+
+
+def test_the_menu_marks_the_page_one_is_on(as_user, world):
+    """The rendered menu is kept per menu and current entry: each page still marks its own."""
+    client = as_user("resident")
+    for path in ("/", "/merchants/", "/commitments/", "/requests/mine", "/merchants/"):
+        page = client.get(path).get_data(as_text=True)
+        nav = page.split('id="nav"', 1)[1].split("</ul>", 1)[0]
+        assert nav.count('aria-current="page"') == 1, path
+        assert f'aria-current="page" href="{path}"' in nav, path
+    page = client.get("/requests/new").get_data(as_text=True)
+    assert 'aria-current="page" href="/requests/new"' in page
+    page = client.get("/inbox/").get_data(as_text=True)
+    assert 'aria-current="page"' in page.split('id="nav"', 1)[1].split("</ul>", 1)[0]

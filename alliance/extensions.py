@@ -1,6 +1,6 @@
 """Unbound extension objects; create_app() binds them."""
 
-from flask import has_request_context, request
+from flask import has_request_context, request, session
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -59,9 +59,19 @@ class _SQLAlchemy(SQLAlchemy):
         )
 
 
+class _LoginManager(LoginManager):
+    def _session_protection_failed(self):
+        """Strong session protection guards a signed-in session; an anonymous visitor's
+        session holds only a CSRF token. Flask-Login treated every such visit as a failed check:
+        it emptied the session, set it again and cleared the remember cookie on every page."""
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
 db = _SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = _LoginManager()
 csrf = CSRFProtect()
 babel = RequestBabel()
 compress = Compress()

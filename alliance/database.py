@@ -145,6 +145,18 @@ def init_database(app: Flask) -> None:
         engine._alliance_immediate_always = always
 
 
+# LIKE patterns from user text: `contains(text, autoescape=True)` needs the text when the
+# statement is built; statements built once take it as a bind parameter instead.
+LIKE_ESCAPE = "/"
+
+
+def contains_pattern(text: str) -> str:
+    """The LIKE pattern (with LIKE_ESCAPE) matching values that contain `text` literally:
+    `%` and `_` typed by a user are characters, not wildcards."""
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
 def lock_for_write(session: Session | None = None) -> None:
     """Take the database's write lock now, before reading what this transaction will change.
 

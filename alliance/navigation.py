@@ -7,10 +7,10 @@ such combination and keeps it.
 """
 
 from flask import current_app, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from alliance.accounts.models import Role
+from alliance.i18n import request_locale_name
 
 # Combinations kept per worker; past it the memory starts over.
 LIMIT = 5_000
@@ -42,7 +42,7 @@ def _kept(kind: str, user, build) -> tuple[tuple[str, str], ...]:
         who = (user.roles, user.community_id, unread)
     else:
         who = (None,)
-    key = (kind, str(get_locale()), request.script_root, *who)
+    key = (kind, request_locale_name(), request.script_root, *who)
     kept = current_app.extensions.setdefault("alliance_menus", {})
     found = kept.get(key)
     if found is None:

@@ -183,6 +183,19 @@ def login(client, username, password=PASSWORD, **extra):
     return client.post("/login", data={"identifier": username, "password": password, **extra})
 
 
+def office_with_community(
+    code="XY", name="新园街道", community_code="CCC", community_name="丙社区"
+) -> tuple[StreetOffice, Community]:
+    """Another street office with one community of its own (committed)."""
+    office = StreetOffice(code=code, name=name)
+    _db.session.add(office)
+    _db.session.flush()
+    community = Community(code=community_code, name=community_name, street_office_id=office.id)
+    _db.session.add(community)
+    _db.session.commit()
+    return office, community
+
+
 @pytest.fixture
 def make_user(db):
     counter = iter(range(1, 10_000))

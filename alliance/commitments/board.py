@@ -15,6 +15,7 @@ from alliance.commitments.models import (
     Qualifies,
 )
 from alliance.communities.models import Community
+from alliance.database import LIKE_ESCAPE, contains_pattern
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import CATEGORIES, Merchant, category_label
@@ -40,10 +41,6 @@ def _terms(filters: BoardFilters) -> list[str]:
     return (filters.q or "").lower().split()[:MAX_TERMS]
 
 
-def _like_escaped(text: str) -> str:
-    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
 def board_params(filters: BoardFilters) -> dict:
     """The bind parameters of the statements below, for these filters."""
     params = {
@@ -52,7 +49,7 @@ def board_params(filters: BoardFilters) -> dict:
         "community": filters.community,
         "card": filters.card,
     }
-    params.update({f"term{i}": f"%{_like_escaped(t)}%" for i, t in enumerate(_terms(filters))})
+    params.update({f"term{i}": contains_pattern(t) for i, t in enumerate(_terms(filters))})
     return {k: v for k, v in params.items() if v is not None}
 
 
@@ -100,7 +97,7 @@ def _board_statement(kind: bool, category: bool, community: bool, card: bool, te
             )
         )
     for i in range(terms):
-        stmt = stmt.where(Commitment.search_text.like(bindparam(f"term{i}"), escape="/"))
+        stmt = stmt.where(Commitment.search_text.like(bindparam(f"term{i}"), escape=LIKE_ESCAPE))
     return stmt
 
 

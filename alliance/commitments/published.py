@@ -17,18 +17,29 @@ from alliance.extensions import db
 KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
 
 
-def _published_by_merchant(merchant_ids, stmt: Select, fetch) -> dict[int, list]:
-    """Every merchant id given is a key, with its published commitments as `fetch` reads them
-    from `stmt`, in kind then publication order (an empty list when it has none)."""
+def _by_merchant(merchant_ids, fetch) -> dict[int, list]:
+    """Every merchant id given is a key, with the published commitments `fetch(ids)` reads,
+    in kind then publication order (an empty list when it has none)."""
     ids = list(dict.fromkeys(int(i) for i in merchant_ids))
     result: dict[int, list] = {i: [] for i in ids}
     if ids:
-        stmt = stmt.where(
-            Commitment.merchant_id.in_(ids), Commitment.status == CommitmentStatus.PUBLISHED
-        ).order_by(Commitment.published_at, Commitment.id)
-        for row in sorted(fetch(stmt), key=lambda r: KIND_ORDER.get(r.kind, 9)):
+        for row in sorted(fetch(ids), key=lambda r: KIND_ORDER.get(r.kind, 9)):
             result[row.merchant_id].append(row)
     return result
+
+
+def _published_of_merchants(stmt: Select) -> Select:
+    """`stmt` cut to the published commitments of the bound `merchant_ids`, in publication
+    order; built once per statement (every directory visit runs one)."""
+    return stmt.where(
+        Commitment.merchant_id.in_(bindparam("merchant_ids", expanding=True)),
+        Commitment.status == CommitmentStatus.PUBLISHED,
+    ).order_by(Commitment.published_at, Commitment.id)
+
+
+_COMMITMENTS = _published_of_merchants(
+    select(Commitment).options(selectinload(Commitment.offer), selectinload(Commitment.service))
+)
 
 
 def published_for_merchants(merchant_ids) -> dict[int, list[Commitment]]:
@@ -37,12 +48,9 @@ def published_for_merchants(merchant_ids) -> dict[int, list[Commitment]]:
     Offers and services are loaded with them, so rendering `_merchant_commitments.html` adds
     no queries.
     """
-    return _published_by_merchant(
+    return _by_merchant(
         merchant_ids,
-        select(Commitment).options(
-            selectinload(Commitment.offer), selectinload(Commitment.service)
-        ),
-        lambda stmt: db.session.scalars(stmt).all(),
+        lambda ids: db.session.scalars(_COMMITMENTS, {"merchant_ids": ids}).all(),
     )
 
 
@@ -60,15 +68,10 @@ class CommitmentLine:
         return kind_label(self.kind)
 
 
-# Built once: every visit to the directory runs it.
-_LINES = (
-    select(Commitment.merchant_id, Commitment.kind, Commitment.title, Offer.rate_percent)
-    .outerjoin(Offer, Offer.commitment_id == Commitment.id)
-    .where(
-        Commitment.merchant_id.in_(bindparam("merchant_ids", expanding=True)),
-        Commitment.status == CommitmentStatus.PUBLISHED,
+_LINES = _published_of_merchants(
+    select(Commitment.merchant_id, Commitment.kind, Commitment.title, Offer.rate_percent).outerjoin(
+        Offer, Offer.commitment_id == Commitment.id
     )
-    .order_by(Commitment.published_at, Commitment.id)
 )
 
 
@@ -79,10 +82,9 @@ def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
     commitments each, and loading them as entities with their offers and services (three
     statements, some 300 objects) was most of the page's time.
     """
-    ids = list(dict.fromkeys(int(i) for i in merchant_ids))
-    result: dict[int, list] = {i: [] for i in ids}
-    if ids:
-        rows = [CommitmentLine(*row) for row in db.session.execute(_LINES, {"merchant_ids": ids})]
-        for row in sorted(rows, key=lambda r: KIND_ORDER.get(r.kind, 9)):
-            result[row.merchant_id].append(row)
-    return result
+    return _by_merchant(
+        merchant_ids,
+        lambda ids: [
+            CommitmentLine(*row) for row in db.session.execute(_LINES, {"merchant_ids": ids})
+        ],
+    )

@@ -10,7 +10,7 @@ unique). A community under a street office's response shows the higher of the tw
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, has_app_context, has_request_context
+from flask import g, has_app_context
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -337,12 +337,6 @@ def banner_clause(user_entity):
 
 
 def is_running_in(community: Community) -> bool:
-    from flask_login import current_user
-
-    # One's own community: the banner has asked already (no statement in normal times).
-    user = current_user if has_request_context() else None
-    if user and user.is_authenticated and user.community_id == community.id:
-        return banner_for(user) is not None
     return running_in_community(community.id, community.street_office_id) is not None
 
 

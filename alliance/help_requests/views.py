@@ -187,22 +187,22 @@ def queue():
     # What still needs doing; "全部状态" (state=) lists finished orders too.
     filters = _filters(default_state="open")
     now = utcnow()
-    from alliance.emergency.services import is_running_in
+    from alliance.emergency.services import banner_for
 
     if current_user.has_role(Role.SECRETARY):
         community = secretary_community()
-        stmt = queues.secretary_queue(
-            community.id, filters, now, emergency=is_running_in(community)
-        )
         heading = _("派单")
     else:  # a grid worker: the orders of their grid's households and shops
         community = community_of_page()
         if community.id != current_user.community_id:
             abort(404)
-        stmt = queues.secretary_queue(
-            community.id, filters, now, emergency=is_running_in(community)
-        ).where(queues.in_grids_of(current_user.id))
         heading = _("我的网格的工单")
+    # The community is the person's own: its running response is the one their banner shows
+    # (asked with the login, no statement of its own in normal times).
+    emergency = banner_for(current_user) is not None
+    stmt = queues.secretary_queue(community.id, filters, now, emergency=emergency)
+    if not current_user.has_role(Role.SECRETARY):
+        stmt = stmt.where(queues.in_grids_of(current_user.id))
     page = _orders_page(stmt)
     return render_template(
         "help_requests/list.html",

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from alliance.communities.models import Community, Estate
+from alliance.database import LIKE_ESCAPE, contains_pattern
 from alliance.extensions import db
 from alliance.inputs import parse_id
 from alliance.merchants.models import CATEGORIES, Merchant
@@ -27,32 +28,33 @@ def directory_filters(args) -> dict:
 
 
 def directory_query(*, q="", category="", community=None, estate_id=None, status=None):
+    """Members (entities) matching the filters, for the members page and the API."""
     # Both are many-to-one: joined into the page's own statement, not two more.
     stmt = select(Merchant).options(joinedload(Merchant.estate), joinedload(Merchant.community))
-    return _filtered(stmt, q, category, community, estate_id, status)
+    shape, params = _shape_and_params(q, category, community, estate_id, status)
+    return _filtered(stmt, *shape).params(params)
 
 
 def directory_rows(*, q="", category="", community=None, estate_id=None, status=None):
     """The public directory's statement, the columns an entry shows, and its parameters."""
-    stmt = _directory_rows_statement(
-        bool(q), bool(category), community is not None, bool(estate_id), status
-    )
+    shape, params = _shape_and_params(q, category, community, estate_id, status)
+    return _directory_rows_statement(*shape), params
+
+
+def _shape_and_params(q, category, community, estate_id, status) -> tuple[tuple, dict]:
     params = {
-        "q": f"%{_like_escaped(q)}%" if q else None,
+        "q": contains_pattern(q) if q else None,
         "category": category or None,
         "community_id": community.id if community is not None else None,
         "estate_id": estate_id or None,
         "status": status,
     }
-    return stmt, {k: v for k, v in params.items() if v is not None}
-
-
-def _like_escaped(text: str) -> str:
-    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    shape = tuple(params[name] is not None for name in params)
+    return shape, {k: v for k, v in params.items() if v is not None}
 
 
 @cache
-def _directory_rows_statement(q: bool, category: bool, community: bool, estate: bool, status):
+def _directory_rows_statement(*shape):
     # Built once per combination of filters: every visit to the directory runs one.
     stmt = (
         select(
@@ -66,10 +68,15 @@ def _directory_rows_statement(q: bool, category: bool, community: bool, estate: 
         .join(Community, Community.id == Merchant.community_id)
         .outerjoin(Estate, Estate.id == Merchant.estate_id)
     )
-    if status is not None:
+    return _filtered(stmt, *shape)
+
+
+def _filtered(stmt, q: bool, category: bool, community: bool, estate: bool, status: bool):
+    """The filters present, as bind parameters (see _shape_and_params)."""
+    if status:
         stmt = stmt.where(Merchant.status == bindparam("status"))
     if q:
-        stmt = stmt.where(Merchant.name.like(bindparam("q"), escape="/"))
+        stmt = stmt.where(Merchant.name.like(bindparam("q"), escape=LIKE_ESCAPE))
     if category:
         stmt = stmt.where(Merchant.category == bindparam("category"))
     if community:
@@ -101,17 +108,3 @@ def filter_places(community) -> tuple[list[tuple], list[tuple[int, str]]]:
         elif c_id == community.id:
             estates.append((e_id, e_name))
     return list(communities.values()), estates
-
-
-def _filtered(stmt, q, category, community, estate_id, status):
-    if status is not None:
-        stmt = stmt.where(Merchant.status == status)
-    if q:
-        stmt = stmt.where(Merchant.name.contains(q, autoescape=True))
-    if category:
-        stmt = stmt.where(Merchant.category == category)
-    if community is not None:
-        stmt = stmt.where(Merchant.community_id == community.id)
-    if estate_id:
-        stmt = stmt.where(Merchant.estate_id == estate_id)
-    return stmt.order_by(Merchant.community_id, Merchant.number)

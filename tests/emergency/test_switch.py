@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from alliance.audit.models import AuditEntry
-from alliance.communities.models import Community, StreetOffice
 from alliance.emergency import services
 from alliance.emergency.models import EmergencyResponse, ResponseChange
 from alliance.emergency.services import EmergencyError, Target
 from alliance.extensions import db
 from alliance.help_requests import queues
+from tests.conftest import office_with_community
 from tests.help_requests.factories import build, post_need
 
 
@@ -111,12 +111,7 @@ def test_ending_needs_a_summary_and_starting_a_reason(world):
 
 
 def test_who_may_command_which_scope(world, make_user):
-    other_office = StreetOffice(code="XY", name="新园街道")
-    db.session.add(other_office)
-    db.session.flush()
-    c = Community(code="CCC", name="丙社区", street_office_id=other_office.id)
-    db.session.add(c)
-    db.session.commit()
+    _other_office, c = office_with_community()
     with pytest.raises(EmergencyError) as exc:
         start(world, who="secretary_b")  # community A is not theirs
     assert exc.value.status == 403
@@ -154,3 +149,17 @@ def test_urgent_orders_jump_the_dispatch_queue_with_one_hour_during_a_response(w
     ).all()
     assert [o.id for o in order[:2]] == [urgent.id, before.id]  # then by due time
     assert {o.id for o in order[2:]} == {tax.id, normal_tax.id}
+
+
+def test_the_dispatch_page_puts_urgent_orders_first_only_while_a_response_runs(world, as_user):
+    """The page asks whether a response runs as the secretary's banner does."""
+    build(world)
+    tax = post_need(world, code="tax", title="报税咨询")
+    flooded = post_need(world, code="emergency", title="地下室进水")
+    tax.due_at = flooded.submitted_at - timedelta(hours=1)  # overdue: first in normal times
+    db.session.commit()
+    page = as_user("secretary_a").get("/requests/queue").get_data(as_text=True)
+    assert page.index("报税咨询") < page.index("地下室进水")
+    start(world)
+    page = as_user("secretary_a").get("/requests/queue").get_data(as_text=True)
+    assert page.index("地下室进水") < page.index("报税咨询")

@@ -13,6 +13,7 @@ from alliance.help_requests.models import HelpRequest, HelpRequestEvent
 from alliance.merchants.models import MerchantApplication
 from alliance.volunteers.models import VolunteerApplication
 from tests.commitments.factories import create_commitment, create_merchant
+from tests.conftest import office_with_community
 from tests.dashboard.factories import category_of, insert_orders, order_row
 
 
@@ -122,7 +123,6 @@ def test_street_officer_sees_escalations_and_each_communitys_overdue(as_user, wo
 
 def test_street_officers_overdue_line_lands_on_that_communitys_overdue_orders(as_user, world):
     """One tap from the line to the orders it counts (not to the community's settings page)."""
-    from alliance.communities.models import Community, StreetOffice
 
     _wait(world, utcnow())
     client = as_user("street")
@@ -133,12 +133,7 @@ def test_street_officers_overdue_line_lands_on_that_communitys_overdue_orders(as
     assert "超时工单 · 甲社区" in page
     assert "共 1 条" in page and page.count('class="order-link"') == 1
     # another office's community is not the officer's to read
-    other = StreetOffice(code="NY", name="南园街道")
-    db.session.add(other)
-    db.session.flush()
-    elsewhere = Community(code="CCC", name="丙社区", street_office_id=other.id)
-    db.session.add(elsewhere)
-    db.session.commit()
+    _other, elsewhere = office_with_community(code="NY", name="南园街道")
     assert client.get(f"/requests/escalations?community={elsewhere.id}").status_code == 404
 
 

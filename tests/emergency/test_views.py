@@ -240,14 +240,9 @@ def test_an_office_wide_response_stays_in_its_office(world, as_user, make_user, 
     """Each person's banner is judged by their own community's office (the login loader asks
     for every user in one statement: it must not take another user's office)."""
     from alliance.accounts.models import Role
-    from alliance.communities.models import Community, StreetOffice
+    from tests.conftest import office_with_community
 
-    other = StreetOffice(code="XY", name="新园街道")
-    db.session.add(other)
-    db.session.flush()
-    far = Community(code="XYA", name="新园社区", street_office_id=other.id)
-    db.session.add(far)
-    db.session.commit()
+    other, far = office_with_community(community_code="XYA", community_name="新园社区")
     make_user("far_resident", community=far, roles=(Role.RESIDENT,))
     _start(world, who="street", target=Target(street_office=world.office))
     assert BANNER in as_user("resident").get("/").get_data(as_text=True)

@@ -9,10 +9,10 @@ import uuid
 
 import pytest
 
-from alliance.communities.models import Community, StreetOffice
 from alliance.extensions import db
 from alliance.points import ledger
 from tests.cards.conftest import bearer
+from tests.conftest import office_with_community
 from tests.points.factories import give_card, make_item, make_shop, make_volunteer
 
 
@@ -67,12 +67,7 @@ def test_an_opened_offer_stays_closed_to_another_street_office(
     client, api_token, counter, world, make_user, db
 ):
     counter.free.open_to_street_office = True
-    far = StreetOffice(code="FAR", name="远方街道")
-    db.session.add(far)
-    db.session.flush()
-    c = Community(code="CCC", name="丙社区", street_office_id=far.id)
-    db.session.add(c)
-    db.session.commit()
+    _far, c = office_with_community(code="FAR", name="远方街道")
     holder = make_user("far_resident", community=c)
     make_volunteer(holder, c, name="赵丙丙")
     card = give_card(holder, c)

@@ -23,6 +23,17 @@ def _jpeg() -> bytes:
     return buf.getvalue()
 
 
+def _loaded_width(img) -> int:
+    """The picture's width once the browser has it; a lazy picture loads when scrolled to."""
+    img.scroll_into_view_if_needed()
+    return img.evaluate(
+        """img => img.complete && img.naturalWidth ? img.naturalWidth : new Promise(done => {
+            img.addEventListener('load', () => done(img.naturalWidth));
+            img.addEventListener('error', () => done(0));
+        })"""
+    )
+
+
 def test_a_check_with_a_photo_and_the_map_on_a_phone(browser, live_server_url, demo, photo_dir):
     problems: list[str] = []
     context, page = _new_page(browser)
@@ -49,7 +60,7 @@ def test_a_check_with_a_photo_and_the_map_on_a_phone(browser, live_server_url, d
     assert len(list(photo_dir.iterdir())) == 1
     page.goto(check_url)
     photo = page.locator("#photos img").first
-    assert photo.evaluate("img => img.complete && img.naturalWidth") == 320
+    assert _loaded_width(photo) == 320
     point_link = page.locator("main h1").inner_text()
     context.close()
 
@@ -59,7 +70,7 @@ def test_a_check_with_a_photo_and_the_map_on_a_phone(browser, live_server_url, d
     page.get_by_role("link", name=point_link.split(" ")[0]).first.click()
     _audit(page, page.url, problems)
     history = page.locator("#history img").first
-    assert history.evaluate("img => img.complete && img.naturalWidth") == 320
+    assert _loaded_width(history) == 320
     outside: list[str] = []
     page.on(
         "request",

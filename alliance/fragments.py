@@ -14,7 +14,7 @@ LIMIT fragments and starts over past it.
 """
 
 from flask import current_app
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from alliance.i18n import request_locale_name
 
@@ -37,5 +37,27 @@ def remember(name: str, *key, caller) -> Markup:
     return found
 
 
+# A place in a kept fragment for a value of this request (a CSRF token, the page's own path):
+# private-use characters, which nothing the header shows contains (its labels are the site's own).
+_SLOT = "\ue000{}\ue000"
+
+
+def fragment_slot(name: str) -> Markup:
+    """Where `remember_with_slots` puts this request's value called `name`."""
+    return Markup(_SLOT.format(name))
+
+
+def remember_with_slots(name: str, *key, caller, **values) -> Markup:
+    """`remember`, then each {{ fragment_slot(name) }} in the kept HTML filled with this
+    request's value (escaped): the layout's header is the same for every page of a menu and
+    language except its forms' CSRF token and return paths, which must not be kept."""
+    found = remember(name, *key, caller=caller)
+    for slot_name, value in values.items():
+        found = found.replace(_SLOT.format(slot_name), escape(value))
+    return found
+
+
 def init_fragments(app) -> None:
-    app.jinja_env.globals["remember"] = remember
+    app.jinja_env.globals.update(
+        remember=remember, remember_with_slots=remember_with_slots, fragment_slot=fragment_slot
+    )

@@ -60,6 +60,13 @@ def test_board_totals_by_kind(client, story):
     assert "共公示承诺 5 项" in totals and "南苑超市9折" not in totals
 
 
+def test_the_community_filter_lists_each_community_by_name(client, story):
+    page = _text(client, "/commitments/?community=BBB")
+    options = page.split('name="community"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="AAA" >甲社区</option>' in options
+    assert '<option value="BBB" selected>乙社区</option>' in options
+
+
 @pytest.mark.parametrize(
     ("query", "present", "absent"),
     [

@@ -13,6 +13,7 @@ from alliance.commitments.models import (
     CommitmentStatus,
     Offer,
     Qualifies,
+    ServiceDetail,
 )
 from alliance.communities.models import Community
 from alliance.database import LIKE_ESCAPE, contains_pattern
@@ -101,23 +102,72 @@ def _board_statement(kind: bool, category: bool, community: bool, card: bool, te
     return stmt
 
 
+# What a card on the board shows (commitments/_card.html), one row per commitment: the row is
+# the key its HTML is kept under (alliance.fragments), and a card is built from it only when
+# that HTML is not kept yet. A field the card starts showing must be added here.
+CARD_COLUMNS = (
+    Commitment.id,
+    Commitment.kind,
+    Commitment.status,
+    Commitment.title,
+    Merchant.number.label("merchant_number"),
+    Merchant.name.label("merchant_name"),
+    Merchant.category.label("merchant_category"),
+    Offer.rate_percent,
+    Offer.qualifies,
+    Offer.min_star_level,
+    Offer.usage_period,
+    Offer.usage_limit,
+    Offer.requires_rotating,
+    Offer.open_to_street_office,
+    ServiceDetail.what,
+    ServiceDetail.when_text,
+    ServiceDetail.where,
+)
+
+
 @cache
 def board_page_statement(*shape) -> Select:
-    """A page of the board, newest first, with what a card shows joined in (limit and offset
-    are the bind parameters page_limit and page_offset)."""
+    """A page of the board, newest first, as CARD_COLUMNS rows (limit and offset are the bind
+    parameters page_limit and page_offset)."""
     return (
         _board_statement(*shape)
-        .options(*board_options())
+        .with_only_columns(*CARD_COLUMNS)
+        .outerjoin(Offer, Offer.commitment_id == Commitment.id)
+        .outerjoin(ServiceDetail, ServiceDetail.commitment_id == Commitment.id)
         .order_by(Commitment.published_at.desc(), Commitment.id.desc())
         .limit(bindparam("page_limit"))
         .offset(bindparam("page_offset"))
     )
 
 
-def board_page(filters: BoardFilters, limit: int, offset: int) -> list[Commitment]:
+def board_page(filters: BoardFilters, limit: int, offset: int) -> list:
+    """CARD_COLUMNS rows; `card_from_row` makes one a commitment for commitments/_card.html."""
     stmt = board_page_statement(*_shape(filters, True))
     params = board_params(filters) | {"page_limit": limit, "page_offset": offset}
-    return list(db.session.scalars(stmt, params).unique())
+    return db.session.execute(stmt, params).all()
+
+
+def card_from_row(row) -> Commitment:
+    """A commitment (with merchant, offer and service) that is in no session: what the card
+    template reads of it, from one board row."""
+    card = Commitment(id=row.id, kind=row.kind, status=row.status, title=row.title)
+    card.merchant = Merchant(
+        number=row.merchant_number, name=row.merchant_name, category=row.merchant_category
+    )
+    if row.rate_percent is not None:
+        card.offer = Offer(
+            rate_percent=row.rate_percent,
+            qualifies=row.qualifies,
+            min_star_level=row.min_star_level,
+            usage_period=row.usage_period,
+            usage_limit=row.usage_limit,
+            requires_rotating=row.requires_rotating,
+            open_to_street_office=row.open_to_street_office,
+        )
+    if row.what is not None:
+        card.service = ServiceDetail(what=row.what, when_text=row.when_text, where=row.where)
+    return card
 
 
 def board_options():

@@ -37,6 +37,7 @@ from alliance.paging import ListPagination
 
 bp = Blueprint("commitments", __name__, url_prefix="/commitments")
 bp.add_app_template_global(board.card_key, "commitment_card_key")
+bp.add_app_template_global(board.card_from_row, "commitment_card_from_row")
 
 PAGE_SIZE = 20
 ADMINS = (Role.SECRETARY, Role.STREET_OFFICER)

@@ -67,6 +67,25 @@ def test_the_community_filter_lists_each_community_by_name(client, story):
     assert '<option value="BBB" selected>乙社区</option>' in options
 
 
+def test_a_kept_card_follows_what_it_shows(client, story, app):
+    """Cards are rendered once per content and language (alliance.fragments): a renamed member,
+    a new rate, a moved service and another language all show on the next page."""
+    assert "同仁堂大药房" in _text(client, "/commitments/")
+    pharmacy = db.session.scalar(select(Merchant).where(Merchant.name == "同仁堂大药房"))
+    pharmacy.name = "同仁堂药房"
+    offer = db.session.scalar(select(Offer).where(Offer.rate_percent == 70))
+    offer.rate_percent, offer.usage_limit, offer.usage_period = 75, 1, "day"
+    service = db.session.scalar(select(ServiceDetail).where(ServiceDetail.what == "免费中医义诊"))
+    service.where = "社区卫生站"
+    db.session.commit()
+    page = _text(client, "/commitments/")
+    assert "同仁堂药房 ·" in page and "同仁堂大药房" not in page
+    assert "7.5折" in page and "每张卡每天限1次" in page and "社区卫生站" in page
+    client.post("/language", data={"locale": "en"})
+    english = _text(client, "/commitments/")
+    assert "25% off" in english and "7.5折" not in english
+
+
 @pytest.mark.parametrize(
     ("query", "present", "absent"),
     [

@@ -41,31 +41,28 @@ class ExchangeRecord(Schema):
     created_at = fields.DateTime()
 
 
-_ITEM_SUMMARIES = ExchangeItemSummary(many=True)
 
 
 def points_extras(view: services.CounterView) -> dict:
     """`points_balance` and `exchange_items` for the card verification answer (valid cards)."""
     if view.balance is None:
         return {"points_balance": None, "exchange_items": []}
-    items = view.exchange_items
+    # Built as sent, like serialize_verification (held equal to ExchangeItemSummary's dump).
     return {
         "points_balance": view.balance,
-        "exchange_items": _ITEM_SUMMARIES.dump(
-            [
-                {
-                    "id": c.item.id,
-                    "title": c.item.title,
-                    "points": c.item.points,
-                    "stock": c.item.stock,
-                    "per_person_limit": c.item.per_person_limit,
-                    "affordable": c.affordable,
-                    "within_limit": c.within_limit,
-                }
-                for c in items
-                if c.item.stock > 0
-            ]
-        ),
+        "exchange_items": [
+            {
+                "id": c.item.id,
+                "title": c.item.title,
+                "points": c.item.points,
+                "stock": c.item.stock,
+                "per_person_limit": c.item.per_person_limit,
+                "affordable": c.affordable,
+                "within_limit": c.within_limit,
+            }
+            for c in view.exchange_items
+            if c.item.stock > 0
+        ],
     }
 
 

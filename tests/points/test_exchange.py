@@ -52,6 +52,27 @@ def test_verify_answer_carries_balance_and_exchange_items(client, world):
     assert r.get_json()["points_balance"] is None and r.get_json()["exchange_items"] == []
 
 
+def test_the_verify_answer_is_exactly_its_documented_schema(client, world):
+    """The answer is built as sent (alliance.counter.api.serialize_verification): it must be
+    what the OpenAPI document's CardVerification schema gives, field for field."""
+    from datetime import datetime
+
+    from alliance.counter.api import VerifyResponse
+
+    s = counter_setup(world, balance=25, cost=10, stock=3)
+    for code in (s.code, "nonsense"):
+        body = client.post("/api/v1/cards/verify", json={"code": code}, headers=bearer(s.token))
+        body = body.get_json()
+        typed = dict(body)
+        if body["verification_expires_at"]:
+            typed["verification_expires_at"] = datetime.fromisoformat(
+                body["verification_expires_at"]
+            )
+        assert VerifyResponse().dump(typed) == body, code
+        assert set(body) == set(VerifyResponse().fields), code
+    assert body["valid"] is False
+
+
 def test_api_exchange_spends_once_per_key(client, world):
     s = counter_setup(world, balance=25, cost=10, stock=3)
     key = str(uuid.uuid4())

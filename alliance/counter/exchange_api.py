@@ -41,8 +41,6 @@ class ExchangeRecord(Schema):
     created_at = fields.DateTime()
 
 
-
-
 def points_extras(view: services.CounterView) -> dict:
     """`points_balance` and `exchange_items` for the card verification answer (valid cards)."""
     if view.balance is None:

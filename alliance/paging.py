@@ -34,7 +34,8 @@ def _paged_forms(stmt: Select) -> tuple[Select, Select]:
 
 
 class RowPagination(Pagination):
-    """`select` with `params` (its bind parameters, if any)."""
+    """`select` with `params` (its bind parameters, if any), run on the session's connection
+    (alliance.database.read_rows)."""
 
     def _query_items(self) -> list:
         paged, _counted = _paged_forms(self._query_args["select"])
@@ -43,7 +44,7 @@ class RowPagination(Pagination):
             "page_limit": self.per_page,
             "page_offset": self._query_offset,
         }
-        rows = self._query_args["session"].execute(paged, params).all()
+        rows = self._query_args["session"].connection().execute(paged, params).all()
         self._total = rows[0].total_rows if rows else None
         return rows
 
@@ -52,7 +53,7 @@ class RowPagination(Pagination):
             return self._total
         _paged, counted = _paged_forms(self._query_args["select"])
         params = self._query_args.get("params", {})
-        return self._query_args["session"].execute(counted, params).scalar_one()
+        return self._query_args["session"].connection().execute(counted, params).scalar_one()
 
 
 class ListPagination(Pagination):

@@ -16,7 +16,7 @@ from alliance.commitments.models import (
     ServiceDetail,
 )
 from alliance.communities.models import Community
-from alliance.database import LIKE_ESCAPE, contains_pattern
+from alliance.database import LIKE_ESCAPE, contains_pattern, read_rows
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
 from alliance.merchants.models import CATEGORIES, Merchant, category_label
@@ -145,7 +145,7 @@ def board_page(filters: BoardFilters, limit: int, offset: int) -> list:
     """CARD_COLUMNS rows; `card_from_row` makes one a commitment for commitments/_card.html."""
     stmt = board_page_statement(*_shape(filters, True))
     params = board_params(filters) | {"page_limit": limit, "page_offset": offset}
-    return db.session.execute(stmt, params).all()
+    return read_rows(stmt, params).all()
 
 
 def card_from_row(row) -> Commitment:
@@ -215,7 +215,7 @@ def _totals_statement(*shape) -> Select:
 def totals_by_kind(filters: BoardFilters) -> dict[str, int]:
     """Published commitments per kind under the other filters; one query."""
     stmt = _totals_statement(*_shape(filters, False))
-    rows = db.session.execute(stmt, board_params(filters)).all()
+    rows = read_rows(stmt, board_params(filters)).all()
     totals = dict.fromkeys((str(k) for k in CommitmentKind), 0)
     totals.update({kind: n for kind, n in rows})
     return totals
@@ -241,7 +241,7 @@ def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(code, label) of the categories that have published commitments, and (code, name) of
     every community."""
     categories, communities = [], []
-    for which, code, name in db.session.execute(_CHOICES):
+    for which, code, name in read_rows(_CHOICES):
         if which == "category":
             categories.append((code, category_label(code)))
         else:

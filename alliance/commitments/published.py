@@ -12,6 +12,7 @@ from alliance.commitments.models import (
     Offer,
     kind_label,
 )
+from alliance.database import read_rows
 from alliance.extensions import db
 
 KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
@@ -84,7 +85,5 @@ def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
     """
     return _by_merchant(
         merchant_ids,
-        lambda ids: [
-            CommitmentLine(*row) for row in db.session.execute(_LINES, {"merchant_ids": ids})
-        ],
+        lambda ids: [CommitmentLine(*row) for row in read_rows(_LINES, {"merchant_ids": ids})],
     )

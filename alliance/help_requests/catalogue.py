@@ -6,6 +6,7 @@ from flask_babel import gettext
 from sqlalchemy import bindparam, func, select
 
 from alliance.communities.models import Community
+from alliance.database import read_rows
 from alliance.extensions import db
 from alliance.help_requests.errors import HelpRequestError
 from alliance.help_requests.models import (
@@ -110,7 +111,7 @@ _CODES_AND_NAMES = (
 def category_choices(community_id: int) -> list[tuple[str, str]]:
     """(code, label in the reader's language) of every category of the community, retired
     ones too (finished orders keep theirs)."""
-    rows = db.session.execute(_CODES_AND_NAMES, {"community_id": community_id})
+    rows = read_rows(_CODES_AND_NAMES, {"community_id": community_id})
     return [(code, gettext(name)) for code, name in rows]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from alliance.accounts.models import Role, User
 from alliance.co_building.models import CoBuildingUnit, ProviderKind
 from alliance.communities.models import Community, Estate
+from alliance.database import read_rows
 from alliance.extensions import db
 from alliance.grid.models import GridBusiness
 from alliance.help_requests import workflow
@@ -112,7 +113,7 @@ def orders_for_list(ids: list[int]) -> list[OrderLine]:
     if not ids:
         return []
     by_id = {}
-    for row in db.session.execute(_LINES, {"ids": ids}):
+    for row in read_rows(_LINES, {"ids": ids}):
         oid, title, state, urgency, due_at, category, community, shop, business, estate = row[:10]
         building, address, kind, merchant, volunteer, unit, grid_worker = row[10:]
         by_id[oid] = OrderLine(

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from alliance.communities.models import Community, Estate
-from alliance.database import LIKE_ESCAPE, contains_pattern
+from alliance.database import LIKE_ESCAPE, contains_pattern, read_rows
 from alliance.extensions import db
 from alliance.inputs import parse_id
 from alliance.merchants.models import CATEGORIES, Merchant
@@ -99,7 +99,7 @@ def filter_places(community) -> tuple[list[tuple], list[tuple[int, str]]]:
     the estates (id, label) of the chosen community, or of all with their community's name."""
     communities: dict[int, tuple] = {}
     estates = []
-    for c_id, code, name, e_id, e_name in db.session.execute(_PLACES):
+    for c_id, code, name, e_id, e_name in read_rows(_PLACES):
         communities.setdefault(c_id, (c_id, code, name))
         if e_id is None:
             continue

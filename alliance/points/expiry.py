@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import bindparam, func, select
 
 from alliance.clock import local_today
-from alliance.database import lock_for_write
+from alliance.database import lock_for_write, read_rows
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
 from alliance.points.ledger import post_entry, totals_for
@@ -76,8 +76,7 @@ def upcoming_expiry(
     """What will expire (date, points) from today to today + horizon, soonest first.
     `debits`: the person's debits, when the caller has them (ledger.totals_for)."""
     credits = [
-        (day, int(total))
-        for day, total in db.session.execute(_CREDITS_OF_USER, {"user_id": user_id})
+        (day, int(total)) for day, total in read_rows(_CREDITS_OF_USER, {"user_id": user_id})
     ]
     if not credits:
         return []

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alliance.accounts.models import User
 from alliance.clock import local_today
-from alliance.database import lock_for_write
+from alliance.database import lock_for_write, read_rows
 from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
@@ -232,7 +232,7 @@ _LINES = (
 def ledger_lines(user_id: int, limit: int = 200) -> list:
     """A person's newest entries as rows of the columns their statement shows (entries never
     change, so a row is also the key its rendered line is kept under)."""
-    return db.session.execute(_LINES, {"user_id": user_id, "limit": limit}).all()
+    return read_rows(_LINES, {"user_id": user_id, "limit": limit}).all()
 
 
 _TOTALS = select(
@@ -251,7 +251,7 @@ _TOTALS = select(
 def totals_for(user_id: int) -> dict:
     """Earned (earn + award + positive corrections), spent, expired, every debit and the
     balance, in one query."""
-    row = db.session.execute(_TOTALS, {"user_id": user_id}).one()
+    row = read_rows(_TOTALS, {"user_id": user_id}).one()
     return {
         "earned": int(row[0]),
         "spent": int(row[1]),

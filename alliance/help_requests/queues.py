@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext
 from sqlalchemy import Select, and_, bindparam, case, or_, select
@@ -193,12 +194,49 @@ def in_grids_of(worker_id: int):
 
 
 def secretary_queue(
-    community_id: int, filters: QueueFilters, now: datetime, *, emergency: bool = False
+    community_id: int,
+    filters: QueueFilters,
+    now: datetime,
+    *,
+    emergency: bool = False,
+    worker_id: int | None = None,
+) -> tuple[Select, dict]:
+    """The dispatch queue's order ids, in order, and the statement's bind parameters. During
+    an emergency response (`emergency`), open orders of the 应急求助 category come first, before
+    everything else still in work. `worker_id`: a grid worker's part of it (in_grids_of).
+
+    Built once per shape of filters: the queue is a busy page, and building, paging and keying
+    this statement on every request cost more than running it."""
+    state = "open" if filters.state == "open" else "one" if filters.state in set(State) else ""
+    params = {"community_id": community_id, "now": now}
+    if state == "one":
+        params["state"] = filters.state
+    if filters.category:
+        params["category"] = filters.category
+    if worker_id is not None:
+        params["worker_id"] = worker_id
+    shape = (state, bool(filters.category), filters.overdue, emergency, worker_id is not None)
+    return _secretary_ids(*shape), params
+
+
+@cache
+def _secretary_ids(
+    state: str, category: bool, overdue: bool, emergency: bool, grid_worker: bool
 ) -> Select:
-    """The dispatch queue. During an emergency response (`emergency`), open orders of the
-    应急求助 category come first, before everything else still in work."""
-    stmt = select(HelpRequest).where(HelpRequest.community_id == community_id)
-    stmt = _filtered(stmt, filters, now)
+    now = bindparam("now")
+    stmt = select(HelpRequest.id).where(HelpRequest.community_id == bindparam("community_id"))
+    if state == "open":
+        stmt = stmt.where(HelpRequest.state.in_(OPEN_STATES))
+    elif state == "one":
+        stmt = stmt.where(HelpRequest.state == bindparam("state"))
+    if category:
+        stmt = stmt.join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id).where(
+            ServiceCategory.code == bindparam("category")
+        )
+    if overdue:
+        stmt = stmt.where(overdue_clause(now))
+    if grid_worker:
+        stmt = stmt.where(in_grids_of(bindparam("worker_id")))
     waiting_first = case(
         (overdue_clause(now), 0),
         (HelpRequest.state == State.SUBMITTED, 1),
@@ -208,7 +246,7 @@ def secretary_queue(
     if not emergency:
         return stmt.order_by(waiting_first, HelpRequest.due_at, HelpRequest.id)
     urgent_ids = select(ServiceCategory.id).where(
-        ServiceCategory.community_id == community_id,
+        ServiceCategory.community_id == bindparam("community_id"),
         ServiceCategory.code == EMERGENCY_CATEGORY,
     )
     urgent_first = case(

@@ -44,9 +44,12 @@ def _page(stmt):
 def _orders_page(stmt):
     """A page of a queue: sorted and cut on the ids alone (their total in the same statement),
     then the page's orders loaded."""
-    page = db.paginate_rows(
-        stmt.with_only_columns(HelpRequest.id), page=int_arg("page", 1), per_page=PAGE_SIZE
-    )
+    return _ids_page(stmt.with_only_columns(HelpRequest.id))
+
+
+def _ids_page(ids, params=None):
+    """A page of a select of order ids (with its bind parameters), then its orders."""
+    page = db.paginate_rows(ids, params, page=int_arg("page", 1), per_page=PAGE_SIZE)
     page.items = queues.orders_for_list([row.id for row in page.items])
     return page
 
@@ -200,10 +203,12 @@ def queue():
     # The community is the person's own: its running response is the one their banner shows
     # (asked with the login, no statement of its own in normal times).
     emergency = banner_for(current_user) is not None
-    stmt = queues.secretary_queue(community.id, filters, now, emergency=emergency)
-    if not current_user.has_role(Role.SECRETARY):
-        stmt = stmt.where(queues.in_grids_of(current_user.id))
-    page = _orders_page(stmt)
+    worker_id = None if current_user.has_role(Role.SECRETARY) else current_user.id
+    page = _ids_page(
+        *queues.secretary_queue(
+            community.id, filters, now, emergency=emergency, worker_id=worker_id
+        )
+    )
     return render_template(
         "help_requests/list.html",
         page=page,
@@ -241,7 +246,7 @@ def escalations():
     community = db.session.get(Community, wanted)
     if community is None or community.street_office_id != current_user.street_office_id:
         abort(404)
-    page = _orders_page(queues.secretary_queue(community.id, filters, now))
+    page = _ids_page(*queues.secretary_queue(community.id, filters, now))
     return render_template(
         "help_requests/list.html",
         page=page,

@@ -18,12 +18,13 @@ from sqlalchemy.orm import joinedload
 from alliance.accounts.models import User
 from alliance.api.models import ApiToken, Open311Key
 from alliance.communities.models import Community
+from alliance.database import read_rows
 from alliance.db_types import utcnow
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
 from alliance.merchants import staff as merchant_staff
-from alliance.merchants.models import Merchant, MerchantStaff
+from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
 
 
 class ApiTokenError(DomainError):
@@ -75,6 +76,21 @@ def _token_hash_or_none(raw) -> str | None:
 
 
 @dataclass(frozen=True)
+class MerchantRef:
+    """The member a cashier token works for, as the counter API uses it (ids, status, name):
+    read as columns with the token, not as a Merchant entity, on every verification."""
+
+    id: int
+    community_id: int
+    status: str
+    name: str
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MerchantStatus.ACTIVE
+
+
+@dataclass(frozen=True)
 class TokenGrant:
     """What a cashier token may do, read in one statement: the counter API's hot path."""
 
@@ -83,7 +99,7 @@ class TokenGrant:
     user_active: bool
     is_staff: bool
     last_used_at: datetime | None
-    merchant: Merchant
+    merchant: MerchantRef
 
     @property
     def merchant_id(self) -> int:
@@ -117,7 +133,17 @@ def _grant_statement():
         .exists()
     )
     return (
-        select(ApiToken.id, ApiToken.user_id, User.active, staff, ApiToken.last_used_at, Merchant)
+        select(
+            ApiToken.id,
+            ApiToken.user_id,
+            User.active,
+            staff,
+            ApiToken.last_used_at,
+            Merchant.id,
+            Merchant.community_id,
+            Merchant.status,
+            Merchant.name,
+        )
         .join(User, User.id == ApiToken.user_id)
         .join(Merchant, Merchant.id == ApiToken.merchant_id)
         .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
@@ -129,8 +155,8 @@ def grant_for(raw: str | None) -> TokenGrant | None:
     token_hash = _token_hash_or_none(raw)
     if token_hash is None:
         return None
-    row = db.session.execute(_grant_statement(), {"token_hash": token_hash}).first()
-    return TokenGrant(*row) if row else None
+    row = read_rows(_grant_statement(), {"token_hash": token_hash}).first()
+    return TokenGrant(*row[:5], MerchantRef(*row[5:])) if row else None
 
 
 def touch_token(token_id: int, now: datetime) -> None:

@@ -146,7 +146,7 @@ def serialize_verification(
         body["offers"] = [
             {
                 "id": o.id,
-                "title": o.commitment.title,
+                "title": o.title,
                 "rate_percent": o.rate_percent,
                 "rate_display": o.rate_label,
                 "qualifies": o.qualifies,

@@ -50,9 +50,7 @@ class RedeemForm(Form):
 
     def __init__(self, *args, offers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.offer_id.choices = choices(
-            [(o.id, f"{o.commitment.title} · {o.rate_text}") for o in offers]
-        )
+        self.offer_id.choices = choices([(o.id, f"{o.title} · {o.rate_text}") for o in offers])
         self.bill_fen = None
 
     def validate_bill(self, field):

@@ -189,7 +189,7 @@ def redeem(
             staff_id=staff.id,
             token_id=token.id if token else None,
             code_type=check.code_type,
-            offer_title=offer.commitment.title[:120],
+            offer_title=offer.title[:120],
             rate_percent=offer.rate_percent,
             bill_fen=bill_fen,
             saving_fen=saving_fen(bill_fen, offer.rate_percent),

@@ -14,8 +14,8 @@ from alliance.accounts.models import User
 from alliance.cards import codes
 from alliance.cards.models import Card, CardStatus, CodeType
 from alliance.clock import local_today
-from alliance.commitments.models import CardKind, Offer
-from alliance.commitments.offers import applicable_offers
+from alliance.commitments.models import CardKind
+from alliance.commitments.offers import OfferTerms, offer_terms
 from alliance.communities.models import Community
 from alliance.db_types import utcnow
 from alliance.extensions import db
@@ -43,7 +43,7 @@ class Verification:
     code_type: str | None
     card: Card | None = None
     holder_masked: str = ""
-    offers: list[Offer] = field(default_factory=list)
+    offers: list[OfferTerms] = field(default_factory=list)
     # The holder's points balance, read with the card (0 without an account).
     balance: int = 0
 
@@ -146,7 +146,7 @@ def _judge(row, code_type, merchant, *, now, stale=False, with_offers=True) -> V
     else:
         result.valid = True
     if result.valid and merchant is not None and with_offers:
-        result.offers = applicable_offers(
+        result.offers = offer_terms(
             merchant,
             card.kind,
             today,
@@ -217,7 +217,7 @@ class CounterView:
     exchange_items: list[CounterItem] = field(default_factory=list)
 
     @property
-    def offers(self) -> list[Offer]:
+    def offers(self) -> list[OfferTerms]:
         return self.verification.offers
 
 

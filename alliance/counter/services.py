@@ -17,6 +17,7 @@ from alliance.clock import local_today
 from alliance.commitments.models import CardKind
 from alliance.commitments.offers import OfferTerms, offer_terms
 from alliance.communities.models import Community
+from alliance.database import read_rows
 from alliance.db_types import utcnow
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
@@ -156,9 +157,20 @@ def _judge(row, code_type, merchant, *, now, stale=False, with_offers=True) -> V
     return result
 
 
+@dataclass(frozen=True)
+class ItemOnOffer:
+    """What the counter shows of an exchange item (read as columns with each verification)."""
+
+    id: int
+    title: str
+    points: int
+    stock: int
+    per_person_limit: int | None
+
+
 @dataclass
 class CounterItem:
-    item: ExchangeItem
+    item: ItemOnOffer
     used: int
     affordable: bool
     within_limit: bool
@@ -181,7 +193,14 @@ def _counter_items_statement():
         .subquery()
     )
     return (
-        select(ExchangeItem, func.coalesce(used.c.n, 0))
+        select(
+            ExchangeItem.id,
+            ExchangeItem.title,
+            ExchangeItem.points,
+            ExchangeItem.stock,
+            ExchangeItem.per_person_limit,
+            func.coalesce(used.c.n, 0),
+        )
         .outerjoin(used, used.c.item_id == ExchangeItem.id)
         .where(ExchangeItem.merchant_id == bindparam("merchant_id"), ExchangeItem.active)
         .order_by(ExchangeItem.points, ExchangeItem.id)
@@ -190,18 +209,19 @@ def _counter_items_statement():
 
 def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[CounterItem]:
     """The member's active items for this holder, with what they may exchange now (1 query)."""
-    rows = db.session.execute(
-        _counter_items_statement(), {"user_id": user_id, "merchant_id": merchant.id}
-    ).all()
-    return [
-        CounterItem(
-            item,
-            n,
-            item.points <= balance,
-            item.per_person_limit is None or n < item.per_person_limit,
+    rows = read_rows(_counter_items_statement(), {"user_id": user_id, "merchant_id": merchant.id})
+    items = []
+    for *columns, n in rows:
+        item = ItemOnOffer(*columns)
+        items.append(
+            CounterItem(
+                item,
+                n,
+                item.points <= balance,
+                item.per_person_limit is None or n < item.per_person_limit,
+            )
         )
-        for item, n in rows
-    ]
+    return items
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ value, and the ledger row is written with it. Services add and flush, never comm
 """
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -213,7 +214,7 @@ def adjust(user: User, points, reason, actor: User, *, key: str | None = None) -
         raise
 
 
-# Built once: every visit to "my points" reads them.
+# Built once: every visit to "my points" reads them (statement_of).
 _LINES = (
     select(
         LedgerEntry.id,
@@ -229,33 +230,57 @@ _LINES = (
 )
 
 
-def ledger_lines(user_id: int, limit: int = 200) -> list:
-    """A person's newest entries as rows of the columns their statement shows (entries never
-    change, so a row is also the key its rendered line is kept under)."""
-    return read_rows(_LINES, {"user_id": user_id, "limit": limit}).all()
-
-
+# Earned (earn + award + positive corrections), spent, expired, every debit.
+_TOTAL_TERMS = (
+    case((LedgerEntry.delta > 0, LedgerEntry.delta), else_=0),
+    case((LedgerEntry.kind == EntryKind.SPEND, -LedgerEntry.delta), else_=0),
+    case((LedgerEntry.kind == EntryKind.EXPIRE, -LedgerEntry.delta), else_=0),
+    case((LedgerEntry.delta < 0, -LedgerEntry.delta), else_=0),
+)
 _TOTALS = select(
-    func.coalesce(func.sum(case((LedgerEntry.delta > 0, LedgerEntry.delta), else_=0)), 0),
-    func.coalesce(
-        func.sum(case((LedgerEntry.kind == EntryKind.SPEND, -LedgerEntry.delta), else_=0)), 0
-    ),
-    func.coalesce(
-        func.sum(case((LedgerEntry.kind == EntryKind.EXPIRE, -LedgerEntry.delta), else_=0)), 0
-    ),
-    func.coalesce(func.sum(case((LedgerEntry.delta < 0, -LedgerEntry.delta), else_=0)), 0),
-    _BALANCE.scalar_subquery(),
+    *(func.coalesce(func.sum(term), 0) for term in _TOTAL_TERMS), _BALANCE.scalar_subquery()
 ).where(LedgerEntry.user_id == bindparam("user_id"))
+
+
+def _totals(values) -> dict:
+    earned, spent, expired, debits, balance = values
+    return {
+        "earned": int(earned or 0),
+        "spent": int(spent or 0),
+        "expired": int(expired or 0),
+        "debits": int(debits or 0),
+        "balance": int(balance or 0),
+    }
+
+
+class LedgerLine(NamedTuple):
+    """A line of a person's statement (entries never change, so a line is also the key its
+    rendered HTML is kept under)."""
+
+    id: int
+    created_at: datetime
+    kind: str
+    reason: str
+    delta: int
+    balance_after: int
+
+
+# The newest lines with the totals over all of the person's entries beside them: a window over
+# the person's rows is taken before LIMIT, so one statement gives both.
+_STATEMENT = _LINES.add_columns(
+    *(func.sum(term).over() for term in _TOTAL_TERMS), _BALANCE.scalar_subquery()
+)
+
+
+def statement_of(user_id: int, limit: int = 200) -> tuple[list[LedgerLine], dict]:
+    """A person's newest lines and their totals (as totals_for), in one statement."""
+    rows = read_rows(_STATEMENT, {"user_id": user_id, "limit": limit}).all()
+    if not rows:
+        return [], totals_for(user_id)
+    return [LedgerLine(*row[:6]) for row in rows], _totals(rows[0][6:])
 
 
 def totals_for(user_id: int) -> dict:
     """Earned (earn + award + positive corrections), spent, expired, every debit and the
     balance, in one query."""
-    row = read_rows(_TOTALS, {"user_id": user_id}).one()
-    return {
-        "earned": int(row[0]),
-        "spent": int(row[1]),
-        "expired": int(row[2]),
-        "debits": int(row[3]),
-        "balance": int(row[4] or 0),
-    }
+    return _totals(read_rows(_TOTALS, {"user_id": user_id}).one())

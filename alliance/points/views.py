@@ -32,11 +32,11 @@ bp = Blueprint("points", __name__)
 @bp.get("/me/points")
 @login_required
 def mine():
-    totals = ledger.totals_for(current_user.id)
+    entries, totals = ledger.statement_of(current_user.id)
     return render_template(
         "points/mine.html",
         balance=totals["balance"],
-        entries=ledger.ledger_lines(current_user.id),
+        entries=entries,
         totals=totals,
         expiring=expiry.upcoming_expiry(current_user.id, debits=totals["debits"]),
         kind_label=lambda kind: EntryKind(kind).label,

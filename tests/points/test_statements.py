@@ -83,3 +83,19 @@ def test_my_points_shows_balance_totals_and_each_entry_in_the_reader_s_language(
     client.post("/language", data={"locale": "en"})
     page = client.get("/me/points").get_data(as_text=True)
     assert "赋分" not in page and "Award" in page
+
+
+def test_my_points_totals_cover_every_entry_beyond_the_lines_shown(as_user, world):
+    """The page lists the newest lines (LIMIT) and reads the totals over all entries in the
+    same statement (a window taken before the LIMIT)."""
+    volunteer = world.users["volunteer"]
+    make_volunteer(volunteer, world.a)
+    for k in range(5):
+        ledger.award(volunteer, 2, f"第{k}件好事", world.users["secretary_a"])
+    db.session.commit()
+    lines, totals = ledger.statement_of(volunteer.id, limit=3)
+    assert [line.reason for line in lines] == ["第4件好事", "第3件好事", "第2件好事"]
+    assert totals == {"earned": 10, "spent": 0, "expired": 0, "debits": 0, "balance": 10}
+    assert ledger.statement_of(world.users["resident"].id) == ([], ledger.totals_for(0))
+    page = as_user("volunteer").get("/me/points").get_data(as_text=True)
+    assert "累计获得 10" in page and page.count('class="ledger-row"') == 5

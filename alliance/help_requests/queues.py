@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cache
 
 from flask_babel import gettext
-from sqlalchemy import Select, and_, bindparam, case, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from alliance.accounts.models import Role, User
@@ -27,6 +27,7 @@ from alliance.help_requests.models import (
 )
 from alliance.merchants.models import Merchant
 from alliance.merchants.staff import staffed_merchant_ids
+from alliance.paging import ListPagination
 from alliance.volunteers.models import VolunteerProfile
 
 
@@ -69,38 +70,61 @@ _Shop = aliased(Merchant)
 _ProviderMerchant = aliased(Merchant)
 _ProviderUser = aliased(User)
 
-# Built once: every queue and list of orders reads its page with it.
-_LINES = (
-    select(
-        HelpRequest.id,
-        HelpRequest.title,
-        HelpRequest.state,
-        HelpRequest.urgency,
-        HelpRequest.due_at,
-        ServiceCategory.name,
-        Community.name,
-        _Shop.name,
-        GridBusiness.name,
-        Estate.name,
-        HelpRequest.building,
-        HelpRequest.address_text,
-        HelpRequest.provider_kind,
-        _ProviderMerchant.name,
-        VolunteerProfile.name,
-        CoBuildingUnit.name,
-        _ProviderUser.display_name,
+
+def _lines_from() -> Select:
+    """The columns an order's row shows (OrderLine), with the joins they need."""
+    return (
+        select(
+            HelpRequest.id,
+            HelpRequest.title,
+            HelpRequest.state,
+            HelpRequest.urgency,
+            HelpRequest.due_at,
+            ServiceCategory.name,
+            Community.name,
+            _Shop.name,
+            GridBusiness.name,
+            Estate.name,
+            HelpRequest.building,
+            HelpRequest.address_text,
+            HelpRequest.provider_kind,
+            _ProviderMerchant.name,
+            VolunteerProfile.name,
+            CoBuildingUnit.name,
+            _ProviderUser.display_name,
+        )
+        .join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id)
+        .join(Community, Community.id == HelpRequest.community_id)
+        .outerjoin(_Shop, _Shop.id == HelpRequest.shop_id)
+        .outerjoin(GridBusiness, GridBusiness.id == HelpRequest.business_id)
+        .outerjoin(Estate, Estate.id == HelpRequest.estate_id)
+        .outerjoin(_ProviderMerchant, _ProviderMerchant.id == HelpRequest.provider_merchant_id)
+        .outerjoin(VolunteerProfile, VolunteerProfile.id == HelpRequest.provider_volunteer_id)
+        .outerjoin(CoBuildingUnit, CoBuildingUnit.id == HelpRequest.provider_unit_id)
+        .outerjoin(_ProviderUser, _ProviderUser.id == HelpRequest.provider_user_id)
     )
-    .join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id)
-    .join(Community, Community.id == HelpRequest.community_id)
-    .outerjoin(_Shop, _Shop.id == HelpRequest.shop_id)
-    .outerjoin(GridBusiness, GridBusiness.id == HelpRequest.business_id)
-    .outerjoin(Estate, Estate.id == HelpRequest.estate_id)
-    .outerjoin(_ProviderMerchant, _ProviderMerchant.id == HelpRequest.provider_merchant_id)
-    .outerjoin(VolunteerProfile, VolunteerProfile.id == HelpRequest.provider_volunteer_id)
-    .outerjoin(CoBuildingUnit, CoBuildingUnit.id == HelpRequest.provider_unit_id)
-    .outerjoin(_ProviderUser, _ProviderUser.id == HelpRequest.provider_user_id)
-    .where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
-)
+
+
+# Built once: every queue and list of orders reads its page with it.
+_LINES = _lines_from().where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
+
+
+def _line(row) -> OrderLine:
+    oid, title, state, urgency, due_at, category, community, shop, business, estate = row[:10]
+    building, address, kind, merchant, volunteer, unit, grid_worker = row[10:17]
+    return OrderLine(
+        oid,
+        title,
+        state,
+        urgency,
+        due_at,
+        category,
+        community,
+        place_text(shop=shop, business=business, estate=estate, building=building, address=address),
+        provider_text(
+            kind, merchant=merchant, volunteer=volunteer, unit=unit, grid_worker=grid_worker
+        ),
+    )
 
 
 def orders_for_list(ids: list[int]) -> list[OrderLine]:
@@ -113,26 +137,39 @@ def orders_for_list(ids: list[int]) -> list[OrderLine]:
     """
     if not ids:
         return []
-    by_id = {}
-    for row in read_rows(_LINES, {"ids": ids}):
-        oid, title, state, urgency, due_at, category, community, shop, business, estate = row[:10]
-        building, address, kind, merchant, volunteer, unit, grid_worker = row[10:]
-        by_id[oid] = OrderLine(
-            oid,
-            title,
-            state,
-            urgency,
-            due_at,
-            category,
-            community,
-            place_text(
-                shop=shop, business=business, estate=estate, building=building, address=address
-            ),
-            provider_text(
-                kind, merchant=merchant, volunteer=volunteer, unit=unit, grid_worker=grid_worker
-            ),
-        )
+    by_id = {row[0]: _line(row) for row in read_rows(_LINES, {"ids": ids})}
     return [by_id[i] for i in ids if i in by_id]
+
+
+@cache
+def _lines_page_statements(ids: Select) -> tuple[Select, Select]:
+    """For a select of ordered ids built once: its page of lines and its total in one statement
+    (the ids are still sorted and cut alone, in a subquery, before the joins), and its count."""
+    page = (
+        ids.add_columns(func.count().over().label("total_rows"))
+        .limit(bindparam("page_limit"))
+        .offset(bindparam("page_offset"))
+        .subquery("page")
+    )
+    lines = (
+        _lines_from()
+        .add_columns(page.c.total_rows)
+        .join(page, page.c.id == HelpRequest.id)
+        .order_by(*ids._order_by_clauses)
+    )
+    return lines, select(func.count()).select_from(ids.order_by(None).subquery())
+
+
+def lines_page(ids: Select, params: dict, page: int, per_page: int) -> ListPagination:
+    """A page of OrderLines of `ids` (a select of order ids built once, see secretary_queue)
+    with its total: one statement, and a count only for a page past the end."""
+    lines, counted = _lines_page_statements(ids)
+    offset = (page - 1) * per_page
+    rows = read_rows(lines, {**params, "page_limit": per_page, "page_offset": offset}).all()
+    total = rows[0].total_rows if rows else read_rows(counted, params).scalar_one()
+    pagination = ListPagination(page=page, per_page=per_page, total=total)
+    pagination.items = [_line(row) for row in rows]
+    return pagination
 
 
 def row_key(order: OrderLine, now: datetime, show_community: bool) -> tuple:
@@ -245,9 +282,13 @@ def _secretary_ids(
     )
     if not emergency:
         return stmt.order_by(waiting_first, HelpRequest.due_at, HelpRequest.id)
-    urgent_ids = select(ServiceCategory.id).where(
-        ServiceCategory.community_id == bindparam("community_id"),
-        ServiceCategory.code == EMERGENCY_CATEGORY,
+    urgent_ids = (
+        select(ServiceCategory.id)
+        .where(
+            ServiceCategory.community_id == bindparam("community_id"),
+            ServiceCategory.code == EMERGENCY_CATEGORY,
+        )
+        .correlate(None)  # never the order's own category, wherever the ids are joined
     )
     urgent_first = case(
         (

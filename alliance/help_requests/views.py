@@ -12,7 +12,7 @@ from alliance.accounts.permissions import roles_required
 from alliance.api_support import int_arg
 from alliance.communities.models import Community, Estate
 from alliance.db_types import utcnow
-from alliance.extensions import db
+from alliance.extensions import db, page_number
 from alliance.formkit import choices, rollback_and_report
 from alliance.help_requests import catalogue, errors, figures, intake, queues
 from alliance.help_requests.access import community_of_page, secretary_community
@@ -44,14 +44,15 @@ def _page(stmt):
 def _orders_page(stmt):
     """A page of a queue: sorted and cut on the ids alone (their total in the same statement),
     then the page's orders loaded."""
-    return _ids_page(stmt.with_only_columns(HelpRequest.id))
-
-
-def _ids_page(ids, params=None):
-    """A page of a select of order ids (with its bind parameters), then its orders."""
-    page = db.paginate_rows(ids, params, page=int_arg("page", 1), per_page=PAGE_SIZE)
+    ids = stmt.with_only_columns(HelpRequest.id)
+    page = db.paginate_rows(ids, page=int_arg("page", 1), per_page=PAGE_SIZE)
     page.items = queues.orders_for_list([row.id for row in page.items])
     return page
+
+
+def _queue_page(ids, params):
+    """A page of a queue whose ids select is built once (secretary_queue): one statement."""
+    return queues.lines_page(ids, params, page_number(int_arg("page", 1)), PAGE_SIZE)
 
 
 # --- posting a need -----------------------------------------------------------------------
@@ -204,7 +205,7 @@ def queue():
     # (asked with the login, no statement of its own in normal times).
     emergency = banner_for(current_user) is not None
     worker_id = None if current_user.has_role(Role.SECRETARY) else current_user.id
-    page = _ids_page(
+    page = _queue_page(
         *queues.secretary_queue(
             community.id, filters, now, emergency=emergency, worker_id=worker_id
         )
@@ -246,7 +247,7 @@ def escalations():
     community = db.session.get(Community, wanted)
     if community is None or community.street_office_id != current_user.street_office_id:
         abort(404)
-    page = _ids_page(*queues.secretary_queue(community.id, filters, now))
+    page = _queue_page(*queues.secretary_queue(community.id, filters, now))
     return render_template(
         "help_requests/list.html",
         page=page,

@@ -368,6 +368,23 @@ def test_queues_and_lists_use_a_fixed_number_of_statements(app, world, setup, co
     assert order is not None
 
 
+def test_the_queue_pages_through_every_open_order_in_its_order(as_user, world, setup):
+    """The queue reads a page of its lines and their total in one statement: the second page
+    holds the rest, in the same order, and a page past the end is empty with the same total."""
+    for k in range(23):
+        post_need(world, title=f"第{k:02d}号需求")
+    client = as_user("secretary_a")
+    first, second = (client.get(f"/requests/queue?page={n}").get_data(as_text=True) for n in (1, 2))
+    titles = [f"第{k:02d}号需求" for k in range(23)]
+    on_first = [t for t in titles if t in first]
+    on_second = [t for t in titles if t in second]
+    assert len(on_first) == 20 and len(on_second) == 3 and not set(on_first) & set(on_second)
+    assert sorted(on_first, key=first.index) == titles[:20]  # due first, then by number
+    assert "共 23 条" in first and "共 23 条" in second
+    beyond = client.get("/requests/queue?page=9").get_data(as_text=True)
+    assert "共 23 条" in beyond and not any(t in beyond for t in titles)
+
+
 def test_transparency_page_is_anonymous(client, world, setup):
     post_need(world, title="王秀英家13912345678水管坏了", code="repair")
     page = client.get("/requests/transparency").get_data(as_text=True)

@@ -227,6 +227,28 @@ def count_statements(fixture: Fixture, logins: dict, timed: int = 0) -> dict[str
     return counts
 
 
+def count_statements_apart(fixture: Fixture, which: str, timed: int = 41) -> dict[str, tuple]:
+    """count_statements in a fresh Python process, as a gunicorn worker starts: this process
+    has just built and seeded the demo, and its heap and caches made every request 30-60%
+    slower than a worker's (bench/RESULTS.md, fifth session)."""
+    request = json.dumps({"url": fixture.url, "code": fixture.code, "token": fixture.token})
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--count-apart", which, "--timed", str(timed)],
+        input=request,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return {name: tuple(value) for name, value in json.loads(done.stdout.splitlines()[-1]).items()}
+
+
+def _count_apart(which: str, timed: int) -> None:
+    given = json.loads(sys.stdin.read())
+    fixture = Fixture(given["url"], code=given["code"], token=given["token"])
+    print(json.dumps(count_statements(fixture, LOGINS[which], timed=timed)))
+
+
 def profile(fixture: Fixture, logins: dict, name: str, requests: int = 200) -> None:
     """pyinstrument over `requests` requests of one endpoint, in-process (test client)."""
     from pyinstrument import Profiler
@@ -572,7 +594,13 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     parser.add_argument("--profile", help="profile this endpoint in-process and stop")
+    # Internal: count_statements_apart's fresh process (the fixture comes on stdin).
+    parser.add_argument("--count-apart", choices=sorted(LOGINS), help=argparse.SUPPRESS)
+    parser.add_argument("--timed", type=int, default=41, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.count_apart:
+        _count_apart(args.count_apart, args.timed)
+        return 0
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     started = time.perf_counter()
@@ -585,8 +613,8 @@ def main(argv=None) -> int:
     build_small(args.small_database_url)
     small = prepare(args.small_database_url, LOGINS["small"])
     sql = {
-        "small": count_statements(small, LOGINS["small"], timed=41),
-        "large": count_statements(large, LOGINS["large"], timed=41),
+        "small": count_statements_apart(small, "small"),
+        "large": count_statements_apart(large, "large"),
     }
     print("statements per request, in-process ms (small demo / large district):")
     for name in sql["small"]:
@@ -641,7 +669,8 @@ def main(argv=None) -> int:
             f"PostgreSQL = the large district, {args.postgresql_workers} workers, Redis limits. "
             f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s on loopback after a "
             "2 s warm-up; hello-world under the same settings just before each app run. "
-            "In-process = median CPU time of one request with the test client (limits off).",
+            "In-process = median CPU time of one request with the test client (limits off), "
+            "in a fresh process.",
             "",
             table(names, runs, sql),
             "",

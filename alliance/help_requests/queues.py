@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cache
 
 from flask_babel import gettext
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from alliance.accounts.models import Role, User
@@ -27,7 +27,6 @@ from alliance.help_requests.models import (
 )
 from alliance.merchants.models import Merchant
 from alliance.merchants.staff import staffed_merchant_ids
-from alliance.paging import ListPagination
 from alliance.volunteers.models import VolunteerProfile
 
 
@@ -139,37 +138,6 @@ def orders_for_list(ids: list[int]) -> list[OrderLine]:
         return []
     by_id = {row[0]: _line(row) for row in read_rows(_LINES, {"ids": ids})}
     return [by_id[i] for i in ids if i in by_id]
-
-
-@cache
-def _lines_page_statements(ids: Select) -> tuple[Select, Select]:
-    """For a select of ordered ids built once: its page of lines and its total in one statement
-    (the ids are still sorted and cut alone, in a subquery, before the joins), and its count."""
-    page = (
-        ids.add_columns(func.count().over().label("total_rows"))
-        .limit(bindparam("page_limit"))
-        .offset(bindparam("page_offset"))
-        .subquery("page")
-    )
-    lines = (
-        _lines_from()
-        .add_columns(page.c.total_rows)
-        .join(page, page.c.id == HelpRequest.id)
-        .order_by(*ids._order_by_clauses)
-    )
-    return lines, select(func.count()).select_from(ids.order_by(None).subquery())
-
-
-def lines_page(ids: Select, params: dict, page: int, per_page: int) -> ListPagination:
-    """A page of OrderLines of `ids` (a select of order ids built once, see secretary_queue)
-    with its total: one statement, and a count only for a page past the end."""
-    lines, counted = _lines_page_statements(ids)
-    offset = (page - 1) * per_page
-    rows = read_rows(lines, {**params, "page_limit": per_page, "page_offset": offset}).all()
-    total = rows[0].total_rows if rows else read_rows(counted, params).scalar_one()
-    pagination = ListPagination(page=page, per_page=per_page, total=total)
-    pagination.items = [_line(row) for row in rows]
-    return pagination
 
 
 def row_key(order: OrderLine, now: datetime, show_community: bool) -> tuple:

@@ -94,9 +94,10 @@ _PLACES = (
 )
 
 
-def filter_places(community) -> tuple[list[tuple], list[tuple[int, str]]]:
+def filter_places(community) -> tuple[tuple[tuple, ...], tuple[tuple[int, str], ...]]:
     """The directory's filter choices in one statement: every community (id, code, name), and
-    the estates (id, label) of the chosen community, or of all with their community's name."""
+    the estates (id, label) of the chosen community, or of all with their community's name.
+    Tuples: with the filters' values they are the key the filter form is kept under."""
     communities: dict[int, tuple] = {}
     estates = []
     for c_id, code, name, e_id, e_name in read_rows(_PLACES):
@@ -107,4 +108,4 @@ def filter_places(community) -> tuple[list[tuple], list[tuple[int, str]]]:
             estates.append((e_id, f"{name} · {e_name}"))
         elif c_id == community.id:
             estates.append((e_id, e_name))
-    return list(communities.values()), estates
+    return tuple(communities.values()), tuple(estates)

@@ -70,6 +70,22 @@ def test_directory_is_public_and_filterable(client, world, members):
         assert client.get("/merchants/" + query).status_code == 200
 
 
+def test_the_kept_filter_form_shows_each_search_and_each_new_estate(client, world, members):
+    """The filter form is kept per filter values and choices (alliance.fragments): another
+    search, another selection and a new estate all show on the next page."""
+    page = client.get("/merchants/?q=面馆").get_data(as_text=True)
+    assert 'name="q" type="search" value="面馆"' in page
+    page = client.get("/merchants/?q=烘焙&category=bakery").get_data(as_text=True)
+    assert 'value="烘焙"' in page and '<option value="bakery" selected>' in page
+    page = client.get(f"/merchants/?community=AAA&estate={world.estate_a.id}")
+    assert f'<option value="{world.estate_a.id}" selected>' in page.get_data(as_text=True)
+    from alliance.communities.models import Estate
+
+    _db.session.add(Estate(community_id=world.a.id, name="甲二新村"))
+    _db.session.commit()
+    assert "甲二新村" in client.get("/merchants/?community=AAA").get_data(as_text=True)
+
+
 def test_directory_paginates(client, world):
     bulk_members(world.a, 45)
     first = client.get("/merchants/").get_data(as_text=True)

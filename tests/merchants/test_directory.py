@@ -81,6 +81,7 @@ def test_the_kept_filter_form_shows_each_search_and_each_new_estate(client, worl
     assert f'<option value="{world.estate_a.id}" selected>' in page.get_data(as_text=True)
     from alliance.communities.models import Estate
 
+    assert "甲二新村" not in client.get("/merchants/?community=AAA").get_data(as_text=True)
     _db.session.add(Estate(community_id=world.a.id, name="甲二新村"))
     _db.session.commit()
     assert "甲二新村" in client.get("/merchants/?community=AAA").get_data(as_text=True)

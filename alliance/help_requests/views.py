@@ -42,16 +42,13 @@ def _page(stmt):
 
 
 def _orders_page(stmt):
-    """A page of a queue: sorted and cut on the ids alone (their total in the same statement),
-    then the page's orders loaded."""
-    ids = stmt.with_only_columns(HelpRequest.id)
-    page = db.paginate_rows(ids, page=int_arg("page", 1), per_page=PAGE_SIZE)
-    page.items = queues.orders_for_list([row.id for row in page.items])
-    return page
+    """A page of a queue built per request: its select of orders cut to their ids."""
+    return _queue_page(stmt.with_only_columns(HelpRequest.id))
 
 
-def _queue_page(ids, params):
-    """A page of a queue whose ids select is built once (secretary_queue), then its lines.
+def _queue_page(ids, params=None):
+    """A page of a select of order ids (with its bind parameters): sorted and cut on the ids
+    alone, their total in the same statement, then the page's lines in a second.
 
     Two statements on purpose: joined with the lines in one (the ids sorted and cut in a
     subquery), PostgreSQL planned the joins over the community's whole history first, 44 ms

@@ -10,7 +10,7 @@ from alliance.commitments.models import (
     FulfilmentNote,
     ReportStatus,
 )
-from alliance.commitments.offers import applicable_offers
+from alliance.commitments.offers import applicable_offers, offer_terms
 from alliance.extensions import db
 from tests.commitments.factories import create_commitment, create_merchant
 
@@ -40,6 +40,23 @@ def test_applicable_offers_by_card_date_and_merchant_status(world, shop):
     shop.status = "left"
     db.session.commit()
     assert applicable_offers(shop, "alliance", day) == []
+
+
+def test_the_counters_offer_terms_are_the_applicable_offers(world, shop):
+    """Verification reads offers as columns (offer_terms): the same offers, in the same
+    order, with the same labels, as the entities applicable_offers gives."""
+    create_commitment(shop, title="全场6.8折", rate=68, usage_limit=1, usage_period="day")
+    create_commitment(shop, title="志愿者8.5折", rate=85, qualifies="volunteer")
+    create_commitment(shop, title="联盟卡9折", rate=90, qualifies="alliance")
+    db.session.commit()
+    day = date(2024, 6, 15)
+    for kind in ("volunteer", "alliance"):
+        offers, terms = applicable_offers(shop, kind, day), offer_terms(shop, kind, day)
+        assert [
+            (o.id, o.commitment.title, o.rate_text, o.usage_label, o.qualifies_label)
+            for o in offers
+        ] == [(t.id, t.title, t.rate_text, t.usage_label, t.qualifies_label) for t in terms]
+        assert len(terms) == 2
 
 
 def test_secretary_records_kept_and_not_kept_notes_shown_in_history(world, shop, as_user):

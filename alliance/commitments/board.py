@@ -241,7 +241,7 @@ def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(code, label) of the categories that have published commitments, and (code, name) of
     every community."""
     categories, communities = [], []
-    for which, code, name in read_rows(_CHOICES):
+    for which, code, name in read_rows(_CHOICES).all():
         if which == "category":
             categories.append((code, category_label(code)))
         else:

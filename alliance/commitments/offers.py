@@ -71,7 +71,7 @@ def offer_terms(
 ) -> list[OfferTerms]:
     """`applicable_offers` as OfferTerms: the same offers, in the same order."""
     across, params = _case(merchant, card_kind, on_date, card_community_id, card_street_office_id)
-    return [OfferTerms(*row) for row in read_rows(_terms_statement(across), params)]
+    return [OfferTerms(*row) for row in read_rows(_terms_statement(across), params).all()]
 
 
 def _case(merchant, card_kind, on_date, card_community_id, card_street_office_id):

@@ -85,5 +85,7 @@ def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
     """
     return _by_merchant(
         merchant_ids,
-        lambda ids: [CommitmentLine(*row) for row in read_rows(_LINES, {"merchant_ids": ids})],
+        lambda ids: [
+            CommitmentLine(*row) for row in read_rows(_LINES, {"merchant_ids": ids}).all()
+        ],
     )

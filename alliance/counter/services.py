@@ -209,7 +209,9 @@ def _counter_items_statement():
 
 def counter_items(merchant: Merchant, user_id: int, balance: int) -> list[CounterItem]:
     """The member's active items for this holder, with what they may exchange now (1 query)."""
-    rows = read_rows(_counter_items_statement(), {"user_id": user_id, "merchant_id": merchant.id})
+    rows = read_rows(
+        _counter_items_statement(), {"user_id": user_id, "merchant_id": merchant.id}
+    ).all()
     items = []
     for *columns, n in rows:
         item = ItemOnOffer(*columns)

@@ -111,7 +111,7 @@ _CODES_AND_NAMES = (
 def category_choices(community_id: int) -> list[tuple[str, str]]:
     """(code, label in the reader's language) of every category of the community, retired
     ones too (finished orders keep theirs)."""
-    rows = read_rows(_CODES_AND_NAMES, {"community_id": community_id})
+    rows = read_rows(_CODES_AND_NAMES, {"community_id": community_id}).all()
     return [(code, gettext(name)) for code, name in rows]
 
 

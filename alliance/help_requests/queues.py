@@ -136,7 +136,7 @@ def orders_for_list(ids: list[int]) -> list[OrderLine]:
     """
     if not ids:
         return []
-    by_id = {row[0]: _line(row) for row in read_rows(_LINES, {"ids": ids})}
+    by_id = {row[0]: _line(row) for row in read_rows(_LINES, {"ids": ids}).all()}
     return [by_id[i] for i in ids if i in by_id]
 
 

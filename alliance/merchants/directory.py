@@ -100,7 +100,7 @@ def filter_places(community) -> tuple[tuple[tuple, ...], tuple[tuple[int, str], 
     Tuples: with the filters' values they are the key the filter form is kept under."""
     communities: dict[int, tuple] = {}
     estates = []
-    for c_id, code, name, e_id, e_name in read_rows(_PLACES):
+    for c_id, code, name, e_id, e_name in read_rows(_PLACES).all():
         communities.setdefault(c_id, (c_id, code, name))
         if e_id is None:
             continue

@@ -76,7 +76,7 @@ def upcoming_expiry(
     """What will expire (date, points) from today to today + horizon, soonest first.
     `debits`: the person's debits, when the caller has them (ledger.totals_for)."""
     credits = [
-        (day, int(total)) for day, total in read_rows(_CREDITS_OF_USER, {"user_id": user_id})
+        (day, int(total)) for day, total in read_rows(_CREDITS_OF_USER, {"user_id": user_id}).all()
     ]
     if not credits:
         return []

@@ -272,12 +272,13 @@ _STATEMENT = _LINES.add_columns(
 )
 
 
-def statement_of(user_id: int, limit: int = 200) -> tuple[list[LedgerLine], dict]:
-    """A person's newest lines and their totals (as totals_for), in one statement."""
+def statement_of(user_id: int, limit: int = 200) -> tuple[tuple[LedgerLine, ...], dict]:
+    """A person's newest lines and their totals (as totals_for), in one statement. The lines
+    are a tuple: the key the page's list is kept under."""
     rows = read_rows(_STATEMENT, {"user_id": user_id, "limit": limit}).all()
     if not rows:
-        return [], totals_for(user_id)
-    return [LedgerLine(*row[:6]) for row in rows], _totals(rows[0][6:])
+        return (), totals_for(user_id)
+    return tuple(LedgerLine(*row[:6]) for row in rows), _totals(rows[0][6:])
 
 
 def totals_for(user_id: int) -> dict:

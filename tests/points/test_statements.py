@@ -96,6 +96,6 @@ def test_my_points_totals_cover_every_entry_beyond_the_lines_shown(as_user, worl
     lines, totals = ledger.statement_of(volunteer.id, limit=3)
     assert [line.reason for line in lines] == ["第4件好事", "第3件好事", "第2件好事"]
     assert totals == {"earned": 10, "spent": 0, "expired": 0, "debits": 0, "balance": 10}
-    assert ledger.statement_of(world.users["resident"].id) == ([], ledger.totals_for(0))
+    assert ledger.statement_of(world.users["resident"].id) == ((), ledger.totals_for(0))
     page = as_user("volunteer").get("/me/points").get_data(as_text=True)
     assert "累计获得 10" in page and page.count('class="ledger-row"') == 5

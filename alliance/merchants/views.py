@@ -34,6 +34,7 @@ def index():
     stmt, params = directory_rows(**filters, status=MerchantStatus.ACTIVE)
     page = db.paginate_rows(stmt, params, per_page=PAGE_SIZE)
     communities, estates = filter_places(filters["community"])
+    commitments = commitment_lines(row.id for row in page.items)
     return render_template(
         "merchants/index.html",
         page=page,
@@ -41,7 +42,8 @@ def index():
         categories=category_choices(blank=_("全部类别")),
         communities=communities,
         estates=estates,
-        commitments=commitment_lines(row.id for row in page.items),
+        commitments=commitments,
+        entry_keys=[(row, *commitments[row.id]) for row in page.items],
         category_label=category_label,
         args={
             "q": filters["q"],

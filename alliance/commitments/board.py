@@ -237,16 +237,17 @@ _CHOICES = union_all(
 ).order_by(text("1, 2"))
 
 
-def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def filter_choices() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
     """(code, label) of the categories that have published commitments, and (code, name) of
-    every community."""
+    every community. Tuples: with the filters' values they are the key the board's filter
+    form is kept under."""
     categories, communities = [], []
     for which, code, name in read_rows(_CHOICES).all():
         if which == "category":
             categories.append((code, category_label(code)))
         else:
             communities.append((code, name))
-    return categories, communities
+    return tuple(categories), tuple(communities)
 
 
 def known_categories() -> set[str]:

@@ -60,11 +60,20 @@ def test_board_totals_by_kind(client, story):
     assert "共公示承诺 5 项" in totals and "南苑超市9折" not in totals
 
 
-def test_the_community_filter_lists_each_community_by_name(client, story):
+def test_the_community_filter_lists_each_community_by_name(client, story, world):
     page = _text(client, "/commitments/?community=BBB")
     options = page.split('name="community"', 1)[1].split("</select>", 1)[0]
     assert '<option value="AAA" >甲社区</option>' in options
     assert '<option value="BBB" selected>乙社区</option>' in options
+    # The form is kept per filter values and choices: a new community and another search
+    # show on the next page.
+    from alliance.communities.models import Community
+
+    db.session.add(Community(code="DDD", name="丁社区", street_office_id=world.a.street_office_id))
+    db.session.commit()
+    page = _text(client, "/commitments/?community=BBB")
+    assert '<option value="DDD" >丁社区</option>' in page
+    assert 'value="义诊"' in _text(client, "/commitments/?community=BBB&q=义诊")
 
 
 def test_a_kept_card_follows_what_it_shows(client, story, app):

@@ -8,6 +8,8 @@ came from another site (Sec-Fetch-Site, else Origin: OWASP's "verifying origin w
 headers").
 """
 
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, request
 from flask_login import current_user
 
@@ -20,7 +22,9 @@ def from_this_site() -> bool:
         return site in ("same-origin", "none")
     origin = request.headers.get("Origin")
     if origin is not None:
-        return origin == request.host_url.rstrip("/")
+        # The host alone: behind a proxy that does not pass the scheme on, https://site and
+        # the http://site the app sees are the same site.
+        return urlsplit(origin).netloc == request.host
     # Browsers send one or the other with every form post; a script without them can only
     # change its own preference.
     return True

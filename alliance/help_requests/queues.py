@@ -70,42 +70,38 @@ _ProviderMerchant = aliased(Merchant)
 _ProviderUser = aliased(User)
 
 
-def _lines_from() -> Select:
-    """The columns an order's row shows (OrderLine), with the joins they need."""
-    return (
-        select(
-            HelpRequest.id,
-            HelpRequest.title,
-            HelpRequest.state,
-            HelpRequest.urgency,
-            HelpRequest.due_at,
-            ServiceCategory.name,
-            Community.name,
-            _Shop.name,
-            GridBusiness.name,
-            Estate.name,
-            HelpRequest.building,
-            HelpRequest.address_text,
-            HelpRequest.provider_kind,
-            _ProviderMerchant.name,
-            VolunteerProfile.name,
-            CoBuildingUnit.name,
-            _ProviderUser.display_name,
-        )
-        .join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id)
-        .join(Community, Community.id == HelpRequest.community_id)
-        .outerjoin(_Shop, _Shop.id == HelpRequest.shop_id)
-        .outerjoin(GridBusiness, GridBusiness.id == HelpRequest.business_id)
-        .outerjoin(Estate, Estate.id == HelpRequest.estate_id)
-        .outerjoin(_ProviderMerchant, _ProviderMerchant.id == HelpRequest.provider_merchant_id)
-        .outerjoin(VolunteerProfile, VolunteerProfile.id == HelpRequest.provider_volunteer_id)
-        .outerjoin(CoBuildingUnit, CoBuildingUnit.id == HelpRequest.provider_unit_id)
-        .outerjoin(_ProviderUser, _ProviderUser.id == HelpRequest.provider_user_id)
-    )
-
-
 # Built once: every queue and list of orders reads its page with it.
-_LINES = _lines_from().where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
+_LINES = (
+    select(
+        HelpRequest.id,
+        HelpRequest.title,
+        HelpRequest.state,
+        HelpRequest.urgency,
+        HelpRequest.due_at,
+        ServiceCategory.name,
+        Community.name,
+        _Shop.name,
+        GridBusiness.name,
+        Estate.name,
+        HelpRequest.building,
+        HelpRequest.address_text,
+        HelpRequest.provider_kind,
+        _ProviderMerchant.name,
+        VolunteerProfile.name,
+        CoBuildingUnit.name,
+        _ProviderUser.display_name,
+    )
+    .join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id)
+    .join(Community, Community.id == HelpRequest.community_id)
+    .outerjoin(_Shop, _Shop.id == HelpRequest.shop_id)
+    .outerjoin(GridBusiness, GridBusiness.id == HelpRequest.business_id)
+    .outerjoin(Estate, Estate.id == HelpRequest.estate_id)
+    .outerjoin(_ProviderMerchant, _ProviderMerchant.id == HelpRequest.provider_merchant_id)
+    .outerjoin(VolunteerProfile, VolunteerProfile.id == HelpRequest.provider_volunteer_id)
+    .outerjoin(CoBuildingUnit, CoBuildingUnit.id == HelpRequest.provider_unit_id)
+    .outerjoin(_ProviderUser, _ProviderUser.id == HelpRequest.provider_user_id)
+    .where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 def _line(row) -> OrderLine:
@@ -169,17 +165,29 @@ class QueueFilters:
     overdue: bool = False
 
 
-def _filtered(stmt: Select, filters: QueueFilters, now: datetime) -> Select:
-    if filters.state == "open":
-        stmt = stmt.where(HelpRequest.state.in_(OPEN_STATES))
-    elif filters.state in set(State):
-        stmt = stmt.where(HelpRequest.state == filters.state)
+def _filter_shape(filters: QueueFilters, now: datetime) -> tuple[tuple, dict]:
+    """The shape of these filters (what _filtered adds) and their bind parameters."""
+    state = "open" if filters.state == "open" else "one" if filters.state in set(State) else ""
+    params = {"now": now}
+    if state == "one":
+        params["state"] = filters.state
     if filters.category:
+        params["category"] = filters.category
+    return (state, bool(filters.category), filters.overdue), params
+
+
+def _filtered(stmt: Select, state: str, category: bool, overdue: bool) -> Select:
+    """The queue filters of a shape (_filter_shape), their values as bind parameters."""
+    if state == "open":
+        stmt = stmt.where(HelpRequest.state.in_(OPEN_STATES))
+    elif state == "one":
+        stmt = stmt.where(HelpRequest.state == bindparam("state"))
+    if category:
         stmt = stmt.join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id).where(
-            ServiceCategory.code == filters.category
+            ServiceCategory.code == bindparam("category")
         )
-    if filters.overdue:
-        stmt = stmt.where(overdue_clause(now))
+    if overdue:
+        stmt = stmt.where(overdue_clause(bindparam("now")))
     return stmt
 
 
@@ -212,16 +220,11 @@ def secretary_queue(
 
     Built once per shape of filters: the queue is a busy page, and building, paging and keying
     this statement on every request cost more than running it."""
-    state = "open" if filters.state == "open" else "one" if filters.state in set(State) else ""
-    params = {"community_id": community_id, "now": now}
-    if state == "one":
-        params["state"] = filters.state
-    if filters.category:
-        params["category"] = filters.category
+    shape, params = _filter_shape(filters, now)
+    params["community_id"] = community_id
     if worker_id is not None:
         params["worker_id"] = worker_id
-    shape = (state, bool(filters.category), filters.overdue, emergency, worker_id is not None)
-    return _secretary_ids(*shape), params
+    return _secretary_ids(*shape, emergency, worker_id is not None), params
 
 
 @cache
@@ -230,16 +233,7 @@ def _secretary_ids(
 ) -> Select:
     now = bindparam("now")
     stmt = select(HelpRequest.id).where(HelpRequest.community_id == bindparam("community_id"))
-    if state == "open":
-        stmt = stmt.where(HelpRequest.state.in_(OPEN_STATES))
-    elif state == "one":
-        stmt = stmt.where(HelpRequest.state == bindparam("state"))
-    if category:
-        stmt = stmt.join(ServiceCategory, ServiceCategory.id == HelpRequest.category_id).where(
-            ServiceCategory.code == bindparam("category")
-        )
-    if overdue:
-        stmt = stmt.where(overdue_clause(now))
+    stmt = _filtered(stmt, state, category, overdue)
     if grid_worker:
         stmt = stmt.where(in_grids_of(bindparam("worker_id")))
     waiting_first = case(
@@ -276,7 +270,8 @@ def escalation_queue(street_office_id: int, filters: QueueFilters, now: datetime
     )
     if not filters.state:
         filters = QueueFilters(state="open", category=filters.category, overdue=filters.overdue)
-    stmt = _filtered(stmt, filters, now)
+    shape, params = _filter_shape(filters, now)
+    stmt = _filtered(stmt, *shape).params(params)
     waiting_first = case(
         (overdue_clause(now), 0), (HelpRequest.state == State.ESCALATED, 1), else_=2
     )

@@ -198,16 +198,15 @@ def queue():
 
     if current_user.has_role(Role.SECRETARY):
         community = secretary_community()
-        heading = _("派单")
+        heading, worker_id = _("派单"), None
     else:  # a grid worker: the orders of their grid's households and shops
         community = community_of_page()
         if community.id != current_user.community_id:
             abort(404)
-        heading = _("我的网格的工单")
+        heading, worker_id = _("我的网格的工单"), current_user.id
     # The community is the person's own: its running response is the one their banner shows
     # (asked with the login, no statement of its own in normal times).
     emergency = banner_for(current_user) is not None
-    worker_id = None if current_user.has_role(Role.SECRETARY) else current_user.id
     page = _queue_page(
         *queues.secretary_queue(
             community.id, filters, now, emergency=emergency, worker_id=worker_id

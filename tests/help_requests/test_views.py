@@ -217,6 +217,15 @@ def test_story_herb_residue_escalated_to_the_street_office(
     as_user("street")
     page = client.get("/requests/escalations").get_data(as_text=True)
     assert "中药药渣无法处理" in page and "甲社区" in page
+    # The list's filters (state, category) narrow it with their values as bind parameters.
+    for query, shown in (
+        ("state=escalated", True),
+        ("state=done", False),
+        ("category=environment", True),
+        ("category=tax", False),
+    ):
+        listed = client.get(f"/requests/escalations?{query}").get_data(as_text=True)
+        assert ("中药药渣无法处理" in listed) is shown, query
     assert "绿源环保科技有限公司" in client.get(f"/requests/{order_id}").get_data(as_text=True)
     assert (
         _act(client, order_id, "assign_unit", provider=f"unit:{setup.unit.id}").status_code == 303

@@ -51,7 +51,6 @@ class _SQLAlchemy(SQLAlchemy):
         return RowPagination(
             select=select,
             params=params or {},
-            session=self.session(),
             page=page_number(page),
             per_page=per_page,
             max_per_page=max_per_page,

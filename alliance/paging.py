@@ -10,6 +10,8 @@ The rows keep that last column, `total_rows`.
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, bindparam, func, select
 
+from alliance.database import read_rows
+
 # A statement built once (module level or functools.cache) gets its paged and counted forms
 # built once too; statements built per request pass through (and the memory starts over
 # every _KEEP of them).
@@ -34,8 +36,8 @@ def _paged_forms(stmt: Select) -> tuple[Select, Select]:
 
 
 class RowPagination(Pagination):
-    """`select` with `params` (its bind parameters, if any), run on the session's connection
-    (alliance.database.read_rows)."""
+    """`select` with `params` (its bind parameters, if any), read with
+    alliance.database.read_rows."""
 
     def _query_items(self) -> list:
         paged, _counted = _paged_forms(self._query_args["select"])
@@ -44,7 +46,7 @@ class RowPagination(Pagination):
             "page_limit": self.per_page,
             "page_offset": self._query_offset,
         }
-        rows = self._query_args["session"].connection().execute(paged, params).all()
+        rows = read_rows(paged, params).all()
         self._total = rows[0].total_rows if rows else None
         return rows
 
@@ -53,7 +55,7 @@ class RowPagination(Pagination):
             return self._total
         _paged, counted = _paged_forms(self._query_args["select"])
         params = self._query_args.get("params", {})
-        return self._query_args["session"].connection().execute(counted, params).scalar_one()
+        return read_rows(counted, params).scalar_one()
 
 
 class ListPagination(Pagination):

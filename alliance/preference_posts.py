@@ -8,6 +8,7 @@ came from another site (Sec-Fetch-Site, else Origin: OWASP's "verifying origin w
 headers").
 """
 
+from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
@@ -30,15 +31,17 @@ def from_this_site() -> bool:
     return True
 
 
-def check_preference_post() -> None:
-    """Abort unless this POST of a display switch is the person's own (see the module)."""
-    if current_user.is_authenticated:
-        if current_app.config["WTF_CSRF_ENABLED"]:
-            csrf.protect()
-    elif not from_this_site():
-        abort(403)
+def preference_post(view):
+    """A display switch's view: out of the site-wide CSRF check, and checked here instead
+    (the token for signed-in people, the browser's headers for visitors)."""
 
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if current_user.is_authenticated:
+            if current_app.config["WTF_CSRF_ENABLED"]:
+                csrf.protect()
+        elif not from_this_site():
+            abort(403)
+        return view(*args, **kwargs)
 
-def exempt(view):
-    """The view checks with check_preference_post instead of the site-wide CSRF check."""
-    return csrf.exempt(view)
+    return csrf.exempt(checked)

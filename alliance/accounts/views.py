@@ -27,7 +27,7 @@ from alliance.communities.services import all_communities
 from alliance.extensions import db, limiter
 from alliance.formkit import choices, rollback_and_report
 from alliance.inputs import safe_next
-from alliance.preference_posts import check_preference_post, exempt
+from alliance.preference_posts import preference_post
 from alliance.stars import services as stars
 from alliance.stars.forms import CardStarForm
 from alliance.validators import mask_phone, normalize_phone
@@ -181,9 +181,8 @@ def me():
 
 
 @bp.post("/language")
-@exempt
+@preference_post
 def set_language():
-    check_preference_post()
     form = LanguageForm(meta={"csrf": False})
     if form.validate_on_submit():
         session["locale"] = form.locale.data

@@ -24,7 +24,8 @@ from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
 from alliance.merchants import staff as merchant_staff
-from alliance.merchants.models import Merchant, MerchantStaff, MerchantStatus
+from alliance.merchants import status as merchant_status
+from alliance.merchants.models import Merchant, MerchantStaff
 
 
 class ApiTokenError(DomainError):
@@ -87,7 +88,7 @@ class MerchantRef:
 
     @property
     def is_active(self) -> bool:
-        return self.status == MerchantStatus.ACTIVE
+        return merchant_status.is_active(self)
 
 
 @dataclass(frozen=True)

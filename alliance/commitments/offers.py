@@ -58,7 +58,6 @@ class OfferTerms:
     rate_text = Offer.rate_text
     qualifies_label = Offer.qualifies_label
     usage_label = Offer.usage_label
-    covers = Offer.covers
 
 
 def offer_terms(

@@ -126,7 +126,7 @@ def serialize_verification(
 ) -> dict:
     """The CardVerification document (VerifyResponse), built as it is sent: the counter asks
     for it all day, and marshmallow's dump of values already in their JSON types cost more
-    than building them (tests/cards/test_api.py holds the two equal)."""
+    than building them (tests/points/test_exchange.py holds the two equal)."""
     body = {
         "valid": result.valid,
         "reason": result.reason,

@@ -34,7 +34,7 @@ def index():
     stmt, params = directory_rows(**filters, status=MerchantStatus.ACTIVE)
     page = db.paginate_rows(stmt, params, per_page=PAGE_SIZE)
     communities, estates = filter_places(filters["community"])
-    commitments = commitment_lines(row.id for row in page.items)
+    lines = commitment_lines(row.id for row in page.items)
     return render_template(
         "merchants/index.html",
         page=page,
@@ -42,8 +42,8 @@ def index():
         categories=category_choices(blank=_("全部类别")),
         communities=communities,
         estates=estates,
-        commitments=commitments,
-        entry_keys=[(row, *commitments[row.id]) for row in page.items],
+        # Each entry's row with its commitment lines: what it shows, and the key it is kept under.
+        entry_keys=[(row, *lines[row.id]) for row in page.items],
         category_label=category_label,
         args={
             "q": filters["q"],

@@ -61,8 +61,9 @@ def test_sign_up_check_in_confirm_see_points_and_exchange(page, app, live_server
         row.check_in_at = utcnow() - timedelta(hours=2)
         row.slot.starts_at = row.check_in_at
         row.slot.ends_at = utcnow() + timedelta(hours=1)
-        # The rule's night multiplier would change the figure with the hour the test runs at.
-        rule = scoring.rule_for(row.community_id)
+        # The night multiplier would change the figure with the hour the test runs at; the
+        # demo has adopted rule versions, so the one in force on the slot's day is the one read.
+        rule = scoring.rule_at(row.community_id, row.slot.local_day)
         rule.night_percent = 100
         db.session.add(rule)
         db.session.commit()

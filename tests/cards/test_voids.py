@@ -3,12 +3,13 @@
 import uuid
 from datetime import timedelta
 
+import time_machine
 from sqlalchemy import func, select, update
 
 from alliance.audit.models import AuditEntry
 from alliance.cards import services as card_services
 from alliance.cards.models import Redemption
-from alliance.clock import local_today
+from alliance.clock import local_start, local_today
 from alliance.counter import reports
 from alliance.db_types import utcnow
 from alliance.extensions import db as _db
@@ -200,17 +201,20 @@ def test_who_may_void_and_until_when(app, client, counter, api_token, world):
 
 
 def test_the_owner_voids_the_same_day_from_the_receipt(client, counter, api_token):
-    record_id = _redeem(
-        client, api_token, {"code": counter.code, "offer_id": counter.free_id, "bill_fen": 500}
-    ).get_json()["id"]
-    _age(Redemption, record_id, 45)  # past the staff's half hour; the owner still may
-    login(client, "merchant")
-    receipt = client.get(f"/cards/redemptions/{record_id}").get_data(as_text=True)
-    assert "作废这次核销" in receipt
-    done = client.post(f"/cards/redemptions/{record_id}/void", data={"reason": "顾客退单"})
-    assert done.status_code == 303
-    receipt = client.get(f"/cards/redemptions/{record_id}").get_data(as_text=True)
-    assert "作废这次核销" not in receipt and "顾客退单" in receipt
+    # An hour past local midnight at least, so that 45 minutes earlier is the same day
+    # whatever hour the suite runs at (it failed in CI at 00:10 in Shanghai).
+    with time_machine.travel(max(utcnow(), local_start(local_today()) + timedelta(hours=1))):
+        record_id = _redeem(
+            client, api_token, {"code": counter.code, "offer_id": counter.free_id, "bill_fen": 500}
+        ).get_json()["id"]
+        _age(Redemption, record_id, 45)  # past the staff's half hour; the owner still may
+        login(client, "merchant")
+        receipt = client.get(f"/cards/redemptions/{record_id}").get_data(as_text=True)
+        assert "作废这次核销" in receipt
+        done = client.post(f"/cards/redemptions/{record_id}/void", data={"reason": "顾客退单"})
+        assert done.status_code == 303
+        receipt = client.get(f"/cards/redemptions/{record_id}").get_data(as_text=True)
+        assert "作废这次核销" not in receipt and "顾客退单" in receipt
 
 
 def test_exchange_void_page(client, world):

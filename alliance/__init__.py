@@ -50,7 +50,9 @@ def register_extensions(app: Flask) -> None:
     from alliance.health import init_health
     from alliance.i18n import select_locale
     from alliance.security import init_security
+    from alliance.sessions import RememberedCookieSessions
 
+    app.session_interface = RememberedCookieSessions()
     db.init_app(app)
     init_database(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))

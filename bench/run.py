@@ -378,7 +378,16 @@ def session_cookie(port: int, username: str) -> str:
     cookies = [v.split(";")[0] for k, v in headers if k.lower() == "set-cookie"]
     if status != 303 or not cookies:
         raise SystemExit(f"login as {username} failed: {status} {page[:200]}")
-    return "; ".join(cookies)
+    # Follow the redirect, as a browser does: the page there shows the welcome message and
+    # takes it out of the session. Without this every timed request showed it again and wrote
+    # the session back (a Set-Cookie on each), which no one signed in sees after their first page.
+    location = urllib.parse.urlsplit(dict((k.lower(), v) for k, v in headers)["location"])
+    status, headers, page = http_request(
+        port, "GET", location.path or "/", headers={"Cookie": "; ".join(cookies)}
+    )
+    jar = dict(cookie.split("=", 1) for cookie in cookies)
+    jar.update(v.split(";")[0].split("=", 1) for k, v in headers if k.lower() == "set-cookie")
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
 
 
 LUA = """

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from flask_babel import gettext
 from sqlalchemy import bindparam, func, select
 
 from alliance.communities.models import Community
@@ -108,11 +107,10 @@ _CODES_AND_NAMES = (
 )
 
 
-def category_choices(community_id: int) -> list[tuple[str, str]]:
-    """(code, label in the reader's language) of every category of the community, retired
-    ones too (finished orders keep theirs)."""
-    rows = read_rows(_CODES_AND_NAMES, {"community_id": community_id}).all()
-    return [(code, gettext(name)) for code, name in rows]
+def category_rows(community_id: int) -> tuple[tuple[str, str], ...]:
+    """(code, stored name) of every category of the community, retired ones too (finished
+    orders keep theirs): a queue's filter form is kept under them and translates on a miss."""
+    return tuple(map(tuple, read_rows(_CODES_AND_NAMES, {"community_id": community_id}).all()))
 
 
 @dataclass

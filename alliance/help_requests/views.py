@@ -17,7 +17,7 @@ from alliance.formkit import choices, rollback_and_report
 from alliance.help_requests import catalogue, errors, figures, intake, queues
 from alliance.help_requests.access import community_of_page, secretary_community
 from alliance.help_requests.forms import RequestForm
-from alliance.help_requests.models import STATE_LABELS, HelpRequest
+from alliance.help_requests.models import HelpRequest
 from alliance.help_requests.photos import MAX_PHOTO_BYTES, PhotoError
 from alliance.help_requests.web import bp
 from alliance.inputs import id_arg, parse_id
@@ -179,15 +179,6 @@ def orders():
     )
 
 
-def _filter_choices(community_id=None):
-    categories = catalogue.category_choices(community_id) if community_id else []
-    return {
-        "states": [("", _("全部状态")), ("open", _("未办结"))]
-        + [(s.value, str(label)) for s, label in STATE_LABELS.items()],
-        "categories": [("", _("全部类别")), *categories],
-    }
-
-
 @bp.get("/queue")
 @roles_required(Role.SECRETARY, Role.GRID_WORKER)
 def queue():
@@ -219,7 +210,7 @@ def queue():
         heading=heading,
         endpoint="help_requests.queue",
         filters=filters,
-        options=_filter_choices(community.id),
+        categories=catalogue.category_rows(community.id),
         community=community,
     )
 
@@ -241,7 +232,6 @@ def escalations():
             heading=_("上报事项"),
             endpoint="help_requests.escalations",
             filters=filters,
-            options=_filter_choices(),
             show_community=True,
         )
     # ?community=<id>: one community of the office, all its orders (the workbench's line of a
@@ -257,7 +247,7 @@ def escalations():
         heading=_("超时工单") if filters.overdue else _("工单"),
         endpoint="help_requests.escalations",
         filters=filters,
-        options=_filter_choices(community.id),
+        categories=catalogue.category_rows(community.id),
         community=community,
         community_param=community.id,
     )

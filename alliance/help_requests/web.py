@@ -9,10 +9,21 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from alliance.errors import wants_json
 from alliance.extensions import db
 from alliance.help_requests import queues, workflow
-from alliance.help_requests.models import HelpRequest
+from alliance.help_requests.models import STATE_LABELS, HelpRequest
 
 bp = Blueprint("help_requests", __name__, url_prefix="/requests")
 bp.add_app_template_global(queues.row_key, "order_row_key")
+
+
+@bp.app_template_global("order_filter_options")
+def filter_options(categories: tuple[tuple[str, str], ...] = ()) -> dict:
+    """A queue's filter choices in the reader's language: the states, and the community's
+    categories from their (code, stored name) rows (`catalogue.category_rows`)."""
+    return {
+        "states": [("", _("全部状态")), ("open", _("未办结"))]
+        + [(state.value, str(label)) for state, label in STATE_LABELS.items()],
+        "categories": [("", _("全部类别"))] + [(code, _(name)) for code, name in categories],
+    }
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -125,12 +125,16 @@ def test_street_officers_overdue_line_lands_on_that_communitys_overdue_orders(as
     """One tap from the line to the orders it counts (not to the community's settings page)."""
 
     _wait(world, utcnow())
+    # The secretary's queue with the same filters first: its kept filter form has no community.
+    as_user("secretary_a").get("/requests/queue?state=&overdue=1")
     client = as_user("street")
     html = client.get("/").get_data(as_text=True)
     href = f"/requests/escalations?community={world.a.id}&amp;overdue=1"
     assert f'href="{href}" data-kind="orders_overdue"' in html
     page = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
     assert "超时工单 · 甲社区" in page
+    # Filtering again stays on that community.
+    assert f'<input type="hidden" name="community" value="{world.a.id}">' in page
     assert "共 1 条" in page and page.count('class="order-link"') == 1
     # another office's community is not the officer's to read
     _other, elsewhere = office_with_community(code="NY", name="南园街道")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from alliance.db_types import utcnow
 from alliance.extensions import db
-from alliance.help_requests.models import HelpRequest, HelpRequestEvent
+from alliance.help_requests.models import HelpRequest, HelpRequestEvent, ServiceCategory
 from alliance.notifications.models import Notification
 from tests.help_requests.factories import post_need
 
@@ -473,3 +473,33 @@ def test_the_public_sees_category_estate_and_the_approved_summary_only(
         as_user("resident").post(f"/requests/{order.id}/summary", data={"summary": "x"}).status_code
         == 403
     )
+
+
+def test_the_queue_filter_form_follows_categories_choices_and_language(as_user, world, setup):
+    """The filter form is kept per filters, categories and language (alliance.fragments): a
+    renamed or new category, another choice and another language all show on the next page."""
+    client = as_user("secretary_a")
+    category = db.session.scalars(
+        select(ServiceCategory).where(ServiceCategory.community_id == world.a.id)
+    ).first()
+    page = client.get("/requests/queue").get_data(as_text=True)
+    assert f'<option value="{category.code}" >{category.name}</option>' in page
+    category.name = "改名后的类别"
+    db.session.add(ServiceCategory(community_id=world.a.id, code="pets", name="宠物纠纷"))
+    db.session.commit()
+    page = client.get("/requests/queue").get_data(as_text=True)
+    assert f'<option value="{category.code}" >改名后的类别</option>' in page
+    assert '<option value="pets" >宠物纠纷</option>' in page
+    # Each choice alone makes another form (each visit differs from the last in one choice).
+    chosen = client.get("/requests/queue?state=done&overdue=1").get_data(as_text=True)
+    assert '<option value="done" selected>' in chosen and 'value="1" checked' in chosen
+    assert '<option value="pets" >' in chosen
+    chosen = client.get("/requests/queue?state=done&overdue=1&category=pets").get_data(as_text=True)
+    assert '<option value="pets" selected>宠物纠纷</option>' in chosen
+    chosen = client.get("/requests/queue?state=done&category=pets").get_data(as_text=True)
+    assert 'value="1" checked' not in chosen
+    chosen = client.get("/requests/queue?state=closed&category=pets").get_data(as_text=True)
+    assert '<option value="closed" selected>' in chosen
+    client.post("/language", data={"locale": "en"})
+    english = client.get("/requests/queue").get_data(as_text=True)
+    assert '<option value="" >All statuses</option>' in english

@@ -1,5 +1,10 @@
-"""Logging out ends the session on the server (issue 12, item 10)."""
+"""Logging out ends the session on the server (issue 12, item 10); kept sessions are checked."""
 
+from datetime import timedelta
+
+import time_machine
+
+from alliance.db_types import utcnow
 from alliance.extensions import db
 from tests.conftest import login
 
@@ -78,3 +83,33 @@ def test_a_visitor_gets_no_cookie_and_a_signed_in_session_still_follows_its_brow
     assert member.get("/me").status_code == 200
     response = member.get("/me", headers={"User-Agent": "another browser"})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_kept_session_cookie_is_still_checked_for_age_and_key(app, world):
+    """A session cookie verified once is kept by its text (alliance.sessions): the same text
+    signs in again without its signature being checked, but only within the session's lifetime
+    and under the same secret key; an altered text is checked and refused."""
+    client = app.test_client()
+    login(client, "resident")
+    assert client.get("/me").status_code == 200  # the welcome shown: a session of plain values
+    assert client.get("/me").status_code == 200  # kept
+    text = _cookie(client, "session")
+    altered = app.test_client()
+    altered.set_cookie("session", text[:-3] + ("xyz" if text[-3:] != "xyz" else "abc"))
+    assert altered.get("/me").status_code == 302
+
+    later = utcnow() + app.permanent_session_lifetime + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        response = client.get("/me")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+    again = app.test_client()
+    login(again, "resident")
+    again.get("/me")
+    assert again.get("/me").status_code == 200
+    key = app.secret_key
+    app.secret_key = "a key the cookie was not signed with"
+    try:
+        assert again.get("/me").status_code == 302
+    finally:
+        app.secret_key = key

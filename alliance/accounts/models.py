@@ -1,6 +1,7 @@
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -82,6 +83,9 @@ class User(UserMixin, db.Model):
     inbox_unread: Mapped[int | None] = query_expression()
     # Whether a running emergency response covers the person (the banner); login loader only.
     emergency_running: Mapped[bool | None] = query_expression()
+    # The person's roles as "secretary,resident", from the login loader's own statement (no
+    # rows of role_grants to build on every request); None elsewhere.
+    role_codes: Mapped[str | None] = query_expression()
     street_office: Mapped[StreetOffice | None] = relationship()
     role_grants: Mapped[list["UserRole"]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"
@@ -109,10 +113,17 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> frozenset[Role]:
+        if self.role_codes is not None and "role_grants" not in self.__dict__:
+            return _roles_of(self.role_codes)
         return frozenset(Role(g.role) for g in self.role_grants)
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+
+@cache
+def _roles_of(codes: str) -> frozenset[Role]:
+    return frozenset(Role(code) for code in codes.split(",") if code)
 
 
 class UserRole(db.Model):

@@ -8,6 +8,7 @@ from alliance.accounts.models import User, UserRole
 from alliance.extensions import db
 from alliance.i18n import lazy_gettext as _l
 from alliance.notifications.services import unread_count_of
+from alliance.sql_constructs import joined_with_commas
 
 
 def configure_login(login_manager: LoginManager) -> None:
@@ -33,7 +34,7 @@ def _user_statement():
     from alliance.emergency.services import banner_clause
 
     roles = (
-        select(func.coalesce(func.aggregate_strings(UserRole.role, ","), ""))
+        select(func.coalesce(joined_with_commas(UserRole.role), ""))
         .where(UserRole.user_id == User.id)
         .scalar_subquery()
     )

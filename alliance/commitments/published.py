@@ -12,8 +12,8 @@ from alliance.commitments.models import (
     Offer,
     kind_label,
 )
-from alliance.database import read_rows
 from alliance.extensions import db
+from alliance.sql_constructs import one_of, rows_of_slots
 
 KIND_ORDER = {CommitmentKind.INTEGRITY: 0, CommitmentKind.SERVICE: 1, CommitmentKind.POINTS: 2}
 
@@ -70,10 +70,17 @@ class CommitmentLine(NamedTuple):
         return kind_label(self.kind)
 
 
-_LINES = _published_of_merchants(
-    select(Commitment.merchant_id, Commitment.kind, Commitment.title, Offer.rate_percent).outerjoin(
-        Offer, Offer.commitment_id == Commitment.id
+# The members the lines' statement takes at once: a page of the directory (merchants.web).
+MEMBERS_AT_ONCE = 20
+
+_LINES = (
+    select(Commitment.merchant_id, Commitment.kind, Commitment.title, Offer.rate_percent)
+    .outerjoin(Offer, Offer.commitment_id == Commitment.id)
+    .where(
+        one_of(Commitment.merchant_id, MEMBERS_AT_ONCE, "merchant"),
+        Commitment.status == CommitmentStatus.PUBLISHED,
     )
+    .order_by(Commitment.published_at, Commitment.id)
 )
 
 
@@ -87,6 +94,6 @@ def commitment_lines(merchant_ids) -> dict[int, list[CommitmentLine]]:
     return _by_merchant(
         merchant_ids,
         lambda ids: [
-            CommitmentLine(*row) for row in read_rows(_LINES, {"merchant_ids": ids}).all()
+            CommitmentLine(*row) for row in rows_of_slots(_LINES, ids, MEMBERS_AT_ONCE, "merchant")
         ],
     )

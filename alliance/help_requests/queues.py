@@ -11,7 +11,6 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from alliance.accounts.models import Role, User
 from alliance.co_building.models import CoBuildingUnit, ProviderKind
 from alliance.communities.models import Community, Estate
-from alliance.database import read_rows
 from alliance.extensions import db
 from alliance.grid.models import GridBusiness
 from alliance.help_requests import workflow
@@ -27,6 +26,7 @@ from alliance.help_requests.models import (
 )
 from alliance.merchants.models import Merchant
 from alliance.merchants.staff import staffed_merchant_ids
+from alliance.sql_constructs import among, one_of, rows_of_slots
 from alliance.volunteers.models import VolunteerProfile
 
 
@@ -71,6 +71,9 @@ _ProviderUser = aliased(User)
 
 
 # Built once: every queue and list of orders reads its page with it.
+# The ids the lines' statement takes at once: a page of the queues (views.PAGE_SIZE).
+LINES_AT_ONCE = 20
+
 _LINES = (
     select(
         HelpRequest.id,
@@ -100,7 +103,7 @@ _LINES = (
     .outerjoin(VolunteerProfile, VolunteerProfile.id == HelpRequest.provider_volunteer_id)
     .outerjoin(CoBuildingUnit, CoBuildingUnit.id == HelpRequest.provider_unit_id)
     .outerjoin(_ProviderUser, _ProviderUser.id == HelpRequest.provider_user_id)
-    .where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
+    .where(one_of(HelpRequest.id, LINES_AT_ONCE, "id"))
 )
 
 
@@ -130,9 +133,7 @@ def orders_for_list(ids: list[int]) -> list[OrderLine]:
     the paging query, the relations were joined over the community's whole history before the
     sort (58 ms, see bench/RESULTS.md); here they are joined for one page.
     """
-    if not ids:
-        return []
-    by_id = {row[0]: _line(row) for row in read_rows(_LINES, {"ids": ids}).all()}
+    by_id = {row[0]: _line(row) for row in rows_of_slots(_LINES, ids, LINES_AT_ONCE, "id")}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -179,7 +180,7 @@ def _filter_shape(filters: QueueFilters, now: datetime) -> tuple[tuple, dict]:
 def _filtered(stmt: Select, state: str, category: bool, overdue: bool) -> Select:
     """The queue filters of a shape (_filter_shape), their values as bind parameters."""
     if state == "open":
-        stmt = stmt.where(HelpRequest.state.in_(OPEN_STATES))
+        stmt = stmt.where(among(HelpRequest.state, OPEN_STATES))
     elif state == "one":
         stmt = stmt.where(HelpRequest.state == bindparam("state"))
     if category:
@@ -192,7 +193,7 @@ def _filtered(stmt: Select, state: str, category: bool, overdue: bool) -> Select
 
 
 def overdue_clause(now: datetime):
-    return and_(HelpRequest.state.in_(WAITING_STATES), HelpRequest.due_at < now)
+    return and_(among(HelpRequest.state, WAITING_STATES), HelpRequest.due_at < now)
 
 
 EMERGENCY_CATEGORY = "emergency"  # 应急求助
@@ -239,7 +240,7 @@ def _secretary_ids(
     waiting_first = case(
         (overdue_clause(now), 0),
         (HelpRequest.state == State.SUBMITTED, 1),
-        (HelpRequest.state.in_(OPEN_STATES), 2),
+        (among(HelpRequest.state, OPEN_STATES), 2),
         else_=3,  # finished ones after everything still in work
     )
     if not emergency:
@@ -254,7 +255,7 @@ def _secretary_ids(
     )
     urgent_first = case(
         (
-            and_(HelpRequest.state.in_(OPEN_STATES), HelpRequest.category_id.in_(urgent_ids)),
+            and_(among(HelpRequest.state, OPEN_STATES), HelpRequest.category_id.in_(urgent_ids)),
             0,
         ),
         else_=1,

@@ -23,7 +23,7 @@ from alliance.help_requests.web import bp
 from alliance.inputs import id_arg, parse_id
 from alliance.merchants.models import Merchant, MerchantStatus
 
-PAGE_SIZE = 20
+PAGE_SIZE = queues.LINES_AT_ONCE  # a page's lines are one statement
 
 # --- helpers -------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from alliance.db_types import utcnow
 from alliance.extensions import db
+from alliance.help_requests import queues
 from alliance.help_requests.models import HelpRequest, HelpRequestEvent, ServiceCategory
 from alliance.notifications.models import Notification
 from tests.help_requests.factories import post_need
@@ -392,6 +393,21 @@ def test_the_queue_pages_through_every_open_order_in_its_order(as_user, world, s
     assert "共 23 条" in first and "共 23 条" in second
     beyond = client.get("/requests/queue?page=9").get_data(as_text=True)
     assert "共 23 条" in beyond and not any(t in beyond for t in titles)
+
+
+def test_order_lines_come_in_the_order_asked_for_any_number_of_ids(world, setup):
+    """The lines' statement takes a page of ids at once (queues.LINES_AT_ONCE): more are read
+    in turns, fewer leave the rest of its slots empty, and unknown ids are left out."""
+    orders = [post_need(world, title=f"第{k:02d}号") for k in range(25)]
+    ids = [o.id for o in reversed(orders)]
+    assert [line.id for line in queues.orders_for_list(ids)] == ids
+    assert [line.title for line in queues.orders_for_list(ids[:3])] == [
+        "第24号",
+        "第23号",
+        "第22号",
+    ]
+    assert [line.id for line in queues.orders_for_list([ids[0], 999_999, ids[1]])] == ids[:2]
+    assert queues.orders_for_list([]) == []
 
 
 def test_transparency_page_is_anonymous(client, world, setup):

@@ -5,11 +5,11 @@ import os
 from flask import Flask
 
 from alliance.config import check_production_config, config_for
-from alliance.urls import Flask as UrlKeepingFlask
+from alliance.flask_app import Flask as AllianceFlask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = UrlKeepingFlask(
+    app = AllianceFlask(
         __name__,
         template_folder="../templates",
         static_folder="../static",

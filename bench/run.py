@@ -175,9 +175,13 @@ def prepare(url: str, logins: dict) -> Fixture:
     return fixture
 
 
+WARM_UP = 20
+
+
 def count_statements(fixture: Fixture, logins: dict, timed: int = 0) -> dict[str, tuple]:
     """SQL statements of one request per endpoint (the second of two: caches warmed), and the
-    median CPU time of `timed` more requests in-process (test client, rate limits off)."""
+    median CPU time of `timed` more requests in-process (test client, rate limits off), after
+    WARM_UP requests."""
     from sqlalchemy import event
 
     from alliance.extensions import db
@@ -215,6 +219,11 @@ def count_statements(fixture: Fixture, logins: dict, timed: int = 0) -> dict[str
             text = response.get_data(as_text=True)
             if response.status_code != 200 or endpoint.expect not in text.replace(" ", ""):
                 raise SystemExit(f"{endpoint.name}: {response.status_code} {text[:300]}")
+        # Warmed as a worker is after its first hundredth of a second of traffic: Python 3.11
+        # specialises a function's bytecode only after it has run a few times, and two requests
+        # left the median 30-80% above a warm worker's (bench/RESULTS.md, seventh session).
+        for _attempt in range(WARM_UP if timed else 0):
+            client.open(path, method=endpoint.method, json=body, headers=headers)
         times = []
         for _attempt in range(timed):
             started = time.process_time()

@@ -76,10 +76,12 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def layout_globals():
+        from alliance.csrf_tokens import csrf_token
         from alliance.navigation import menu_current, menu_for
 
         english = str(get_locale()) == "en"
         return {
+            "csrf_token": csrf_token,  # in place of Flask-WTF's: signed once per session token
             "is_english": english,
             "html_lang": "en" if english else "zh-CN",
             "language_form": LanguageForm,

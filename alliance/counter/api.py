@@ -209,7 +209,7 @@ def verify():
     """
     body = json_body(_VERIFY_REQUEST)
     merchant = g.api_token.merchant
-    view = services.counter_view(body["code"], merchant)
+    view = services.counter_view(body["code"], merchant, as_ref=True)
     result = view.verification
     checkout = (
         checkouts.open_checkout(result.card.id, merchant.id, result.code_type)

@@ -16,6 +16,7 @@ code's time step, which is what the checkout is for.
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -62,7 +63,13 @@ class Claim:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=_SALT)
+    return _serializer_for(current_app.secret_key)
+
+
+@cache
+def _serializer_for(secret_key) -> URLSafeSerializer:
+    # One per key: building one encodes a test payload to learn its kind, every time.
+    return URLSafeSerializer(secret_key, salt=_SALT)
 
 
 def _invalid() -> CheckoutError:

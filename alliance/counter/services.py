@@ -4,8 +4,9 @@ Services add and flush, never commit; views and the API commit once.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
@@ -37,12 +38,30 @@ REASON_LABELS = {
 }
 
 
+class CardRef(NamedTuple):
+    """What a verification reads of a card, as columns: the verification API only reads the
+    card, and loading it as an entity was a tenth of the request (bench/RESULTS.md, seventh
+    session). Pages that show or change the card take the entity."""
+
+    id: int
+    number: str
+    community_id: int
+    kind: str
+    holder_id: int
+    status: str
+    valid_from: date
+    valid_until: date
+    code: str
+    rotating_id: str
+    totp_secret: str
+
+
 @dataclass
 class Verification:
     valid: bool
     reason: str | None
     code_type: str | None
-    card: Card | None = None
+    card: Card | CardRef | None = None
     holder_masked: str = ""
     offers: list[OfferTerms] = field(default_factory=list)
     # The holder's points balance, read with the card (0 without an account).
@@ -57,13 +76,14 @@ _Holder = aliased(User)
 
 
 @cache
-def _card_statement(by: str):
+def _card_statement(by: str, as_ref: bool = False):
     """Built once per key column: building and keying a statement per request cost more than
     running it (bench/RESULTS.md)."""
     column = {"code": Card.code, "rotating": Card.rotating_id, "id": Card.id}[by]
+    card = [getattr(Card, name) for name in CardRef._fields] if as_ref else [Card]
     return (
         select(
-            Card,
+            *card,
             _Holder.display_name,
             VolunteerProfile.name,
             VolunteerProfile.status,
@@ -80,10 +100,16 @@ def _card_statement(by: str):
     )
 
 
-def _card_row(by: str, key):
-    """One indexed query: the card, its holder's name, volunteer and member status, and the
-    holder's points balance."""
-    return db.session.execute(_card_statement(by), {"key": key}).first()
+def _card_row(by: str, key, as_ref: bool = False):
+    """One indexed query: the card (the entity, or a CardRef), its holder's name, volunteer
+    and member status, and the holder's points balance."""
+    if not as_ref:
+        return db.session.execute(_card_statement(by), {"key": key}).first()
+    row = read_rows(_card_statement(by, True), {"key": key}).first()
+    if row is None:
+        return None
+    width = len(CardRef._fields)
+    return (CardRef(*row[:width]), *row[width:])
 
 
 def verify(
@@ -92,16 +118,18 @@ def verify(
     *,
     now: datetime | None = None,
     with_offers: bool = True,
+    as_ref: bool = False,
 ) -> Verification:
     """Is this a valid card right now, and what does it get at `merchant`?
 
     Never raises for bad input: anything that is not a current card is NOT VALID with a reason.
     Statements: one for the card, plus two for the merchant's offers when it is valid.
+    `as_ref`: the card as a CardRef (columns), for callers that only read it.
     """
     parsed = codes.parse_code(raw_code)
     if parsed is None:
         return Verification(False, "unknown", None)
-    row = _card_row("code" if parsed.kind == CodeType.STATIC else "rotating", parsed.key)
+    row = _card_row("code" if parsed.kind == CodeType.STATIC else "rotating", parsed.key, as_ref)
     if row is None:
         return Verification(False, "unknown", None)
     now = now or utcnow()
@@ -250,11 +278,12 @@ def spends_here(card: Card, merchant: Merchant) -> bool:
 
 
 def counter_view(
-    code, merchant: Merchant | None, result: Verification | None = None
+    code, merchant: Merchant | None, result: Verification | None = None, *, as_ref=False
 ) -> CounterView:
     """The card's verdict (or the one given, an open checkout's), the member's offers for it,
-    the holder's balance and the member's exchange items: a fixed number of statements."""
-    result = result or verify(code, merchant)
+    the holder's balance and the member's exchange items: a fixed number of statements.
+    `as_ref`: the card as columns (see `verify`)."""
+    result = result or verify(code, merchant, as_ref=as_ref)
     if (
         not result.valid
         or result.card is None

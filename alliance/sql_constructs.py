@@ -3,8 +3,10 @@
 SQLAlchemy gives a list passed to `in_()`, and the separator of `aggregate_strings`, as
 parameters it renders into the statement's text anew on each execution ("post-compile"): about
 0.1 ms for the dispatch queue's statements, and a rewrite of the login loader's on every
-signed-in request (bench/RESULTS.md, seventh session). These two constructs say the same with
-their text settled once, in the compiled statement SQLAlchemy already caches.
+signed-in request (bench/RESULTS.md, seventh session). These constructs say the same with
+their text settled once, in the compiled statement SQLAlchemy already caches: `among` for a
+list fixed in the code, `one_of` with `rows_of_slots` for a page of ids, `joined_with_commas`
+for a group's strings.
 """
 
 from collections.abc import Iterable
@@ -12,6 +14,8 @@ from collections.abc import Iterable
 from sqlalchemy import String, bindparam, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+
+from alliance.database import read_rows
 
 
 def among(column, values: Iterable):
@@ -39,15 +43,13 @@ def _string_agg(element, compiler, **kw):
 
 def one_of(column, slots: int, name: str):
     """`column IN (:name0, …)` with `slots` parameters, for a page of ids of any length up to
-    `slots` (`slot_params` fills them; the unused ones are NULL, which matches nothing)."""
+    `slots` (`rows_of_slots` fills them; the unused ones are NULL, which matches nothing)."""
     return column.in_([bindparam(f"{name}{n}", type_=column.type) for n in range(slots)])
 
 
 def rows_of_slots(statement, values: list, slots: int, name: str) -> list:
     """The rows of `statement` (made with `one_of(…, slots, name)`) for every value given,
     `slots` values a statement."""
-    from alliance.database import read_rows
-
     rows = []
     for start in range(0, len(values), slots):
         turn = values[start : start + slots]

@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     from alliance.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from alliance.health import init_health
     from alliance.i18n import select_locale
+    from alliance.rate_limits import check_only_where_limits_apply
     from alliance.security import init_security
     from alliance.sessions import RememberedCookieSessions
 
@@ -61,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     compress.init_app(app)
     limiter.init_app(app)
+    check_only_where_limits_apply(app, limiter)
     init_security(app)
     from alliance.outages import log_limiter_outages
 

@@ -8,6 +8,10 @@ changes, so it is kept per function.
 
 from alliance import urls
 
+# Views, hooks and handlers live as long as the app; a per-request callable (an
+# after_this_request closure) must not make the memory grow, so it starts over past this.
+LIMIT = 4_096
+
 
 class Flask(urls.Flask):
     def __init__(self, *args, **kwargs):
@@ -18,6 +22,8 @@ class Flask(urls.Flask):
         try:
             return self._synced[func]
         except KeyError:
+            if len(self._synced) >= LIMIT:
+                self._synced.clear()
             made = self._synced[func] = super().ensure_sync(func)
             return made
         except TypeError:  # a callable that cannot be a key

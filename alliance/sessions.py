@@ -51,7 +51,7 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
         if kept is not None:
             if time.time() - kept[1] <= max_age:
                 return self.session_class(kept[0])
-            del self._verified[key]
+            self._verified.pop(key, None)  # another thread may have taken it out
         try:
             data, signed = serializer.loads(text, max_age=int(max_age), return_timestamp=True)
         except BadSignature:

@@ -3,6 +3,7 @@
 import io
 from datetime import timedelta
 
+from flask import current_app
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -516,6 +517,14 @@ def test_the_queue_filter_form_follows_categories_choices_and_language(as_user, 
     assert 'value="1" checked' not in chosen
     chosen = client.get("/requests/queue?state=closed&category=pets").get_data(as_text=True)
     assert '<option value="closed" selected>' in chosen
+    # A state or category that is none of the options selects nothing: one kept form for all
+    # of them, not one per address typed.
+    kept = current_app.extensions["alliance_fragments"]
+    before = sum(1 for key in kept if key[0] == "order-filters")
+    for typed in ("?state=x1&category=y1", "?state=x2&category=y2", "?state=x3&category=y3"):
+        page = client.get(f"/requests/queue{typed}").get_data(as_text=True)
+        assert "selected>" not in page.split('id="category"')[0].split('id="state"')[1]
+    assert sum(1 for key in kept if key[0] == "order-filters") == before + 1
     client.post("/language", data={"locale": "en"})
     english = client.get("/requests/queue").get_data(as_text=True)
     assert '<option value="" >All statuses</option>' in english

@@ -15,15 +15,18 @@ bp = Blueprint("help_requests", __name__, url_prefix="/requests")
 bp.add_app_template_global(queues.row_key, "order_row_key")
 
 
+# The values of the queue's state filter, as its options list them (filter_options).
+STATE_FILTERS = frozenset({"", "open", *(state.value for state in STATE_LABELS)})
+
+
 @bp.app_template_global("order_filter_key")
 def filter_key(filters, community_param, categories: tuple[tuple[str, str], ...]) -> tuple:
     """The key a queue's filter form is kept under: the choices as the form shows them (a state
     or category that is none of the options selects nothing, whatever it says, so it is one
     key, not one per address typed), the community's field and the category rows."""
-    states = {"", "open", *(state.value for state in STATE_LABELS)}
-    state = filters.state if filters.state in states else None
-    codes = {"", *(code for code, _name in categories)}
-    category = filters.category if filters.category in codes else None
+    state = filters.state if filters.state in STATE_FILTERS else None
+    known = filters.category == "" or any(code == filters.category for code, _ in categories)
+    category = filters.category if known else None
     return (state, category, bool(filters.overdue), community_param or None, categories)
 
 

@@ -54,6 +54,8 @@ class Config:
     # database); one in use within the last seconds is trusted, and a failure on it invalidates
     # the whole pool (alliance.database._ping_after_idle). 0 pings at every checkout.
     DB_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DB_PING_AFTER_IDLE_SECONDS", "2"))
+    # PostgreSQL: plain reads outside a transaction, BEGIN at the first write (alliance.database).
+    DB_READS_OUTSIDE_TRANSACTIONS = os.environ.get("DB_READS_OUTSIDE_TRANSACTIONS", "1") == "1"
     # True: every SQLite transaction starts with BEGIN IMMEDIATE (see alliance/database.py).
     SQLITE_IMMEDIATE_TRANSACTIONS = os.environ.get("SQLITE_IMMEDIATE_TRANSACTIONS") == "1"
     # The emergency map's tiles ({z}/{x}/{y}); unset: points on a plain background.

@@ -15,9 +15,11 @@ with every transaction IMMEDIATE; the home page's p99 went from 0.36-0.56 s to 0
 So it is off by default.
 
 PostgreSQL (psycopg 3): its pool is sized in ``alliance.config``; read-only requests end with
-COMMIT so that psycopg keeps its prepared statements (see :func:`_keep_prepared_statements`).
+COMMIT so that psycopg keeps its prepared statements (see :func:`_keep_prepared_statements`),
+and reads run outside a transaction until the first write (see :func:`_begin_at_first_write`).
 """
 
+import re
 import time
 from functools import partial
 
@@ -48,6 +50,14 @@ def _sqlite_begin_immediate(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_begin_before_savepoint(conn: Connection, _name) -> None:
+    # sqlite3 opens a transaction before INSERT, UPDATE or DELETE only. A SAVEPOINT outside one
+    # starts a transaction of its own that its RELEASE commits: a service's begin_nested()
+    # that came first in a request committed its writes, even when the request then failed.
+    if not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+
+
 def _note_write(session: Session, *_args) -> None:
     session.info["wrote"] = True
 
@@ -57,8 +67,11 @@ def _note_dml(state) -> None:
         state.session.info["wrote"] = True
 
 
-def _forget_writes(session: Session, *_args) -> None:
-    session.info.pop("wrote", None)
+def _forget_writes(session: Session, transaction) -> None:
+    # Only when the whole transaction ends: a savepoint's release fires after_commit too, and
+    # the writes before and in it are still to be committed or rolled back.
+    if transaction.parent is None:
+        session.info.pop("wrote", None)
 
 
 def _keep_prepared_statements(app: Flask) -> None:
@@ -74,8 +87,7 @@ def _keep_prepared_statements(app: Flask) -> None:
     for name, listener in (
         ("after_flush", _note_write),
         ("do_orm_execute", _note_dml),
-        ("after_commit", _forget_writes),
-        ("after_rollback", _forget_writes),
+        ("after_transaction_end", _forget_writes),
     ):
         if not event.contains(db.session, name, listener):  # one session, several apps
             event.listen(db.session, name, listener)
@@ -95,6 +107,79 @@ def _keep_prepared_statements(app: Flask) -> None:
             except SQLAlchemyError:  # the response is ready: a lost connection must not spoil it
                 app.logger.warning("commit of a read-only transaction failed", exc_info=True)
                 session.rollback()
+
+
+# A statement that may run outside a transaction: a plain SELECT that takes no row lock and
+# no transaction-scoped advisory lock, or the empty statement of SQLAlchemy's ping. Anything
+# else (DML, DDL, SAVEPOINT, SET, WITH, a comment first) opens the transaction first.
+_PLAIN_READ = re.compile(r"\s*(?:SELECT\b|;\s*$)", re.IGNORECASE)
+_TAKES_A_LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|_xact_", re.I)
+_PLAIN_READS: dict[str, bool] = {}
+_PLAIN_READS_LIMIT = 4096  # statement texts are a few hundred; a runaway set starts over
+
+
+def is_plain_read(statement: str) -> bool:
+    known = _PLAIN_READS.get(statement)
+    if known is None:
+        known = bool(_PLAIN_READ.match(statement)) and not _TAKES_A_LOCK.search(statement)
+        if len(_PLAIN_READS) >= _PLAIN_READS_LIMIT:
+            _PLAIN_READS.clear()
+        _PLAIN_READS[statement] = known
+    return known
+
+
+def _begin_unless_plain_read(dbapi_connection, query) -> None:
+    if dbapi_connection.autocommit and not (isinstance(query, str) and is_plain_read(query)):
+        dbapi_connection.autocommit = False
+
+
+def _cursor_classes():
+    # psycopg is imported only where PostgreSQL is used: SQLite needs no driver of its own.
+    import psycopg
+
+    class BeginsAtFirstWrite(psycopg.Cursor):
+        def execute(self, query, params=None, **kwargs):
+            _begin_unless_plain_read(self.connection, query)
+            return super().execute(query, params, **kwargs)
+
+        def executemany(self, query, params_seq, **kwargs):
+            _begin_unless_plain_read(self.connection, None)
+            return super().executemany(query, params_seq, **kwargs)
+
+    class ServerCursorInATransaction(psycopg.ServerCursor):
+        # DECLARE ... CURSOR (stream_results, yield_per) is allowed only inside a transaction.
+        def execute(self, query, params=None, **kwargs):
+            _begin_unless_plain_read(self.connection, None)
+            return super().execute(query, params, **kwargs)
+
+    return BeginsAtFirstWrite, ServerCursorInATransaction
+
+
+def _begin_at_first_write(engine: Engine) -> None:
+    """Run a connection's plain reads outside a transaction, and BEGIN before its first write.
+
+    Most requests only read: their BEGIN and COMMIT were two of a verification's six round
+    trips to the server (bench/RESULTS.md, eighth session). Under Read Committed, PostgreSQL's
+    default and ours, every statement sees the latest commit whether or not a transaction is
+    open, so a read answers the same outside one. What a transaction gives, writes that stand
+    or fall together and locks held to the end, starts with the first statement that is not a
+    plain read (:func:`is_plain_read`): the connection's cursors turn autocommit off before
+    it, psycopg sends BEGIN, and everything after, reads too, is in that transaction until
+    COMMIT or ROLLBACK. The next checkout of the connection reads outside a transaction again.
+    """
+    if getattr(engine, "_alliance_begin_at_first_write", False):
+        return
+    engine._alliance_begin_at_first_write = True
+    cursor_class, server_cursor_class = _cursor_classes()
+
+    @event.listens_for(engine, "connect")
+    def _cursors_that_begin(dbapi_connection, record):
+        dbapi_connection.cursor_factory = cursor_class
+        dbapi_connection.server_cursor_factory = server_cursor_class
+
+    @event.listens_for(engine, "checkout")
+    def _reads_outside_transactions(dbapi_connection, record, proxy):
+        dbapi_connection.autocommit = True
 
 
 def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
@@ -133,6 +218,8 @@ def init_database(app: Flask) -> None:
             _ping_after_idle(engine, float(idle))
         if engine.dialect.name == "postgresql":
             _keep_prepared_statements(app)
+            if app.config.get("DB_READS_OUTSIDE_TRANSACTIONS", True):
+                _begin_at_first_write(engine)
         if engine.dialect.name != "sqlite" or getattr(engine, "_alliance_sqlite_ready", False):
             return
         busy_timeout_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 30000))
@@ -141,6 +228,8 @@ def init_database(app: Flask) -> None:
         if always:
             event.listen(engine, "connect", _sqlite_autocommit)
             event.listen(engine, "begin", _sqlite_begin_immediate)
+        else:
+            event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         engine._alliance_sqlite_ready = True
         engine._alliance_immediate_always = always
 

@@ -31,9 +31,7 @@ _OFFERS = text(
     " FROM commitment_offers JOIN commitments ON commitments.id = commitment_offers.commitment_id"
     " WHERE commitments.merchant_id = :m AND commitments.status = 'published'"
 )
-_ITEMS = text(
-    "SELECT id, title, points, stock FROM points_exchange_items WHERE merchant_id = :m"
-)
+_ITEMS = text("SELECT id, title, points, stock FROM points_exchange_items WHERE merchant_id = :m")
 
 
 @app.get("/")

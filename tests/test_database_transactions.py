@@ -1,16 +1,23 @@
 """How a request's transaction ends: read-only ones commit (psycopg keeps its prepared
-statements), ones that wrote without committing are still rolled back."""
+statements), ones that wrote without committing are still rolled back. On PostgreSQL plain
+reads run outside a transaction, and one begins at the first write or lock."""
 
 import pytest
 from sqlalchemy import func, select, text
 
 from alliance import create_app
 from alliance.communities.models import StreetOffice
+from alliance.database import is_plain_read
 from alliance.extensions import db
 
 
+def _transaction_status() -> str:
+    """psycopg's view of the request's connection: IDLE (no transaction open) or INTRANS."""
+    return db.session.connection().connection.dbapi_connection.info.transaction_status.name
+
+
 @pytest.fixture
-def probe_app(app, database_url):
+def probe_app(app, database_url, request):
     """A second app on the test database, with routes that write, or only read, and stop."""
     probe = create_app(
         {
@@ -20,8 +27,37 @@ def probe_app(app, database_url):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "RATELIMIT_STORAGE_URI": "memory://",
             "SERVER_NAME": None,
+            "DB_READS_OUTSIDE_TRANSACTIONS": getattr(request, "param", True),
         }
     )
+    with probe.app_context():
+        if request.node.get_closest_marker("postgresql") and db.engine.dialect.name != "postgresql":
+            pytest.skip("transactions as psycopg sees them (PostgreSQL)")
+
+    @probe.get("/probe/status-after-read")
+    def status_after_read():
+        db.session.scalar(select(func.count(StreetOffice.id)))
+        return _transaction_status()
+
+    @probe.post("/probe/read-write-fail")
+    def read_write_fail():
+        db.session.scalar(select(func.count(StreetOffice.id)))
+        db.session.add(StreetOffice(name="读后写街道", code="RW"))
+        db.session.flush()
+        status = _transaction_status()
+        db.session.scalar(select(func.count(StreetOffice.id)))  # a read after it, in it
+        return status, 422
+
+    @probe.post("/probe/lock-then-report")
+    def lock_then_report():
+        db.session.execute(select(StreetOffice.id).with_for_update()).all()
+        return _transaction_status()
+
+    @probe.post("/probe/savepoint-write-fail")
+    def savepoint_write_fail():
+        with db.session.begin_nested():
+            db.session.add(StreetOffice(name="保存点街道", code="SP"))
+        return "the outer transaction fails", 422
 
     @probe.post("/probe/flush-then-fail")
     def flush_then_fail():
@@ -67,3 +103,56 @@ def test_read_only_requests_keep_prepared_statements_on_postgresql(probe_app):
     # psycopg prepares a statement on its 5th run on a connection; a ROLLBACK forgets them all.
     answers = [int(client.get("/probe/read").text) for _ in range(8)]
     assert answers[-1] >= 1, answers
+
+
+@pytest.mark.postgresql
+def test_plain_reads_run_outside_a_transaction_on_postgresql(probe_app):
+    client = probe_app.test_client()
+    assert client.get("/probe/status-after-read").text == "IDLE"
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("probe_app", [False], indirect=True)
+def test_reads_in_a_transaction_when_switched_off(probe_app):
+    assert probe_app.test_client().get("/probe/status-after-read").text == "INTRANS"
+
+
+@pytest.mark.postgresql
+def test_a_write_after_reads_is_in_a_transaction_rolled_back_whole(app, probe_app):
+    client = probe_app.test_client()
+    response = client.post("/probe/read-write-fail")
+    assert (response.status_code, response.text) == (422, "INTRANS")
+    assert _offices(app) == 0
+
+
+def test_a_write_in_a_savepoint_of_a_failed_request_is_rolled_back(app, probe_app):
+    # Releasing the savepoint is not the end of the request's transaction: the read-only
+    # request's COMMIT (PostgreSQL) must not take it for one.
+    assert probe_app.test_client().post("/probe/savepoint-write-fail").status_code == 422
+    assert _offices(app) == 0
+
+
+@pytest.mark.postgresql
+def test_a_row_lock_opens_the_transaction_that_holds_it(probe_app):
+    assert probe_app.test_client().post("/probe/lock-then-report").text == "INTRANS"
+
+
+@pytest.mark.parametrize(
+    ("statement", "plain"),
+    [
+        ("SELECT users.id FROM users WHERE users.id = %(id)s", True),
+        ("\n  select 1", True),
+        (";", True),
+        ("SELECT cards.id FROM cards WHERE cards.id = 1 FOR UPDATE", False),
+        ("SELECT cards.id FROM cards FOR NO KEY UPDATE OF cards", False),
+        ("SELECT id FROM shelters FOR SHARE", False),
+        ("SELECT pg_advisory_xact_lock(7)", False),
+        ("INSERT INTO users (id) VALUES (1)", False),
+        ("UPDATE users SET active = true", False),
+        ("WITH moved AS (DELETE FROM cards RETURNING id) SELECT id FROM moved", False),
+        ("SAVEPOINT sa_savepoint_1", False),
+        ("/* a comment */ SELECT 1", False),
+    ],
+)
+def test_which_statements_may_run_outside_a_transaction(statement, plain):
+    assert is_plain_read(statement) is plain

@@ -21,7 +21,7 @@ and reads run outside a transaction until the first write (see :func:`_begin_at_
 
 import re
 import time
-from functools import partial
+from functools import cache, partial
 
 from flask import Flask
 from sqlalchemy import event
@@ -54,8 +54,10 @@ def _sqlite_begin_before_savepoint(conn: Connection, _name) -> None:
     # sqlite3 opens a transaction before INSERT, UPDATE or DELETE only. A SAVEPOINT outside one
     # starts a transaction of its own that its RELEASE commits: a service's begin_nested()
     # that came first in a request committed its writes, even when the request then failed.
+    # IMMEDIATE: savepoints are taken to write, and lock_for_write() counts an open transaction
+    # as one that holds the write lock.
     if not conn.connection.dbapi_connection.in_transaction:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _note_write(session: Session, *_args) -> None:
@@ -109,10 +111,11 @@ def _keep_prepared_statements(app: Flask) -> None:
                 session.rollback()
 
 
-# A statement that may run outside a transaction: a plain SELECT that takes no row lock and
+# A statement that may run outside a transaction: one plain SELECT that takes no row lock and
 # no transaction-scoped advisory lock, or the empty statement of SQLAlchemy's ping. Anything
-# else (DML, DDL, SAVEPOINT, SET, WITH, a comment first) opens the transaction first.
-_PLAIN_READ = re.compile(r"\s*(?:SELECT\b|;\s*$)", re.IGNORECASE)
+# else (DML, DDL, SAVEPOINT, SET, WITH, a comment first, a second statement after a `;`) opens
+# the transaction first.
+_PLAIN_READ = re.compile(r"\s*(?:SELECT\b[^;]*|;)\s*;?\s*$", re.IGNORECASE)
 _TAKES_A_LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|_xact_", re.I)
 _PLAIN_READS: dict[str, bool] = {}
 _PLAIN_READS_LIMIT = 4096  # statement texts are a few hundred; a runaway set starts over
@@ -133,11 +136,12 @@ def _begin_unless_plain_read(dbapi_connection, query) -> None:
         dbapi_connection.autocommit = False
 
 
-def _cursor_classes():
-    # psycopg is imported only where PostgreSQL is used: SQLite needs no driver of its own.
-    import psycopg
+@cache
+def _beginning_at_first_write(cursor_class: type) -> type:
+    """`cursor_class` (psycopg's Cursor, or the ClientCursor a deployment chose in
+    connect_args), turning autocommit off before a statement that is not a plain read."""
 
-    class BeginsAtFirstWrite(psycopg.Cursor):
+    class BeginsAtFirstWrite(cursor_class):
         def execute(self, query, params=None, **kwargs):
             _begin_unless_plain_read(self.connection, query)
             return super().execute(query, params, **kwargs)
@@ -146,13 +150,26 @@ def _cursor_classes():
             _begin_unless_plain_read(self.connection, None)
             return super().executemany(query, params_seq, **kwargs)
 
-    class ServerCursorInATransaction(psycopg.ServerCursor):
+        def stream(self, query, params=None, **kwargs):
+            _begin_unless_plain_read(self.connection, query)
+            return super().stream(query, params, **kwargs)
+
+        def copy(self, statement, params=None, **kwargs):
+            _begin_unless_plain_read(self.connection, None)
+            return super().copy(statement, params, **kwargs)
+
+    return BeginsAtFirstWrite
+
+
+@cache
+def _in_a_transaction(server_cursor_class: type) -> type:
+    class ServerCursorInATransaction(server_cursor_class):
         # DECLARE ... CURSOR (stream_results, yield_per) is allowed only inside a transaction.
         def execute(self, query, params=None, **kwargs):
             _begin_unless_plain_read(self.connection, None)
             return super().execute(query, params, **kwargs)
 
-    return BeginsAtFirstWrite, ServerCursorInATransaction
+    return ServerCursorInATransaction
 
 
 def _begin_at_first_write(engine: Engine) -> None:
@@ -166,20 +183,27 @@ def _begin_at_first_write(engine: Engine) -> None:
     plain read (:func:`is_plain_read`): the connection's cursors turn autocommit off before
     it, psycopg sends BEGIN, and everything after, reads too, is in that transaction until
     COMMIT or ROLLBACK. The next checkout of the connection reads outside a transaction again.
+
+    Only where the server's default isolation is Read Committed: under Repeatable Read or
+    Serializable the reads before the first write would each have their own snapshot, outside
+    the transaction's, so a database set to either keeps one transaction per request.
     """
     if getattr(engine, "_alliance_begin_at_first_write", False):
         return
     engine._alliance_begin_at_first_write = True
-    cursor_class, server_cursor_class = _cursor_classes()
 
     @event.listens_for(engine, "connect")
     def _cursors_that_begin(dbapi_connection, record):
-        dbapi_connection.cursor_factory = cursor_class
-        dbapi_connection.server_cursor_factory = server_cursor_class
+        dbapi_connection.cursor_factory = _beginning_at_first_write(dbapi_connection.cursor_factory)
+        dbapi_connection.server_cursor_factory = _in_a_transaction(
+            dbapi_connection.server_cursor_factory
+        )
 
     @event.listens_for(engine, "checkout")
     def _reads_outside_transactions(dbapi_connection, record, proxy):
-        dbapi_connection.autocommit = True
+        # Known from the first connection on (SQLAlchemy asks the server when it connects).
+        if engine.dialect.default_isolation_level == "READ COMMITTED":
+            dbapi_connection.autocommit = True
 
 
 def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:

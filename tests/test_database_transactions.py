@@ -16,6 +16,19 @@ def _transaction_status() -> str:
     return db.session.connection().connection.dbapi_connection.info.transaction_status.name
 
 
+def _app_on(database_url, **engine_options):
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "probe",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SERVER_NAME": None,
+        }
+    )
+
+
 @pytest.fixture
 def probe_app(app, database_url, request):
     """A second app on the test database, with routes that write, or only read, and stop."""
@@ -152,7 +165,71 @@ def test_a_row_lock_opens_the_transaction_that_holds_it(probe_app):
         ("WITH moved AS (DELETE FROM cards RETURNING id) SELECT id FROM moved", False),
         ("SAVEPOINT sa_savepoint_1", False),
         ("/* a comment */ SELECT 1", False),
+        ("SELECT 1;", True),
+        ("SELECT 1; UPDATE users SET active = false", False),
+        ("SELECT 1;\nDELETE FROM cards", False),
     ],
 )
 def test_which_statements_may_run_outside_a_transaction(statement, plain):
     assert is_plain_read(statement) is plain
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(
+    ("options", "status_after_read"),
+    [
+        ("-c default_transaction_isolation=serializable", "INTRANS"),
+        ("-c default_transaction_isolation=repeatable\\ read", "INTRANS"),
+        ("-c default_transaction_isolation=read\\ committed", "IDLE"),
+    ],
+)
+def test_reads_leave_the_transaction_only_under_read_committed(
+    probe_app, database_url, options, status_after_read
+):
+    # Under Repeatable Read or Serializable a read outside the transaction would have a
+    # snapshot of its own: a database set to either keeps one transaction per request.
+    other = _app_on(database_url, connect_args={"options": options})
+    with other.app_context():
+        db.session.scalar(select(func.count(StreetOffice.id)))
+        assert _transaction_status() == status_after_read
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.postgresql
+def test_a_cursor_class_chosen_in_connect_args_is_kept(probe_app, database_url):
+    import psycopg
+
+    other = _app_on(database_url, connect_args={"cursor_factory": psycopg.ClientCursor})
+    with other.app_context():
+        db.session.scalar(select(func.count(StreetOffice.id)))
+        dbapi_connection = db.session.connection().connection.dbapi_connection
+        assert issubclass(dbapi_connection.cursor_factory, psycopg.ClientCursor)
+        assert _transaction_status() == "IDLE"
+        db.session.add(StreetOffice(name="客户端游标街道", code="CC"))
+        db.session.flush()
+        assert _transaction_status() == "INTRANS"
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_savepoint_first_in_a_request_holds_the_write_lock_on_sqlite(app, database_url):
+    # lock_for_write() counts an open SQLite transaction as one that holds the write lock: the
+    # transaction begun before a savepoint takes it (BEGIN IMMEDIATE), even if nothing is
+    # written in the savepoint.
+    if not database_url.startswith("sqlite:///"):
+        pytest.skip("SQLite's write lock")
+    import sqlite3
+
+    with app.app_context():
+        with db.session.begin_nested():
+            db.session.scalar(select(func.count(StreetOffice.id)))  # a savepoint that only reads
+        assert db.session.connection().connection.dbapi_connection.in_transaction
+        other = sqlite3.connect(database_url[len("sqlite:///") :], timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+            db.session.rollback()

@@ -21,7 +21,7 @@ and reads run outside a transaction until the first write (see :func:`_begin_at_
 
 import re
 import time
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 
 from flask import Flask
 from sqlalchemy import event
@@ -50,14 +50,21 @@ def _sqlite_begin_immediate(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_take_write_lock(conn: Connection) -> bool:
+    """BEGIN IMMEDIATE unless a transaction is open; True if it began one. sqlite3 opens a
+    transaction only before a write, and we only before a savepoint: an open one holds the
+    write lock."""
+    if conn.connection.dbapi_connection.in_transaction:
+        return False
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return True
+
+
 def _sqlite_begin_before_savepoint(conn: Connection, _name) -> None:
-    # sqlite3 opens a transaction before INSERT, UPDATE or DELETE only. A SAVEPOINT outside one
-    # starts a transaction of its own that its RELEASE commits: a service's begin_nested()
-    # that came first in a request committed its writes, even when the request then failed.
-    # IMMEDIATE: savepoints are taken to write, and lock_for_write() counts an open transaction
-    # as one that holds the write lock.
-    if not conn.connection.dbapi_connection.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A SAVEPOINT outside a transaction starts one of its own that its RELEASE commits: a
+    # service's begin_nested() that came first in a request committed its writes, even when
+    # the request then failed. Savepoints are taken to write, so the lock comes with it.
+    _sqlite_take_write_lock(conn)
 
 
 def _note_write(session: Session, *_args) -> None:
@@ -117,18 +124,18 @@ def _keep_prepared_statements(app: Flask) -> None:
 # the transaction first.
 _PLAIN_READ = re.compile(r"\s*(?:SELECT\b[^;]*|;)\s*;?\s*$", re.IGNORECASE)
 _TAKES_A_LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|_xact_", re.I)
-_PLAIN_READS: dict[str, bool] = {}
-_PLAIN_READS_LIMIT = 4096  # statement texts are a few hundred; a runaway set starts over
 
 
+@lru_cache(maxsize=4096)  # statement texts are a few hundred, asked on every execution
 def is_plain_read(statement: str) -> bool:
-    known = _PLAIN_READS.get(statement)
-    if known is None:
-        known = bool(_PLAIN_READ.match(statement)) and not _TAKES_A_LOCK.search(statement)
-        if len(_PLAIN_READS) >= _PLAIN_READS_LIMIT:
-            _PLAIN_READS.clear()
-        _PLAIN_READS[statement] = known
-    return known
+    return bool(_PLAIN_READ.match(statement)) and not _TAKES_A_LOCK.search(statement)
+
+
+def _begin(dbapi_connection) -> None:
+    """psycopg sends BEGIN before the next statement. (It refuses to change autocommit inside
+    a transaction, even to the same value: only a connection still reading outside one.)"""
+    if dbapi_connection.autocommit:
+        dbapi_connection.autocommit = False
 
 
 def _begin_unless_plain_read(dbapi_connection, query) -> None:
@@ -147,7 +154,7 @@ def _beginning_at_first_write(cursor_class: type) -> type:
             return super().execute(query, params, **kwargs)
 
         def executemany(self, query, params_seq, **kwargs):
-            _begin_unless_plain_read(self.connection, None)
+            _begin(self.connection)
             return super().executemany(query, params_seq, **kwargs)
 
         def stream(self, query, params=None, **kwargs):
@@ -155,7 +162,7 @@ def _beginning_at_first_write(cursor_class: type) -> type:
             return super().stream(query, params, **kwargs)
 
         def copy(self, statement, params=None, **kwargs):
-            _begin_unless_plain_read(self.connection, None)
+            _begin(self.connection)
             return super().copy(statement, params, **kwargs)
 
     return BeginsAtFirstWrite
@@ -166,7 +173,7 @@ def _in_a_transaction(server_cursor_class: type) -> type:
     class ServerCursorInATransaction(server_cursor_class):
         # DECLARE ... CURSOR (stream_results, yield_per) is allowed only inside a transaction.
         def execute(self, query, params=None, **kwargs):
-            _begin_unless_plain_read(self.connection, None)
+            _begin(self.connection)
             return super().execute(query, params, **kwargs)
 
     return ServerCursorInATransaction
@@ -330,10 +337,6 @@ def lock_for_write(session: Session | None = None) -> None:
         return
     if session.new or session.dirty or session.deleted:
         session.flush()
-    conn = session.connection()
-    if conn.connection.dbapi_connection.in_transaction:
-        # sqlite3 opens a transaction only before a write: this one holds the write lock.
-        return
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
-    # Objects read before now may be stale: load them again, under the lock, when next used.
-    session.expire_all()
+    if _sqlite_take_write_lock(session.connection()):
+        # Objects read before now may be stale: load them again, under the lock, when next used.
+        session.expire_all()

@@ -110,6 +110,13 @@ def _empty_tables():
 
 
 @pytest.fixture(autouse=True)
+def _postgresql_only(request, database_url):
+    # @pytest.mark.postgresql (pyproject): a test of PostgreSQL's own behaviour.
+    if request.node.get_closest_marker("postgresql") and not database_url.startswith("postgres"):
+        pytest.skip("PostgreSQL only (ALLIANCE_TEST_DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_state(app):
     with app.app_context():
         yield

@@ -43,9 +43,6 @@ def probe_app(app, database_url, request):
             "DB_READS_OUTSIDE_TRANSACTIONS": getattr(request, "param", True),
         }
     )
-    with probe.app_context():
-        if request.node.get_closest_marker("postgresql") and db.engine.dialect.name != "postgresql":
-            pytest.skip("transactions as psycopg sees them (PostgreSQL)")
 
     @probe.get("/probe/status-after-read")
     def status_after_read():
@@ -108,10 +105,8 @@ def test_a_request_that_wrote_without_committing_leaves_nothing(app, probe_app):
     assert _offices(app) == 0
 
 
+@pytest.mark.postgresql
 def test_read_only_requests_keep_prepared_statements_on_postgresql(probe_app):
-    with probe_app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("prepared statements are psycopg's (PostgreSQL)")
     client = probe_app.test_client()
     # psycopg prepares a statement on its 5th run on a connection; a ROLLBACK forgets them all.
     answers = [int(client.get("/probe/read").text) for _ in range(8)]
@@ -184,7 +179,7 @@ def test_which_statements_may_run_outside_a_transaction(statement, plain):
     ],
 )
 def test_reads_leave_the_transaction_only_under_read_committed(
-    probe_app, database_url, options, status_after_read
+    database_url, options, status_after_read
 ):
     # Under Repeatable Read or Serializable a read outside the transaction would have a
     # snapshot of its own: a database set to either keeps one transaction per request.
@@ -197,7 +192,7 @@ def test_reads_leave_the_transaction_only_under_read_committed(
 
 
 @pytest.mark.postgresql
-def test_a_cursor_class_chosen_in_connect_args_is_kept(probe_app, database_url):
+def test_a_cursor_class_chosen_in_connect_args_is_kept(database_url):
     import psycopg
 
     other = _app_on(database_url, connect_args={"cursor_factory": psycopg.ClientCursor})

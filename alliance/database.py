@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from alliance.compiled_reads import run_read
 from alliance.extensions import db
 
 
@@ -270,12 +271,13 @@ def read_rows(statement, params: dict | None = None):
     transaction) instead of through `Session.execute`.
 
     The ORM's execution path costs about 40 µs a statement even when the select names no
-    entity (its events, compile state and result wrapping; bench/RESULTS.md): a quarter of a
-    list page's SQL time on SQLite. Only for reads of columns, and only where nothing is
-    pending in the session: it does not autoflush. Take the rows with `.all()` (one fetch)
-    rather than iterating the result: psycopg fetches row by row then, ~3 µs a row.
+    entity (its events, compile state and result wrapping; bench/RESULTS.md). A select built
+    once runs from its third run on the driver's cursor with its compiled form kept
+    (alliance.compiled_reads), which saves most of the rest of SQLAlchemy's cost. Only for
+    reads of columns, and only where nothing is pending in the session: it does not autoflush.
+    Take the rows with `.all()`, `.first()` or `.one()`: they are read at once.
     """
-    return db.session.connection().execute(statement, params or {})
+    return run_read(db.session.connection(), statement, params or {})
 
 
 # LIKE patterns from user text: `contains(text, autoescape=True)` needs the text when the

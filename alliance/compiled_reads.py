@@ -13,13 +13,15 @@ Only the third run of the same statement object takes this way; the first two go
 SQLAlchemy (the first tells the result's keys and column types, the second compiles).
 Statements built per request are new objects and always go through SQLAlchemy, as do
 statements with execution options, expanding (IN) or literal-execute parameters, anything
-that is not a select of columns, and every statement while something listens to
-`before_cursor_execute` or `after_cursor_execute` (the tests that count statements). Driver
-errors are raised as SQLAlchemy raises them (wrapped, a lost connection invalidated).
+that is not a Select or CompoundSelect, and every statement while SQL is logged or something
+listens to execution events (the tests that count statements). Driver errors are raised as
+SQLAlchemy raises them (wrapped, a lost connection invalidated). The result is an
+IteratorResult of rows read at once: no `rowcount` or `cursor`.
 """
 
 from typing import Any
 
+from sqlalchemy import CompoundSelect, Select
 from sqlalchemy.engine import Connection, IteratorResult
 from sqlalchemy.engine.result import SimpleResultMetaData
 
@@ -75,8 +77,10 @@ def _keep(kept: dict, limit: int, statement, value) -> None:
 
 def _plan(conn: Connection, seen: _Seen):
     statement, dialect = seen.statement, conn.dialect
+    # Select and CompoundSelect only: their columns come back in the order they are selected
+    # (a text() with columns given by name is matched to them by name instead).
     if (
-        not getattr(statement, "is_select", False)
+        not isinstance(statement, Select | CompoundSelect)
         or statement.get_execution_options()
         or len(statement.selected_columns) != len(seen.keys)
         or len(seen.coltypes) != len(seen.keys)
@@ -97,7 +101,10 @@ def _plan(conn: Connection, seen: _Seen):
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }.items()
     )
-    plan.metadata = SimpleResultMetaData(seen.keys)
+    # Rows looked up by column object (row._mapping[column]) as well as by name.
+    plan.metadata = SimpleResultMetaData(
+        seen.keys, extra=[(column,) for column in statement.selected_columns]
+    )
     plan.result_processors = tuple(
         (index, processor)
         for index, (column, coltype) in enumerate(
@@ -119,8 +126,14 @@ def _first_run(conn: Connection, statement, params: dict, memory: _Memory):
 
 
 def _listened(conn: Connection) -> bool:
+    """Something would see the statement run: execution events, or SQL logging (echo)."""
     dispatch = conn.dispatch
-    return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+    return conn._echo or bool(
+        dispatch.before_cursor_execute
+        or dispatch.after_cursor_execute
+        or dispatch.before_execute
+        or dispatch.after_execute
+    )
 
 
 def run_read(conn: Connection, statement, params: dict):

@@ -5,7 +5,7 @@ still seen by a statement counter."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Integer, bindparam, event, select, text
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from alliance import compiled_reads
@@ -14,6 +14,7 @@ from alliance.api import tokens as api_tokens
 from alliance.cards import services as cards
 from alliance.cards.models import Card, CardStatus
 from alliance.database import read_rows
+from alliance.db_types import UTCDateTime
 from alliance.merchants.staff import merchants_of
 from tests.conftest import DEMO_PASSWORD, login
 
@@ -139,3 +140,39 @@ def test_statements_built_per_request_are_not_kept(db):
         read_rows(select(User.id).where(User.id == bindparam("id")), {"id": n}).all()
     assert len(memory.seen) <= compiled_reads.SEEN_LIMIT
     assert memory.plans == plans
+
+
+def test_text_with_columns_named_is_read_by_name(db, make_user):
+    make_user("named", roles=(Role.RESIDENT,))
+    statement = text("SELECT created_at AS b, id AS a FROM users").columns(a=Integer, b=UTCDateTime)
+    runs = [read_rows(statement).all() for _ in range(4)]
+    assert runs[0] == runs[3] and runs[3][0].b.tzinfo is UTC
+
+
+def test_rows_are_found_by_column_object_too(db, make_user):
+    make_user("by_column", roles=(Role.RESIDENT,))
+    statement = select(User.id, User.username).where(User.username == bindparam("name"))
+    found = [
+        read_rows(statement, {"name": "by_column"}).first()._mapping[User.__table__.c.username]
+        for _ in range(3)
+    ]
+    assert isinstance(_plan_of(db, statement), compiled_reads._Plan)
+    assert found == ["by_column"] * 3
+
+
+def test_execution_events_see_every_run(db):
+    statement = select(User.id).where(User.id == bindparam("id"))
+    for _ in range(3):
+        read_rows(statement, {"id": 0}).all()
+    seen = []
+
+    def after(conn, clause, multiparams, params, execution_options, result):
+        seen.append(clause)
+
+    event.listen(db.engine, "after_execute", after)
+    try:
+        for _ in range(2):
+            read_rows(statement, {"id": 0}).all()
+    finally:
+        event.remove(db.engine, "after_execute", after)
+    assert seen == [statement, statement]

@@ -3,6 +3,7 @@ from functools import cache
 from flask_login import LoginManager
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload, make_transient_to_detached, with_expression
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from alliance.accounts.models import User, UserRole
@@ -85,14 +86,22 @@ def _user_from_row(session, token: str) -> User | None:
 
     The ORM's load of the same row (entity, joined community, three expressions) cost 0.2 ms
     more per signed-in page: it builds its loaders on every execution (bench/RESULTS.md, ninth
-    session). Objects already in the session are the ones returned, as the ORM would."""
+    session). Objects already in the session are the ones returned, as the ORM would, and the
+    session's pending changes are flushed first, as the ORM's query would (autoflush).
+    Attributes are set by the constructor: User and Community have no validators or `init`
+    listeners (tests/accounts/test_login_loader.py checks)."""
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()  # as the ORM's query would: a user deleted in this request is gone
     row = read_rows(_row_statement(), {"token": token}).first()
     if row is None:
         return None
+    values = row._mapping
     existing = session.identity_map.get(identity_key(User, row.id))
     if existing is not None:
+        for key in _EXTRAS:  # what the ORM's with_expression would have filled in
+            if key not in existing.__dict__:
+                set_committed_value(existing, key, values[key])
         return existing
-    values = row._mapping
     community = None
     if row.community_id is not None:
         community = session.identity_map.get(identity_key(Community, row.community_id))

@@ -2,11 +2,13 @@
 the ORM would load, in the session, clean, and saved when a page changes it."""
 
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from alliance.accounts.login import _user_statement
 from alliance.accounts.models import Role, User
+from alliance.communities.models import Community, StreetOffice
+from alliance.extensions import db
 from alliance.notifications.services import add_inbox_rows
 from tests.conftest import login
 
@@ -51,3 +53,52 @@ def test_a_user_already_in_the_session_is_the_one_returned(app, db, world):
         resident = db.session.scalars(select(User).where(User.username == "resident")).one()
         assert app.login_manager._user_callback(resident.login_token) is resident
         assert current_user.is_anonymous
+
+
+def test_a_user_already_loaded_gets_the_loaders_extras(app, db, world):
+    with app.test_request_context():
+        secretary = db.session.scalars(select(User).where(User.username == "secretary_a")).one()
+        assert "role_codes" not in secretary.__dict__
+        assert app.login_manager._user_callback(secretary.login_token) is secretary
+        assert (secretary.role_codes, secretary.inbox_unread) == ("secretary", 0)
+        assert secretary.emergency_running is False
+
+
+def test_a_user_deleted_in_the_request_is_not_signed_in(app, db, world):
+    with app.test_request_context():
+        resident = db.session.scalars(select(User).where(User.username == "resident")).one()
+        token = resident.login_token
+        db.session.delete(resident)
+        assert app.login_manager._user_callback(token) is None
+        db.session.rollback()
+
+
+def test_the_user_asked_for_inside_a_flush_is_loaded(app, db, world):
+    token = world.users["street"].login_token
+    db.session.remove()
+    asked = []
+
+    def during_flush(mapper, connection, target):
+        asked.append(app.login_manager._user_callback(token))
+
+    event.listen(StreetOffice, "after_insert", during_flush)
+    try:
+        with app.test_request_context():
+            db.session.add(StreetOffice(code="FL", name="冲洗街道"))
+            db.session.flush()
+            assert asked[0].username == "street" and asked[0] in db.session
+            db.session.rollback()
+    finally:
+        event.remove(StreetOffice, "after_insert", during_flush)
+
+
+def test_the_models_made_from_the_row_take_their_columns_as_they_are():
+    # _user_from_row sets attributes named as the table's columns, through the constructor.
+    for model in (User, Community):
+        mapper = model.__mapper__
+        assert {c.key for c in model.__table__.c} <= set(mapper.column_attrs.keys())
+        assert not mapper.validators
+        assert all(
+            f.__module__.startswith("sqlalchemy.") for f in mapper.class_manager.dispatch.init
+        )
+        assert mapper.class_manager.original_init is db.Model.__init__

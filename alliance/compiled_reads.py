@@ -19,7 +19,7 @@ SQLAlchemy raises them (wrapped, a lost connection invalidated). The result is a
 IteratorResult of rows read at once: no `rowcount` or `cursor`.
 """
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import CompoundSelect, Select
 from sqlalchemy.engine import Connection, IteratorResult
@@ -31,26 +31,23 @@ SEEN_LIMIT = 256
 PLAN_LIMIT = 512
 
 
-class _Seen:
+class _Seen(NamedTuple):
     """A statement run once: what its SQLAlchemy result said about its columns."""
 
-    __slots__ = ("statement", "keys", "coltypes")
+    statement: Any
+    keys: tuple
+    coltypes: tuple
 
-    def __init__(self, statement, keys, coltypes):
-        self.statement, self.keys, self.coltypes = statement, keys, coltypes
 
-
-class _Plan:
-    __slots__ = (
-        "statement",
-        "compiled",
-        "sql",
-        "positions",
-        "escaped",
-        "bind_processors",
-        "metadata",
-        "result_processors",
-    )
+class _Plan(NamedTuple):
+    statement: Any  # kept, so that its id() stays its own while the plan is kept
+    compiled: Any
+    sql: str
+    positions: tuple | None  # the parameters' order where the driver's style is positional
+    escaped: dict | None
+    bind_processors: tuple
+    metadata: SimpleResultMetaData
+    result_processors: tuple
 
 
 class _Memory:
@@ -89,23 +86,13 @@ def _plan(conn: Connection, seen: _Seen):
     compiled = statement.compile(dialect=dialect)
     if compiled.literal_execute_params or compiled.post_compile_params:
         return None
-    plan = _Plan()
-    plan.statement, plan.compiled, plan.sql = statement, compiled, compiled.string
-    plan.positions = tuple(compiled.positiontup) if compiled.positional else None
-    plan.escaped = dict(compiled.escaped_bind_names) or None
     # One per name: a parameter used twice in the statement is processed once, as SQLAlchemy does.
-    plan.bind_processors = tuple(
-        {
-            name: processor
-            for bind, name in compiled.bind_names.items()
-            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
-        }.items()
-    )
-    # Rows looked up by column object (row._mapping[column]) as well as by name.
-    plan.metadata = SimpleResultMetaData(
-        seen.keys, extra=[(column,) for column in statement.selected_columns]
-    )
-    plan.result_processors = tuple(
+    bind_processors = {
+        name: processor
+        for bind, name in compiled.bind_names.items()
+        if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
+    result_processors = (
         (index, processor)
         for index, (column, coltype) in enumerate(
             zip(statement.selected_columns, seen.coltypes, strict=True)
@@ -113,7 +100,17 @@ def _plan(conn: Connection, seen: _Seen):
         if (processor := column.type.dialect_impl(dialect).result_processor(dialect, coltype))
         is not None
     )
-    return plan
+    return _Plan(
+        statement,
+        compiled,
+        compiled.string,
+        tuple(compiled.positiontup) if compiled.positional else None,
+        dict(compiled.escaped_bind_names) or None,
+        tuple(bind_processors.items()),
+        # Rows looked up by column object (row._mapping[column]) as well as by name.
+        SimpleResultMetaData(seen.keys, extra=[(c,) for c in statement.selected_columns]),
+        tuple(result_processors),
+    )
 
 
 def _first_run(conn: Connection, statement, params: dict, memory: _Memory):
@@ -144,8 +141,8 @@ def run_read(conn: Connection, statement, params: dict):
         return _run(conn, plan, params)
     if plan is not None:  # (statement, None): not suitable, kept so that its id stays its own
         return conn.execute(statement, params)
-    seen = memory.seen.pop(id(statement), None)
-    if seen is None or seen.statement is not statement:
+    seen = memory.seen.pop(id(statement), None)  # kept with its statement: the id is its own
+    if seen is None:
         return _first_run(conn, statement, params, memory)
     built = _plan(conn, seen)
     _keep(memory.plans, PLAN_LIMIT, statement, built or (statement, None))

@@ -90,8 +90,8 @@ def _user_from_row(session, token: str) -> User | None:
     session's pending changes are flushed first, as the ORM's query would (autoflush).
     Attributes are set by the constructor: User and Community have no validators or `init`
     listeners (tests/accounts/test_login_loader.py checks)."""
-    if session.autoflush and (session.new or session.dirty or session.deleted):
-        session.flush()  # as the ORM's query would: a user deleted in this request is gone
+    if session.autoflush:
+        session.flush()  # as the ORM's query would (nothing when clean): a deleted user is gone
     row = read_rows(_row_statement(), {"token": token}).first()
     if row is None:
         return None

@@ -2,7 +2,6 @@
 
 from flask import has_request_context, request, session
 from flask_compress import Compress
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -12,6 +11,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from alliance.i18n import RequestBabel
+from alliance.rate_limits import OneTripLimiter
 from alliance.security_headers import SecurityHeaders
 
 
@@ -74,5 +74,5 @@ login_manager = _LoginManager()
 csrf = CSRFProtect()
 babel = RequestBabel()
 compress = Compress()
-limiter = Limiter(key_func=get_remote_address)
+limiter = OneTripLimiter(key_func=get_remote_address)
 talisman = SecurityHeaders()

@@ -14,11 +14,17 @@ Where no limit was evaluated there is nothing to add, deduct or clear, so those 
 when this request has the limiter's state.
 """
 
-from functools import partial
+import time
+from functools import lru_cache, partial
 
 from flask import Flask
 from flask.globals import request_ctx
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.wrappers import Limit, LimitGroup, RequestLimit
+from limits import parse_many
+from limits.storage import RedisStorage
+from limits.strategies import FixedWindowRateLimiter
+from limits.util import WindowStats
 
 # Flask-Limiter's per-request state, set on the request context by `Limiter.context`.
 _LIMITER_STATE = "_limiter_request_context"
@@ -63,3 +69,153 @@ def _after_view_only_where_a_limit_ran(app: Flask, limiter: Limiter) -> None:
                 release(exc)
 
         teardown[teardown.index(release)] = release_where_a_limit_ran
+
+
+# Every key's count and seconds left, in one trip: limits' own incr_expire.lua per key, and a
+# stop after the first breach as Flask-Limiter's fail_on_first_breach does.
+# KEYS: the limits' keys. ARGV: cost, whether to stop at a breach, then per key its expiry and
+# amount. Returns count, ttl for each key counted.
+_INCR_ALL = """
+local cost = tonumber(ARGV[1])
+local counted = {}
+for i, key in ipairs(KEYS) do
+    local current = redis.call("incrby", key, cost)
+    if tonumber(current) == cost then
+        redis.call("expire", key, ARGV[2 * i + 1])
+    end
+    counted[#counted + 1] = current
+    counted[#counted + 1] = redis.call("ttl", key)
+    if ARGV[2] == "1" and tonumber(current) > tonumber(ARGV[2 * i + 2]) then
+        break
+    end
+end
+return counted
+"""
+
+
+@lru_cache(maxsize=64)
+def _parsed(limit_text: str) -> tuple:
+    return tuple(parse_many(limit_text)) if limit_text else ()
+
+
+def _plain(group: LimitGroup) -> bool:
+    """A view's limit with nothing conditional about it: counted on every call, by endpoint."""
+    return (
+        group.override_defaults
+        and group.scope is None
+        and group.methods is None
+        and group.exempt_when is None
+        and group.deduct_when is None
+        and group.on_breach is None
+        and not group.per_method
+        and group.cost in (None, 1)
+        and not group.shared
+    )
+
+
+class OneTripLimiter(Limiter):
+    """Flask-Limiter, with a view's own limits counted in one trip to the storage.
+
+    For a view with several limits (card verification: per address and per member),
+    Flask-Limiter resolves the view's limits anew on every call, counts each limit with its own
+    call to the storage and, for the X-RateLimit headers after the view, reads the winning
+    limit's count and expiry again: four round trips to Redis for two limits. Where the view's
+    limits are plain (fixed window, no exemption, condition, cost, scope or callback), they are
+    counted here in one Lua call that returns each count and expiry, and the headers are made
+    from those. Anything else, and any trouble with the storage, takes Flask-Limiter's own path,
+    which falls back to memory and warns once as before. The keys are Flask-Limiter's own, so
+    both paths count the same windows.
+    """
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        groups = None if in_middleware else self._plain_groups(callable_name)
+        if groups is None:
+            return super()._check_request_limit(callable_name, in_middleware)
+        endpoint = self.identify_request()
+        counted = []
+        for group in groups:
+            provider = group.limit_provider
+            for item in _parsed(provider() if callable(provider) else provider):
+                key = group.key_function()
+                if not (key and endpoint):  # as Flask-Limiter: an empty key skips the limit
+                    return super()._check_request_limit(callable_name, in_middleware)
+                counted.append((item, [key, endpoint], group))
+        if not counted:
+            return None
+        counted.sort(key=lambda entry: entry[0])
+        try:
+            windows = self._count_all(counted)
+        except Exception:  # the storage is away: Flask-Limiter's path falls back and warns
+            return super()._check_request_limit(callable_name, in_middleware)
+        self._note_windows(counted, windows, endpoint)
+        return None
+
+    def _plain_groups(self, callable_name):
+        if (
+            not callable_name
+            or self._storage_dead
+            or not (self.enabled and self.initialized)
+            or self._meta_limits
+            or self._key_prefix
+            or self._request_filters
+            or self._on_breach
+            or type(self._limiter) is not FixedWindowRateLimiter
+            or self.limit_manager._route_exemptions.get(callable_name)
+        ):
+            return None
+        groups = self.limit_manager._decorated_limits.get(callable_name)
+        if not groups or not all(_plain(group) for group in groups):
+            return None
+        return groups
+
+    def _count_all(self, counted) -> list[tuple[int, float]]:
+        """(count, reset time) per limit counted, in order; fewer after a breach."""
+        storage = self._storage
+        keys = [item.key_for(*args) for item, args, _group in counted]
+        if isinstance(storage, RedisStorage):
+            script = getattr(storage, "_alliance_incr_all", None)
+            if script is None:
+                script = storage._alliance_incr_all = storage.get_connection().register_script(
+                    _INCR_ALL
+                )
+            argv = [1, "1" if self._fail_on_first_breach else "0"]
+            for item, _args, _group in counted:
+                argv += [item.get_expiry(), item.amount]
+            answer = script([storage.prefixed_key(key) for key in keys], argv)
+            now = time.time()
+            return [
+                (int(answer[i]), max(int(answer[i + 1]), 0) + now) for i in range(0, len(answer), 2)
+            ]
+        windows = []
+        for key, (item, _args, _group) in zip(keys, counted, strict=True):
+            count = storage.incr(key, item.get_expiry())
+            windows.append((count, storage.get_expiry(key)))
+            if count > item.amount and self._fail_on_first_breach:
+                break
+        return windows
+
+    def _note_windows(self, counted, windows, endpoint) -> None:
+        """What Flask-Limiter's own check leaves for its headers, or its 429."""
+        view_limits = []
+        breached = None
+        for (item, args, group), (count, reset) in zip(counted, windows, strict=False):
+            request_limit = RequestLimit(self, item, args, count > item.amount, False)
+            request_limit._window = WindowStats(reset, max(0, item.amount - count))
+            view_limits.append(request_limit)
+            if request_limit.breached and breached is None:
+                breached = (request_limit, group)
+        context = self.context
+        context.view_rate_limits = view_limits
+        context.view_rate_limit = breached[0] if breached else view_limits[0]
+        if breached:
+            request_limit, group = breached
+            self.logger.info(
+                "ratelimit %s (%s) exceeded at endpoint: %s",
+                request_limit.limit,
+                request_limit.request_args[0],
+                endpoint,
+            )
+            limit = Limit(
+                request_limit.limit, group.key_function, None, False, None, group.error_message
+            )
+            raise RateLimitExceeded(limit)

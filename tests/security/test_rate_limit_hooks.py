@@ -5,10 +5,9 @@ where a limit ran, and a page with no limit gets no limiter state."""
 
 from flask import Flask
 from flask.globals import request_ctx
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from alliance.rate_limits import check_only_where_limits_apply
+from alliance.rate_limits import OneTripLimiter, check_only_where_limits_apply
 
 
 def _site(**limiter_options):
@@ -24,7 +23,7 @@ def _site(**limiter_options):
             hasattr(request_ctx._get_current_object(), "_limiter_request_context")
         )
 
-    limiter = Limiter(get_remote_address, storage_uri="memory://", **limiter_options)
+    limiter = OneTripLimiter(get_remote_address, storage_uri="memory://", **limiter_options)
     checks = []
     check = limiter._check_request_limit
 

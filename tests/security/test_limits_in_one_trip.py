@@ -1,0 +1,51 @@
+"""A view's plain limits are counted in one trip to the storage (alliance.rate_limits,
+OneTripLimiter): the same counts, headers and 429 as Flask-Limiter's own path, in the same keys.
+The trip itself is counted on a Redis of the test's own in tests/faults/test_limits_in_one_trip.py."""
+
+from limits import parse
+
+from alliance.extensions import limiter
+from tests.cards.conftest import bearer
+
+
+def _verify(client, token, address="127.0.0.1"):
+    return client.post(
+        "/api/v1/cards/verify",
+        json={"code": "x" * 22},
+        headers=bearer(token),
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_verification_counts_its_limits_and_sends_their_headers(
+    app, client, api_token, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CARD_VERIFY_RATE_LIMIT", "3/minute")
+    answers = [_verify(client, api_token) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+    assert {a.headers["X-RateLimit-Limit"] for a in answers} == {"3"}
+    assert 0 < int(answers[0].headers["Retry-After"]) <= 60
+    assert answers[-1].get_json()["error"]["code"] == 429
+    # As Flask-Limiter stops at the first limit breached (the member's), the refused request
+    # is not counted against the address.
+    with app.test_request_context():
+        key = parse("3/minute").key_for("127.0.0.1", "counter_api.verify")
+        assert limiter.storage.get(key) == 3
+
+
+def test_the_counts_are_flask_limiters_own(app, client, api_token, monkeypatch):
+    monkeypatch.setitem(app.config, "CARD_VERIFY_RATE_LIMIT", "5/minute")
+    for _ in range(2):
+        assert _verify(client, api_token).status_code == 200
+    with app.test_request_context():
+        stats = limiter.limiter.get_window_stats(
+            parse("5/minute"), "127.0.0.1", "counter_api.verify"
+        )
+    assert stats.remaining == 3
+
+
+def test_the_members_limit_holds_across_addresses(app, client, api_token, monkeypatch):
+    monkeypatch.setitem(app.config, "CARD_VERIFY_RATE_LIMIT", "3/minute")
+    statuses = [_verify(client, api_token, f"10.0.0.{n}").status_code for n in range(1, 6)]
+    assert statuses == [200, 200, 200, 429, 429]

@@ -129,26 +129,50 @@ class OneTripLimiter(Limiter):
 
     def _check_request_limit(self, callable_name=None, in_middleware=True):
         groups = None if in_middleware else self._plain_groups(callable_name)
-        if groups is None:
+        counted = None if groups is None else self._limits_to_count(groups)
+        if not counted:  # not plain, or a case Flask-Limiter has its own answer for
             return super()._check_request_limit(callable_name, in_middleware)
+        try:
+            windows = self._count_all(counted)
+        except Exception:
+            # As Flask-Limiter does when its storage fails, without asking the storage again
+            # first (a Redis that hangs would hold the request twice as long).
+            if self._in_memory_fallback_enabled and not self._storage_dead:
+                self.logger.warning(
+                    "Rate limit storage unreachable - falling back to in-memory storage"
+                )
+                self._storage_dead = True
+                self.context.seen_limits.clear()
+                return super()._check_request_limit(callable_name, in_middleware)
+            if self._swallow_errors:
+                self.logger.exception("Failed to rate limit. Swallowing error")
+                return None
+            raise
+        self._note_windows(counted, windows)
+        return None
+
+    def _limits_to_count(self, groups) -> list | None:
+        """(limit, [key, scope], group) of each limit, sorted as Flask-Limiter sorts them; None
+        where Flask-Limiter does something else: a static endpoint (exempt), a limit text that
+        does not parse (logged and left out), an empty key (skipped), no limit at all (the
+        default and blueprint limits apply)."""
         endpoint = self.identify_request()
+        if not endpoint or endpoint.rsplit(".", 1)[-1] == "static":
+            return None
         counted = []
         for group in groups:
             provider = group.limit_provider
-            for item in _parsed(provider() if callable(provider) else provider):
+            try:
+                items = _parsed(provider() if callable(provider) else provider)
+            except ValueError:
+                return None
+            for item in items:
                 key = group.key_function()
-                if not (key and endpoint):  # as Flask-Limiter: an empty key skips the limit
-                    return super()._check_request_limit(callable_name, in_middleware)
+                if not key:
+                    return None
                 counted.append((item, [key, endpoint], group))
-        if not counted:
-            return None
         counted.sort(key=lambda entry: entry[0])
-        try:
-            windows = self._count_all(counted)
-        except Exception:  # the storage is away: Flask-Limiter's path falls back and warns
-            return super()._check_request_limit(callable_name, in_middleware)
-        self._note_windows(counted, windows, endpoint)
-        return None
+        return counted or None
 
     def _plain_groups(self, callable_name):
         if (
@@ -194,27 +218,26 @@ class OneTripLimiter(Limiter):
                 break
         return windows
 
-    def _note_windows(self, counted, windows, endpoint) -> None:
-        """What Flask-Limiter's own check leaves for its headers, or its 429."""
+    def _note_windows(self, counted, windows) -> None:
+        """What Flask-Limiter's own check leaves for its headers, or its 429: the headers of
+        the last limit breached, the 429 of the first."""
         view_limits = []
-        breached = None
+        first = last = None
         for (item, args, group), (count, reset) in zip(counted, windows, strict=False):
             request_limit = RequestLimit(self, item, args, count > item.amount, False)
             request_limit._window = WindowStats(reset, max(0, item.amount - count))
             view_limits.append(request_limit)
-            if request_limit.breached and breached is None:
-                breached = (request_limit, group)
+            if request_limit.breached:
+                self.logger.info(
+                    "ratelimit %s (%s) exceeded at endpoint: %s", item, args[0], args[1]
+                )
+                first = first or (request_limit, group)
+                last = request_limit
         context = self.context
         context.view_rate_limits = view_limits
-        context.view_rate_limit = breached[0] if breached else view_limits[0]
-        if breached:
-            request_limit, group = breached
-            self.logger.info(
-                "ratelimit %s (%s) exceeded at endpoint: %s",
-                request_limit.limit,
-                request_limit.request_args[0],
-                endpoint,
-            )
+        context.view_rate_limit = last or view_limits[0]
+        if first:
+            request_limit, group = first
             limit = Limit(
                 request_limit.limit, group.key_function, None, False, None, group.error_message
             )

@@ -105,7 +105,7 @@ def app_url(url: str) -> str:
     return url if url.startswith("sqlite") else sqlalchemy_url(url)
 
 
-def make_app(url: str):
+def make_app(url: str, **config):
     from alliance import create_app
 
     return create_app(
@@ -116,6 +116,7 @@ def make_app(url: str):
             "RATELIMIT_ENABLED": False,
             "RATELIMIT_STORAGE_URI": "memory://",
             "SERVER_NAME": None,
+            **config,
         }
     )
 

@@ -49,3 +49,8 @@ def test_the_members_limit_holds_across_addresses(app, client, api_token, monkey
     monkeypatch.setitem(app.config, "CARD_VERIFY_RATE_LIMIT", "3/minute")
     statuses = [_verify(client, api_token, f"10.0.0.{n}").status_code for n in range(1, 6)]
     assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_a_mistyped_limit_is_left_out_as_flask_limiter_does(app, client, api_token, monkeypatch):
+    monkeypatch.setitem(app.config, "CARD_VERIFY_RATE_LIMIT", "3 per minut")
+    assert [_verify(client, api_token).status_code for _ in range(4)] == [200] * 4

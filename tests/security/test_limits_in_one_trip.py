@@ -2,9 +2,14 @@
 OneTripLimiter): the same counts, headers and 429 as Flask-Limiter's own path, in the same keys.
 The trip itself is counted on a Redis of the test's own in tests/faults/test_limits_in_one_trip.py."""
 
+import threading
+from datetime import UTC, datetime
+
+import time_machine
 from limits import parse
 
 from alliance.extensions import limiter
+from alliance.rate_limits import MemoryWithoutTimers
 from tests.cards.conftest import bearer
 
 
@@ -54,3 +59,28 @@ def test_the_members_limit_holds_across_addresses(app, client, api_token, monkey
 def test_a_mistyped_limit_is_left_out_as_flask_limiter_does(app, client, api_token, monkeypatch):
     monkeypatch.setitem(app.config, "CARD_VERIFY_RATE_LIMIT", "3 per minut")
     assert [_verify(client, api_token).status_code for _ in range(4)] == [200] * 4
+
+
+def test_memory_limits_start_no_thread(app, client, api_token, monkeypatch):
+    started = []
+    start = threading.Thread.start
+
+    def counted_start(thread):
+        started.append(thread)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", counted_start)
+    assert [_verify(client, api_token).status_code for _ in range(10)] == [200] * 10
+    assert started == []
+
+
+def test_memory_counts_expire_and_are_swept_without_a_thread():
+    storage = MemoryWithoutTimers()
+    with time_machine.travel(datetime(2026, 12, 7, 9, 0, tzinfo=UTC), tick=False) as clock:
+        assert [storage.incr("a", 60) for _ in range(2)] == [1, 2]
+        clock.shift(61)
+        assert storage.get("a") == 0 and storage.incr("a", 60) == 1
+        storage.incr("b", 5)
+        clock.shift(61)
+        storage.incr("c", 60)  # a count a second or more after the last sweep sweeps
+        assert set(storage.storage) == {"c"}

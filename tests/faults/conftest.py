@@ -6,6 +6,7 @@ from alliance import create_app
 from alliance.extensions import limiter
 from tests.cards.conftest import api_token, counter  # noqa: F401  (fixtures for these tests)
 from tests.conftest import IsolatedClient
+from tests.faults.servers import RedisServer
 from tests.help_requests.conftest import setup  # noqa: F401
 
 
@@ -23,6 +24,24 @@ def make_app(database_url: str, **config):
     )
     app.test_client_class = IsolatedClient
     return app
+
+
+def make_app_on_redis(database_url: str, server: RedisServer, **config):
+    """An app whose rate limits count in `server`, giving up on it after half a second."""
+    return make_app(
+        database_url,
+        RATELIMIT_STORAGE_URI=server.url,
+        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        **config,
+    )
+
+
+@pytest.fixture
+def redis_server():
+    """A redis-server of the test's own, on a free port (stopped and started by the test)."""
+    server = RedisServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

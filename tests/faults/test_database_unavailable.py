@@ -18,7 +18,6 @@ from alliance.main.health import HEARTBEAT_KEY
 from tests.cards.conftest import bearer
 from tests.conftest import PASSWORD
 from tests.faults.conftest import make_app
-from tests.faults.servers import RedisServer
 
 
 @pytest.fixture
@@ -91,13 +90,6 @@ def test_health_without_optional_dependencies(client):
         assert body[part]["status"] == "not_configured"
     deep = client.get("/healthz?deep=1")
     assert deep.status_code == 200 and deep.get_json().keys() == body.keys()
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 def test_readyz_reports_redis_broker_and_worker_heartbeat(

@@ -3,23 +3,15 @@
 
 import logging
 
-import pytest
 import redis
 from limits import parse
 
 from alliance.extensions import db
 from tests.cards.conftest import bearer
-from tests.faults.conftest import make_app
+from tests.faults.conftest import make_app_on_redis
 from tests.faults.servers import RedisServer
 
 UNREACHABLE = "Rate limit storage unreachable"
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 def _calls(server: RedisServer) -> dict[str, int]:
@@ -34,9 +26,7 @@ def _verify(client, token):
 def test_a_verification_is_one_trip_to_redis(
     database_url, counter, api_token, redis_server, restore_limiter
 ):
-    app = make_app(
-        database_url, RATELIMIT_STORAGE_URI=redis_server.url, CARD_VERIFY_RATE_LIMIT="3/minute"
-    )
+    app = make_app_on_redis(database_url, redis_server, CARD_VERIFY_RATE_LIMIT="3/minute")
     client = app.test_client()
     assert _verify(client, api_token).status_code == 200  # loads the script once
     redis.Redis.from_url(redis_server.url).config_resetstat()
@@ -58,12 +48,7 @@ def test_a_verification_is_one_trip_to_redis(
 def test_verification_falls_back_to_memory_while_redis_is_away(
     database_url, counter, api_token, redis_server, restore_limiter, caplog
 ):
-    app = make_app(
-        database_url,
-        RATELIMIT_STORAGE_URI=redis_server.url,
-        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
-        CARD_VERIFY_RATE_LIMIT="3/minute",
-    )
+    app = make_app_on_redis(database_url, redis_server, CARD_VERIFY_RATE_LIMIT="3/minute")
     caplog.set_level(logging.INFO, logger="flask-limiter")
     client = app.test_client()
     assert _verify(client, api_token).status_code == 200

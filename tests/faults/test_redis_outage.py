@@ -4,23 +4,15 @@ import logging
 import threading
 import time
 
-import pytest
 import redis
 
 from alliance.extensions import db
 from tests.conftest import PASSWORD
-from tests.faults.conftest import make_app
+from tests.faults.conftest import make_app_on_redis
 from tests.faults.servers import RedisServer
 
 UNREACHABLE = "Rate limit storage unreachable"
 RECOVERED = "Rate limit storage recovered"
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 def _login(app, address: str):
@@ -48,12 +40,7 @@ def _limit_keys(server: RedisServer) -> list[bytes]:
 def test_logins_keep_working_while_redis_is_away(
     database_url, world, redis_server, restore_limiter, caplog
 ):
-    app = make_app(
-        database_url,
-        RATELIMIT_STORAGE_URI=redis_server.url,
-        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
-        LOGIN_RATE_LIMIT="5 per minute",
-    )
+    app = make_app_on_redis(database_url, redis_server, LOGIN_RATE_LIMIT="5 per minute")
     caplog.set_level(logging.INFO, logger="flask-limiter")
     statuses: list[int] = []
     stop = threading.Event()

@@ -1,4 +1,6 @@
-"""The rate limiter's check before each request, only where a limit can apply.
+"""The rate limiter's check before each request, only where a limit can apply; a view's plain
+limits counted in one trip to the storage (OneTripLimiter); memory limits without a sweeping
+thread (MemoryWithoutTimers).
 
 Flask-Limiter checks every request before its view, even where no limit applies: it resolves
 the endpoint's limits, its blueprint's and the application's, and finds none, some 300 Python
@@ -153,6 +155,12 @@ class OneTripLimiter(Limiter):
 
     def init_app(self, app: Flask) -> None:
         super().init_app(app)
+        # Registering computes the script's digest; Redis first sees it at the first count.
+        self._incr_all = (
+            self._storage.get_connection().register_script(_INCR_ALL)
+            if isinstance(self._storage, RedisStorage)
+            else None
+        )
         # Memory storage, chosen or as the fallback while Redis is away, without its threads.
         if type(self._storage) is MemoryStorage:
             self._storage = MemoryWithoutTimers()
@@ -230,16 +238,11 @@ class OneTripLimiter(Limiter):
         """(count, reset time) per limit counted, in order; fewer after a breach."""
         storage = self._storage
         keys = [item.key_for(*args) for item, args, _group in counted]
-        if isinstance(storage, RedisStorage):
-            script = getattr(storage, "_alliance_incr_all", None)
-            if script is None:
-                script = storage._alliance_incr_all = storage.get_connection().register_script(
-                    _INCR_ALL
-                )
+        if self._incr_all is not None:
             argv = [1, "1" if self._fail_on_first_breach else "0"]
             for item, _args, _group in counted:
                 argv += [item.get_expiry(), item.amount]
-            answer = script([storage.prefixed_key(key) for key in keys], argv)
+            answer = self._incr_all([storage.prefixed_key(key) for key in keys], argv)
             now = time.time()
             return [
                 (int(answer[i]), max(int(answer[i + 1]), 0) + now) for i in range(0, len(answer), 2)

@@ -20,10 +20,10 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 from bench import run as bench
 
@@ -60,7 +60,8 @@ def _child(spec: dict) -> None:
 
 def count(spec: dict) -> float:
     """Instructions per request of one endpoint, in a fresh process under callgrind."""
-    out = tempfile.mktemp(prefix="alliance-callgrind.")
+    folder = tempfile.mkdtemp(prefix="alliance-callgrind-")
+    out = f"{folder}/callgrind.out"
     env = {
         **os.environ,
         "PYTHONHASHSEED": "0",
@@ -95,8 +96,7 @@ def count(spec: dict) -> float:
         errors = process.stderr.read()
         process.wait()
     finally:
-        for path in Path(out).parent.glob(Path(out).name + "*"):
-            path.unlink()
+        shutil.rmtree(folder, ignore_errors=True)
     collected = re.search(r"Collected : (\d+)", errors)
     if process.returncode or collected is None:
         raise SystemExit(f"{spec['name']}: callgrind failed\n{errors[-2000:]}")

@@ -51,13 +51,17 @@ def register_extensions(app: Flask) -> None:
     from alliance.i18n import select_locale
     from alliance.rate_limits import check_only_where_limits_apply
     from alliance.security import init_security
-    from alliance.sessions import RememberedCookieSessions
+    from alliance.sessions import (
+        RememberedCookieSessions,
+        remember_cookie_only_where_a_user_was_loaded,
+    )
 
     app.session_interface = RememberedCookieSessions()
     db.init_app(app)
     init_database(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     login_manager.init_app(app)
+    remember_cookie_only_where_a_user_was_loaded(app, login_manager)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     compress.init_app(app)

@@ -1,7 +1,10 @@
 """The security headers' extension (bound in alliance.security)."""
 
+from types import SimpleNamespace
+
 import flask
 from flask_talisman import Talisman
+from werkzeug.datastructures import Headers
 
 
 class SecurityHeaders(Talisman):
@@ -11,12 +14,26 @@ class SecurityHeaders(Talisman):
     dictionary into its header text on every response, though neither changes unless a view
     has options of its own (none here) or a nonce is in use (none: no inline script). Both are
     kept after the first time: per endpoint, and per policy object.
+
+    The headers themselves are the same on every response of a view, but for HSTS, which goes
+    only on secure requests. Setting them one by one, each replacing any of its name, was 6% of
+    a card verification's instructions (bench/RESULTS.md, eleventh session). So Talisman sets
+    them once on an empty header list, per view's options and secure or not; each response then
+    gets that list added at once, unless it already has one of those names (a view's own
+    header, which Talisman replaces: then Talisman's own path runs) or a nonce is in use.
     """
 
     def __init__(self, *args, **kwargs):
         self._options_by_endpoint: dict = {}
         self._policy_text: dict = {}
+        self._headers_for: dict = {}
         super().__init__(*args, **kwargs)
+
+    def init_app(self, app, **kwargs):
+        super().init_app(app, **kwargs)
+        # What Talisman's check before every request repeats; set once here instead.
+        if self.session_cookie_secure and not app.debug:
+            app.config["SESSION_COOKIE_SECURE"] = True
 
     def _get_local_options(self):
         endpoint = flask.request.endpoint
@@ -25,6 +42,11 @@ class SecurityHeaders(Talisman):
             found = self._options_by_endpoint[endpoint] = super()._get_local_options()
         return found
 
+    def _force_https(self):
+        if not self._get_local_options()["force_https"]:
+            return None
+        return super()._force_https()
+
     def _parse_policy(self, policy):
         if getattr(flask.request, "csp_nonce", None):
             return super()._parse_policy(policy)
@@ -32,3 +54,24 @@ class SecurityHeaders(Talisman):
         if kept is None or kept[0] is not policy:
             kept = self._policy_text[id(policy)] = (policy, super()._parse_policy(policy))
         return kept[1]
+
+    def _set_response_headers(self, response):
+        request = flask.request
+        if getattr(request, "csp_nonce", None):
+            return super()._set_response_headers(response)
+        options = self._get_local_options()
+        # Talisman's own test for HSTS (_set_hsts_headers).
+        secure = request.is_secure or request.headers.get("X-Forwarded-Proto") == "https"
+        kept = self._headers_for.get((id(options), secure))
+        if kept is None or kept[0] is not options:
+            probe = SimpleNamespace(headers=Headers())
+            super()._set_response_headers(probe)
+            pairs = list(probe.headers.items())
+            kept = (options, pairs, frozenset(name.lower() for name, _value in pairs))
+            self._headers_for[(id(options), secure)] = kept
+        _options, pairs, names = kept
+        headers = response.headers
+        if any(name.lower() in names for name, _value in headers):
+            return super()._set_response_headers(response)
+        headers.extend(pairs)
+        return response

@@ -13,7 +13,7 @@ flash messages, is changed in place by Flask).
 
 import time
 
-from flask import Flask, Request
+from flask import Flask, Request, g
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -61,3 +61,30 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
                 self._verified.clear()
             self._verified[key] = (data, signed.timestamp())
         return self.session_class(data)
+
+
+def remember_cookie_only_where_a_user_was_loaded(app: Flask, login_manager) -> None:
+    """Run Flask-Login's remember-cookie hook only in requests that loaded, logged in or
+    logged out a user.
+
+    The hook looks in the session for the mark that `login_user(remember=True)` and
+    `logout_user()` leave there, and since Flask 3.1 merely looking marks the session as used:
+    every answer then carries `Vary: Cookie`, and adding it was 2% of a card verification's
+    instructions (a cashier's token request that has no session; bench/RESULTS.md, eleventh
+    session). The mark is put there only by `login_user` and `logout_user`, and both record
+    the user in `g._login_user`, as loading `current_user` does; the hook takes the mark out
+    before the session is saved, so it never comes back in a cookie. Where no user was
+    loaded there is nothing for the hook to do (unless the remember cookie is refreshed on
+    every request, which then keeps the hook everywhere).
+    """
+    hooks = app.after_request_funcs.setdefault(None, [])
+    update = login_manager._update_remember_cookie
+    if update not in hooks:
+        return
+
+    def update_remember_cookie_where_a_user_was_loaded(response):
+        if "_login_user" in g or app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return update(response)
+        return response
+
+    hooks[hooks.index(update)] = update_remember_cookie_where_a_user_was_loaded

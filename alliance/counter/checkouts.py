@@ -20,6 +20,8 @@ from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 from sqlalchemy.exc import IntegrityError
 
 from alliance.counter import services
@@ -66,10 +68,21 @@ def _serializer() -> URLSafeSerializer:
     return _serializer_for(current_app.secret_key)
 
 
+class UncompressedSerializer(URLSafeSerializer):
+    """itsdangerous' URL-safe serializer without its try at zlib: the payload is compressed
+    only when that makes it shorter, which a random nonce in 70 bytes never does, and the try
+    (a deflate state built and dropped) was 1% of a verification's instructions (bench/
+    RESULTS.md, eleventh session). So the ids are the same text as before; one that was
+    compressed still loads."""
+
+    def dump_payload(self, obj) -> bytes:
+        return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
+
+
 @cache
 def _serializer_for(secret_key) -> URLSafeSerializer:
     # One per key: building one encodes a test payload to learn its kind, every time.
-    return URLSafeSerializer(secret_key, salt=_SALT)
+    return UncompressedSerializer(secret_key, salt=_SALT)
 
 
 def _invalid() -> CheckoutError:

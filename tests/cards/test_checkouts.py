@@ -1,6 +1,7 @@
 """A checkout outlives the rotating code: five minutes from a valid verification, for that card
 at that member only, used up once (also when requests race)."""
 
+import secrets
 import uuid
 from datetime import datetime, timedelta
 
@@ -153,3 +154,21 @@ def test_the_counter_page_keeps_the_choice_when_the_code_goes_stale(client, coun
     )
     assert done.status_code in (302, 303)
     assert _db.session.scalar(select(func.count(Redemption.id))) == 1
+
+
+def test_verification_ids_are_itsdangerous_own_text_and_compressed_ones_still_load():
+    """The serializer skips zlib, which never shortens a checkout's payload (a random nonce):
+    the ids are the same text as URLSafeSerializer's; an id it compressed still loads."""
+    from itsdangerous import URLSafeSerializer
+
+    from alliance.counter.checkouts import UncompressedSerializer
+
+    ours = UncompressedSerializer("k", salt="counter-checkout")
+    theirs = URLSafeSerializer("k", salt="counter-checkout")
+    for n in range(200):
+        payload = {"n": secrets.token_urlsafe(12), "c": n, "m": 7, "t": "rotating", "i": 1796617366}
+        assert ours.dumps(payload) == theirs.dumps(payload)
+    roomy = {"n": "a" * 120, "c": 1, "m": 7, "t": "static", "i": 1796617366}
+    compressed = theirs.dumps(roomy)
+    assert compressed.startswith(".")
+    assert ours.loads(compressed) == roomy

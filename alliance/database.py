@@ -277,26 +277,7 @@ def read_rows(statement, params: dict | None = None):
     reads of columns, and only where nothing is pending in the session: it does not autoflush.
     Take the rows with `.all()`, `.first()` or `.one()`: they are read at once.
     """
-    return run_read(_read_connection(), statement, params or {})
-
-
-_READ_CONNECTION = "alliance_read_connection"
-
-
-def _read_connection() -> Connection:
-    """The session's connection, as `Session.connection()` gives it, kept for the rest of the
-    session's transaction: asking the session each time walked its transaction and bind
-    lookups again, about 15 µs per statement after the first (bench/RESULTS.md, eleventh
-    session). A new transaction (after a commit or a rollback), or one no longer active,
-    asks the session again."""
-    session = db.session()
-    transaction = session.get_transaction()
-    kept = session.info.get(_READ_CONNECTION)
-    if kept is not None and kept[0] is transaction and transaction.is_active:
-        return kept[1]
-    connection = session.connection()
-    session.info[_READ_CONNECTION] = (session.get_transaction(), connection)
-    return connection
+    return run_read(db.session.connection(), statement, params or {})
 
 
 # LIKE patterns from user text: `contains(text, autoescape=True)` needs the text when the

@@ -22,7 +22,6 @@ from functools import lru_cache, partial
 from flask import Flask
 from flask.globals import request_ctx
 from flask_limiter import Limiter, RateLimitExceeded
-from flask_limiter.constants import HeaderNames
 from flask_limiter.wrappers import Limit, LimitGroup, RequestLimit
 from limits import parse_many
 from limits.storage import MemoryStorage, RedisStorage
@@ -55,15 +54,12 @@ def _limiter_ran() -> bool:
 
 def _after_view_only_where_a_limit_ran(app: Flask, limiter: Limiter) -> None:
     after = app.after_request_funcs.setdefault(None, [])
-    counted = getattr(limiter, "add_counted_headers", None)
     for index, hook in enumerate(after):
         if isinstance(hook, partial) and hook.args == (limiter,):
             inject = hook
 
             def inject_where_a_limit_ran(response, inject=inject):
-                if not _limiter_ran() or (counted and counted(response)):
-                    return response
-                return inject(response)
+                return inject(response) if _limiter_ran() else response
 
             after[index] = inject_where_a_limit_ran
     teardown = app.teardown_request_funcs.setdefault(None, [])
@@ -143,10 +139,6 @@ class MemoryWithoutTimers(MemoryStorage):
             self._MemoryStorage__expire_events()
 
 
-class CountedLimit(RequestLimit):
-    """A limit counted by OneTripLimiter, with its count and expiry read in the same trip."""
-
-
 class OneTripLimiter(Limiter):
     """Flask-Limiter, with a view's own limits counted in one trip to the storage.
 
@@ -163,16 +155,6 @@ class OneTripLimiter(Limiter):
 
     def init_app(self, app: Flask) -> None:
         super().init_app(app)
-        mapping = self._header_mapping  # filled by init_app unless the limiter is off
-        self._header_names = tuple(
-            mapping.get(name, name.value)
-            for name in (
-                HeaderNames.LIMIT,
-                HeaderNames.REMAINING,
-                HeaderNames.RESET,
-                HeaderNames.RETRY_AFTER,
-            )
-        )
         # Registering computes the script's digest; Redis first sees it at the first count.
         self._incr_all = (
             self._storage.get_connection().register_script(_INCR_ALL)
@@ -279,7 +261,7 @@ class OneTripLimiter(Limiter):
         view_limits = []
         first = last = None
         for (item, args, group), (count, reset) in zip(counted, windows, strict=False):
-            request_limit = CountedLimit(self, item, args, count > item.amount, False)
+            request_limit = RequestLimit(self, item, args, count > item.amount, False)
             request_limit._window = WindowStats(reset, max(0, item.amount - count))
             view_limits.append(request_limit)
             if request_limit.breached:
@@ -297,33 +279,3 @@ class OneTripLimiter(Limiter):
                 request_limit.limit, group.key_function, None, False, None, group.error_message
             )
             raise RateLimitExceeded(limit)
-
-    def add_counted_headers(self, response) -> bool:
-        """The X-RateLimit headers and Retry-After of limits counted here, as Flask-Limiter
-        adds them after the view, without its second look at the limits and at each header
-        (4% of a card verification's instructions; bench/RESULTS.md, eleventh session). False
-        where Flask-Limiter must add them: another limit set them, a conditional deduction is
-        due, the headers are off or dated, or the response has its own Retry-After."""
-        context = self.context
-        header_limit = context.view_rate_limit
-        headers = response.headers
-        limit_name, remaining_name, reset_name, retry_name = self._header_names
-        if (
-            type(header_limit) is not CountedLimit
-            or context.conditional_deductions
-            or not (self.enabled and self._headers_enabled)
-            or self._retry_after == "http-date"
-            or "Retry-After" in headers
-            or retry_name in headers
-        ):
-            return False
-        reset_at = header_limit.reset_at
-        headers.extend(
-            (
-                (limit_name, str(header_limit.limit.amount)),
-                (remaining_name, str(header_limit.remaining)),
-                (reset_name, str(reset_at)),
-                (retry_name, str(int(reset_at - time.time()))),
-            )
-        )
-        return True

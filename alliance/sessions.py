@@ -69,7 +69,7 @@ def remember_cookie_only_where_a_user_was_loaded(app: Flask, login_manager) -> N
 
     The hook looks in the session for the mark that `login_user(remember=True)` and
     `logout_user()` leave there, and since Flask 3.1 merely looking marks the session as used:
-    every answer then carries `Vary: Cookie`, and adding it was 2% of a card verification's
+    every answer then carries `Vary: Cookie`, and adding it was 2.3% of a card verification's
     instructions (a cashier's token request that has no session; bench/RESULTS.md, eleventh
     session). The mark is put there only by `login_user` and `logout_user`, and both record
     the user in `g._login_user`, as loading `current_user` does; the hook takes the mark out

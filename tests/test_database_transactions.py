@@ -228,36 +228,3 @@ def test_a_savepoint_first_in_a_request_holds_the_write_lock_on_sqlite(app, data
         finally:
             other.close()
             db.session.rollback()
-
-
-def test_reads_follow_the_sessions_transaction_through_commit_and_rollback(probe_app):
-    """read_rows keeps the session's connection for the rest of its transaction, and asks again
-    after a commit or a rollback: each read sees what its transaction sees."""
-    from alliance.database import _read_connection, read_rows
-
-    count = select(func.count(StreetOffice.id)).where(StreetOffice.code.in_(["K1", "K2"]))
-
-    @probe_app.post("/probe/reads-across-transactions")
-    def reads_across_transactions():
-        seen = [read_rows(count).one()[0]]
-        db.session.add(StreetOffice(name="看见街道", code="K1"))
-        db.session.flush()
-        seen.append(read_rows(count).one()[0])  # its own flushed row, in its transaction
-        db.session.commit()
-        seen.append(read_rows(count).one()[0])
-        same = [_read_connection() is db.session.connection()]
-        db.session.add(StreetOffice(name="撤回街道", code="K2"))
-        db.session.flush()
-        seen.append(read_rows(count).one()[0])
-        db.session.rollback()
-        seen.append(read_rows(count).one()[0])
-        same.append(_read_connection() is db.session.connection())
-        for office in db.session.scalars(select(StreetOffice).where(StreetOffice.code == "K1")):
-            db.session.delete(office)
-        db.session.commit()
-        seen.append(read_rows(count).one()[0])
-        return {"seen": seen, "same": same}
-
-    answer = probe_app.test_client().post("/probe/reads-across-transactions")
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    assert answer.get_json() == {"seen": [0, 1, 1, 2, 1, 0], "same": [True, True]}

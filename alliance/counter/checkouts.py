@@ -71,7 +71,7 @@ def _serializer() -> URLSafeSerializer:
 class UncompressedSerializer(URLSafeSerializer):
     """itsdangerous' URL-safe serializer without its try at zlib: the payload is compressed
     only when that makes it shorter, which a random nonce in 70 bytes never does, and the try
-    (a deflate state built and dropped) was 1% of a verification's instructions (bench/
+    (a deflate state built and dropped) was 3.2% of a verification's instructions (bench/
     RESULTS.md, eleventh session). So the ids are the same text as before; one that was
     compressed still loads."""
 

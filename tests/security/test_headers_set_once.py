@@ -1,7 +1,7 @@
-"""The headers every answer carries are the libraries' own, added in one step:
-Flask-Talisman's security headers (alliance.security_headers), Flask-Limiter's X-RateLimit
-headers for limits counted in one trip (alliance.rate_limits), and Flask-Login's remember
-cookie only where a user was loaded (alliance.sessions). Each small site below runs the
+"""The headers every answer carries are the libraries' own: Flask-Talisman's security headers,
+set once per view's options and kept (alliance.security_headers), the X-RateLimit headers of
+limits counted in one trip (alliance.rate_limits), and Flask-Login's remember cookie, whose
+hook runs only where a user was loaded (alliance.sessions). Each small site below runs the
 libraries' own classes beside ours and compares what a client receives."""
 
 import time_machine
@@ -119,7 +119,7 @@ def test_limit_headers_are_flask_limiters_own():
                 assert _limit_headers(ours, path) == _limit_headers(theirs, path)
 
 
-def test_limit_headers_are_counted_here_once_and_refusals_keep_theirs():
+def test_limit_headers_come_once_per_answer_refusals_included():
     with time_machine.travel("2026-12-07 08:00:30 +0000", tick=False):
         client = _limited(OneTripLimiter).test_client()
         answers = [client.get("/two") for _ in range(4)]

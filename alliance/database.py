@@ -24,6 +24,7 @@ import time
 from functools import cache, lru_cache, partial
 
 from flask import Flask
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
@@ -113,10 +114,21 @@ def _keep_prepared_statements(app: Flask) -> None:
             and not (session.new or session.dirty or session.deleted)
         ):
             try:
-                session.commit()
+                if _server_transaction_open(session):
+                    session.commit()
             except SQLAlchemyError:  # the response is ready: a lost connection must not spoil it
                 app.logger.warning("commit of a read-only transaction failed", exc_info=True)
                 session.rollback()
+
+
+def _server_transaction_open(session: Session) -> bool:
+    """Whether the request's connection has a transaction open on the server. Not when its
+    reads ran outside one (_begin_at_first_write): then COMMIT would send nothing, and the
+    rollback as the connection goes back to the pool sends nothing either, so psycopg keeps
+    its prepared statements without the session's commit, which was 2% of a card
+    verification's instructions (bench/RESULTS.md, eleventh session)."""
+    dbapi_connection = session.connection().connection.dbapi_connection
+    return dbapi_connection.info.transaction_status != TransactionStatus.IDLE
 
 
 # A statement that may run outside a transaction: one plain SELECT that takes no row lock and

@@ -3,7 +3,7 @@ statements), ones that wrote without committing are still rolled back. On Postgr
 reads run outside a transaction, and one begins at the first write or lock."""
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from alliance import create_app
 from alliance.communities.models import StreetOffice
@@ -111,6 +111,32 @@ def test_read_only_requests_keep_prepared_statements_on_postgresql(probe_app):
     # psycopg prepares a statement on its 5th run on a connection; a ROLLBACK forgets them all.
     answers = [int(client.get("/probe/read").text) for _ in range(8)]
     assert answers[-1] >= 1, answers
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("probe_app", [True, False], indirect=True)
+def test_a_read_only_request_commits_only_a_transaction_it_opened(probe_app):
+    """Reads outside a transaction leave nothing to commit: the request ends without one,
+    and its prepared statements stay (above). A row lock, or reads kept in a transaction,
+    opened one on the server: that one is committed, as before."""
+    outside = probe_app.config["DB_READS_OUTSIDE_TRANSACTIONS"]
+    client = probe_app.test_client()
+    client.get("/probe/read")  # the pool's first connection, made before counting
+    commits = []
+
+    def count(connection):
+        commits.append(connection)
+
+    with probe_app.app_context():
+        event.listen(db.engine, "commit", count)
+    try:
+        assert client.get("/probe/read").status_code == 200
+        assert len(commits) == (0 if outside else 1)
+        assert client.post("/probe/lock-then-report").text == "INTRANS"
+        assert len(commits) == (1 if outside else 2)
+    finally:
+        with probe_app.app_context():
+            event.remove(db.engine, "commit", count)
 
 
 @pytest.mark.postgresql

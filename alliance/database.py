@@ -125,7 +125,7 @@ def _server_transaction_open(session: Session) -> bool:
     """Whether the request's connection has a transaction open on the server. Not when its
     reads ran outside one (_begin_at_first_write): then COMMIT would send nothing, and the
     rollback as the connection goes back to the pool sends nothing either, so psycopg keeps
-    its prepared statements without the session's commit, which was 2% of a card
+    its prepared statements without the session's commit, which was 1.7% of a card
     verification's instructions (bench/RESULTS.md, eleventh session)."""
     dbapi_connection = session.connection().connection.dbapi_connection
     return dbapi_connection.info.transaction_status != TransactionStatus.IDLE

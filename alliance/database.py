@@ -78,11 +78,16 @@ def _note_dml(state) -> None:
         state.session.info["wrote"] = True
 
 
+def _note_connection(session: Session, _transaction, connection) -> None:
+    session.info["connection"] = connection
+
+
 def _forget_writes(session: Session, transaction) -> None:
     # Only when the whole transaction ends: a savepoint's release fires after_commit too, and
     # the writes before and in it are still to be committed or rolled back.
     if transaction.parent is None:
         session.info.pop("wrote", None)
+        session.info.pop("connection", None)
 
 
 def _keep_prepared_statements(app: Flask) -> None:
@@ -98,6 +103,7 @@ def _keep_prepared_statements(app: Flask) -> None:
     for name, listener in (
         ("after_flush", _note_write),
         ("do_orm_execute", _note_dml),
+        ("after_begin", _note_connection),
         ("after_transaction_end", _forget_writes),
     ):
         if not event.contains(db.session, name, listener):  # one session, several apps
@@ -126,9 +132,17 @@ def _server_transaction_open(session: Session) -> bool:
     reads ran outside one (_begin_at_first_write): then COMMIT would send nothing, and the
     rollback as the connection goes back to the pool sends nothing either, so psycopg keeps
     its prepared statements without the session's commit, which was 1.7% of a card
-    verification's instructions (bench/RESULTS.md, eleventh session)."""
-    dbapi_connection = session.connection().connection.dbapi_connection
-    return dbapi_connection.info.transaction_status != TransactionStatus.IDLE
+    verification's instructions (bench/RESULTS.md, eleventh session). Nor when the
+    transaction holds no connection (it began, then its first statement could not connect):
+    asking the session for one would try to connect again, where the commit sent nothing."""
+    connection = session.info.get("connection")
+    if connection is None:
+        return False
+    dbapi_connection = connection.connection.dbapi_connection
+    return (
+        dbapi_connection is not None
+        and dbapi_connection.info.transaction_status != TransactionStatus.IDLE
+    )
 
 
 # A statement that may run outside a transaction: one plain SELECT that takes no row lock and

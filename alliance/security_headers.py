@@ -31,6 +31,11 @@ class SecurityHeaders(Talisman):
         super().__init__(*args, **kwargs)
 
     def init_app(self, app, **kwargs):
+        # What was kept belongs to the last app's settings (the suite binds one extension to
+        # many apps).
+        self._options_by_endpoint.clear()
+        self._policy_text.clear()
+        self._headers_for.clear()
         super().init_app(app, **kwargs)
         # What Talisman's check before every request repeats; set once here instead.
         if self.session_cookie_secure and not app.debug:

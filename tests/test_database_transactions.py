@@ -140,6 +140,31 @@ def test_a_read_only_request_commits_only_a_transaction_it_opened(probe_app):
 
 
 @pytest.mark.postgresql
+def test_a_transaction_without_a_connection_ends_without_asking_for_one(probe_app):
+    """A request whose transaction began but never held a connection (its first statement
+    could not connect, say in an outage) ends without trying to connect again."""
+
+    @probe_app.get("/probe/begin-only")
+    def begin_only():
+        db.session.begin()
+        return "began"
+
+    checkouts = []
+
+    def count(*_args):
+        checkouts.append(1)
+
+    with probe_app.app_context():
+        event.listen(db.engine, "checkout", count)
+    try:
+        assert probe_app.test_client().get("/probe/begin-only").text == "began"
+        assert checkouts == []
+    finally:
+        with probe_app.app_context():
+            event.remove(db.engine, "checkout", count)
+
+
+@pytest.mark.postgresql
 def test_plain_reads_run_outside_a_transaction_on_postgresql(probe_app):
     client = probe_app.test_client()
     assert client.get("/probe/status-after-read").text == "IDLE"

@@ -65,17 +65,17 @@ class SecurityHeaders(Talisman):
         request = flask.request
         if getattr(request, "csp_nonce", None):
             return super()._set_response_headers(response)
-        options = self._get_local_options()
-        # Talisman's own test for HSTS (_set_hsts_headers).
-        secure = request.is_secure or request.headers.get("X-Forwarded-Proto") == "https"
-        kept = self._headers_for.get((id(options), secure))
-        if kept is None or kept[0] is not options:
+        # Talisman's own test for HSTS (_set_hsts_headers), read from the environ.
+        secure = request.is_secure or request.environ.get("HTTP_X_FORWARDED_PROTO") == "https"
+        # A view's options are kept per endpoint (_get_local_options): so are its headers.
+        key = (request.endpoint, secure)
+        kept = self._headers_for.get(key)
+        if kept is None:
             probe = SimpleNamespace(headers=Headers())
             super()._set_response_headers(probe)
             pairs = list(probe.headers.items())
-            kept = (options, pairs, frozenset(name.lower() for name, _value in pairs))
-            self._headers_for[(id(options), secure)] = kept
-        _options, pairs, names = kept
+            kept = self._headers_for[key] = (pairs, {name.lower() for name, _value in pairs})
+        pairs, names = kept
         headers = response.headers
         if any(name.lower() in names for name, _value in headers):
             return super()._set_response_headers(response)

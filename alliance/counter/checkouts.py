@@ -19,9 +19,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Serializer, URLSafeSerializer
 from itsdangerous.encoding import base64_encode
-from itsdangerous.url_safe import URLSafeSerializerMixin
 from sqlalchemy.exc import IntegrityError
 
 from alliance.counter import services
@@ -77,7 +76,7 @@ class UncompressedSerializer(URLSafeSerializer):
     characters longer and uncompressed; both load, and one that was compressed still loads."""
 
     def dump_payload(self, obj) -> bytes:
-        return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
+        return base64_encode(Serializer.dump_payload(self, obj))  # the JSON, as bytes
 
 
 @cache

@@ -1,7 +1,7 @@
 """Instructions per request, counted by valgrind: a measure that a busy machine does not move.
 
     python -m bench.instructions [--only NAME] [--requests 200] [--url sqlite:///...]
-                                 [--limits-off]
+                                 [--limits-off] [--district small|large]
 
 On a shared VM the time of one request moves by ±10-30% from minute to minute (and a VM of the
 same type ran everything at half speed another day: bench/RESULTS.md, tenth session). Counting
@@ -39,7 +39,7 @@ def _child(spec: dict) -> None:
     client = app.test_client()
     headers = {"User-Agent": bench.USER_AGENT}
     if endpoint.login:
-        login = bench.LOGINS["small"][endpoint.login]
+        login = bench.LOGINS[spec["district"]][endpoint.login]
         client.post(
             "/login", headers=headers, data={"identifier": login, "password": bench.PASSWORD}
         )
@@ -109,6 +109,12 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--url", help="a database with the demo district (default: a new file)")
     parser.add_argument("--limits-off", action="store_true")
+    parser.add_argument(
+        "--district",
+        choices=sorted(bench.LOGINS),
+        default="small",
+        help="whose logins --url holds: the demo's (small) or bench.generate's (large)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -118,7 +124,7 @@ def main(argv=None) -> int:
     if url is None:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='alliance-instructions-')}/alliance.db"
         bench.build_small(url)
-    fixture = bench.prepare(url, bench.LOGINS["small"])
+    fixture = bench.prepare(url, bench.LOGINS[args.district])
     print("| endpoint | M instructions per request |\n|---|---:|")
     for endpoint in bench.ENDPOINTS:
         if args.only and endpoint.name not in args.only:
@@ -130,6 +136,7 @@ def main(argv=None) -> int:
             "name": endpoint.name,
             "requests": args.requests,
             "limits": not args.limits_off,
+            "district": args.district,
         }
         print(f"| {endpoint.name} | {count(spec) / 1e6:.3f} |", flush=True)
     return 0

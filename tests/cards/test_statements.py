@@ -79,3 +79,16 @@ def test_holder_history_and_reports_are_bounded(app, counter, db, count_statemen
     _history(db, counter, 190, 10)
     large = [_count(c, count_statements, p) for c, p in paths]
     assert small == large
+
+
+def test_counter_page_reads_the_cashiers_members_once(counter, as_user, count_statements):
+    """The rate limit's key and the page both need the member the cashier works for: the
+    first asks the database, the second takes its answer."""
+    client = as_user("merchant")
+    client.get(f"/c/{counter.code}")
+    with count_statements() as counted:
+        response = client.get(f"/c/{counter.code}")
+    assert response.status_code == 200
+    assert "有效" in response.get_data(as_text=True)
+    staff_reads = [s for s in counted.statements if "merchant_staff" in s]
+    assert len(staff_reads) == 1, staff_reads

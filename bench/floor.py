@@ -4,7 +4,8 @@ A bare Flask app (no extensions, no hooks) that reads a JSON body, runs four ind
 the demo's SQLite file through SQLAlchemy Core (as verification does: the token, the card with
 its holder, the offers, the exchange items) and answers about the same JSON. What it serves per
 second against hello-world, in the same minute, is the most any verification written on this
-stack could reach: `python -m bench.floor` prints both (bench/RESULTS.md, seventh session).
+stack could reach: `python -m bench.floor` prints both (bench/RESULTS.md, seventh session), and
+`bench.run` measures it beside each database's run (FLOOR_DATABASE_URL names the database).
 
     python -m bench.floor [--duration 10]
 """
@@ -18,7 +19,12 @@ from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, text
 
 app = Flask(__name__)
-_engine = create_engine(os.environ.get("FLOOR_DATABASE_URL", "sqlite://"))
+_url = os.environ.get("FLOOR_DATABASE_URL", "sqlite://")
+# On PostgreSQL the reads run outside a transaction, as the app's do (alliance.database): no
+# BEGIN and ROLLBACK round trips around them.
+_engine = create_engine(
+    _url, **({"isolation_level": "AUTOCOMMIT"} if _url.startswith("postgresql") else {})
+)
 _TOKEN = text("SELECT id, user_id, merchant_id FROM card_api_tokens WHERE token_hash = :h")
 _CARD = text(
     "SELECT cards.id, cards.number, cards.kind, cards.status, cards.valid_until, users.display_name,"

@@ -526,6 +526,11 @@ def table(names: list[str], runs: dict, sql: dict) -> str:
     for db in ("sqlite", "postgresql"):
         row.append(_cell(hello.get(db), hello[db]) if db in hello else "– | – | –")
     lines.append("| " + " | ".join(row) + " | – | – |")
+    row = ["floor: bare Flask, verification's 4 selects"]
+    for db in ("sqlite", "postgresql"):
+        run = runs.get(db)
+        row.append(_cell(run.get("floor"), run["hello"]) if run else "– | – | –")
+    lines.append("| " + " | ".join(row) + " | 4 / 4 | – |")
     for name in names:
         row = [name]
         for db in ("sqlite", "postgresql"):
@@ -548,6 +553,11 @@ def verdicts(names: list[str], runs: dict, sql: dict) -> list[str]:
             if r is not None:
                 got = r["rps"] / run["hello"]["rps"]
                 checks.append(f"≥ {ratio} × hello on {db} {_yes(got >= ratio)} ({got:.3f})")
+        if name == "card verify API":
+            for db, run in runs.items():
+                r, floor = run["rows"].get(name), run.get("floor")
+                if r is not None and floor is not None:
+                    checks.append(f"{r['rps'] / floor['rps']:.0%} of the floor on {db}")
         pg = runs.get("postgresql", {}).get("rows", {}).get(name)
         if name == "card verify API" and pg is not None:
             checks.append(f"p99 < 30 ms on postgresql {_yes(pg['p99'] < 30_000)}")
@@ -580,6 +590,11 @@ def measure_server(label, database_url, fixture, logins, endpoints, workers, sto
     with gunicorn("bench.hello:app", server_env(None, port, workers, storage), port):
         hello = wrk(port, "GET", "/", {}, None, args.duration, args.connections, args.threads)
     print(f"[{label}] hello-world: {hello['rps']:,.0f} req/s, p99 {hello['p99'] / 1000:.1f} ms")
+    floor = measure_floor(database_url, fixture, workers, storage, args)
+    print(
+        f"[{label}] floor: {floor['rps']:,.0f} req/s ({floor['rps'] / hello['rps']:.3f} × hello), "
+        f"p99 {floor['p99'] / 1000:.1f} ms"
+    )
     rows = {}
     port = free_port()
     with gunicorn("alliance:create_app()", server_env(database_url, port, workers, storage), port):
@@ -593,7 +608,29 @@ def measure_server(label, database_url, fixture, logins, endpoints, workers, sto
                 f" ms, p99 {result['p99'] / 1000:.1f} ms, errors "
                 f"{result['errors'] + result['status_errors']}"
             )
-    return {"hello": hello, "rows": rows}
+    return {"hello": hello, "floor": floor, "rows": rows}
+
+
+def measure_floor(database_url, fixture, workers, storage, args) -> dict:
+    """bench.floor under the same settings, on the same database: the most a verification
+    written on this stack could serve (a bare Flask view, the same four selects)."""
+    from hashlib import sha256
+
+    port = free_port()
+    env = server_env(None, port, workers, storage)
+    env["FLOOR_DATABASE_URL"] = app_url(database_url)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Token-Hash": sha256(fixture.token.encode()).hexdigest(),
+    }
+    body = json.dumps({"code": fixture.code})
+    with gunicorn("bench.floor:app", env, port):
+        status, _h, text = http_request(port, "POST", "/verify", body, headers)
+        if status != 200 or '"valid":true' not in text.replace(" ", ""):
+            raise SystemExit(f"the floor answers {status}: {text[:300]}")
+        return wrk(
+            port, "POST", "/verify", headers, body, args.duration, args.connections, args.threads
+        )
 
 
 def main(argv=None) -> int:
@@ -687,7 +724,8 @@ def main(argv=None) -> int:
             f"file, {args.sqlite_workers} workers, memory:// limits (make serve's defaults); "
             f"PostgreSQL = the large district, {args.postgresql_workers} workers, Redis limits. "
             f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s on loopback after a "
-            "2 s warm-up; hello-world under the same settings just before each app run. "
+            "2 s warm-up; hello-world and the floor (bench/floor.py) under the same settings "
+            "just before each app run. "
             "In-process = median CPU time of one request with the test client (limits off), "
             "in a fresh process.",
             "",

@@ -1,3 +1,7 @@
+from datetime import datetime
+
+import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from alliance.accounts.models import Role, User
@@ -26,6 +30,22 @@ def test_seed_demo_builds_the_story_and_is_idempotent(runner, db, app):
     grids = db.session.scalars(select(Grid).where(Grid.community_id == ysmz.id)).all()
     assert grids and all(g.worker_id for g in grids)
     assert len({g.worker_id for g in grids}) == len(grids)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        # The next-day orders of this month: once reviewed (30 h) before they were done (32 h).
+        "2026-12-07T09:45:00+00:00",
+        # The first hours of a month in Shanghai, and of a year.
+        "2026-12-31T16:30:00+00:00",
+        "2027-03-01T23:50:00+00:00",
+    ],
+)
+def test_the_demo_seeds_at_any_hour(runner, db, now):
+    with time_machine.travel(datetime.fromisoformat(now), tick=True):
+        result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
+    assert result.exit_code == 0, result.output
 
 
 def test_every_demo_login_works(runner, app):

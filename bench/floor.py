@@ -16,14 +16,19 @@ import os
 import tempfile
 
 from flask import Flask, jsonify, request
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 app = Flask(__name__)
 _url = os.environ.get("FLOOR_DATABASE_URL", "sqlite://")
 # On PostgreSQL the reads run outside a transaction, as the app's do (alliance.database): no
 # BEGIN and ROLLBACK round trips around them.
 _engine = create_engine(
-    _url, **({"isolation_level": "AUTOCOMMIT"} if _url.startswith("postgresql") else {})
+    _url,
+    **(
+        {"isolation_level": "AUTOCOMMIT"}
+        if make_url(_url).get_backend_name() == "postgresql"
+        else {}
+    ),
 )
 _TOKEN = text("SELECT id, user_id, merchant_id FROM card_api_tokens WHERE token_hash = :h")
 _CARD = text(

@@ -40,9 +40,11 @@ def _child(spec: dict) -> None:
     headers = {"User-Agent": bench.USER_AGENT}
     if endpoint.login:
         login = bench.LOGINS[spec["district"]][endpoint.login]
-        client.post(
+        signed_in = client.post(
             "/login", headers=headers, data={"identifier": login, "password": bench.PASSWORD}
         )
+        if signed_in.status_code != 303:  # the wrong --district: not the page it should count
+            raise SystemExit(f"{endpoint.name}: login as {login} answers {signed_in.status_code}")
     if endpoint.token:
         headers["Authorization"] = f"Bearer {fixture.token}"
     path, body = bench.fill(endpoint.path, fixture), bench.fill(endpoint.body, fixture)

@@ -1,12 +1,16 @@
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
 from alliance.accounts.models import Role, User
+from alliance.activities.models import Signup
+from alliance.cards.models import Redemption
 from alliance.communities.demo import DEMO_LOGINS
 from alliance.communities.models import Community, Estate, Grid, StreetOffice
+from alliance.help_requests.models import HelpRequest, HelpRequestEvent
+from alliance.points.models import Exchange, LedgerEntry
 from tests.conftest import login
 
 
@@ -32,20 +36,39 @@ def test_seed_demo_builds_the_story_and_is_idempotent(runner, db, app):
     assert len({g.worker_id for g in grids}) == len(grids)
 
 
+# Rows the seed dates in the story: none may lie after the moment it ran.
+_DATED = [
+    (HelpRequestEvent, HelpRequestEvent.created_at),
+    (HelpRequest, HelpRequest.first_dispatched_at),
+    (HelpRequest, HelpRequest.resolved_at),
+    (LedgerEntry, LedgerEntry.created_at),
+    (Signup, Signup.confirmed_at),
+    (Exchange, Exchange.created_at),
+    (Redemption, Redemption.created_at),
+]
+
+
 @pytest.mark.parametrize(
     "now",
     [
-        # The next-day orders of this month: once reviewed (30 h) before they were done (32 h).
+        # This month's next-day orders: once reviewed (30 h) before they were done (32 h).
         "2026-12-07T09:45:00+00:00",
-        # The first hours of a month in Shanghai, and of a year.
+        # Half an hour into a month, and into a year, in Shanghai: last month's latest orders
+        # and the activities that just ended are not done yet.
         "2026-12-31T16:30:00+00:00",
-        "2027-03-01T23:50:00+00:00",
+        "2027-02-28T16:30:00+00:00",
+        # Half an hour after the Saturday 9-11 volunteer slot (confirmed an hour after it ends).
+        "2026-12-12T03:30:00+00:00",
     ],
 )
-def test_the_demo_seeds_at_any_hour(runner, db, now):
+def test_the_demo_seeds_at_any_hour_and_dates_nothing_later(runner, db, now):
     with time_machine.travel(datetime.fromisoformat(now), tick=True):
         result = runner.invoke(args=["seed-demo", "--password", "DemoPass123"])
+        finished = datetime.now(UTC)
     assert result.exit_code == 0, result.output
+    for model, column in _DATED:
+        latest = db.session.scalar(select(func.max(column)).select_from(model))
+        assert latest is None or latest <= finished, (column, latest, finished)
 
 
 def test_every_demo_login_works(runner, app):

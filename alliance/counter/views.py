@@ -50,10 +50,13 @@ def merchant_limit_key() -> str:
 def staff_merchants() -> list:
     """The members the signed-in person works for, read once per request: the rate limit's
     key asks before the view does (one statement of the card page's five)."""
-    merchants = g.get("counter_merchants")
-    if merchants is None:
-        merchants = g.counter_merchants = merchant_staff.merchants_of(current_user)
-    return merchants
+    kept = g.get("counter_merchants")
+    if kept is None or kept[0] != current_user.get_id():
+        kept = g.counter_merchants = (
+            current_user.get_id(),
+            merchant_staff.merchants_of(current_user),
+        )
+    return kept[1]
 
 
 def counter_merchant(merchants=None):

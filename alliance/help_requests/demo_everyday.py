@@ -62,7 +62,8 @@ def everyday_orders(ctx: DemoContext) -> None:
         (Provider("volunteer", volunteer.id), ctx.users["volunteer"]),
     )
     n = 0
-    for m, first in enumerate(_months_before(clock.local_today(), 6)):
+    now = utcnow()
+    for m, first in enumerate(_months_before(clock.local_today(now), 6)):
         for k in range(8 + m):  # a little busier each month
             n += 1
             code, what, username = EVERYDAY[(m + k) % len(EVERYDAY)]
@@ -84,19 +85,22 @@ def everyday_orders(ctx: DemoContext) -> None:
             late = n % 9 == 0
             dispatch = 80 + k if late else 2 + (k % 5)
             finish = dispatch + 24 * (1 + k % 4) + 3
-            steps = [
-                ("dispatch", secretary, {"provider": provider}),
-                ("accept", provider_user, {}),
-                ("start", provider_user, {}),
-                ("finish", provider_user, {"note": "已办结"}),
+            plan = [
+                ("dispatch", secretary, {"provider": provider}, dispatch),
+                ("accept", provider_user, {}, dispatch + 1),
+                ("start", provider_user, {}, dispatch + 3),
+                ("finish", provider_user, {"note": "已办结"}, finish),
             ]
-            hours = [dispatch, dispatch + 1, dispatch + 3, finish]
             if n % 5:  # four in five are reviewed
                 rating = 3 if n % 7 == 0 else 5 - (n % 3 == 0)
                 note = "很满意，谢谢" if rating >= 4 else "解决了，但等得有点久"
-                steps.append(("review", ctx.users[username], {"rating": rating, "note": note}))
-                hours.append(finish + 20)
-            records.run(order, steps, hours=hours)
+                plan.append(
+                    ("review", ctx.users[username], {"rating": rating, "note": note}, finish + 20)
+                )
+            # Last month's latest orders may still be open in this month's first days.
+            due = steps_due(plan, posted, now)
+            if due:
+                records.run(order, [s[:3] for s in due], hours=[s[3] for s in due])
     _this_month(ctx, ysmz, estates, providers)
     db.session.flush()
 

@@ -246,7 +246,8 @@ def _history(ctx, community_id, items) -> None:
                 local_day=day,
             )
             db.session.add(slot)
-            ended = start + timedelta(hours=hours) < now
+            # Held, and confirmed an hour after it ended (confirmed_at below): no later than now.
+            ended = start + timedelta(hours=hours + 1) < now
             slots.append((n + 11 * k, ended, slot, activity, hours, size))
     db.session.flush()
 

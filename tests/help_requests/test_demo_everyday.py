@@ -33,3 +33,10 @@ def test_an_order_done_the_next_day_is_reviewed_only_after_it_is_done():
     assert [action for action, *_rest in due] == ["dispatch", "accept", "start"]
     due = steps_due(plan, posted, posted + timedelta(days=3))
     assert [action for action, *_rest in due][-2:] == ["finish", "review"]
+
+
+def test_steps_stop_at_the_first_whose_time_has_not_come():
+    posted = datetime(2026, 12, 1, 0, 20, tzinfo=UTC)
+    plan = [("dispatch", "secretary", {}, 2), ("accept", "p", {}, 40), ("start", "p", {}, 5)]
+    due = steps_due(plan, posted, posted + timedelta(hours=10))
+    assert [action for action, *_rest in due] == ["dispatch"]

@@ -11,7 +11,6 @@ stack could reach: `python -m bench.floor` prints both (bench/RESULTS.md, sevent
 """
 
 import argparse
-import json
 import os
 import tempfile
 
@@ -76,33 +75,18 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10)
     args = parser.parse_args(argv)
+    args.connections, args.threads = 16, 2
     folder = tempfile.mkdtemp(prefix="alliance-floor-")
     url = f"sqlite:///{folder}/alliance.db"
     bench.build_small(url)
     fixture = bench.prepare(url, bench.LOGINS["small"])
-    from hashlib import sha256
-
-    token_hash = sha256(fixture.token.encode()).hexdigest()
-    results = {}
-    for name, spec, method, path, body, headers in (
-        ("hello-world", "bench.hello:app", "GET", "/", None, {}),
-        (
-            "floor",
-            "bench.floor:app",
-            "POST",
-            "/verify",
-            json.dumps({"code": fixture.code}),
-            {"Content-Type": "application/json", "X-Token-Hash": token_hash},
-        ),
-    ):
-        port = bench.free_port()
-        env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "2"}
-        env["FLOOR_DATABASE_URL"] = url
-        with bench.gunicorn(spec, env, port):
-            results[name] = bench.wrk(port, method, path, headers, body, args.duration, 16, 2)
-    hello = results["hello-world"]["rps"]
-    for name, result in results.items():
-        print(f"{name}: {result['rps']:,.0f} req/s ({result['rps'] / hello:.3f} × hello-world)")
+    port = bench.free_port()
+    with bench.gunicorn("bench.hello:app", bench.server_env(None, port, 2, "memory://"), port):
+        hello = bench.wrk(port, "GET", "/", {}, None, args.duration, args.connections, args.threads)
+    floor = bench.measure_floor(url, fixture, 2, "memory://", args)
+    for name, result in (("hello-world", hello), ("floor", floor)):
+        ratio = result["rps"] / hello["rps"]
+        print(f"{name}: {result['rps']:,.0f} req/s ({ratio:.3f} × hello-world)")
     return 0
 
 

@@ -49,7 +49,7 @@ def merchant_limit_key() -> str:
 
 def staff_merchants() -> list:
     """The members the signed-in person works for, read once per request: the rate limit's
-    key asks before the view does (one statement of the card page's five)."""
+    key asks before the view does (the card page ran 6 statements, now 5)."""
     kept = g.get("counter_merchants")
     if kept is None or kept[0] != current_user.get_id():
         kept = g.counter_merchants = (

@@ -98,9 +98,7 @@ def everyday_orders(ctx: DemoContext) -> None:
                     ("review", ctx.users[username], {"rating": rating, "note": note}, finish + 20)
                 )
             # Last month's latest orders may still be open in this month's first days.
-            due = steps_due(plan, posted, now)
-            if due:
-                records.run(order, [s[:3] for s in due], hours=[s[3] for s in due])
+            _move_as_due(order, plan, posted, now)
     _this_month(ctx, ysmz, estates, providers)
     db.session.flush()
 
@@ -131,11 +129,8 @@ def _this_month(ctx, community, estates, providers) -> None:
         if order is None:
             continue
         provider, provider_user = providers[k % 2]
-        due = steps_due(
-            this_month_plan(k, secretary, provider, provider_user, ctx.users[username]), posted, now
-        )
-        if due:
-            records.run(order, [s[:3] for s in due], hours=[s[3] for s in due])
+        plan = this_month_plan(k, secretary, provider, provider_user, ctx.users[username])
+        _move_as_due(order, plan, posted, now)
 
 
 def this_month_plan(k: int, secretary, provider, provider_user, requester) -> list[tuple]:
@@ -149,6 +144,13 @@ def this_month_plan(k: int, secretary, provider, provider_user, requester) -> li
         ("finish", provider_user, {"note": "已办结"}, finish),
         ("review", requester, {"rating": 5 - k % 2, "note": "很满意，谢谢"}, finish + 22),
     ]
+
+
+def _move_as_due(order, plan: list[tuple], posted, now) -> None:
+    """Run the plan's steps whose time has come, each dated when it happened."""
+    due = steps_due(plan, posted, now)
+    if due:
+        records.run(order, [step[:3] for step in due], hours=[step[3] for step in due])
 
 
 def steps_due(plan: list[tuple], posted, now) -> list[tuple]:
